@@ -1,0 +1,107 @@
+"""Encoding events to Kafka records and back.
+
+A record's value is the JSON of ``{"meta": ..., "payload": ...}``; its key is the aggregate id;
+its headers repeat the event type, schema version, platform and ids so that ``kcat`` users can
+filter without decoding. :func:`decode` upcasts old versions before validation and raises
+:class:`DecodeError` with a human-readable reason for anything it cannot accept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from shared.contracts.base import UnknownEventType, catalogue, event_class
+from shared.contracts.envelope import Envelope, Metadata
+from shared.contracts.upcasting import UpcastError, upcast
+
+Headers = list[tuple[str, bytes]]
+
+
+class DecodeError(ValueError):
+    """A record that is not a valid event; ``reason`` says why (goes to the dead-letter topic)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedEvent:
+    topic: str
+    key: bytes
+    value: bytes
+    headers: Headers
+
+
+def to_json_dict(envelope: Envelope[Any]) -> dict[str, Any]:
+    return {"meta": envelope.meta.model_dump(mode="json"), "payload": envelope.payload.model_dump(mode="json")}
+
+
+def headers_for(meta: Metadata) -> Headers:
+    return [
+        ("event_type", meta.event_type.encode()),
+        ("schema_version", str(meta.schema_version).encode()),
+        ("platform_id", meta.platform_id.encode()),
+        ("event_id", str(meta.event_id).encode()),
+        ("correlation_id", str(meta.correlation_id).encode()),
+        ("content-type", b"application/json"),
+    ]
+
+
+def encode(envelope: Envelope[Any], topic_prefix: str = "") -> EncodedEvent:
+    """The Kafka record of an event (topic, key, value, headers)."""
+    return EncodedEvent(
+        topic=topic_prefix + envelope.payload.topic,
+        key=envelope.meta.aggregate_id.encode(),
+        value=orjson.dumps(to_json_dict(envelope)),
+        headers=headers_for(envelope.meta),
+    )
+
+
+def from_json_dict(data: Any, *, platforms: Collection[str] | None = None) -> Envelope[Any]:
+    """Validate a decoded JSON document into an envelope, upcasting the payload first."""
+    catalogue()
+    if not isinstance(data, Mapping) or not isinstance(data.get("meta"), Mapping):
+        raise DecodeError("not an event: expected a JSON object with 'meta' and 'payload'")
+    raw_meta = data["meta"]
+    payload = data.get("payload")
+    if not isinstance(payload, Mapping):
+        raise DecodeError("not an event: 'payload' must be a JSON object")
+    event_type = raw_meta.get("event_type")
+    try:
+        cls = event_class(str(event_type))
+        version = int(raw_meta.get("schema_version", 0))
+        current = upcast(cls.event_type, version, cls.schema_version, dict(payload))
+        meta = Metadata.model_validate({**raw_meta, "schema_version": cls.schema_version})
+        body = cls.model_validate(current)
+    except UnknownEventType as exc:
+        raise DecodeError(str(exc)) from exc
+    except (UpcastError, TypeError, ValueError) as exc:
+        reason = _validation_reason(exc) if isinstance(exc, ValidationError) else str(exc)
+        raise DecodeError(f"invalid {event_type}: {reason}") from exc
+    if platforms is not None and meta.platform_id not in platforms:
+        raise DecodeError(f"unknown platform {meta.platform_id!r}")
+    return Envelope[Any](meta=meta, payload=body)
+
+
+def decode(value: bytes | None, *, platforms: Collection[str] | None = None) -> Envelope[Any]:
+    """Decode a Kafka record value into an envelope, or raise :class:`DecodeError`."""
+    if not value:
+        raise DecodeError("empty record")
+    try:
+        data = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise DecodeError(f"not JSON: {exc}") from exc
+    return from_json_dict(data, platforms=platforms)
+
+
+def _validation_reason(exc: ValidationError) -> str:
+    parts: Sequence[str] = [
+        f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}" for err in exc.errors()[:5]
+    ]
+    return "; ".join(parts)

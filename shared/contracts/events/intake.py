@@ -1,0 +1,84 @@
+"""Intake: calls logged by operators, the online form and the answering machine."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from shared.contracts.base import Event, register
+from shared.contracts.topics import REQUESTS
+from shared.contracts.types import ActivityCode, Channel, CommuneCode, FragilePublic, Sealed, TimeWindow
+from shared.contracts.upcasting import upcaster
+
+
+class RequestEvent(Event):
+    aggregate_type = "request"
+    topic = REQUESTS
+
+
+@register
+class RequestLogged(RequestEvent):
+    """A resident asked for a home service; the request now waits for a provider."""
+
+    schema_version = 2
+
+    request_id: str = Field(description="Id of the request (the aggregate id).", examples=["req-7f3a"])
+    channel: Channel = Field(description="How the request came in.")
+    activity: ActivityCode
+    commune: CommuneCode
+    availability: list[TimeWindow] = Field(default_factory=list, description="When the resident is available.")
+    fragile_publics: list[FragilePublic] = Field(
+        default_factory=list, description="Fragile publics concerned; any of them requires an accredited provider."
+    )
+    resident_id: str = Field(description="Pseudonymous resident id (no personal data).")
+    contact: Sealed = Field(description="Name, phone, address and email of the resident, encrypted.")
+
+
+@upcaster("RequestLogged", 1)
+def _request_logged_v1_to_v2(payload: dict) -> dict:
+    """v1 had a single ``fragile_public: bool``; v2 names which fragile publics are concerned.
+
+    A v1 ``True`` cannot say which public it was: it becomes ``["elderly"]``, the most common case
+    in the platforms' records, which still routes the request to accredited providers only.
+    """
+    data = dict(payload)
+    fragile = data.pop("fragile_public", False)
+    data["fragile_publics"] = ["elderly"] if fragile else []
+    return data
+
+
+class InformationTopic(StrEnum):
+    TAX_ADVANTAGES = "tax_advantages"
+    RATES = "rates"
+    EMPLOYER_STATUS = "employer_status"
+    OTHER = "other"
+
+
+@register
+class InformationCallLogged(RequestEvent):
+    """A caller wanted information only; the answer was given and the call is counted."""
+
+    request_id: str = Field(description="Id of the call record (the aggregate id).")
+    channel: Channel = Field(description="How the call came in.")
+    topic_asked: InformationTopic = Field(description="What the caller asked about.")
+    answer: str = Field(max_length=2000, description="The answer given (no personal data).")
+    commune: CommuneCode | None = Field(default=None, description="Caller's commune when known.")
+
+
+@register
+class VoicemailLogged(RequestEvent):
+    """A message left on the answering machine out of hours; it waits in the callback queue."""
+
+    request_id: str = Field(description="Id of the callback entry (the aggregate id).")
+    resident_id: str = Field(description="Pseudonymous resident id.")
+    contact: Sealed = Field(description="Caller's name, phone and message, encrypted.")
+    left_at_local: str = Field(description="Local time the message was left, ISO 8601.")
+
+
+@register
+class RequestCancelled(RequestEvent):
+    """The resident cancelled the request."""
+
+    request_id: str = Field(description="Id of the cancelled request.")
+    reason: str = Field(default="", max_length=500, description="Why, in the operator's words (no personal data).")

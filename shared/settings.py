@@ -1,0 +1,54 @@
+"""Configuration, from environment variables (prefix ``RELAIS_``) or a ``.env`` file.
+
+Nothing is read at import time: call :func:`load_settings`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("intake", "matching", "feedback", "billing")
+DEFAULT_PORTS = {"intake": 8001, "matching": 8002, "feedback": 8003, "billing": 8004}
+
+
+class Settings(BaseSettings):
+    """Every setting Relais reads (see the configuration table in the README)."""
+
+    model_config = SettingsConfigDict(env_prefix="RELAIS_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="Folder of the embedded SQLite stores.")
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        validation_alias=AliasChoices("RELAIS_KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS"),
+        description="Kafka bootstrap servers.",
+    )
+    topic_prefix: str = Field(default="", description="Prefix of every topic name (isolates environments/tests).")
+    database_url: str | None = Field(
+        default=None,
+        description="Database URL template for all services, e.g. postgresql+asyncpg://host/db; "
+        "'{service}' is replaced by the service name. Unset: SQLite files in data_dir.",
+    )
+    vault_url: str | None = Field(default=None, description="Database URL of the resident key vault; unset: SQLite in data_dir.")
+    platforms_dir: Path = Field(default=Path("deploy/platforms"), description="Folder of the platform policy files.")
+    tokens_file: Path | None = Field(default=None, description="File of API token hashes and their principals.")
+    host: str = Field(default="127.0.0.1", description="Address the HTTP servers listen on.")
+    consumer_batch_size: int = Field(default=500, ge=1, description="Max records per projection batch.")
+    relay_batch_size: int = Field(default=500, ge=1, description="Max events the outbox relay publishes per round.")
+
+    def service_database_url(self, service: str) -> str:
+        """The database URL of ``service``'s own store."""
+        if self.database_url:
+            return self.database_url.replace("{service}", service)
+        return f"sqlite+aiosqlite:///{self.data_dir / (service + '.db')}"
+
+    def vault_database_url(self) -> str:
+        if self.vault_url:
+            return self.vault_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'vault.db'}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]
