@@ -49,3 +49,6 @@ class Sealed(BaseModel):
     resident_id: str = Field(description="Pseudonymous resident id; names the key in the vault.")
     nonce: str = Field(description="AES-GCM nonce, base64url.")
     ciphertext: str = Field(description="Encrypted JSON of the personal data, base64url.")
+
+
+Hours = Annotated[str, Field(pattern=r"^[0-9]+\.[0-9]{2}$", description="A duration in hours as a decimal string with two places, e.g. '10.50' (ten and a half hours).")]

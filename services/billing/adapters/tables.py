@@ -1,0 +1,12 @@
+"""Tables of the billing store: the core tables (event store/outbox, tracking) plus its own projections."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from shared.storage.tables import core_metadata
+
+
+def metadata() -> MetaData:
+    """A fresh MetaData of every billing table (the Alembic target of its migrations)."""
+    return core_metadata()

@@ -1,0 +1,46 @@
+"""Wires the intake service: real dependencies by default, fakes where a test passes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry
+
+from services.intake.adapters.tables import metadata as intake_metadata
+from services.intake.service_layer.handlers import IntakeHandlers, Sealer
+from shared.clock import Clock, SystemClock
+from shared.platforms.loader import load_policies
+from shared.privacy.vault import Vault
+from shared.security.tokens import TokenRegistry
+from shared.service.runtime import ServiceRuntime
+from shared.settings import Settings, load_settings
+from shared.storage.engine import create_engine
+from shared.storage.unit_of_work import SqlUnitOfWork
+
+MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
+
+
+@dataclass
+class Intake:
+    settings: Settings
+    runtime: ServiceRuntime
+    handlers: IntakeHandlers
+    tokens: TokenRegistry
+    vault: Vault
+    registry: CollectorRegistry
+
+
+def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, sealer: Sealer | None = None) -> Intake:
+    settings = settings or load_settings()
+    policies = load_policies(settings.platforms_dir)
+    engine = create_engine(settings.service_database_url("intake"))
+    metadata = intake_metadata()
+    runtime = ServiceRuntime("intake", settings, engine, metadata, MIGRATIONS, platforms=frozenset(policies))
+    vault = Vault(create_engine(settings.vault_database_url()))
+
+    def unit_of_work() -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, metadata, topic_prefix=settings.topic_prefix, on_commit=runtime.relay.notify)
+
+    handlers = IntakeHandlers(uow=unit_of_work, sealer=sealer or vault, policies=policies, clock=clock or SystemClock())
+    return Intake(settings, runtime, handlers, TokenRegistry.from_settings(settings), vault, CollectorRegistry())

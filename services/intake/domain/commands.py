@@ -1,0 +1,70 @@
+"""Commands the intake service accepts (imperative: what someone asks it to do).
+
+Each command is the details a caller gives (``*Details``, also the HTTP body) plus who asks
+and for which platform (from the caller's token, never from the body).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.events.intake import InformationTopic
+from shared.contracts.types import ActivityCode, Channel, CommuneCode, FragilePublic, TimeWindow
+from shared.privacy.contact import ResidentContact
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Command(_Frozen):
+    platform_id: str = Field(description="Platform the command is for (from the caller's token).")
+    actor: str = Field(description="Who asks: 'operator:<id>', or 'resident' for the public form.")
+
+
+class RequestDetails(_Frozen):
+    """A service request as the operator (or the online form) takes it."""
+
+    channel: Channel = Field(description="How the request came in.")
+    activity: ActivityCode
+    commune: CommuneCode
+    availability: list[TimeWindow] = Field(default_factory=list, max_length=20, description="When the resident is available.")
+    fragile_publics: list[FragilePublic] = Field(default_factory=list, description="Fragile publics concerned.")
+    contact: ResidentContact = Field(description="Resident's contact details.")
+    resident_id: str | None = Field(default=None, max_length=60, description="Known resident id (a returning caller).")
+
+
+class InformationCallDetails(_Frozen):
+    """An information-only call: what was asked and the answer given."""
+
+    channel: Channel = Field(description="How the call came in.")
+    topic_asked: InformationTopic = Field(description="What the caller asked about.")
+    answer: str = Field(min_length=1, max_length=2000, description="The answer given (no personal data).")
+    commune: CommuneCode | None = Field(default=None, description="Caller's commune when known.")
+
+
+class VoicemailDetails(_Frozen):
+    """A message left on the answering machine, as transcribed."""
+
+    contact: ResidentContact = Field(description="Caller's contact details and message.")
+    left_at_local: str = Field(max_length=40, description="Local time the message was left, ISO 8601.")
+
+
+class CancellationDetails(_Frozen):
+    reason: str = Field(default="", max_length=500, description="Why (no personal data).")
+
+
+class LogRequest(Command, RequestDetails):
+    pass
+
+
+class LogInformationCall(Command, InformationCallDetails):
+    pass
+
+
+class LogVoicemail(Command, VoicemailDetails):
+    pass
+
+
+class CancelRequest(Command, CancellationDetails):
+    request_id: str = Field(description="Request to cancel.")

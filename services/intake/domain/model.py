@@ -1,0 +1,70 @@
+"""The Request aggregate: rebuilt from its events, it decides which new events a command yields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.contracts.base import Event
+from shared.contracts.events.intake import (
+    InformationCallLogged,
+    RequestCancelled,
+    RequestLogged,
+    VoicemailLogged,
+)
+from shared.errors import DomainError
+from shared.platforms.model import PlatformPolicy
+
+OPEN, CANCELLED, ANSWERED, WAITING_CALLBACK = "open", "cancelled", "answered", "waiting_callback"
+
+
+@dataclass
+class Request:
+    request_id: str
+    platform_id: str = ""
+    version: int = 0
+    status: str = OPEN
+    pending: list[Event] = field(default_factory=list)
+
+    @classmethod
+    def from_history(cls, request_id: str, events: Iterable[Any]) -> Request:
+        request = cls(request_id)
+        for envelope in events:
+            request.platform_id = envelope.meta.platform_id
+            request._apply(envelope.payload)
+            request.version = envelope.meta.aggregate_version
+        return request
+
+    def record(self, event: Event) -> None:
+        self._apply(event)
+        self.pending.append(event)
+
+    def cancel(self, reason: str) -> None:
+        if self.status == CANCELLED:
+            raise DomainError("already_cancelled", f"request {self.request_id} is already cancelled")
+        if self.status == ANSWERED:
+            raise DomainError("not_cancellable", "an information call cannot be cancelled")
+        self.record(RequestCancelled(request_id=self.request_id, reason=self.reason_text(reason)))
+
+    @staticmethod
+    def reason_text(reason: str) -> str:
+        return " ".join(reason.split())
+
+    def _apply(self, event: Event) -> None:
+        if isinstance(event, RequestLogged):
+            self.status = OPEN
+        elif isinstance(event, InformationCallLogged):
+            self.status = ANSWERED
+        elif isinstance(event, VoicemailLogged):
+            self.status = WAITING_CALLBACK
+        elif isinstance(event, RequestCancelled):
+            self.status = CANCELLED
+
+
+def check_request_fits_policy(policy: PlatformPolicy, activity: str, commune: str) -> None:
+    """Raise :class:`DomainError` unless the platform offers ``activity`` and knows ``commune``."""
+    if activity not in policy.activity_codes():
+        raise DomainError("unknown_activity", f"activity {activity!r} is not in the taxonomy of {policy.platform_id}")
+    if commune not in policy.commune_codes():
+        raise DomainError("unknown_commune", f"commune {commune!r} is not served by platform {policy.platform_id}")

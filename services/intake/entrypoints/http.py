@@ -1,0 +1,57 @@
+"""HTTP routes of the intake service: operators log calls; every route needs a platform token."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+
+from services.intake.domain import commands as c
+from services.intake.service_layer.handlers import IntakeHandlers
+from shared.security.http import ensure_platform, require
+from shared.security.principals import Principal, Role
+
+router = APIRouter(prefix="/platforms/{platform_id}", tags=["intake"])
+
+
+def _handlers(request: Request) -> IntakeHandlers:
+    return request.app.state.handlers
+
+
+def _operator(platform_id: str, principal: Annotated[Principal, Depends(
+        require(Role.OPERATOR, Role.COORDINATOR, Role.FEDERATION_ADMIN))]) -> Principal:
+    ensure_platform(principal, platform_id, resource="platform")
+    return principal
+
+
+Handlers = Annotated[IntakeHandlers, Depends(_handlers)]
+Operator = Annotated[Principal, Depends(_operator)]
+
+
+class Created(BaseModel):
+    id: str = Field(description="Id of the request, call or callback entry created.")
+
+
+@router.post("/requests", status_code=201, summary="Log a service request")
+async def log_request(platform_id: str, body: c.RequestDetails, who: Operator, svc: Handlers) -> Created:
+    command = c.LogRequest(**dict(body), platform_id=platform_id, actor=who.actor)
+    return Created(id=await svc.log_request(command))
+
+
+@router.post("/information-calls", status_code=201, summary="Log an information-only call")
+async def log_information_call(platform_id: str, body: c.InformationCallDetails, who: Operator, svc: Handlers) -> Created:
+    command = c.LogInformationCall(**dict(body), platform_id=platform_id, actor=who.actor)
+    return Created(id=await svc.log_information_call(command))
+
+
+@router.post("/voicemails", status_code=201, summary="Log a message left on the answering machine")
+async def log_voicemail(platform_id: str, body: c.VoicemailDetails, who: Operator, svc: Handlers) -> Created:
+    command = c.LogVoicemail(**dict(body), platform_id=platform_id, actor=who.actor)
+    return Created(id=await svc.log_voicemail(command))
+
+
+@router.post("/requests/{request_id}/cancel", status_code=204, summary="Cancel a request at the resident's wish")
+async def cancel_request(platform_id: str, request_id: str, body: c.CancellationDetails, who: Operator,
+                         svc: Handlers) -> None:
+    await svc.cancel_request(c.CancelRequest(**dict(body), request_id=request_id, platform_id=platform_id, actor=who.actor))

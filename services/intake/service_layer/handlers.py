@@ -1,0 +1,97 @@
+"""Command handlers of the intake service: each turns one command into stored events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from services.intake.domain.commands import CancelRequest, LogInformationCall, LogRequest, LogVoicemail
+from services.intake.domain.model import Request, check_request_fits_policy
+from shared.clock import Clock
+from shared.contracts.base import Event
+from shared.contracts.envelope import new_envelope
+from shared.contracts.events.intake import InformationCallLogged, RequestLogged, VoicemailLogged
+from shared.contracts.types import Sealed
+from shared.errors import DomainError, NotFound
+from shared.ids import new_id
+from shared.platforms.model import PlatformPolicy
+
+
+class Sealer(Protocol):
+    async def seal(self, resident_id: str, platform_id: str, data: dict[str, Any]) -> Sealed: ...
+
+
+@dataclass
+class IntakeHandlers:
+    """The intake use cases, bound to their dependencies by ``bootstrap``."""
+
+    uow: Callable[[], Any]
+    sealer: Sealer
+    policies: Mapping[str, PlatformPolicy]
+    clock: Clock
+    notify: Callable[[], None] = lambda: None
+
+    def policy(self, platform_id: str) -> PlatformPolicy:
+        try:
+            return self.policies[platform_id]
+        except KeyError:
+            raise NotFound(f"platform {platform_id!r}") from None
+
+    async def log_request(self, cmd: LogRequest) -> str:
+        check_request_fits_policy(self.policy(cmd.platform_id), cmd.activity, cmd.commune)
+        resident_id = cmd.resident_id or new_id("res")
+        contact = await self.sealer.seal(resident_id, cmd.platform_id, cmd.contact.model_dump(exclude_none=True))
+        request_id = new_id("req")
+        event = RequestLogged(
+            request_id=request_id, channel=cmd.channel, activity=cmd.activity, commune=cmd.commune,
+            availability=cmd.availability, fragile_publics=cmd.fragile_publics,
+            resident_id=resident_id, contact=contact,
+        )
+        await self._append_new(cmd.platform_id, request_id, event, cmd.actor)
+        return request_id
+
+    async def log_information_call(self, cmd: LogInformationCall) -> str:
+        policy = self.policy(cmd.platform_id)
+        if cmd.commune is not None and cmd.commune not in policy.commune_codes():
+            raise DomainError("unknown_commune", f"commune {cmd.commune!r} is not served by {cmd.platform_id}")
+        call_id = new_id("inf")
+        event = InformationCallLogged(
+            request_id=call_id, channel=cmd.channel, topic_asked=cmd.topic_asked,
+            answer=cmd.answer, commune=cmd.commune,
+        )
+        await self._append_new(cmd.platform_id, call_id, event, cmd.actor)
+        return call_id
+
+    async def log_voicemail(self, cmd: LogVoicemail) -> str:
+        self.policy(cmd.platform_id)
+        resident_id = new_id("res")
+        contact = await self.sealer.seal(resident_id, cmd.platform_id, cmd.contact.model_dump(exclude_none=True))
+        entry_id = new_id("vm")
+        event = VoicemailLogged(request_id=entry_id, resident_id=resident_id, contact=contact, left_at_local=cmd.left_at_local)
+        await self._append_new(cmd.platform_id, entry_id, event, cmd.actor)
+        return entry_id
+
+    async def cancel_request(self, cmd: CancelRequest) -> None:
+        async with self.uow() as uow:
+            history = await uow.events.load("request", cmd.request_id)
+            request = Request.from_history(cmd.request_id, history)
+            if not history or request.platform_id != cmd.platform_id:
+                raise NotFound(f"request {cmd.request_id!r}")
+            request.cancel(cmd.reason)
+            last = history[-1]
+            await uow.events.append([
+                last.caused(event, aggregate_id=cmd.request_id, aggregate_version=request.version + i + 1,
+                            actor=cmd.actor, occurred_at=self.clock.now())
+                for i, event in enumerate(request.pending)
+            ])
+            await uow.commit()
+        self.notify()
+
+    async def _append_new(self, platform_id: str, aggregate_id: str, event: Event, actor: str) -> None:
+        envelope = new_envelope(event, platform_id=platform_id, aggregate_id=aggregate_id, aggregate_version=1,
+                                actor=actor, occurred_at=self.clock.now())
+        async with self.uow() as uow:
+            await uow.events.append([envelope])
+            await uow.commit()
+        self.notify()

@@ -1,0 +1,83 @@
+"""Who may take a request: the filters applied before the turn, each with its skip reason (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from services.matching.domain.directory import SUSPENDED, Provider
+from shared.contracts.events.matching import SkipReason
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """What the rotation needs to know of a request."""
+
+    request_id: str
+    platform_id: str
+    activity: str
+    commune: str
+    sector: str
+    fragile_publics: frozenset[str]
+    windows: tuple[tuple[datetime, datetime], ...]
+    received_at: datetime
+    timezone: str = "Europe/Paris"
+
+
+def skip_reason(provider: Provider, request: RequestSpec) -> SkipReason | None:
+    """Why ``provider`` cannot take ``request`` now, or ``None`` if it can (checks in a fixed order)."""
+    if request.activity not in provider.activities:
+        return SkipReason.NOT_OFFERING_ACTIVITY
+    if provider.status == SUSPENDED:
+        return SkipReason.SUSPENDED
+    if request.commune not in provider.communes:
+        return SkipReason.NOT_IN_SECTOR
+    if request.fragile_publics:
+        accreditation = provider.accreditation
+        if accreditation is None or not request.fragile_publics <= accreditation.publics:
+            return SkipReason.NO_AGREMENT
+        if not accreditation.covers(request.fragile_publics, request.received_at.date()):
+            return SkipReason.AGREMENT_EXPIRED
+    if not is_available(provider, request):
+        return SkipReason.UNAVAILABLE
+    return None
+
+
+def is_available(provider: Provider, request: RequestSpec) -> bool:
+    """True if some resident window meets a weekly slot of the provider outside its absences.
+
+    No window given: the resident is flexible, so only an absence covering the day of the request
+    makes the provider unavailable. No weekly slot declared: the provider works any time.
+    """
+    zone = ZoneInfo(request.timezone)
+    if not request.windows:
+        return not _absent(provider, request.received_at.astimezone(zone).date())
+    return any(_window_fits(provider, start.astimezone(zone), end.astimezone(zone)) for start, end in request.windows)
+
+
+def _window_fits(provider: Provider, start: datetime, end: datetime) -> bool:
+    day = start.date()
+    while day <= end.date():
+        if not _absent(provider, day) and _slot_overlaps(provider, day, start, end):
+            return True
+        day += timedelta(days=1)
+    return False
+
+
+def _slot_overlaps(provider: Provider, day: date, start: datetime, end: datetime) -> bool:
+    if not provider.weekly:
+        return True
+    weekday = day.strftime("%A").lower()
+    for slot in provider.weekly:
+        if slot.weekday.value != weekday:
+            continue
+        slot_start = datetime.combine(day, slot.starts, tzinfo=start.tzinfo)
+        slot_end = datetime.combine(day, slot.ends, tzinfo=start.tzinfo)
+        if slot_start < end and start < slot_end:
+            return True
+    return False
+
+
+def _absent(provider: Provider, day: date) -> bool:
+    return any(absence.first_day <= day <= absence.last_day for absence in provider.absences)

@@ -1,0 +1,129 @@
+"""The ``relais`` command: run the broker, one service, or the whole platform on this machine."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from shared.cli.console import console, foreground
+from shared.settings import DEFAULT_PORTS, SERVICES, load_settings
+
+app = typer.Typer(name="relais", help="Relais: the federation's event-sourced platform.", no_args_is_help=True,
+                  pretty_exceptions_show_locals=False)
+
+Service = enum.Enum("Service", {name: name for name in SERVICES}, type=str)  # type: ignore[misc]
+
+
+@app.command()
+def broker(
+    port: Annotated[int, typer.Option(help="Port the broker listens on.")] = 9092,
+    host: Annotated[str, typer.Option(help="Address the broker listens on.")] = "127.0.0.1",
+    partitions: Annotated[Optional[int], typer.Option(help="Partitions of every topic (default: from the topic table).")] = None,
+    topic_prefix: Annotated[str, typer.Option(help="Prefix of the topics created.")] = "",
+) -> None:
+    """Run the embedded Tansu broker (memory only) in the foreground with the topics created; Ctrl-C stops it."""
+    from shared.runtime.tansu import EmbeddedBroker
+
+    with foreground(), EmbeddedBroker(port, host, topic_prefix=topic_prefix, partitions=partitions) as embedded:
+        assert embedded.process is not None
+        console.print(f"[green]Tansu broker ready[/] at [bold]{embedded.bootstrap}[/] (pid {embedded.process.pid}), "
+                      f"{len(embedded.topics)} topics: {', '.join(embedded.topics)}")
+        console.print("[dim]Memory only: everything is lost when it stops. Ctrl-C to stop.[/]")
+        while embedded.running:
+            time.sleep(0.2)
+        console.print(f"[bold red]error:[/] the broker exited unexpectedly (exit code {embedded.process.returncode})\n"
+                      f"{embedded.log_tail()}")
+        raise typer.Exit(1)
+
+
+@app.command()
+def topics(
+    bootstrap: Annotated[Optional[str], typer.Option(help="Bootstrap servers (default: RELAIS_KAFKA_BOOTSTRAP_SERVERS).")] = None,
+    topic_prefix: Annotated[Optional[str], typer.Option(help="Topic prefix (default: RELAIS_TOPIC_PREFIX).")] = None,
+    partitions: Annotated[Optional[int], typer.Option(help="Partitions of every topic (default: from the topic table).")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the broker.")] = 10.0,
+) -> None:
+    """Create the topics of the bus on a running broker (existing ones are left as they are)."""
+    from shared.messaging.admin import ensure_topics, wait_until_ready
+
+    settings = load_settings()
+    servers = bootstrap or settings.kafka_bootstrap_servers
+    prefix = settings.topic_prefix if topic_prefix is None else topic_prefix
+
+    async def create() -> list[str]:
+        await wait_until_ready(servers, timeout)
+        return await ensure_topics(servers, prefix, partitions)
+
+    try:
+        names = asyncio.run(create())
+    except TimeoutError as error:
+        console.print(f"[bold red]error:[/] {error}")
+        raise typer.Exit(1) from None
+    console.print(f"[green]{len(names)} topics[/] on {servers}: {', '.join(names)}")
+
+
+@app.command()
+def serve(
+    service: Annotated[Service, typer.Argument(help="The service to run.")],
+    port: Annotated[Optional[int], typer.Option(help="HTTP port (default: the service's default port).")] = None,
+    host: Annotated[Optional[str], typer.Option(help="Address to listen on (default: RELAIS_HOST).")] = None,
+    app_factory: Annotated[str, typer.Option(hidden=True, help="Import string of the app factory.")] = "",
+) -> None:
+    """Run one service's HTTP app (and its consumers) with uvicorn."""
+    import uvicorn
+
+    from shared.runtime.stack import DEFAULT_APP_FACTORY
+
+    name = service.value
+    factory = (app_factory or DEFAULT_APP_FACTORY).format(service=name)
+    uvicorn.run(factory, factory=True, host=host or load_settings().host, port=port or DEFAULT_PORTS[name])
+
+
+PortsOption = Annotated[Optional[list[str]], typer.Option("--port", help="SERVICE=PORT, to move a service (repeatable).")]
+BrokerPortOption = Annotated[int, typer.Option(help="Port of the embedded broker.")]
+BootstrapOption = Annotated[Optional[str], typer.Option(help="Use this running Kafka instead of starting Tansu.")]
+DataDirOption = Annotated[Optional[Path], typer.Option(help="Folder of the SQLite stores (default: RELAIS_DATA_DIR).")]
+GraceOption = Annotated[float, typer.Option(help="Seconds a process gets to stop before it is killed.")]
+FactoryOption = Annotated[str, typer.Option(hidden=True, help="Import string template of the app factories.")]
+
+
+@app.command()
+def up(
+    port: PortsOption = None,
+    broker_port: BrokerPortOption = 9092,
+    bootstrap: BootstrapOption = None,
+    data_dir: DataDirOption = None,
+    partitions: Annotated[Optional[int], typer.Option(help="Partitions of every topic.")] = None,
+    grace: GraceOption = 10.0,
+    app_factory: FactoryOption = "",
+) -> None:
+    """Run the broker and the four services, each in its own process; Ctrl-C stops them all."""
+    from shared.cli.stack import run_stack
+
+    run_stack(ports=port, broker_port=broker_port, bootstrap=bootstrap, data_dir=data_dir,
+              partitions=partitions, grace=grace, app_factory=app_factory, demo=False)
+
+
+@app.command()
+def demo(
+    port: PortsOption = None,
+    broker_port: BrokerPortOption = 9092,
+    bootstrap: BootstrapOption = None,
+    data_dir: Annotated[Optional[Path], typer.Option(help="Folder of the SQLite stores (default: a fresh temporary folder).")] = None,
+    grace: GraceOption = 10.0,
+    app_factory: FactoryOption = "",
+) -> None:
+    """Like `up`, then load the demo data once every service answers; Ctrl-C stops everything."""
+    from shared.cli.stack import run_stack
+
+    run_stack(ports=port, broker_port=broker_port, bootstrap=bootstrap, data_dir=data_dir,
+              partitions=None, grace=grace, app_factory=app_factory, demo=True)
+
+
+if __name__ == "__main__":
+    app()

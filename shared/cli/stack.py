@@ -1,0 +1,115 @@
+"""``relais up`` and ``relais demo``: the broker and the four services, supervised together."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+from rich.table import Table
+
+from shared.cli.console import console, foreground
+from shared.messaging.admin import ensure_topics, wait_until_ready
+from shared.runtime import stack
+from shared.runtime.stack import ChildDied, ServiceProcess, StackError
+from shared.runtime.supervisor import Supervisor
+from shared.runtime.tansu import EmbeddedBroker
+from shared.settings import Settings, load_settings
+
+
+def parse_ports(values: Sequence[str] | None) -> dict[str, int]:
+    """``["intake=9001", ...]`` as ``{"intake": 9001, ...}``."""
+    ports: dict[str, int] = {}
+    for value in values or ():
+        name, _, port = value.partition("=")
+        if not port.isdigit():
+            raise StackError(f"--port expects SERVICE=PORT, got {value!r}")
+        ports[name.strip()] = int(port)
+    return ports
+
+
+def run_stack(
+    *,
+    ports: Sequence[str] | None,
+    broker_port: int,
+    bootstrap: str | None,
+    data_dir: Path | None,
+    partitions: int | None,
+    grace: float,
+    app_factory: str,
+    demo: bool,
+    startup_timeout: float = 60.0,
+) -> None:
+    """Start everything, report where to look, then block until Ctrl-C or until a process dies (exit 1)."""
+    settings = load_settings()
+    with foreground(), ExitStack() as running:
+        services = stack.plan_services(settings.host, parse_ports(ports))
+        stack.check_ports_free(services)
+        if data_dir is None and demo:
+            data_dir = Path(tempfile.mkdtemp(prefix="relais-demo-"))
+            running.callback(shutil.rmtree, data_dir, True)
+        data_dir = stack.ensure_data_dir(data_dir or settings.data_dir)
+
+        broker: EmbeddedBroker | None = None
+        if bootstrap is None:
+            broker = EmbeddedBroker(broker_port, topic_prefix=settings.topic_prefix, partitions=partitions)
+            running.enter_context(broker)
+            bootstrap = broker.bootstrap
+        else:
+            _create_topics(bootstrap, settings.topic_prefix, partitions)
+        shared_settings = settings.model_copy(update={"kafka_bootstrap_servers": bootstrap, "data_dir": data_dir})
+
+        supervisor = running.enter_context(Supervisor(grace=grace, console=console))
+        if broker is not None and broker.process is not None:
+            supervisor.watch("broker", broker.process)
+        env = stack.service_env(shared_settings)
+        for service in services:
+            supervisor.spawn(service.name, stack.serve_argv(service, app_factory or stack.DEFAULT_APP_FACTORY), env=env)
+        stack.wait_healthy(services, supervisor, startup_timeout)
+        console.print("[green]All services answer /health.[/]")
+
+        if demo:
+            _load_demo(services, shared_settings)
+        console.print(where_to_look(services, shared_settings, embedded=broker is not None))
+        raise ChildDied(*supervisor.wait())
+
+
+def _create_topics(bootstrap: str, prefix: str, partitions: int | None) -> None:
+    async def create() -> None:
+        await wait_until_ready(bootstrap, 30.0)
+        await ensure_topics(bootstrap, prefix, partitions)
+
+    try:
+        asyncio.run(create())
+    except TimeoutError as error:
+        raise StackError(str(error)) from None
+
+
+def _load_demo(services: list[ServiceProcess], settings: Settings) -> None:
+    if not stack.demo_loader_available():
+        console.print(f"[yellow]No demo data loader ({stack.DEMO_MODULE}) in this version: the services start empty.[/]")
+        return
+    console.print("Loading the demo data…")
+    stack.load_demo({service.name: service.url for service in services}, settings)
+    console.print("[green]Demo data loaded.[/]")
+
+
+def where_to_look(services: list[ServiceProcess], settings: Settings, *, embedded: bool) -> Table:
+    """The table of addresses printed once the platform runs."""
+    table = Table(title="Relais is running — Ctrl-C stops everything", title_justify="left")
+    table.add_column("Service", style="bold")
+    table.add_column("URL")
+    table.add_column("API docs")
+    table.add_column("Also")
+    for service in services:
+        extras = [f"metrics {service.url}/metrics"]
+        if service.name == "intake":
+            extras.insert(0, f"console {service.url}/console")
+        table.add_row(service.name, service.url, f"{service.url}/docs", "\n".join(extras))
+    kind = "embedded Tansu, memory only" if embedded else "external Kafka"
+    table.add_row("broker", settings.kafka_bootstrap_servers, "", f"{kind}; topic prefix {settings.topic_prefix!r}")
+    table.add_row("stores", str(settings.data_dir), "", "SQLite files" if not settings.database_url else "RELAIS_DATABASE_URL")
+    return table

@@ -1,0 +1,25 @@
+"""Errors a command can end with; HTTP entrypoints turn them into clear 4xx answers."""
+
+from __future__ import annotations
+
+
+class DomainError(ValueError):
+    """A command that breaks a business rule. ``code`` is stable; the message is for people."""
+
+    status = 422
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class NotFound(DomainError):
+    status = 404
+
+    def __init__(self, what: str) -> None:
+        super().__init__("not_found", f"{what} not found")
+
+
+class Conflict(DomainError):
+    status = 409

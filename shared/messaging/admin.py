@@ -1,0 +1,89 @@
+"""Broker administration: wait for a broker to answer, create the topics of the bus."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
+
+from shared.contracts.topics import TOPICS, physical
+
+_TOPIC_ALREADY_EXISTS = TopicAlreadyExistsError.errno
+
+
+async def wait_until_ready(bootstrap: str, timeout: float = 30.0) -> None:
+    """Return once the broker at ``bootstrap`` answers a metadata request.
+
+    Raises ``TimeoutError`` if it has not answered within ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"Kafka broker at {bootstrap} did not answer within {timeout:g}s: {last_error}")
+        if not await _accepts_connections(bootstrap, remaining):
+            last_error = ConnectionRefusedError(f"nothing listening at {bootstrap}")
+            await asyncio.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+            continue
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=bootstrap, request_timeout_ms=max(1000, int(min(remaining, 5.0) * 1000))
+        )
+        try:
+            await admin.start()
+            await admin.list_topics()
+            return
+        except (KafkaError, OSError) as error:
+            last_error = error
+        finally:
+            await admin.close()
+        await asyncio.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+
+
+async def _accepts_connections(bootstrap: str, timeout: float) -> bool:
+    """Whether one of the bootstrap addresses accepts TCP connections (checked before
+    asking aiokafka, which logs an error for every refused connection)."""
+    for address in bootstrap.split(","):
+        host, _, port = address.strip().rpartition(":")
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host.strip("[]"), int(port)), min(timeout, 2.0))
+        except (OSError, asyncio.TimeoutError):
+            continue
+        writer.close()
+        with contextlib.suppress(OSError):  # a probe connection reset on close still proves the listener
+            await writer.wait_closed()
+        return True
+    return False
+
+
+async def ensure_topics(
+    bootstrap: str,
+    prefix: str = "",
+    partitions: int | None = None,
+    *,
+    replication_factor: int = 1,
+) -> list[str]:
+    """Create every topic of :data:`shared.contracts.topics.TOPICS` under ``prefix``.
+
+    Partitions come from each topic's spec unless ``partitions`` overrides them. Topics
+    that already exist are left as they are. Returns the physical names of all topics.
+    Any other broker error is raised.
+    """
+    wanted = [
+        NewTopic(physical(spec.name, prefix), partitions or spec.partitions, replication_factor)
+        for spec in TOPICS
+    ]
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        await admin.start()
+        response = await admin.create_topics(wanted)
+    finally:
+        await admin.close()
+    for name, code, *details in response.topic_errors:
+        if code not in (0, _TOPIC_ALREADY_EXISTS):
+            message = details[0] if details and details[0] else ""
+            raise for_code(code)(f"cannot create topic {name}: {message}".rstrip(": "))
+    return [topic.name for topic in wanted]

@@ -1,0 +1,220 @@
+"""Projections: read models built from events, with exactly-once effects.
+
+A :class:`Projection` names a consumer (its checkpoint key), the logical topics it reads and one
+handler per event type. :func:`apply_batch` applies a batch of Kafka records in ONE database
+transaction: projection rows, processed event ids and checkpoints commit together, so a batch is
+applied wholly or not at all, and an event delivered again (same event id) is skipped.
+Deduplication is by event id, never by offset: after a broker wipe and restore, offsets restart at 0.
+
+This module knows nothing of Kafka clients; :mod:`shared.messaging.runner` and
+:mod:`shared.messaging.rebuild` feed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from sqlalchemy import MetaData, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.contracts.base import Event
+from shared.contracts.codec import DecodeError, decode
+from shared.contracts.envelope import Envelope
+from shared.messaging.tracking import already_processed, mark_processed, save_checkpoints
+
+Handler = Callable[[AsyncConnection, Envelope[Any]], Awaitable[None]]
+BatchHook = Callable[[AsyncConnection], Awaitable[None]]
+EventFilter = Callable[[Envelope[Any]], bool]
+
+
+class InboundRecord(NamedTuple):
+    """A Kafka record as consumers hand it over; ``topic`` is the physical (prefixed) name."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes]] = ()
+
+
+class RejectEvent(Exception):  # noqa: N818  (a signal raised by handlers, named for what it does)
+    """Raised by a handler to refuse one valid event for a domain reason.
+
+    The handler's rows for that event are rolled back (SAVEPOINT), the event goes to the
+    dead-letter topic with ``reason``, and the batch goes on. Any other exception fails the batch.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Projection:
+    """A read model: consumer ``name``, logical ``topics`` and a handler per event type.
+
+    Register handlers declaratively::
+
+        counts = Projection("intake.requests-per-commune", topics=(REQUESTS,))
+
+        @counts.handles(RequestLogged)
+        async def count(conn: AsyncConnection, envelope: Envelope[RequestLogged]) -> None: ...
+
+    Handlers write rows with SQLAlchemy Core on the connection they are given (inside the batch
+    transaction) and must do nothing outside it. ``on_batch_end(conn)`` runs once per batch,
+    after the handlers and before the commit.
+    """
+
+    name: str
+    topics: tuple[str, ...]
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    on_batch_end: BatchHook | None = None
+
+    def __post_init__(self) -> None:
+        self.topics = tuple(self.topics)
+        if not self.name or not self.topics:
+            raise ValueError("a projection needs a name and at least one topic")
+
+    def handles(self, *event_classes: type[Event]) -> Callable[[Handler], Handler]:
+        """Decorator: ``handler`` applies events of ``event_classes``."""
+
+        def register(handler: Handler) -> Handler:
+            for cls in event_classes:
+                if cls.topic not in self.topics:
+                    raise ValueError(f"{cls.event_type} is published on {cls.topic}, not read by {self.name}")
+                if cls.event_type in self.handlers:
+                    raise ValueError(f"{self.name} already handles {cls.event_type}")
+                self.handlers[cls.event_type] = handler
+            return handler
+
+        return register
+
+    def at_batch_end(self, hook: BatchHook) -> BatchHook:
+        """Decorator: set :attr:`on_batch_end`."""
+        self.on_batch_end = hook
+        return hook
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A record the projection could not decode or refused, and why."""
+
+    record: InboundRecord
+    reason: str
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What :func:`apply_batch` did with a batch.
+
+    ``positions`` is the highest offset of the batch per (topic, partition), as saved in the
+    checkpoints table.
+    """
+
+    applied: int = 0
+    ignored: int = 0
+    duplicates: int = 0
+    excluded: int = 0
+    dead_letters: tuple[DeadLetter, ...] = ()
+    positions: Mapping[tuple[str, int], int] = field(default_factory=dict)
+
+    @property
+    def processed(self) -> int:
+        """Events newly marked processed: applied plus those of types the projection ignores."""
+        return self.applied + self.ignored
+
+
+async def apply_batch(
+    engine: AsyncEngine,
+    metadata: MetaData,
+    projection: Projection,
+    records: Iterable[InboundRecord | tuple[Any, ...]],
+    *,
+    platforms: Collection[str] | None = None,
+    include: EventFilter | None = None,
+) -> BatchResult:
+    """Apply ``records`` to ``projection`` in one transaction and return what was done.
+
+    Records that do not decode become dead letters. Events already processed by this consumer, or
+    repeated in the batch, are skipped. Events of types without a handler are only marked processed.
+    Events for which ``include`` returns False are left out entirely (not marked processed).
+    A handler raising :class:`RejectEvent` dead-letters its event (never marked processed, so a
+    redelivery dead-letters it again: dead letters are at-least-once). Any other exception rolls the
+    whole batch back and propagates.
+    """
+    batch = [record if isinstance(record, InboundRecord) else InboundRecord(*record) for record in records]
+    if not batch:
+        return BatchResult()
+    decoded, dead_letters = _decode_all(batch, platforms)
+    counts = {"applied": 0, "ignored": 0, "duplicates": 0, "excluded": 0}
+    async with engine.begin() as conn:
+        seen = await already_processed(conn, metadata, projection.name, {str(env.event_id) for _, env in decoded})
+        new_ids: list[str] = []
+        for record, envelope in decoded:
+            event_id = str(envelope.event_id)
+            if event_id in seen:
+                counts["duplicates"] += 1
+                continue
+            if include is not None and not include(envelope):
+                counts["excluded"] += 1
+                continue
+            outcome = await _apply_one(conn, projection, envelope)
+            if isinstance(outcome, RejectEvent):
+                dead_letters.append(DeadLetter(record, f"rejected by {projection.name}: {outcome.reason}"))
+                continue
+            counts[outcome] += 1
+            seen.add(event_id)
+            new_ids.append(event_id)
+        await mark_processed(conn, metadata, projection.name, new_ids)
+        if projection.on_batch_end is not None:
+            await projection.on_batch_end(conn)
+        positions = _highest_offsets(batch)
+        await save_checkpoints(conn, metadata, projection.name, positions)
+    dead_letters.sort(key=lambda dead: (dead.record.topic, dead.record.partition, dead.record.offset))
+    return BatchResult(**counts, dead_letters=tuple(dead_letters), positions=positions)
+
+
+async def load_checkpoints(engine: AsyncEngine, metadata: MetaData, consumer: str) -> dict[tuple[str, int], int]:
+    """The last applied offset per (topic, partition) of ``consumer``."""
+    table = metadata.tables["checkpoints"]
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(table.c.topic, table.c.partition, table.c.offset).where(table.c.consumer == consumer)
+        )
+        return {(topic, partition): offset for topic, partition, offset in rows}
+
+
+async def _apply_one(conn: AsyncConnection, projection: Projection, envelope: Envelope[Any]) -> str | RejectEvent:
+    handler = projection.handlers.get(envelope.event_type)
+    if handler is None:
+        return "ignored"
+    try:
+        async with conn.begin_nested():
+            await handler(conn, envelope)
+    except RejectEvent as rejection:
+        return rejection
+    return "applied"
+
+
+def _decode_all(
+    batch: Sequence[InboundRecord], platforms: Collection[str] | None
+) -> tuple[list[tuple[InboundRecord, Envelope[Any]]], list[DeadLetter]]:
+    decoded: list[tuple[InboundRecord, Envelope[Any]]] = []
+    dead_letters: list[DeadLetter] = []
+    for record in batch:
+        try:
+            decoded.append((record, decode(record.value, platforms=platforms)))
+        except DecodeError as exc:
+            dead_letters.append(DeadLetter(record, exc.reason))
+    return decoded, dead_letters
+
+
+def _highest_offsets(batch: Sequence[InboundRecord]) -> dict[tuple[str, int], int]:
+    positions: dict[tuple[str, int], int] = {}
+    for record in batch:
+        key = (record.topic, record.partition)
+        positions[key] = max(positions.get(key, record.offset), record.offset)
+    return positions

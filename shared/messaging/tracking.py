@@ -1,0 +1,119 @@
+"""Consumer tracking rows: processed event ids and checkpoints (see ``core_metadata``).
+
+Written inside the projection's batch transaction by :func:`shared.messaging.projection.apply_batch`;
+:func:`wait_for` lets tests and scripts wait until a consumer has processed given events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import MetaData, Table, column, func, select, table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.expression import TableClause
+
+ID_QUERY_CHUNK = 500
+
+_processed = table("processed_events", column("consumer"), column("event_id"))
+
+
+async def already_processed(
+    conn: AsyncConnection, metadata: MetaData, consumer: str, event_ids: Collection[str]
+) -> set[str]:
+    """Those of ``event_ids`` that ``consumer`` has already processed."""
+    return await _select_processed(conn, metadata.tables["processed_events"], consumer, event_ids)
+
+
+async def mark_processed(conn: AsyncConnection, metadata: MetaData, consumer: str, event_ids: Iterable[str]) -> None:
+    rows = [{"consumer": consumer, "event_id": event_id} for event_id in event_ids]
+    if rows:
+        await conn.execute(metadata.tables["processed_events"].insert(), rows)
+
+
+async def save_checkpoints(
+    conn: AsyncConnection, metadata: MetaData, consumer: str, positions: Mapping[tuple[str, int], int]
+) -> None:
+    """Upsert the last applied offset of each (topic, partition) (may go down after a broker wipe)."""
+    if not positions:
+        return
+    checkpoints = metadata.tables["checkpoints"]
+    now = datetime.now(UTC)
+    rows = [
+        {"consumer": consumer, "topic": topic, "partition": partition, "offset": offset, "updated_at": now}
+        for (topic, partition), offset in sorted(positions.items())
+    ]
+    statement = _insert_for(conn, checkpoints).values(rows)
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[checkpoints.c.consumer, checkpoints.c.topic, checkpoints.c.partition],
+            set_={"offset": statement.excluded["offset"], "updated_at": statement.excluded["updated_at"]},
+        )
+    )
+
+
+async def processed_count(engine: AsyncEngine, consumer: str) -> int:
+    async with engine.connect() as conn:
+        query = select(func.count()).select_from(_processed).where(_processed.c.consumer == consumer)
+        return (await conn.execute(query)).scalar_one()
+
+
+async def wait_for(
+    engine: AsyncEngine,
+    consumer: str,
+    *,
+    event_ids: Collection[Any] | None = None,
+    count: int | None = None,
+    timeout: float = 10.0,
+    interval: float = 0.05,
+) -> None:
+    """Wait until ``consumer`` has processed every one of ``event_ids``, or at least ``count`` events.
+
+    Raises :class:`TimeoutError` (saying how far it got) after ``timeout`` seconds.
+    """
+    if (event_ids is None) == (count is None):
+        raise ValueError("give either event_ids or count")
+    wanted = {str(event_id) for event_id in event_ids or ()}
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        if count is not None:
+            done = await processed_count(engine, consumer)
+            if done >= count:
+                return
+            progress = f"{done}/{count} events"
+        else:
+            async with engine.connect() as conn:
+                done = len(await _select_processed(conn, _processed, consumer, wanted))
+            if done == len(wanted):
+                return
+            progress = f"{done}/{len(wanted)} of the given events"
+        if loop.time() >= deadline:
+            raise TimeoutError(f"{consumer} processed only {progress} within {timeout}s")
+        await asyncio.sleep(interval)
+
+
+async def _select_processed(
+    conn: AsyncConnection, processed: TableClause, consumer: str, event_ids: Collection[str]
+) -> set[str]:
+    ids = sorted(event_ids)
+    found: set[str] = set()
+    for start in range(0, len(ids), ID_QUERY_CHUNK):
+        chunk = ids[start : start + ID_QUERY_CHUNK]
+        rows = await conn.execute(
+            select(processed.c.event_id).where(processed.c.consumer == consumer, processed.c.event_id.in_(chunk))
+        )
+        found.update(rows.scalars())
+    return found
+
+
+def _insert_for(conn: AsyncConnection, target: Table) -> Any:
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(target)
+    if dialect == "sqlite":
+        return sqlite.insert(target)
+    raise NotImplementedError(f"checkpoint upsert is not written for {dialect}")

@@ -1,0 +1,193 @@
+"""The policy of one platform of the federation, as read from ``deploy/platforms/<platform_id>.yaml``.
+
+Every rule that differs between platforms lives here: how requests are matched (assigned in turn or
+oriented to the nearest structures), the callback deadline and the calendar it counts in, the
+taxonomy of activities, the communes and sectors, the fees, and the survey. Validation is strict:
+an unknown key, a rate outside [0, 1], a sector naming an unknown commune or fee entries out of
+order are errors.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+
+from shared.contracts.events.providers import ProviderKind
+from shared.platforms._base import PolicyModel, Rate
+from shared.platforms.fees import FeeEntry, FeeRule, check_fee_entries_ordered, fee_entry_at
+from shared.platforms.opening import OpeningHours
+from shared.platforms.places import Activity, Commune, Sector
+
+PlatformId = Literal["limoges", "herault", "val-de-marne", "brenne", "mons-borinage"]
+PLATFORM_IDS: tuple[str, ...] = ("limoges", "herault", "val-de-marne", "brenne", "mons-borinage")
+
+
+class MatchingMode(StrEnum):
+    ASSIGN = "assign"
+    ORIENT = "orient"
+
+
+class DeadlineMode(StrEnum):
+    WALL_CLOCK = "wall_clock"
+    BUSINESS_HOURS = "business_hours"
+
+
+class SurveyChannel(StrEnum):
+    POSTAL = "postal"
+    EMAIL = "email"
+    SMS = "sms"
+    PHONE = "phone"
+
+
+class Matching(PolicyModel):
+    """``assign``: one provider, picked in turn. ``orient``: the caller gets the N nearest structures."""
+
+    mode: MatchingMode = Field(description="assign (in turn) or orient (nearest structures).")
+    orient_count: int | None = Field(default=None, ge=1, le=20, description="How many structures to give (orient only).")
+
+    @model_validator(mode="after")
+    def _count_matches_mode(self) -> Matching:
+        if self.mode is MatchingMode.ORIENT and self.orient_count is None:
+            raise ValueError("orient_count is required when mode is orient")
+        if self.mode is MatchingMode.ASSIGN and self.orient_count is not None:
+            raise ValueError("orient_count only applies when mode is orient")
+        return self
+
+
+class Callback(PolicyModel):
+    """How long a provider (or, out of hours, the platform) has to call the resident back."""
+
+    deadline_hours: int = Field(default=24, gt=0, le=24 * 14, description="Hours allowed, 24 in every platform.")
+    mode: DeadlineMode = Field(
+        description="wall_clock: elapsed time; business_hours: only the platform's opening hours count."
+    )
+
+
+class SurveyPolicy(PolicyModel):
+    """The questionnaire sent after each intervention and the alert on low satisfaction."""
+
+    default_channel: SurveyChannel = Field(description="How the questionnaire is sent unless the resident prefers another way.")
+    reminder_days: list[int] = Field(default_factory=list, description="Days after sending when a reminder goes out, increasing.")
+    expiry_days: int = Field(gt=0, description="Days after sending when an unanswered survey expires.")
+    phone_follow_up: bool = Field(default=False, description="An operator also calls the resident after every intervention.")
+    satisfaction_alert_threshold: Rate = Field(
+        description="Share of satisfied answers below which the coordinator is alerted about a provider."
+    )
+    alert_min_answers: int = Field(default=5, ge=1, description="Answers needed before the alert can fire (small samples mislead).")
+
+    @model_validator(mode="after")
+    def _reminders_before_expiry(self) -> SurveyPolicy:
+        days = self.reminder_days
+        if any(day <= 0 for day in days) or days != sorted(set(days)):
+            raise ValueError(f"reminder_days: {days} must be positive and strictly increasing")
+        if days and days[-1] >= self.expiry_days:
+            raise ValueError(f"reminder_days: last reminder (day {days[-1]}) must come before expiry_days ({self.expiry_days})")
+        return self
+
+
+class PlatformPolicy(PolicyModel):
+    """Everything that is specific to one platform. See the module docstring."""
+
+    platform_id: PlatformId = Field(description="Id of the platform; equals the policy file name.")
+    name: str = Field(min_length=1, max_length=120, description="Public name.", examples=["Proximain (Limoges)"])
+    country: Literal["FR", "BE"] = Field(description="Country: decides the commune code scheme (INSEE or BE + NIS).")
+    timezone: str = Field(description="IANA time zone of the calendar and deadlines.", examples=["Europe/Paris"])
+    operators: int = Field(ge=0, description="Operators answering the phone (0: orientation only, no operator seat).")
+    online_form_enabled: bool = Field(default=False, description="Residents may also order through the online form.")
+    answering_machine: bool = Field(default=False, description="Out of hours, an answering machine takes requests.")
+    matching: Matching
+    callback: Callback
+    opening_hours: OpeningHours
+    activities: list[Activity] = Field(min_length=1, description="Taxonomy: the activities offered.")
+    communes: list[Commune] = Field(min_length=1, description="Communes covered.")
+    sectors: list[Sector] = Field(min_length=1, description="Communes grouped into sectors; each commune in exactly one.")
+    fees: list[FeeEntry] = Field(min_length=1, description="Fee entries, oldest first, never edited once in force.")
+    survey: SurveyPolicy
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PlatformPolicy:
+        _unique("activities", [activity.code for activity in self.activities])
+        _unique("communes", [commune.code for commune in self.communes])
+        _unique("sectors", [sector.code for sector in self.sectors])
+        belgian = self.country == "BE"
+        for index, commune in enumerate(self.communes):
+            if commune.code.startswith("BE") != belgian:
+                scheme = "BE + NIS code" if belgian else "INSEE code"
+                raise ValueError(f"communes[{index}].code: {commune.code} is not a {scheme} ({self.country})")
+        known = set(self.commune_codes())
+        sector_of: dict[str, str] = {}
+        for index, sector in enumerate(self.sectors):
+            for code in sector.communes:
+                if code not in known:
+                    raise ValueError(f"sectors[{index}].communes: {code} is not among the platform's communes")
+                if code in sector_of:
+                    raise ValueError(f"sectors[{index}].communes: {code} is already in sector {sector_of[code]}")
+                sector_of[code] = sector.code
+        orphans = sorted(known - sector_of.keys())
+        if orphans:
+            raise ValueError(f"sectors: communes in no sector: {', '.join(orphans)}")
+        check_fee_entries_ordered(self.fees)
+        if self.callback.mode is DeadlineMode.BUSINESS_HOURS and self.opening_hours.is_empty():
+            raise ValueError("callback.mode: business_hours needs opening_hours.weekly to have opening hours")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def activity_codes(self) -> frozenset[str]:
+        return frozenset(activity.code for activity in self.activities)
+
+    def commune_codes(self) -> frozenset[str]:
+        return frozenset(commune.code for commune in self.communes)
+
+    def activity(self, code: str) -> Activity:
+        """The activity ``code`` of the taxonomy; ``KeyError`` if the platform does not offer it."""
+        return _find(self.activities, code, f"activity {code!r} is not offered by {self.platform_id}")
+
+    def commune(self, code: str) -> Commune:
+        return _find(self.communes, code, f"commune {code!r} is not covered by {self.platform_id}")
+
+    def sector_of(self, commune_code: str) -> Sector:
+        for sector in self.sectors:
+            if commune_code in sector.communes:
+                return sector
+        raise KeyError(f"commune {commune_code!r} is in no sector of {self.platform_id}")
+
+    def fee_entry_at(self, on: date) -> FeeEntry:
+        """The fee entry in force on ``on`` (``LookupError`` before the first entry)."""
+        return fee_entry_at(self.fees, on)
+
+    def fee_rule(self, kind: ProviderKind | str, on: date) -> FeeRule:
+        return self.fee_entry_at(on).rule_for(kind)
+
+
+def _unique(field: str, codes: list[str]) -> None:
+    seen: set[str] = set()
+    for index, code in enumerate(codes):
+        if code in seen:
+            raise ValueError(f"{field}[{index}].code: {code} is listed twice")
+        seen.add(code)
+
+
+_Coded = TypeVar("_Coded", Activity, Commune)
+
+
+def _find(items: list[_Coded], code: str, message: str) -> _Coded:
+    for item in items:
+        if item.code == code:
+            return item
+    raise KeyError(message)

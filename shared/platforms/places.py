@@ -1,0 +1,67 @@
+"""What a platform covers: the activities of its taxonomy, its communes and their sectors."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from shared.contracts.types import ActivityCode, CommuneCode, FragilePublic
+from shared.platforms._base import PolicyModel, Slug
+
+
+class ActivityCategory(StrEnum):
+    HOUSEHOLD = "household"
+    GARDENING = "gardening"
+    CHILDCARE = "childcare"
+    ASSISTANCE = "assistance"
+    ERRANDS = "errands"
+    WELLBEING = "wellbeing"
+    REPAIRS = "repairs"
+    BUILDING = "building"
+    COMPUTING = "computing"
+    EDUCATION = "education"
+    MOBILITY = "mobility"
+    PETS = "pets"
+    BUSINESS = "business"
+
+
+class Activity(PolicyModel):
+    """An activity of the platform's taxonomy, e.g. ``gardening`` / "Jardinage"."""
+
+    code: ActivityCode
+    label: str = Field(min_length=1, max_length=120, description="French label shown to operators and residents.")
+    category: ActivityCategory = Field(description="Group of activities, for menus and statistics.")
+    fragile_public: bool = Field(
+        default=False,
+        description="True when the activity always serves a fragile public (e.g. elderly_care): "
+        "only providers holding an agrément qualité covering `fragile_publics` are eligible.",
+    )
+    fragile_publics: list[FragilePublic] = Field(
+        default_factory=list,
+        description="Fragile publics the activity serves or may serve (childcare: child_under_3). A request "
+        "naming one of them needs a provider whose agrément covers it.",
+    )
+
+    @model_validator(mode="after")
+    def _fragile_activity_names_its_publics(self) -> Activity:
+        if self.fragile_public and not self.fragile_publics:
+            raise ValueError(f"activity {self.code}: fragile_public is true but fragile_publics is empty")
+        return self
+
+
+class Commune(PolicyModel):
+    """A commune the platform covers, with the coordinates of its centre (WGS 84)."""
+
+    code: CommuneCode
+    name: str = Field(min_length=1, max_length=100, description="Official name, e.g. Mézières-en-Brenne.")
+    latitude: float = Field(ge=-90, le=90, description="Latitude of the commune centre, degrees.")
+    longitude: float = Field(ge=-180, le=180, description="Longitude of the commune centre, degrees.")
+
+
+class Sector(PolicyModel):
+    """A group of communes: the geographic unit of the rotation (activity x sector)."""
+
+    code: Slug = Field(description="Stable id of the sector, e.g. limoges-est.", examples=["limoges-est"])
+    name: str = Field(min_length=1, max_length=100, description="Name shown to operators.")
+    communes: list[CommuneCode] = Field(min_length=1, description="Codes of the communes of the sector.")

@@ -1,0 +1,127 @@
+"""The whole platform on one machine: the four services as processes next to one broker.
+
+Used by ``relais up`` and ``relais demo``; the broker itself is :class:`~shared.runtime.tansu.EmbeddedBroker`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import importlib.util
+import inspect
+import os
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from shared.runtime.ports import port_is_free
+from shared.runtime.supervisor import Supervisor
+from shared.settings import DEFAULT_PORTS, SERVICES, Settings
+
+DEFAULT_APP_FACTORY = "services.{service}.entrypoints.app:create_app"
+DEMO_MODULE = "shared.runtime.demo"
+
+
+class StackError(RuntimeError):
+    """The platform could not be started; the message is meant for the user as is."""
+
+
+class ChildDied(StackError):
+    def __init__(self, name: str, code: int) -> None:
+        super().__init__(f"{name} exited unexpectedly (exit code {code})")
+        self.name = name
+        self.code = code
+
+
+@dataclass(frozen=True)
+class ServiceProcess:
+    """Where one service listens."""
+
+    name: str
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+def plan_services(host: str, ports: Mapping[str, int] | None = None, only: Iterable[str] = SERVICES) -> list[ServiceProcess]:
+    """The services to run, on their default ports unless ``ports`` names another."""
+    chosen = {**DEFAULT_PORTS, **(ports or {})}
+    unknown = set(chosen) - set(SERVICES)
+    if unknown:
+        raise StackError(f"unknown service(s): {', '.join(sorted(unknown))}; known: {', '.join(SERVICES)}")
+    return [ServiceProcess(name, host, chosen[name]) for name in only]
+
+
+def check_ports_free(services: Iterable[ServiceProcess]) -> None:
+    taken = [f"{service.host}:{service.port} ({service.name})" for service in services if not port_is_free(service.port, service.host)]
+    if taken:
+        raise StackError(f"port(s) already in use: {', '.join(taken)}; choose others with --port SERVICE=PORT")
+
+
+def serve_argv(service: ServiceProcess, app_factory: str = DEFAULT_APP_FACTORY) -> list[str]:
+    """The command that runs one service (``relais serve``) with this interpreter."""
+    return [sys.executable, "-m", "shared.cli.main", "serve", service.name, "--host", service.host,
+            "--port", str(service.port), "--app-factory", app_factory]
+
+
+def service_env(settings: Settings) -> dict[str, str]:
+    """This process's environment plus the settings every service must share."""
+    env = dict(os.environ)
+    env.update(
+        RELAIS_KAFKA_BOOTSTRAP_SERVERS=settings.kafka_bootstrap_servers,
+        RELAIS_TOPIC_PREFIX=settings.topic_prefix,
+        RELAIS_DATA_DIR=str(settings.data_dir),
+        RELAIS_HOST=settings.host,
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def wait_healthy(services: Iterable[ServiceProcess], supervisor: Supervisor, timeout: float = 60.0) -> None:
+    """Block until every service answers ``GET /health`` with 200; raise if one dies or the time runs out."""
+    pending = {service.name: f"{service.url}/health" for service in services}
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=2.0) as client:
+        while pending:
+            if (ended := supervisor.exited()) is not None:
+                raise ChildDied(*ended)
+            for name, url in list(pending.items()):
+                try:
+                    if client.get(url).status_code == 200:
+                        del pending[name]
+                except httpx.TransportError:
+                    pass
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                raise StackError(f"no answer from GET /health within {timeout:g}s: {', '.join(pending)}")
+            time.sleep(0.2)
+
+
+def demo_loader_available() -> bool:
+    return importlib.util.find_spec(DEMO_MODULE) is not None
+
+
+def load_demo(urls: dict[str, str], settings: Settings) -> None:
+    """Call ``shared.runtime.demo.load_demo(urls, settings)`` (sync or async); its errors propagate."""
+    module = importlib.import_module(DEMO_MODULE)
+    result: Any = module.load_demo(urls, settings)
+    if inspect.isawaitable(result):
+        asyncio.run(_wait_for(result))
+
+
+async def _wait_for(awaitable: Any) -> Any:
+    return await awaitable
+
+
+def ensure_data_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,95 @@
+"""FastAPI dependencies that authenticate API tokens and enforce roles and platform scope.
+
+Use::
+
+    @router.get("/platforms/{platform_id}/requests/{request_id}")
+    async def show(platform_id: str, principal: Principal = Depends(require(Role.OPERATOR, Role.COORDINATOR))):
+        ensure_platform(principal, platform_id, resource="request")
+
+The service's bootstrap puts its :class:`TokenRegistry` on ``app.state.tokens``; nothing here is global.
+Errors are FastAPI's ``{"detail": "..."}`` JSON bodies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.security.principals import Principal, Role
+from shared.security.tokens import TokenRegistry, Unauthorized
+
+bearer = HTTPBearer(auto_error=False, description="API token: `Authorization: Bearer rls_<token_id>_<secret>`.")
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="relais"'}
+
+
+def token_registry(request: Request) -> TokenRegistry:
+    """The registry the service's bootstrap set on ``app.state.tokens``."""
+    registry = getattr(request.app.state, "tokens", None)
+    if not isinstance(registry, TokenRegistry):
+        raise RuntimeError("app.state.tokens is not set: the service bootstrap must put a TokenRegistry there")
+    return registry
+
+
+def current_principal(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    registry: Annotated[TokenRegistry, Depends(token_registry)],
+) -> Principal:
+    """The authenticated caller; 401 with a ``WWW-Authenticate`` challenge when the token is missing or invalid."""
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="missing API token: send 'Authorization: Bearer <token>'",
+            headers=_CHALLENGE,
+        )
+    try:
+        return registry.authenticate(credentials.credentials)
+    except Unauthorized as error:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail=f"invalid API token ({error})",
+            headers={"WWW-Authenticate": 'Bearer realm="relais", error="invalid_token"'},
+        ) from error
+
+
+def require(*roles: Role) -> Callable[..., Principal]:
+    """A dependency yielding the caller when their role is one of ``roles`` (any role when none is given).
+
+    401 without a valid token, 403 with a valid token of another role. ``federation_admin`` passes only
+    where it is listed.
+    """
+    allowed = frozenset(Role(role) for role in roles)
+
+    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if allowed and principal.role not in allowed:
+            names = ", ".join(sorted(role.value for role in allowed))
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=f"role {principal.role.value!r} may not do this; allowed roles: {names}",
+            )
+        return principal
+
+    dependency.__name__ = "require_" + "_or_".join(sorted(role.value for role in allowed) or ["any_role"])
+    return dependency
+
+
+def ensure_platform(principal: Principal, platform_id: str, *, resource: str = "resource") -> None:
+    """Raise 404 unless ``principal`` may see resources of ``platform_id``.
+
+    404 rather than 403: a caller of one platform must not learn whether a resource of another
+    platform exists. ``federation_admin`` sees every platform.
+    """
+    if not principal.covers(platform_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"{resource} not found")
+
+
+def ensure_subject(principal: Principal, provider_id: str, *, resource: str = "offer") -> None:
+    """Raise 404 when a provider reaches another provider's resource (e.g. an offer made to someone else).
+
+    Only restricts the ``provider`` role; other roles are limited by :func:`require` and
+    :func:`ensure_platform`. 404 for the same reason as :func:`ensure_platform`.
+    """
+    if principal.role is Role.PROVIDER and principal.subject != provider_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"{resource} not found")

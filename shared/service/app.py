@@ -1,0 +1,59 @@
+"""The FastAPI application every service serves: its routes plus health, metrics and error mapping."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry, make_asgi_app
+
+from shared.errors import DomainError
+from shared.service.runtime import ServiceRuntime
+from shared.storage.eventstore import ConcurrencyError
+
+
+def build_app(
+    *,
+    title: str,
+    runtime: ServiceRuntime,
+    routers: Sequence[APIRouter],
+    registry: CollectorRegistry,
+    state: dict[str, Any],
+    on_start: Callable[[], Any] | None = None,
+) -> FastAPI:
+    """A service app whose lifespan starts and stops ``runtime``; ``state`` lands on ``app.state``."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        if on_start is not None:
+            await on_start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
+    for key, value in state.items():
+        setattr(app.state, key, value)
+    app.state.runtime = runtime
+    for router in routers:
+        app.include_router(router)
+    app.mount("/metrics", make_asgi_app(registry=registry))
+
+    @app.get("/health", tags=["ops"], summary="Liveness and readiness")
+    async def health() -> dict[str, Any]:
+        return {"service": runtime.name, "status": "ok", "relay_backlog": await runtime.relay.backlog()}
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(status_code=exc.status, content={"error": exc.code, "detail": exc.message})
+
+    @app.exception_handler(ConcurrencyError)
+    async def concurrency_error(_request: Request, exc: ConcurrencyError) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"error": "conflict", "detail": str(exc)})
+
+    return app

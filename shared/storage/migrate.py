@@ -1,0 +1,148 @@
+"""Schema migrations: one Alembic history per service, in ``services/<svc>/adapters/migrations``.
+
+No ``alembic.ini``: the configuration is built here. Works with ``sqlite+aiosqlite`` and
+``postgresql+asyncpg`` URLs (Alembic runs on an async connection through ``run_sync``).
+
+Command line::
+
+    python -m shared.storage.migrate revision intake "add request board"   # autogenerate
+    python -m shared.storage.migrate upgrade intake sqlite+aiosqlite:///data/intake.db
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import tempfile
+import threading
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+
+from shared.settings import SERVICES
+from shared.storage.engine import create_engine
+
+
+def script_location(service: str) -> Path:
+    """The migrations folder of ``service``."""
+    if service not in SERVICES:
+        raise ValueError(f"unknown service {service!r}; expected one of {', '.join(SERVICES)}")
+    adapters = importlib.import_module(f"services.{service}.adapters")
+    return Path(next(iter(adapters.__path__))) / "migrations"
+
+
+def alembic_config(location: str | Path, url: str | None = None) -> Config:
+    """An Alembic configuration for the history in ``location`` (revision files ``0001_slug.py``)."""
+    config = Config()
+    config.set_main_option("script_location", str(location))
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    config.set_main_option("path_separator", "os")
+    if url is not None:
+        config.attributes["url"] = url
+    return config
+
+
+async def upgrade_async(url: str, location: str | Path, revision: str = "head") -> None:
+    """Bring the database at ``url`` to ``revision`` of the history in ``location``; idempotent."""
+    config = alembic_config(location, url)
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_with_connection, config, command.upgrade, revision)
+    finally:
+        await engine.dispose()
+
+
+def upgrade(url: str, location: str | Path, revision: str = "head") -> None:
+    """Synchronous :func:`upgrade_async` (runs in a thread of its own when an event loop is running)."""
+    _run_sync(upgrade_async(url, location, revision))
+
+
+async def current_revision_async(url: str) -> str | None:
+    """The revision the database at ``url`` is at (``None`` when never migrated)."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
+    finally:
+        await engine.dispose()
+
+
+def revision(service: str, message: str) -> Path:
+    """Autogenerate the next revision of ``service`` from its metadata; return the new file.
+
+    The difference is computed against a scratch SQLite database brought to the current head.
+    """
+    location = script_location(service)
+    (location / "versions").mkdir(exist_ok=True)
+    rev_id = f"{len(list(ScriptDirectory(str(location)).walk_revisions())) + 1:04d}"
+    with tempfile.TemporaryDirectory() as scratch:
+        url = f"sqlite+aiosqlite:///{Path(scratch) / 'scratch.db'}"
+        upgrade(url, location)
+        script = _run_sync(_autogenerate(url, location, message, rev_id))
+    return Path(script.path)
+
+
+async def _autogenerate(url: str, location: Path, message: str, rev_id: str) -> Any:
+    config = alembic_config(location, url)
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            return await connection.run_sync(
+                _with_connection, config, command.revision, message=message, autogenerate=True, rev_id=rev_id
+            )
+    finally:
+        await engine.dispose()
+
+
+def _with_connection(connection: Connection, config: Config, alembic_command: Any, *args: Any, **kwargs: Any) -> Any:
+    config.attributes["connection"] = connection
+    return alembic_command(config, *args, **kwargs)
+
+
+def _run_sync(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as exc:  # re-raised in the calling thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="alembic")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m shared.storage.migrate", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    new = commands.add_parser("revision", help="autogenerate the next revision of a service")
+    new.add_argument("service", choices=SERVICES)
+    new.add_argument("message")
+    up = commands.add_parser("upgrade", help="bring a service's database to the latest revision")
+    up.add_argument("service", choices=SERVICES)
+    up.add_argument("url")
+    args = parser.parse_args(argv)
+    if args.command == "revision":
+        print(revision(args.service, args.message))
+    else:
+        upgrade(args.url, script_location(args.service))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""Each service has one Alembic history whose env.py only names the service's metadata."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.script import ScriptDirectory
+
+from shared.settings import SERVICES
+from shared.storage.migrate import alembic_config, script_location
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_has_a_single_linear_history_starting_at_0001(service: str) -> None:
+    scripts = ScriptDirectory.from_config(alembic_config(script_location(service)))
+
+    revisions = list(scripts.walk_revisions())
+    assert len(scripts.get_heads()) == 1
+    assert revisions[-1].revision == "0001"
+    assert revisions[-1].down_revision is None
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_env_py_only_names_the_service_metadata(service: str) -> None:
+    lines = [line for line in (script_location(service) / "env.py").read_text().splitlines() if line.strip()]
+
+    assert len(lines) <= 3
+    assert f"from services.{service}.adapters.tables import metadata" in lines
+
+
+def test_an_unknown_service_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown service"):
+        script_location("payroll")

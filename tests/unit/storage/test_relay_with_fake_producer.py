@@ -1,0 +1,159 @@
+"""Outbox relay rounds against a fake producer: order per partition, partial failures, wake-ups."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import orjson
+import pytest
+
+from shared.contracts.codec import headers_for
+from shared.messaging.relay import OutboxRelay
+from shared.storage.unit_of_work import SqlUnitOfWork
+
+
+class BrokerDown(ConnectionError):
+    pass
+
+
+@dataclass
+class FakeBatch:
+    capacity: int
+    records: list[tuple[bytes, bytes, list]] = field(default_factory=list)
+
+    def append(self, *, key, value, timestamp, headers):  # type: ignore[no-untyped-def]
+        if len(self.records) >= self.capacity:
+            return None
+        self.records.append((key, value, headers))
+        return object()
+
+
+@dataclass
+class FakeProducer:
+    """Records every batch sent; ``fail`` decides which batches the broker rejects."""
+
+    fail: Callable[[int], bool] = lambda batch_number: False
+    capacity: int = 2
+    sent: list[tuple[str, int, FakeBatch]] = field(default_factory=list)
+    delivered: list[tuple[str, int, FakeBatch]] = field(default_factory=list)
+    started: bool = False
+    stopped: bool = False
+
+    async def start(self) -> None:
+        self.started = True
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+    async def partitions_for(self, topic: str) -> set[int]:
+        return {0, 1, 2}
+
+    def create_batch(self) -> FakeBatch:
+        return FakeBatch(self.capacity)
+
+    async def send_batch(self, batch: FakeBatch, topic: str, *, partition: int) -> asyncio.Future:
+        self.sent.append((topic, partition, batch))
+        future = asyncio.get_running_loop().create_future()
+        if self.fail(len(self.sent)):
+            future.set_exception(BrokerDown("broker lost"))
+        else:
+            self.delivered.append((topic, partition, batch))
+            future.set_result(None)
+        return future
+
+
+async def append(engine, metadata, events, relay=None) -> None:  # type: ignore[no-untyped-def]
+    async with SqlUnitOfWork(engine, metadata, on_commit=relay.notify if relay else None) as uow:
+        await uow.events.append(events)
+        await uow.commit()
+
+
+async def test_a_round_publishes_in_order_with_key_and_headers(sqlite_engine, metadata, make_event) -> None:
+    events = [make_event("req-1", version) for version in range(1, 6)]
+    await append(sqlite_engine, metadata, events)
+    producer = FakeProducer()
+    relay = OutboxRelay(sqlite_engine, metadata, lambda: producer)
+
+    assert await relay.backlog() == 5
+    assert await relay.publish_pending() == 5
+    assert await relay.backlog() == 0
+    assert await relay.publish_pending() == 0
+
+    records = [record for _, _, batch in producer.delivered for record in batch.records]
+    assert [key for key, _, _ in records] == [b"req-1"] * 5
+    assert [headers for _, _, headers in records] == [headers_for(event.meta) for event in events]
+    assert [f'"aggregate_version":{version},'.encode() in value for version, (_, value, _) in
+            enumerate(records, start=1)] == [True] * 5
+    assert {partition for _, partition, _ in producer.delivered} == {producer.delivered[0][1]}
+    await relay.close()
+
+
+async def test_a_failed_batch_stops_its_partition_and_only_delivered_rows_are_marked(
+    sqlite_engine, metadata, make_event
+) -> None:
+    events = [make_event("req-1", version) for version in range(1, 6)]
+    await append(sqlite_engine, metadata, events)
+    failing = FakeProducer(fail=lambda batch_number: batch_number == 2)
+    relay = OutboxRelay(sqlite_engine, metadata, lambda: failing)
+
+    with pytest.raises(BrokerDown):
+        await relay.publish_pending()
+
+    assert len(failing.sent) == 2, "no batch may follow a failed one on the same partition"
+    assert failing.stopped, "a producer that failed is replaced"
+    assert await relay.backlog() == 3
+
+    healthy = FakeProducer()
+    relay = OutboxRelay(sqlite_engine, metadata, lambda: healthy)
+    assert await relay.publish_pending() == 3
+    ids = [str(event.meta.event_id) for event in events]
+    assert event_ids(failing) == ids[:2]
+    assert event_ids(healthy) == ids[2:]
+    await relay.close()
+
+
+async def test_run_survives_failures_and_wakes_up_on_notify(sqlite_engine, metadata, make_event) -> None:
+    producers: list[FakeProducer] = []
+    outage = asyncio.Event()
+    outage.set()
+
+    def factory() -> FakeProducer:
+        producers.append(FakeProducer(fail=lambda _: outage.is_set()))
+        return producers[-1]
+
+    relay = OutboxRelay(sqlite_engine, metadata, factory, poll_interval=60, max_backoff=0.2)
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    await append(sqlite_engine, metadata, [make_event("req-1", 1)], relay)
+    await eventually(lambda: len(producers) >= 2, "the relay did not retry with a new producer")
+    assert not running.done()
+
+    outage.clear()
+    await eventually(lambda: relay.backlog(), "the relay did not publish once the broker was back", expected=0)
+    await append(sqlite_engine, metadata, [make_event("req-1", 2)], relay)
+    await eventually(lambda: relay.backlog(), "notify() did not wake the relay up", expected=0)
+
+    stop.set()
+    await asyncio.wait_for(running, timeout=10)
+    assert producers[-1].stopped
+    assert len(event_ids(producers[-1])) == 2
+
+
+def event_ids(producer: FakeProducer) -> list[str]:
+    return [orjson.loads(value)["meta"]["event_id"] for _, _, batch in producer.delivered for _, value, _ in batch.records]
+
+
+async def eventually(probe, message: str, *, expected=True, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Wait until ``probe()`` (sync or async) returns ``expected``; fail with ``message`` after ``timeout``."""
+    async def value():  # type: ignore[no-untyped-def]
+        result = probe()
+        return await result if asyncio.iscoroutine(result) else result
+
+    try:
+        async with asyncio.timeout(timeout):
+            while await value() != expected:
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        pytest.fail(message)
