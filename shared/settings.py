@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     platforms_dir: Path = Field(default=Path("deploy/platforms"), description="Folder of the platform policy files.")
     tokens_file: Path | None = Field(default=None, description="File of API token hashes and their principals.")
     host: str = Field(default="127.0.0.1", description="Address the HTTP servers listen on.")
+    matching_url: str = Field(default="http://127.0.0.1:8002", description="Public URL of the matching service (for the console).")
     consumer_batch_size: int = Field(default=500, ge=1, description="Max records per projection batch.")
     relay_batch_size: int = Field(default=500, ge=1, description="Max events the outbox relay publishes per round.")
 

@@ -8,7 +8,9 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry
 
 from services.intake.adapters.tables import metadata as intake_metadata
+from services.intake.adapters.views import IntakeViews
 from services.intake.service_layer.handlers import IntakeHandlers, Sealer
+from services.intake.service_layer.projections import console_projection, observatory_projection
 from shared.clock import Clock, SystemClock
 from shared.platforms.loader import load_policies
 from shared.privacy.vault import Vault
@@ -26,6 +28,7 @@ class Intake:
     settings: Settings
     runtime: ServiceRuntime
     handlers: IntakeHandlers
+    views: IntakeViews
     tokens: TokenRegistry
     vault: Vault
     registry: CollectorRegistry
@@ -36,11 +39,14 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, s
     policies = load_policies(settings.platforms_dir)
     engine = create_engine(settings.service_database_url("intake"))
     metadata = intake_metadata()
-    runtime = ServiceRuntime("intake", settings, engine, metadata, MIGRATIONS, platforms=frozenset(policies))
+    projections = [console_projection(metadata), observatory_projection(metadata)]
+    runtime = ServiceRuntime("intake", settings, engine, metadata, MIGRATIONS, projections=projections,
+                             platforms=frozenset(policies))
     vault = Vault(create_engine(settings.vault_database_url()))
 
     def unit_of_work() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, metadata, topic_prefix=settings.topic_prefix, on_commit=runtime.relay.notify)
 
     handlers = IntakeHandlers(uow=unit_of_work, sealer=sealer or vault, policies=policies, clock=clock or SystemClock())
-    return Intake(settings, runtime, handlers, TokenRegistry.from_settings(settings), vault, CollectorRegistry())
+    return Intake(settings, runtime, handlers, IntakeViews(engine, metadata), TokenRegistry.from_settings(settings),
+                  vault, CollectorRegistry())

@@ -100,16 +100,17 @@ def _load_demo(services: list[ServiceProcess], settings: Settings) -> None:
 def where_to_look(services: list[ServiceProcess], settings: Settings, *, embedded: bool) -> Table:
     """The table of addresses printed once the platform runs."""
     table = Table(title="Relais is running — Ctrl-C stops everything", title_justify="left")
-    table.add_column("Service", style="bold")
-    table.add_column("URL")
-    table.add_column("API docs")
-    table.add_column("Also")
+    table.add_column("Service", style="bold", no_wrap=True)
+    table.add_column("URL", no_wrap=True)
+    table.add_column("Pages (under the URL)", overflow="fold")
     for service in services:
-        extras = [f"metrics {service.url}/metrics"]
+        pages = ["/docs (API)", "/metrics"]
         if service.name == "intake":
-            extras.insert(0, f"console {service.url}/console")
-        table.add_row(service.name, service.url, f"{service.url}/docs", "\n".join(extras))
+            pages.insert(0, "/console")
+        table.add_row(service.name, service.url, "  ".join(pages))
     kind = "embedded Tansu, memory only" if embedded else "external Kafka"
-    table.add_row("broker", settings.kafka_bootstrap_servers, "", f"{kind}; topic prefix {settings.topic_prefix!r}")
-    table.add_row("stores", str(settings.data_dir), "", "SQLite files" if not settings.database_url else "RELAIS_DATABASE_URL")
+    prefix = f"; topic prefix {settings.topic_prefix!r}" if settings.topic_prefix else ""
+    table.add_row("broker", settings.kafka_bootstrap_servers, kind + prefix)
+    stores = "RELAIS_DATABASE_URL" if settings.database_url else f"SQLite in {settings.data_dir}"
+    table.add_row("stores", "", stores)
     return table

@@ -116,8 +116,9 @@ class Vault:
         async with self._writer.begin() as connection:
             if is_sqlite:
                 await connection.exec_driver_sql("PRAGMA secure_delete=ON")
-            owner = (await connection.execute(select(self._keys.c.platform_id).where(self._keys.c.resident_id == resident_id))).scalar()
-            deleted = await connection.execute(self._keys.delete().where(self._keys.c.resident_id == resident_id))
+            is_resident = self._keys.c.resident_id == resident_id
+            owner = (await connection.execute(select(self._keys.c.platform_id).where(is_resident))).scalar()
+            deleted = await connection.execute(self._keys.delete().where(is_resident))
             tombstone = {"resident_id": resident_id, "platform_id": owner, "erased_at": datetime.now(UTC)}
             await connection.execute(self._insert_ignore(self._erased, connection).values(**tombstone))
         self.forget(resident_id)
@@ -142,7 +143,8 @@ class Vault:
         if cached is not None and cached[2] > self._clock():
             return cached[0], cached[1]
         async with self._engine.connect() as connection:
-            row = (await connection.execute(select(self._keys.c.platform_id, self._keys.c.key).where(self._keys.c.resident_id == resident_id))).first()
+            query = select(self._keys.c.platform_id, self._keys.c.key).where(self._keys.c.resident_id == resident_id)
+            row = (await connection.execute(query)).first()
             if row is None:
                 if await self._tombstoned(connection, resident_id):
                     raise ResidentErasedError(resident_id)
@@ -171,23 +173,30 @@ class Vault:
             query = select(self._erased.c.platform_id).where(self._erased.c.resident_id == resident_id)
             return (await connection.execute(query)).scalar()
 
-    async def _record(self, resident_id: str, platform_id: str | None, reader: Principal | str, purpose: str, outcome: ReadOutcome) -> None:
+    async def _record(
+        self, resident_id: str, platform_id: str | None, reader: Principal | str, purpose: str, outcome: ReadOutcome
+    ) -> None:
         async with self._writer.begin() as connection:
             await audit.record_read(
-                connection, self._reads, resident_id=resident_id, platform_id=platform_id, reader=reader, purpose=purpose, outcome=outcome
+                connection, self._reads,
+                resident_id=resident_id, platform_id=platform_id, reader=reader, purpose=purpose, outcome=outcome,
             )
 
     @staticmethod
     def _insert_ignore(table: Table, connection: AsyncConnection):  # type: ignore[no-untyped-def]
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        return dialect.insert(table).on_conflict_do_nothing(index_elements=[table.primary_key.columns.values()[0].name])
+        (key_column,) = table.primary_key.columns
+        return dialect.insert(table).on_conflict_do_nothing(index_elements=[key_column.name])
 
     async def _truncate_wal(self) -> None:
         async with self._engine.connect() as connection:
             busy, _, _ = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
             await connection.commit()
         if busy:
-            log.warning("vault WAL not truncated after an erasure (database busy); erased key bytes may stay in the WAL until the next checkpoint")
+            log.warning(
+                "vault WAL not truncated after an erasure (database busy): "
+                "the erased key's bytes may stay in the WAL until the next checkpoint"
+            )
 
 
 def _check_reader(reader: Principal | str, platform_id: str) -> None:

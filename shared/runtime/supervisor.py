@@ -106,7 +106,7 @@ class Supervisor:
         text = Text(f"{name:>9} | ", style=style)
         text.append(line)
         with self._print_lock:
-            self.console.print(text)
+            self.console.print(text, soft_wrap=True)
 
     def _forward(self, name: str, style: str, stream: IO[bytes]) -> None:
         for raw in iter(stream.readline, b""):

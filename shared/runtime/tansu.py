@@ -56,7 +56,7 @@ def tansu_binary() -> str:
         raise TansuBinaryNotFound(f"no usable Tansu binary: {error}") from error
 
 
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run ``coroutine`` to completion from sync code, even when this thread runs an event loop."""
     try:
         asyncio.get_running_loop()
@@ -138,7 +138,7 @@ class EmbeddedBroker:
             with deferred_signals():
                 self._log = tempfile.TemporaryFile(prefix="tansu-", suffix=".log")
                 self._process = spawn(self.command(binary), stdout=self._log, stderr=subprocess.STDOUT)
-            self.topics = _run(self._until_ready(self._process))
+            self.topics = run_blocking(self._until_ready(self._process))
         except BaseException:
             self.stop()
             raise

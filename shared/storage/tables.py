@@ -9,7 +9,6 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -18,6 +17,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+from shared.storage.types import UtcDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -44,11 +45,11 @@ def core_metadata() -> MetaData:
         Column("aggregate_type", String(40), nullable=False),
         Column("aggregate_id", String(120), nullable=False),
         Column("aggregate_version", Integer, nullable=False),
-        Column("occurred_at", DateTime(timezone=True), nullable=False),
+        Column("occurred_at", UtcDateTime(), nullable=False),
         Column("correlation_id", String(36), nullable=False),
         Column("topic", String(120), nullable=False),
         Column("document", Text, nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("published_at", UtcDateTime(), nullable=True),
         UniqueConstraint("aggregate_type", "aggregate_id", "aggregate_version", name="uq_events_aggregate_version"),
     )
     Index("ix_events_unpublished", events.c.published_at, events.c.position)
@@ -59,7 +60,7 @@ def core_metadata() -> MetaData:
         Column("topic", String(200), primary_key=True),
         Column("partition", Integer, primary_key=True),
         Column("offset", BigInteger, nullable=False),
-        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=False),
     )
     Table(
         "processed_events",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts.events.intake import InformationTopic
+from shared.contracts.events.intake import CallbackOutcome, InformationTopic
 from shared.contracts.types import ActivityCode, Channel, CommuneCode, FragilePublic, TimeWindow
 from shared.privacy.contact import ResidentContact
 
@@ -68,3 +68,12 @@ class LogVoicemail(Command, VoicemailDetails):
 
 class CancelRequest(Command, CancellationDetails):
     request_id: str = Field(description="Request to cancel.")
+
+
+class CallbackDetails(_Frozen):
+    outcome: CallbackOutcome = Field(description="What came of the call back.")
+    follow_up_id: str | None = Field(default=None, max_length=60, description="Request or call logged meanwhile.")
+
+
+class CompleteCallback(Command, CallbackDetails):
+    entry_id: str = Field(description="Callback queue entry (the voicemail id).")

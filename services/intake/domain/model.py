@@ -11,12 +11,14 @@ from shared.contracts.events.intake import (
     InformationCallLogged,
     RequestCancelled,
     RequestLogged,
+    VoicemailCalledBack,
     VoicemailLogged,
 )
 from shared.errors import DomainError
 from shared.platforms.model import PlatformPolicy
 
-OPEN, CANCELLED, ANSWERED, WAITING_CALLBACK = "open", "cancelled", "answered", "waiting_callback"
+OPEN, CANCELLED, ANSWERED = "open", "cancelled", "answered"
+WAITING_CALLBACK, CALLED_BACK = "waiting_callback", "called_back"
 
 
 @dataclass
@@ -43,9 +45,14 @@ class Request:
     def cancel(self, reason: str) -> None:
         if self.status == CANCELLED:
             raise DomainError("already_cancelled", f"request {self.request_id} is already cancelled")
-        if self.status == ANSWERED:
-            raise DomainError("not_cancellable", "an information call cannot be cancelled")
+        if self.status in (ANSWERED, WAITING_CALLBACK, CALLED_BACK):
+            raise DomainError("not_cancellable", "only a service request can be cancelled")
         self.record(RequestCancelled(request_id=self.request_id, reason=self.reason_text(reason)))
+
+    def complete_callback(self, outcome: str, follow_up_id: str | None) -> None:
+        if self.status != WAITING_CALLBACK:
+            raise DomainError("not_waiting", f"{self.request_id} is not waiting in the callback queue")
+        self.record(VoicemailCalledBack(request_id=self.request_id, outcome=outcome, follow_up_id=follow_up_id))
 
     @staticmethod
     def reason_text(reason: str) -> str:
@@ -58,6 +65,8 @@ class Request:
             self.status = ANSWERED
         elif isinstance(event, VoicemailLogged):
             self.status = WAITING_CALLBACK
+        elif isinstance(event, VoicemailCalledBack):
+            self.status = CALLED_BACK
         elif isinstance(event, RequestCancelled):
             self.status = CANCELLED
 

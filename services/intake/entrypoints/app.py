@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.intake.bootstrap import bootstrap
-from services.intake.entrypoints.http import router
+from services.intake.entrypoints import console_http, http, views_http
 from shared.service.app import build_app
 from shared.settings import Settings
 
@@ -15,8 +15,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return build_app(
         title="Relais — intake",
         runtime=intake.runtime,
-        routers=[router],
+        routers=[http.router, views_http.router, console_http.router],
         registry=intake.registry,
-        state={"handlers": intake.handlers, "tokens": intake.tokens, "vault": intake.vault},
+        state={"settings": intake.settings, "handlers": intake.handlers, "views": intake.views, "tokens": intake.tokens, "vault": intake.vault},
         on_start=intake.vault.create_tables,
     )

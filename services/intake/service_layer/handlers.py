@@ -6,7 +6,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from services.intake.domain.commands import CancelRequest, LogInformationCall, LogRequest, LogVoicemail
+from services.intake.domain.commands import (
+    CancelRequest,
+    Command,
+    CompleteCallback,
+    LogInformationCall,
+    LogRequest,
+    LogVoicemail,
+)
 from services.intake.domain.model import Request, check_request_fits_policy
 from shared.clock import Clock
 from shared.contracts.base import Event
@@ -39,13 +46,15 @@ class IntakeHandlers:
             raise NotFound(f"platform {platform_id!r}") from None
 
     async def log_request(self, cmd: LogRequest) -> str:
-        check_request_fits_policy(self.policy(cmd.platform_id), cmd.activity, cmd.commune)
+        policy = self.policy(cmd.platform_id)
+        check_request_fits_policy(policy, cmd.activity, cmd.commune)
+        fragile = sorted(set(cmd.fragile_publics) | set(policy.activity(cmd.activity).fragile_publics))
         resident_id = cmd.resident_id or new_id("res")
         contact = await self.sealer.seal(resident_id, cmd.platform_id, cmd.contact.model_dump(exclude_none=True))
         request_id = new_id("req")
         event = RequestLogged(
             request_id=request_id, channel=cmd.channel, activity=cmd.activity, commune=cmd.commune,
-            availability=cmd.availability, fragile_publics=cmd.fragile_publics,
+            availability=cmd.availability, fragile_publics=fragile,
             resident_id=resident_id, contact=contact,
         )
         await self._append_new(cmd.platform_id, request_id, event, cmd.actor)
@@ -73,15 +82,22 @@ class IntakeHandlers:
         return entry_id
 
     async def cancel_request(self, cmd: CancelRequest) -> None:
+        await self._change(cmd, cmd.request_id, lambda request: request.cancel(cmd.reason))
+
+    async def complete_callback(self, cmd: CompleteCallback) -> None:
+        await self._change(cmd, cmd.entry_id, lambda entry: entry.complete_callback(cmd.outcome, cmd.follow_up_id))
+
+    async def _change(self, cmd: Command, request_id: str, decide: Callable[[Request], None]) -> None:
+        """Load the request, let ``decide`` record new events on it, append them after its last version."""
         async with self.uow() as uow:
-            history = await uow.events.load("request", cmd.request_id)
-            request = Request.from_history(cmd.request_id, history)
+            history = await uow.events.load("request", request_id)
+            request = Request.from_history(request_id, history)
             if not history or request.platform_id != cmd.platform_id:
-                raise NotFound(f"request {cmd.request_id!r}")
-            request.cancel(cmd.reason)
+                raise NotFound(f"request {request_id!r}")
+            decide(request)
             last = history[-1]
             await uow.events.append([
-                last.caused(event, aggregate_id=cmd.request_id, aggregate_version=request.version + i + 1,
+                last.caused(event, aggregate_id=request_id, aggregate_version=request.version + i + 1,
                             actor=cmd.actor, occurred_at=self.clock.now())
                 for i, event in enumerate(request.pending)
             ])

@@ -35,6 +35,13 @@ class Provider:
     communes: frozenset[str] = frozenset()
     base_commune: str = ""
     qualifications: tuple[str, ...] = ()
+    siret: str | None = None
+    bce_number: str | None = None
+    committee_on: date | None = None
+    committee_members: tuple[tuple[str, str], ...] = ()
+    charter_signed_at: datetime | None = None
+    status_since: date | None = None
+    status_note: str = ""
     accreditation: Accreditation | None = None
     weekly: tuple[Any, ...] = ()
     absences: tuple[Any, ...] = ()
@@ -53,17 +60,18 @@ def evolve(provider: Provider, event: ev.ProviderEvent, *, occurred_at: datetime
     if isinstance(event, ev.ProviderApplied):
         changes.update(name=event.name, kind=event.kind.value, status=APPLIED, activities=frozenset(event.activities),
                        communes=frozenset(event.communes), base_commune=event.communes[0],
-                       qualifications=tuple(event.qualifications))
+                       qualifications=tuple(event.qualifications), siret=event.siret, bce_number=event.bce_number)
     elif isinstance(event, ev.ProviderAdmitted):
-        changes.update(status=ADMITTED, joined_at=provider.joined_at or occurred_at)
+        changes.update(status=ADMITTED, joined_at=provider.joined_at or occurred_at, charter_signed_at=event.charter_signed_at,
+                       **_committee(event), status_since=event.committee_on, status_note="")
     elif isinstance(event, ev.ProviderRejected):
-        changes.update(status=REJECTED)
+        changes.update(status=REJECTED, **_committee(event), status_since=event.committee_on, status_note=event.reason)
     elif isinstance(event, ev.ProviderSuspended):
-        changes.update(status=SUSPENDED)
+        changes.update(status=SUSPENDED, status_since=event.since, status_note=event.reason)
     elif isinstance(event, ev.ProviderReinstated):
-        changes.update(status=ADMITTED)
+        changes.update(status=ADMITTED, status_since=event.since, status_note=event.note)
     elif isinstance(event, ev.ProviderWithdrawn):
-        changes.update(status=WITHDRAWN)
+        changes.update(status=WITHDRAWN, status_since=event.since, status_note=event.reason)
     elif isinstance(event, ev.AccreditationRecorded):
         changes.update(accreditation=Accreditation(event.number, event.expires_on, frozenset(p.value for p in event.publics)))
     elif isinstance(event, ev.ProviderAvailabilityChanged):
@@ -71,8 +79,13 @@ def evolve(provider: Provider, event: ev.ProviderEvent, *, occurred_at: datetime
     elif isinstance(event, ev.ProviderActivitiesChanged):
         changes.update(activities=frozenset(event.activities))
     elif isinstance(event, ev.ProviderCommunesChanged):
-        changes.update(communes=frozenset(event.communes))
+        changes.update(communes=frozenset(event.communes), base_commune=event.communes[0])
     return replace(provider, **changes)
+
+
+def _committee(event: ev.ProviderAdmitted | ev.ProviderRejected) -> dict[str, Any]:
+    return {"committee_on": event.committee_on,
+            "committee_members": tuple((member.body.value, member.label) for member in event.members)}
 
 
 def from_history(provider_id: str, envelopes: Iterable[Any]) -> Provider | None:

@@ -82,3 +82,19 @@ class RequestCancelled(RequestEvent):
 
     request_id: str = Field(description="Id of the cancelled request.")
     reason: str = Field(default="", max_length=500, description="Why, in the operator's words (no personal data).")
+
+
+class CallbackOutcome(StrEnum):
+    REQUEST_LOGGED = "request_logged"
+    INFORMATION_GIVEN = "information_given"
+    NO_ANSWER = "no_answer"
+    NOT_NEEDED = "not_needed"
+
+
+@register
+class VoicemailCalledBack(RequestEvent):
+    """An operator called back a caller from the answering-machine queue; the entry leaves the queue."""
+
+    request_id: str = Field(description="Id of the callback entry (the aggregate id).")
+    outcome: CallbackOutcome = Field(description="What came of the call back.")
+    follow_up_id: str | None = Field(default=None, description="Request or information call logged during the call back.")

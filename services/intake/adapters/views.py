@@ -1,0 +1,71 @@
+"""Queries on intake's read models (what the console and the observatory show)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import MetaData, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+SMALL_COUNT = 3
+"""Published observatory figures hide cells below this count (statistical confidentiality)."""
+
+
+class IntakeViews:
+    def __init__(self, engine: AsyncEngine, metadata: MetaData) -> None:
+        self._engine = engine
+        self._t = metadata.tables
+
+    async def _rows(self, query: Any) -> list[dict[str, Any]]:
+        async with self._engine.connect() as conn:
+            return [dict(row._mapping) for row in await conn.execute(query)]
+
+    async def requests(self, platform_id: str, *, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        view = self._t["request_view"]
+        query = select(view).where(view.c.platform_id == platform_id)
+        if status:
+            query = query.where(view.c.status == status)
+        rows = await self._rows(query.order_by(view.c.logged_at.desc()).limit(limit))
+        return [_decode_oriented(row) for row in rows]
+
+    async def request(self, platform_id: str, request_id: str) -> dict[str, Any] | None:
+        view, timeline = self._t["request_view"], self._t["timeline"]
+        found = await self._rows(select(view).where(view.c.platform_id == platform_id, view.c.request_id == request_id))
+        if not found:
+            return None
+        events = await self._rows(
+            select(timeline.c.occurred_at, timeline.c.event_type, timeline.c.actor, timeline.c.summary)
+            .where(timeline.c.request_id == request_id).order_by(timeline.c.occurred_at, timeline.c.event_id)
+        )
+        return {**_decode_oriented(found[0]), "timeline": events}
+
+    async def callback_queue(self, platform_id: str) -> list[dict[str, Any]]:
+        queue = self._t["callback_queue"]
+        return await self._rows(
+            select(queue).where(queue.c.platform_id == platform_id, queue.c.status == "waiting").order_by(queue.c.logged_at)
+        )
+
+    async def observatory(self, platform_id: str, *, year: int | None = None, published: bool = False) -> dict[str, Any]:
+        unmet, calls = self._t["unmet_demand"], self._t["information_calls"]
+        unmet_query = select(unmet).where(unmet.c.platform_id == platform_id)
+        calls_query = select(calls.c.topic, func.sum(calls.c.count).label("count")).where(calls.c.platform_id == platform_id)
+        if year is not None:
+            unmet_query = unmet_query.where(unmet.c.month.like(f"{year}-%"))
+            calls_query = calls_query.where(calls.c.month.like(f"{year}-%"))
+        unmet_rows = await self._rows(unmet_query.order_by(unmet.c.month, unmet.c.activity, unmet.c.commune))
+        call_rows = await self._rows(calls_query.group_by(calls.c.topic).order_by(calls.c.topic))
+        if published:
+            unmet_rows = [{**row, "count": row["count"] if row["count"] >= SMALL_COUNT else None} for row in unmet_rows]
+        return {
+            "platform_id": platform_id,
+            "unmet": unmet_rows,
+            "unmet_total": sum(row["count"] or 0 for row in unmet_rows) if not published else None,
+            "information_calls": {row["topic"]: int(row["count"]) for row in call_rows},
+            "small_counts_hidden_below": SMALL_COUNT if published else None,
+        }
+
+
+def _decode_oriented(row: dict[str, Any]) -> dict[str, Any]:
+    oriented = row.get("oriented")
+    return {**row, "oriented": orjson.loads(oriented) if oriented else None}

@@ -1,0 +1,61 @@
+"""Read routes of the intake service: request list and timeline, callback queue, observatory."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+
+from services.intake.adapters.views import IntakeViews
+from services.intake.domain import commands as c
+from services.intake.entrypoints.http import Handlers, Operator
+from shared.security.http import ensure_platform, require
+from shared.security.principals import Principal, Role
+
+router = APIRouter(prefix="/platforms/{platform_id}", tags=["intake views"])
+
+
+def _views(request: Request) -> IntakeViews:
+    return request.app.state.views
+
+
+def _coordinator(platform_id: str, principal: Annotated[Principal, Depends(
+        require(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN))]) -> Principal:
+    ensure_platform(principal, platform_id, resource="platform")
+    return principal
+
+
+Views = Annotated[IntakeViews, Depends(_views)]
+Coordinator = Annotated[Principal, Depends(_coordinator)]
+
+
+@router.get("/requests", summary="Latest requests of the platform")
+async def list_requests(platform_id: str, who: Operator, views: Views, status: str | None = None,
+                        limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+    return await views.requests(platform_id, status=status, limit=limit)
+
+
+@router.get("/requests/{request_id}", summary="A request and its timeline")
+async def show_request(platform_id: str, request_id: str, who: Operator, views: Views) -> dict[str, Any]:
+    found = await views.request(platform_id, request_id)
+    if found is None:
+        raise HTTPException(404, detail=f"request {request_id!r} not found")
+    return found
+
+
+@router.get("/callbacks", summary="Answering-machine messages waiting for a call back")
+async def callback_queue(platform_id: str, who: Operator, views: Views) -> list[dict[str, Any]]:
+    return await views.callback_queue(platform_id)
+
+
+@router.post("/callbacks/{entry_id}/complete", status_code=204, summary="Mark a message as called back")
+async def complete_callback(platform_id: str, entry_id: str, body: c.CallbackDetails, who: Operator,
+                            svc: Handlers) -> None:
+    await svc.complete_callback(c.CompleteCallback(**dict(body), entry_id=entry_id, platform_id=platform_id,
+                                                   actor=who.actor))
+
+
+@router.get("/observatory", summary="Unmet demand by activity x commune x month, information calls by topic")
+async def observatory(platform_id: str, who: Coordinator, views: Views, year: int | None = None,
+                      published: bool = False) -> dict[str, Any]:
+    return await views.observatory(platform_id, year=year, published=published or who.role is Role.ANALYST)

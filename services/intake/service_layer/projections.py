@@ -1,0 +1,127 @@
+"""Intake's read models, kept up to date by the shared projection runner (exactly-once per event).
+
+- ``intake.console``: the request list and each request's timeline, from intake's own events and
+  matching's answers (assigned provider, oriented list, unmet), for the operator console;
+- ``intake.observatory``: unmet demand by activity x commune x month with reasons, and information
+  calls by topic x month;
+- the callback queue of the answering machine (part of ``intake.console``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import MetaData, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.intake.domain.timeline import summary_of
+from shared.contracts.envelope import Envelope
+from shared.contracts.events import intake as ie
+from shared.contracts.events import matching as me
+from shared.contracts.topics import FEEDBACK, MATCHING, REQUESTS
+from shared.messaging.projection import Projection
+from shared.storage.upsert import increment, upsert
+
+Env = Envelope[Any]
+
+
+def console_projection(metadata: MetaData) -> Projection:
+    views, timeline, queue = (metadata.tables[n] for n in ("request_view", "timeline", "callback_queue"))
+    projection = Projection("intake.console", topics=(REQUESTS, MATCHING, FEEDBACK))
+
+    async def add_to_timeline(conn: AsyncConnection, env: Env) -> None:
+        await upsert(conn, timeline, {
+            "event_id": str(env.event_id), "request_id": env.meta.aggregate_id, "platform_id": env.platform_id,
+            "occurred_at": env.meta.occurred_at, "event_type": env.event_type, "actor": env.meta.actor,
+            "summary": summary_of(env.payload),
+        }, key=["event_id"])
+
+    async def set_view(conn: AsyncConnection, env: Env, **values: Any) -> None:
+        await conn.execute(update(views).where(views.c.request_id == env.meta.aggregate_id,
+                                               views.c.platform_id == env.platform_id)
+                           .values(updated_at=env.meta.occurred_at, **values))
+
+    @projection.handles(ie.RequestLogged, ie.InformationCallLogged)
+    async def logged(conn: AsyncConnection, env: Env) -> None:
+        event = env.payload
+        information = isinstance(event, ie.InformationCallLogged)
+        await upsert(conn, views, {
+            "request_id": event.request_id, "platform_id": env.platform_id,
+            "kind": "information" if information else "service", "channel": event.channel.value,
+            "activity": None if information else event.activity, "commune": event.commune,
+            "status": "answered" if information else "waiting", "provider_id": None, "oriented": None,
+            "unmet_reason": None, "logged_at": env.meta.occurred_at, "updated_at": env.meta.occurred_at,
+        }, key=["request_id"])
+        await add_to_timeline(conn, env)
+
+    @projection.handles(ie.VoicemailLogged)
+    async def voicemail(conn: AsyncConnection, env: Env) -> None:
+        event = env.payload
+        await upsert(conn, queue, {
+            "entry_id": event.request_id, "platform_id": env.platform_id, "resident_id": event.resident_id,
+            "left_at_local": event.left_at_local, "status": "waiting", "logged_at": env.meta.occurred_at,
+        }, key=["entry_id"])
+        await add_to_timeline(conn, env)
+
+    @projection.handles(ie.VoicemailCalledBack)
+    async def called_back(conn: AsyncConnection, env: Env) -> None:
+        await conn.execute(update(queue).where(queue.c.entry_id == env.meta.aggregate_id).values(status="done"))
+        await add_to_timeline(conn, env)
+
+    @projection.handles(ie.RequestCancelled)
+    async def cancelled(conn: AsyncConnection, env: Env) -> None:
+        await set_view(conn, env, status="cancelled")
+        await add_to_timeline(conn, env)
+
+    @projection.handles(me.ProviderAssigned)
+    async def assigned(conn: AsyncConnection, env: Env) -> None:
+        await set_view(conn, env, status="assigned", provider_id=env.payload.provider_id)
+        await add_to_timeline(conn, env)
+
+    @projection.handles(me.ProvidersOriented)
+    async def oriented(conn: AsyncConnection, env: Env) -> None:
+        listed = [p.model_dump() for p in env.payload.providers]
+        await set_view(conn, env, status="oriented", oriented=orjson.dumps(listed).decode())
+        await add_to_timeline(conn, env)
+
+    @projection.handles(me.RequestUnmet)
+    async def unmet(conn: AsyncConnection, env: Env) -> None:
+        await set_view(conn, env, status="unmet", provider_id=None, unmet_reason=env.payload.reason.value)
+        await add_to_timeline(conn, env)
+
+    status_after = {
+        me.OfferDeclined: "declined", me.ContactDeadlineMissed: "deadline_missed", me.ContactConfirmed: "contacted",
+        me.QuoteSent: "quoted", me.QuoteAnswered: "quote_answered", me.InterventionDone: "done",
+    }
+
+    @projection.handles(*status_after)
+    async def progressed(conn: AsyncConnection, env: Env) -> None:
+        await set_view(conn, env, status=status_after[type(env.payload)])
+        await add_to_timeline(conn, env)
+
+    @projection.handles(me.InterventionCorrected)
+    async def corrected(conn: AsyncConnection, env: Env) -> None:
+        await add_to_timeline(conn, env)
+
+    return projection
+
+
+def observatory_projection(metadata: MetaData) -> Projection:
+    unmet_table, calls = metadata.tables["unmet_demand"], metadata.tables["information_calls"]
+    projection = Projection("intake.observatory", topics=(REQUESTS, MATCHING))
+
+    @projection.handles(me.RequestUnmet)
+    async def unmet(conn: AsyncConnection, env: Env) -> None:
+        event = env.payload
+        key = {"platform_id": env.platform_id, "activity": event.activity, "commune": event.commune,
+               "month": env.meta.occurred_at.strftime("%Y-%m"), "reason": event.reason.value}
+        await increment(conn, unmet_table, key, {"count": 1})
+
+    @projection.handles(ie.InformationCallLogged)
+    async def information(conn: AsyncConnection, env: Env) -> None:
+        key = {"platform_id": env.platform_id, "topic": env.payload.topic_asked.value,
+               "month": env.meta.occurred_at.strftime("%Y-%m")}
+        await increment(conn, calls, key, {"count": 1})
+
+    return projection

@@ -1,0 +1,169 @@
+"""Commands the matching service accepts: the provider directory and the providers' actions on offers.
+
+Each ``*Details`` class is what a caller gives (also the HTTP body); the command adds who asks and
+for which platform, from the caller's token, never from the body.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.contracts.events.matching import DeclineReason
+from shared.contracts.events.providers import Absence, CommitteeMember, ProviderKind, WeeklySlot
+from shared.contracts.types import ActivityCode, CommuneCode, FragilePublic
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Command(_Frozen):
+    platform_id: str = Field(description="Platform the command is for (from the caller's token).")
+    actor: str = Field(description="Who asks, e.g. 'coordinator:<id>' or 'provider:<id>'.")
+
+
+class ApplicationDetails(_Frozen):
+    """A structure's application to join the platform."""
+
+    name: str = Field(min_length=1, max_length=200, description="Trade name of the structure.")
+    kind: ProviderKind
+    siret: str | None = Field(default=None, pattern=r"^[0-9]{14}$", description="French SIRET number.")
+    bce_number: str | None = Field(default=None, pattern=r"^[01][0-9]{9}$", description="Belgian enterprise number.")
+    activities: list[ActivityCode] = Field(min_length=1, max_length=100, description="Activities offered.")
+    communes: list[CommuneCode] = Field(min_length=1, max_length=500, description="Communes served; the first is its base.")
+    qualifications: list[str] = Field(default_factory=list, max_length=30, description="Diplomas and qualifications.")
+
+
+class CommitteeDecision(_Frozen):
+    """The admission committee's decision on an application."""
+
+    decision: Literal["admitted", "rejected"]
+    committee_on: date = Field(description="Date of the committee meeting.")
+    members: list[CommitteeMember] = Field(min_length=1, description="Institutions present.")
+    charter_signed_at: datetime | None = Field(default=None, description="When the quality charter was signed (admission).")
+    reason: str = Field(default="", max_length=1000, description="Reason given in the minutes (rejection).")
+
+    @model_validator(mode="after")
+    def _complete(self) -> CommitteeDecision:
+        if self.decision == "admitted" and self.charter_signed_at is None:
+            raise ValueError("an admission needs charter_signed_at: every admitted provider signs the quality charter")
+        if self.decision == "rejected" and not self.reason.strip():
+            raise ValueError("a rejection needs the reason given in the minutes")
+        return self
+
+
+class AccreditationDetails(_Frozen):
+    number: str = Field(min_length=1, max_length=60, description="Number of the agrément qualité.")
+    issued_on: date
+    expires_on: date
+    publics: list[FragilePublic] = Field(min_length=1, description="Fragile publics covered.")
+
+    @model_validator(mode="after")
+    def _expires_after_issue(self) -> AccreditationDetails:
+        if self.expires_on <= self.issued_on:
+            raise ValueError("an agrément must expire after it is issued")
+        return self
+
+
+class AvailabilityDetails(_Frozen):
+    weekly: list[WeeklySlot] = Field(default_factory=list, max_length=50, description="Weekly slots (none: any time).")
+    absences: list[Absence] = Field(default_factory=list, max_length=100, description="Planned absences.")
+
+
+class ActivitiesDetails(_Frozen):
+    activities: list[ActivityCode] = Field(min_length=1, max_length=100)
+
+
+class CommunesDetails(_Frozen):
+    communes: list[CommuneCode] = Field(min_length=1, max_length=500)
+
+
+class StatusChangeDetails(_Frozen):
+    """Suspension, reinstatement or withdrawal: from which day, and why."""
+
+    since: date = Field(description="First day the change applies.")
+    reason: str = Field(default="", max_length=1000, description="Why (required to suspend or withdraw).")
+
+
+class Suspension(StatusChangeDetails):
+    pass
+
+
+class Reinstatement(StatusChangeDetails):
+    pass
+
+
+class Withdrawal(StatusChangeDetails):
+    pass
+
+
+DirectoryChange = (CommitteeDecision | AccreditationDetails | AvailabilityDetails | ActivitiesDetails | CommunesDetails
+                   | Suspension | Reinstatement | Withdrawal)
+
+
+class ChangeProvider(Command):
+    """A change to a provider's record in the directory."""
+
+    provider_id: str
+    change: DirectoryChange
+
+
+class DeclineDetails(_Frozen):
+    reason: DeclineReason
+    note: str = Field(default="", max_length=500, description="Details (no personal data).")
+
+
+class ContactDetails(_Frozen):
+    contacted_at: datetime | None = Field(default=None, description="When the resident was contacted (default: now).")
+
+
+class QuoteDetails(_Frozen):
+    amount_excl_tax: Decimal = Field(ge=0, max_digits=10, decimal_places=2, description="Quoted amount excluding tax.")
+    sent_at: datetime | None = Field(default=None, description="When the quote was sent (default: now).")
+
+
+class QuoteAnswerDetails(_Frozen):
+    accepted: bool
+    answered_at: datetime | None = Field(default=None, description="When the resident answered (default: now).")
+
+
+class InterventionDetails(_Frozen):
+    done_on: date = Field(description="Day of the intervention.")
+    labour_hours: Decimal = Field(ge=0, max_digits=6, decimal_places=2, description="Hours of labour.")
+    labour_amount_excl_tax: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
+    travel_amount_excl_tax: Decimal = Field(default=Decimal("0"), ge=0, max_digits=10, decimal_places=2)
+
+
+class Apply(Command, ApplicationDetails):
+    pass
+
+
+class OfferCommand(Command):
+    """An action on the offer of ``request_id``; ``provider_id`` is set when a provider acts for itself."""
+
+    request_id: str
+    provider_id: str | None = Field(default=None, description="The acting provider; None when a coordinator acts.")
+
+
+class Decline(OfferCommand, DeclineDetails):
+    pass
+
+
+class ConfirmContact(OfferCommand, ContactDetails):
+    pass
+
+
+class SendQuote(OfferCommand, QuoteDetails):
+    pass
+
+
+class AnswerQuote(OfferCommand, QuoteAnswerDetails):
+    pass
+
+
+class DeclareDone(OfferCommand, InterventionDetails):
+    pass

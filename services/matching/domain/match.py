@@ -1,0 +1,183 @@
+"""The match of one request: offers in turn, contact, quote, intervention (pure).
+
+Rebuilt from the request's matching events (aggregate "request", versions 1..n of the matching
+store) plus the :class:`RequestContext` kept from the ``RequestLogged`` that opened it. Each
+decision method checks the transition, then records the new event in :attr:`Match.pending`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from services.matching.domain.eligibility import RequestSpec
+from services.matching.domain.rotation import Decision
+from shared.contracts.base import Event
+from shared.contracts.events import matching as ev
+from shared.errors import Conflict, DomainError, NotFound
+
+NEW, WAITING, ASSIGNED, CONTACTED = "new", "waiting", "assigned", "contacted"
+QUOTED, QUOTE_ACCEPTED, QUOTE_DECLINED, DONE = "quoted", "quote_accepted", "quote_declined", "done"
+ORIENTED, UNMET, CANCELLED = "oriented", "unmet", "cancelled"
+WITH_PROVIDER = frozenset({ASSIGNED, CONTACTED, QUOTED, QUOTE_ACCEPTED, QUOTE_DECLINED, DONE})
+_TWO_PLACES = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """What matching keeps of the request it received: the spec and the pseudonymous resident."""
+
+    spec: RequestSpec
+    resident_id: str
+
+
+@dataclass
+class Match:
+    context: RequestContext
+    version: int = 0
+    state: str = NEW
+    provider_id: str | None = None
+    deadline_at: datetime | None = None
+    attempt: int = 0
+    excluded: dict[str, ev.SkipReason] = field(default_factory=dict)
+    cancelled: bool = False
+    pending: list[Event] = field(default_factory=list)
+
+    @classmethod
+    def from_history(cls, context: RequestContext, envelopes: Iterable[Any], *, cancelled: bool = False) -> Match:
+        match = cls(context, cancelled=cancelled)
+        for envelope in envelopes:
+            match._apply(envelope.payload)
+            match.version = envelope.meta.aggregate_version
+        return match
+
+    @property
+    def request_id(self) -> str:
+        return self.context.spec.request_id
+
+    @property
+    def status(self) -> str:
+        return CANCELLED if self.cancelled else self.state
+
+    def offer(self, decision: Decision, deadline_at: datetime) -> None:
+        """Offer the request to ``decision.chosen`` (the provider whose turn it is)."""
+        self._check_open()
+        if self.state not in (NEW, WAITING) or decision.chosen is None or decision.position is None:
+            raise DomainError("not_offerable", f"request {self.request_id} is {self.state}: it cannot be offered")
+        spec = self.context.spec
+        self._record(ev.ProviderAssigned(
+            request_id=self.request_id, provider_id=decision.chosen, activity=spec.activity, commune=spec.commune,
+            sector=spec.sector, candidates=list(decision.candidates), rotation_position=decision.position,
+            skipped=[ev.Skip(provider_id=pid, reason=reason) for pid, reason in decision.skipped],
+            deadline_at=deadline_at, attempt=self.attempt + 1,
+        ))
+
+    def orient(self, providers: list[ev.OrientedProvider]) -> None:
+        self._check_open()
+        spec = self.context.spec
+        self._record(ev.ProvidersOriented(request_id=self.request_id, activity=spec.activity, commune=spec.commune,
+                                          providers=providers))
+
+    def give_up(self, reason: ev.UnmetReason, detail: str = "") -> None:
+        spec = self.context.spec
+        self._record(ev.RequestUnmet(request_id=self.request_id, reason=reason, activity=spec.activity,
+                                     commune=spec.commune, detail=detail[:1000]))
+
+    def decline(self, acting: str | None, reason: ev.DeclineReason, note: str) -> None:
+        provider_id = self._offer_of(acting)
+        if self.state != ASSIGNED:
+            raise DomainError("already_contacted", "the resident was already contacted: the offer cannot be declined")
+        self._record(ev.OfferDeclined(request_id=self.request_id, provider_id=provider_id, reason=reason, note=note))
+
+    def miss_deadline(self, now: datetime) -> None:
+        if self.state != ASSIGNED or self.deadline_at is None or self.deadline_at > now:
+            raise DomainError("not_due", f"request {self.request_id} has no missed callback deadline")
+        self._record(ev.ContactDeadlineMissed(request_id=self.request_id, provider_id=self.provider_id or "",
+                                              deadline_at=self.deadline_at))
+
+    def confirm_contact(self, acting: str | None, at: datetime) -> None:
+        provider_id = self._offer_of(acting)
+        if self.state != ASSIGNED:
+            raise Conflict("already_contacted", "the contact with the resident was already confirmed")
+        self._record(ev.ContactConfirmed(request_id=self.request_id, provider_id=provider_id, contacted_at=at))
+
+    def send_quote(self, acting: str | None, amount: Decimal, at: datetime) -> None:
+        provider_id = self._offer_of(acting)
+        self._require(CONTACTED, QUOTE_DECLINED, action="send a quote")
+        self._record(ev.QuoteSent(request_id=self.request_id, provider_id=provider_id, amount_excl_tax=_money(amount),
+                                  sent_at=at))
+
+    def answer_quote(self, acting: str | None, accepted: bool, at: datetime) -> None:
+        provider_id = self._offer_of(acting)
+        self._require(QUOTED, action="record a quote answer")
+        self._record(ev.QuoteAnswered(request_id=self.request_id, provider_id=provider_id, accepted=accepted,
+                                      answered_at=at))
+
+    def declare_done(self, acting: str | None, done_on: date, labour_hours: Decimal, labour: Decimal,
+                     travel: Decimal) -> None:
+        provider_id = self._offer_of(acting)
+        self._require(CONTACTED, QUOTE_ACCEPTED, action="declare the intervention done")
+        spec = self.context.spec
+        self._record(ev.InterventionDone(
+            request_id=self.request_id, provider_id=provider_id, resident_id=self.context.resident_id,
+            activity=spec.activity, commune=spec.commune, done_on=done_on, labour_hours=_money(labour_hours),
+            labour_amount_excl_tax=_money(labour), travel_amount_excl_tax=_money(travel),
+            amount_excl_tax=_money(labour + travel),
+        ))
+
+    def _offer_of(self, acting: str | None) -> str:
+        """The provider holding the offer; 404 when there is none or it is someone else's."""
+        if self.state not in WITH_PROVIDER or self.provider_id is None or acting not in (None, self.provider_id):
+            raise NotFound(f"offer of request {self.request_id!r}")
+        self._check_open()
+        return self.provider_id
+
+    def _require(self, *states: str, action: str) -> None:
+        if self.state in states:
+            return
+        if self.state == DONE:
+            raise Conflict("already_done", "the intervention was already declared done")
+        if self.state == QUOTED:
+            raise DomainError("quote_pending", f"cannot {action}: the resident has not answered the quote yet")
+        if self.state == ASSIGNED:
+            raise DomainError("contact_first", f"cannot {action} before the contact with the resident is confirmed")
+        raise DomainError("invalid_transition", f"cannot {action}: the request is {self.state}")
+
+    def _check_open(self) -> None:
+        if self.cancelled:
+            raise DomainError("request_cancelled", f"request {self.request_id} was cancelled by the resident")
+
+    def _record(self, event: Event) -> None:
+        self._apply(event)
+        self.pending.append(event)
+
+    def _apply(self, event: Event) -> None:
+        if isinstance(event, ev.ProviderAssigned):
+            self.state, self.provider_id, self.deadline_at = ASSIGNED, event.provider_id, event.deadline_at
+            self.attempt = event.attempt
+        elif isinstance(event, ev.OfferDeclined | ev.ContactDeadlineMissed):
+            missed = isinstance(event, ev.ContactDeadlineMissed)
+            self.excluded[event.provider_id] = ev.SkipReason.MISSED_DEADLINE if missed else ev.SkipReason.DECLINED
+            self.state, self.provider_id, self.deadline_at = WAITING, None, None
+        elif isinstance(event, ev.ProvidersOriented | ev.RequestUnmet):
+            self.state = ORIENTED if isinstance(event, ev.ProvidersOriented) else UNMET
+        elif isinstance(event, ev.ContactConfirmed):
+            self.state = CONTACTED
+        elif isinstance(event, ev.QuoteSent):
+            self.state = QUOTED
+        elif isinstance(event, ev.QuoteAnswered):
+            self.state = QUOTE_ACCEPTED if event.accepted else QUOTE_DECLINED
+        elif isinstance(event, ev.InterventionDone):
+            self.state = DONE
+
+
+def spec_at(spec: RequestSpec, now: datetime) -> RequestSpec:
+    """The spec as seen at ``now`` (agréments and absences are checked on the day of the offer)."""
+    return replace(spec, received_at=now)
+
+
+def _money(amount: Decimal) -> str:
+    return str(amount.quantize(_TWO_PLACES))

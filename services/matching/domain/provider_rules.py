@@ -1,0 +1,90 @@
+"""The provider's lifecycle rules: which change is allowed in which status, and the event it yields (pure).
+
+applied -> admitted | rejected (committee); admitted <-> suspended; applied, admitted or suspended
+-> withdrawn. A rejected or withdrawn provider's record is closed: nothing changes it any more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+
+from services.matching.domain import commands as c
+from services.matching.domain.directory import ADMITTED, APPLIED, REJECTED, SUSPENDED, WITHDRAWN, Provider
+from shared.contracts.events import providers as ev
+from shared.errors import Conflict, DomainError
+
+OPEN_RECORD = frozenset({APPLIED, ADMITTED, SUSPENDED})
+
+
+def application_event(provider_id: str, details: c.ApplicationDetails, *, activities: Set[str],
+                      communes: Set[str]) -> ev.ProviderApplied:
+    """The application, once its activities and communes are checked against the platform's lists."""
+    check_known(details.activities, activities, "unknown_activity", "activity")
+    check_known(details.communes, communes, "unknown_commune", "commune")
+    return ev.ProviderApplied(provider_id=provider_id, **details.model_dump())
+
+
+def change_event(provider: Provider, change: c.DirectoryChange, *, activities: Set[str],
+                 communes: Set[str]) -> ev.ProviderEvent:
+    """The event ``change`` yields for ``provider``; :class:`DomainError` if its status forbids it."""
+    pid = provider.provider_id
+    if isinstance(change, c.CommitteeDecision):
+        if provider.status != APPLIED:
+            raise Conflict("already_decided", f"provider {pid} is {provider.status}: the committee already decided")
+        if change.decision == "admitted":
+            return ev.ProviderAdmitted(provider_id=pid, committee_on=change.committee_on, members=change.members,
+                                       charter_signed_at=change.charter_signed_at)
+        return ev.ProviderRejected(provider_id=pid, committee_on=change.committee_on, members=change.members,
+                                   reason=change.reason.strip())
+    _require_open(provider)
+    if isinstance(change, c.AccreditationDetails):
+        return ev.AccreditationRecorded(provider_id=pid, **change.model_dump())
+    if isinstance(change, c.AvailabilityDetails):
+        return ev.ProviderAvailabilityChanged(provider_id=pid, weekly=change.weekly, absences=change.absences)
+    if isinstance(change, c.ActivitiesDetails):
+        check_known(change.activities, activities, "unknown_activity", "activity")
+        return ev.ProviderActivitiesChanged(provider_id=pid, activities=change.activities)
+    if isinstance(change, c.CommunesDetails):
+        check_known(change.communes, communes, "unknown_commune", "commune")
+        return ev.ProviderCommunesChanged(provider_id=pid, communes=change.communes)
+    return _status_event(provider, change)
+
+
+def _status_event(provider: Provider, change: c.DirectoryChange) -> ev.ProviderEvent:
+    pid = provider.provider_id
+    if isinstance(change, c.Suspension):
+        if provider.status == SUSPENDED:
+            raise Conflict("already_suspended", f"provider {pid} is already suspended")
+        _require_status(provider, ADMITTED, "suspend")
+        return ev.ProviderSuspended(provider_id=pid, since=change.since, reason=_reason(change, "suspend"))
+    if isinstance(change, c.Reinstatement):
+        _require_status(provider, SUSPENDED, "reinstate")
+        return ev.ProviderReinstated(provider_id=pid, since=change.since, note=change.reason.strip())
+    if isinstance(change, c.Withdrawal):
+        return ev.ProviderWithdrawn(provider_id=pid, since=change.since, reason=_reason(change, "withdraw"))
+    raise TypeError(f"unknown directory change {type(change).__name__}")
+
+
+def check_known(codes: list[str], known: Set[str], code: str, what: str) -> None:
+    unknown = sorted(set(codes) - set(known))
+    if unknown:
+        raise DomainError(code, f"{what}(s) not in the platform's lists: {', '.join(unknown)}")
+    if len(set(codes)) != len(codes):
+        raise DomainError(f"duplicate_{what}", f"a {what} is listed twice")
+
+
+def _require_open(provider: Provider) -> None:
+    if provider.status in (REJECTED, WITHDRAWN):
+        raise DomainError("record_closed", f"provider {provider.provider_id} is {provider.status}: its record is closed")
+
+
+def _require_status(provider: Provider, status: str, verb: str) -> None:
+    if provider.status != status:
+        raise DomainError("invalid_status", f"cannot {verb} provider {provider.provider_id}: it is {provider.status}")
+
+
+def _reason(change: c.StatusChangeDetails, verb: str) -> str:
+    reason = change.reason.strip()
+    if not reason:
+        raise DomainError("reason_required", f"give the reason to {verb} a provider")
+    return reason

@@ -1,0 +1,152 @@
+"""The projection runner on a real broker and real databases: apply, dedupe, dead letters, resume."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from shared.contracts.codec import encode
+from shared.contracts.topics import DEAD_LETTER, REQUESTS, physical
+from shared.messaging.deadletter import dead_letter_info
+from shared.messaging.runner import consumers, wait_for
+from tests.integration.messaging.live import committed_offsets, read_topic, running
+from tests.integration.messaging.toy_projection import (
+    NAME,
+    REFUSED_COMMUNE,
+    encoded,
+    expected_counts,
+    produce,
+    read_counts,
+    request_cancelled,
+    request_logged,
+    requests_per_commune,
+    toy_metadata,
+)
+
+pytestmark = pytest.mark.integration
+
+COMMUNES = ("87085", "87154", "19272", "BE57081")
+
+
+def some_requests(count: int, start: int = 0):  # type: ignore[no-untyped-def]
+    return [request_logged(COMMUNES[i % len(COMMUNES)], number=i) for i in range(start, start + count)]
+
+
+@pytest.fixture
+async def metadata(engine):  # type: ignore[no-untyped-def]
+    metadata = toy_metadata()
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    return metadata
+
+
+async def test_events_produced_become_rows(kafka_bootstrap, topic_prefix, engine, metadata) -> None:  # type: ignore[no-untyped-def]
+    events = some_requests(40) + [request_cancelled(i) for i in range(3)]
+    await produce(kafka_bootstrap, encoded(events, topic_prefix))
+
+    async with running(kafka_bootstrap, topic_prefix, engine, metadata, requests_per_commune(metadata),
+                       batch_size=7) as run:
+        await wait_for(engine, NAME, event_ids=[e.event_id for e in events], timeout=30)
+        lag = await consumers.lag(NAME)
+
+    assert await read_counts(engine, metadata) == expected_counts(events)
+    assert run.processed == 43 and all(len(result.positions) >= 1 for result in run.results)
+    assert sum(lag.values()) == 0 and {topic for topic, _ in lag} <= {physical(REQUESTS, topic_prefix)}
+
+
+async def test_every_event_delivered_twice_leaves_rows_unchanged(kafka_bootstrap, topic_prefix, engine, metadata) -> None:  # type: ignore[no-untyped-def]
+    events = some_requests(30)
+    twice = encoded(events, topic_prefix)
+    await produce(kafka_bootstrap, twice[:15] + twice + twice[15:])
+
+    async with running(kafka_bootstrap, topic_prefix, engine, metadata, requests_per_commune(metadata),
+                       batch_size=10) as run:
+        await wait_for(engine, NAME, count=30, timeout=30)
+        marker = request_cancelled(99)
+        await produce(kafka_bootstrap, encoded([marker], topic_prefix))
+        await wait_for(engine, NAME, event_ids=[marker.event_id], timeout=30)
+
+    assert await read_counts(engine, metadata) == expected_counts(events)
+    assert run.duplicates == 30
+
+
+async def test_malformed_records_go_to_the_dead_letter_topic_and_consumption_goes_on(  # type: ignore[no-untyped-def]
+    kafka_bootstrap, topic_prefix, engine, metadata
+) -> None:
+    topic = physical(REQUESTS, topic_prefix)
+    good = some_requests(40)
+    bad = _malformed(50)
+    malformed = [(topic, key, value, headers) for key, value, headers, _ in bad]
+    refused = [request_logged(REFUSED_COMMUNE, number=900 + i) for i in range(5)]
+    mixed = []
+    good_records = encoded(good, topic_prefix)
+    for i in range(50):
+        mixed.append(malformed[i])
+        if i < 40:
+            mixed.append(good_records[i])
+    mixed += encoded(refused, topic_prefix)
+    await produce(kafka_bootstrap, mixed)
+
+    async with running(kafka_bootstrap, topic_prefix, engine, metadata, requests_per_commune(metadata),
+                       batch_size=16) as run:
+        await wait_for(engine, NAME, event_ids=[e.event_id for e in good], timeout=30)
+        after = some_requests(5, start=100)
+        await produce(kafka_bootstrap, encoded(after, topic_prefix))
+        await wait_for(engine, NAME, event_ids=[e.event_id for e in after], timeout=30)
+        dead = await read_topic(kafka_bootstrap, physical(DEAD_LETTER, topic_prefix), 55)
+
+    assert await read_counts(engine, metadata) == expected_counts(good + after)
+    assert len(dead) == 55 and sum(len(result.dead_letters) for result in run.results) == 55
+    infos = [dead_letter_info(record.headers) for record in dead]
+    assert {info["dlq_consumer"] for info in infos} == {NAME}
+    assert {info["dlq_topic"] for info in infos} == {topic}
+    by_key = {record.key: (record.value, dead_letter_info(record.headers)["dlq_reason"]) for record in dead}
+    for key, value, _, reason_part in bad:
+        stored_value, reason = by_key[key]
+        assert stored_value == value and reason_part in reason, (key, reason)
+    assert sum("rejected by" in info["dlq_reason"] for info in infos) == 5
+    assert all(("odd", b"\xff\xfe") in record.headers for record in dead if record.key.startswith(b"bad-"))
+
+
+async def test_restart_resumes_from_the_committed_offset(kafka_bootstrap, topic_prefix, engine, metadata) -> None:  # type: ignore[no-untyped-def]
+    first = some_requests(20)
+    await produce(kafka_bootstrap, encoded(first, topic_prefix))
+    async with running(kafka_bootstrap, topic_prefix, engine, metadata, requests_per_commune(metadata),
+                       batch_size=6) as run_one:
+        await wait_for(engine, NAME, count=20, timeout=30)
+    group = topic_prefix + NAME
+    committed = await committed_offsets(kafka_bootstrap, group, physical(REQUESTS, topic_prefix))
+    assert sum(offset or 0 for offset in committed.values()) == 20
+
+    second = some_requests(20, start=20)
+    await produce(kafka_bootstrap, encoded(second, topic_prefix))
+    async with running(kafka_bootstrap, topic_prefix, engine, metadata, requests_per_commune(metadata),
+                       batch_size=6) as run_two:
+        await wait_for(engine, NAME, count=40, timeout=30)
+
+    assert (run_one.processed, run_two.processed, run_two.duplicates) == (20, 20, 0)
+    assert await read_counts(engine, metadata) == expected_counts(first + second)
+
+
+def _malformed(count: int) -> list[tuple[bytes, bytes, list[tuple[str, bytes]], str]]:
+    """(key, value, headers, expected part of the reason) of ``count`` bad records, of five kinds."""
+    out = []
+    for i in range(count):
+        document = orjson.loads(encode(request_logged("87085", number=5000 + i)).value)
+        kind = i % 5
+        if kind == 0:
+            value, reason = b"{not json at all", "not JSON"
+        elif kind == 1:
+            document["meta"]["event_type"] = "NoSuchEvent"
+            value, reason = orjson.dumps(document), "unknown event type"
+        elif kind == 2:
+            document["meta"]["schema_version"] = 7
+            value, reason = orjson.dumps(document), "newer"
+        elif kind == 3:
+            del document["payload"]["commune"]
+            value, reason = orjson.dumps(document), "commune"
+        else:
+            value, reason = b"", "empty record"
+        headers = [("content-type", b"application/json"), ("odd", b"\xff\xfe")]
+        out.append((f"bad-{i}".encode(), value, headers, reason))
+    return out

@@ -1,0 +1,107 @@
+"""Storage integration tests: migrated stores on SQLite and PostgreSQL, events, a real broker."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.structs import ConsumerRecord
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.contracts.envelope import Envelope, new_envelope
+from shared.contracts.events.intake import InformationCallLogged, InformationTopic
+from shared.contracts.types import Channel
+from shared.runtime.ports import free_port
+from shared.runtime.tansu import EmbeddedBroker
+from shared.storage.migrate import script_location, upgrade_async
+from services.intake.adapters.tables import metadata as intake_metadata
+
+
+@pytest.fixture
+def metadata() -> MetaData:
+    return intake_metadata()
+
+
+@pytest.fixture
+async def store(engine: AsyncEngine, database_url: str) -> AsyncEngine:
+    """The engine of a store migrated to the latest intake revision."""
+    await upgrade_async(database_url, script_location("intake"))
+    return engine
+
+
+@pytest.fixture
+def make_event() -> Callable[..., Envelope[Any]]:
+    def make(aggregate_id: str, version: int) -> Envelope[Any]:
+        payload = InformationCallLogged(request_id=aggregate_id, channel=Channel.PHONE,
+                                        topic_asked=InformationTopic.RATES, answer=f"answer {version}")
+        return new_envelope(payload, platform_id="limoges", aggregate_id=aggregate_id,
+                            aggregate_version=version, actor="operator:7")
+
+    return make
+
+
+@pytest.fixture
+def read_topic() -> Callable[..., Any]:
+    """``await read_topic(bootstrap, topic)``: the topic's records by partition, from the beginning."""
+    return _read_topic
+
+
+async def _read_topic(bootstrap: str, topic: str, timeout: float = 30.0) -> dict[int, list[ConsumerRecord]]:
+    """Every record of ``topic``, by partition, read from the beginning up to the high watermark."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+                                auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        async with asyncio.timeout(timeout):
+            while not consumer.partitions_for_topic(topic):
+                await consumer.topics()
+            partitions = [TopicPartition(topic, number) for number in sorted(consumer.partitions_for_topic(topic))]
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            records: dict[int, list[ConsumerRecord]] = {tp.partition: [] for tp in partitions}
+            while True:
+                for tp, fetched in (await consumer.getmany(*partitions, timeout_ms=200)).items():
+                    records[tp.partition].extend(fetched)
+                if all([await _caught_up(consumer, tp) for tp in partitions]):
+                    return records
+    finally:
+        await consumer.stop()
+
+
+async def _caught_up(consumer: AIOKafkaConsumer, tp: TopicPartition) -> bool:
+    highwater = consumer.highwater(tp)
+    return highwater is not None and await consumer.position(tp) >= highwater
+
+
+# Temporary stand-ins until tests/fixtures/broker.py provides these fixtures.
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    broker = EmbeddedBroker(free_port(), create_topics=False).start()
+    try:
+        yield broker.bootstrap
+    finally:
+        broker.stop()
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    return f"t{uuid.uuid4().hex[:8]}."
+
+
+@pytest.fixture
+def embedded_broker_factory() -> Iterator[Callable[[int], EmbeddedBroker]]:
+    brokers: list[EmbeddedBroker] = []
+
+    def make(port: int) -> EmbeddedBroker:
+        brokers.append(EmbeddedBroker(port, create_topics=False))
+        return brokers[-1]
+
+    yield make
+    for broker in brokers:
+        broker.stop()

@@ -1,0 +1,34 @@
+"""Every service's migrations on SQLite and PostgreSQL: they apply, are idempotent, match the tables."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from shared.settings import SERVICES
+from shared.storage.migrate import current_revision_async, script_location, upgrade, upgrade_async
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_migrations_apply_twice_and_match_the_service_metadata(service, database_url, engine) -> None:
+    await upgrade_async(database_url, script_location(service))
+    await upgrade_async(database_url, script_location(service))
+
+    assert await current_revision_async(database_url) == "0001"
+    service_metadata = importlib.import_module(f"services.{service}.adapters.tables").metadata()
+    async with engine.connect() as connection:
+        differences = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), service_metadata)
+        )
+    assert differences == []
+
+
+async def test_the_synchronous_upgrade_works_from_inside_an_event_loop(database_url) -> None:
+    upgrade(database_url, script_location("intake"))
+
+    assert await current_revision_async(database_url) == "0001"
