@@ -10,7 +10,10 @@ from prometheus_client import CollectorRegistry
 from services.intake.adapters.tables import metadata as intake_metadata
 from services.intake.adapters.views import IntakeViews
 from services.intake.service_layer.handlers import IntakeHandlers, Sealer
-from services.intake.service_layer.projections import console_projection, observatory_projection
+from services.intake.service_layer.projections import (
+    console_projection,
+    observatory_projection,
+)
 from shared.clock import Clock, SystemClock
 from shared.platforms.loader import load_policies
 from shared.privacy.vault import Vault

@@ -6,7 +6,7 @@ import asyncio
 import enum
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -23,7 +23,7 @@ Service = enum.Enum("Service", {name: name for name in SERVICES}, type=str)  # t
 def broker(
     port: Annotated[int, typer.Option(help="Port the broker listens on.")] = 9092,
     host: Annotated[str, typer.Option(help="Address the broker listens on.")] = "127.0.0.1",
-    partitions: Annotated[Optional[int], typer.Option(help="Partitions of every topic (default: from the topic table).")] = None,
+    partitions: Annotated[int | None, typer.Option(help="Partitions of every topic (default: from the topic table).")] = None,
     topic_prefix: Annotated[str, typer.Option(help="Prefix of the topics created.")] = "",
 ) -> None:
     """Run the embedded Tansu broker (memory only) in the foreground with the topics created; Ctrl-C stops it."""
@@ -43,9 +43,9 @@ def broker(
 
 @app.command()
 def topics(
-    bootstrap: Annotated[Optional[str], typer.Option(help="Bootstrap servers (default: RELAIS_KAFKA_BOOTSTRAP_SERVERS).")] = None,
-    topic_prefix: Annotated[Optional[str], typer.Option(help="Topic prefix (default: RELAIS_TOPIC_PREFIX).")] = None,
-    partitions: Annotated[Optional[int], typer.Option(help="Partitions of every topic (default: from the topic table).")] = None,
+    bootstrap: Annotated[str | None, typer.Option(help="Bootstrap servers (default: RELAIS_KAFKA_BOOTSTRAP_SERVERS).")] = None,
+    topic_prefix: Annotated[str | None, typer.Option(help="Topic prefix (default: RELAIS_TOPIC_PREFIX).")] = None,
+    partitions: Annotated[int | None, typer.Option(help="Partitions of every topic (default: from the topic table).")] = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the broker.")] = 10.0,
 ) -> None:
     """Create the topics of the bus on a running broker (existing ones are left as they are)."""
@@ -70,8 +70,8 @@ def topics(
 @app.command()
 def serve(
     service: Annotated[Service, typer.Argument(help="The service to run.")],
-    port: Annotated[Optional[int], typer.Option(help="HTTP port (default: the service's default port).")] = None,
-    host: Annotated[Optional[str], typer.Option(help="Address to listen on (default: RELAIS_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port (default: the service's default port).")] = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: RELAIS_HOST).")] = None,
     app_factory: Annotated[str, typer.Option(hidden=True, help="Import string of the app factory.")] = "",
 ) -> None:
     """Run one service's HTTP app (and its consumers) with uvicorn."""
@@ -84,10 +84,10 @@ def serve(
     uvicorn.run(factory, factory=True, host=host or load_settings().host, port=port or DEFAULT_PORTS[name])
 
 
-PortsOption = Annotated[Optional[list[str]], typer.Option("--port", help="SERVICE=PORT, to move a service (repeatable).")]
+PortsOption = Annotated[list[str] | None, typer.Option("--port", help="SERVICE=PORT, to move a service (repeatable).")]
 BrokerPortOption = Annotated[int, typer.Option(help="Port of the embedded broker.")]
-BootstrapOption = Annotated[Optional[str], typer.Option(help="Use this running Kafka instead of starting Tansu.")]
-DataDirOption = Annotated[Optional[Path], typer.Option(help="Folder of the SQLite stores (default: RELAIS_DATA_DIR).")]
+BootstrapOption = Annotated[str | None, typer.Option(help="Use this running Kafka instead of starting Tansu.")]
+DataDirOption = Annotated[Path | None, typer.Option(help="Folder of the SQLite stores (default: RELAIS_DATA_DIR).")]
 GraceOption = Annotated[float, typer.Option(help="Seconds a process gets to stop before it is killed.")]
 FactoryOption = Annotated[str, typer.Option(hidden=True, help="Import string template of the app factories.")]
 
@@ -98,7 +98,7 @@ def up(
     broker_port: BrokerPortOption = 9092,
     bootstrap: BootstrapOption = None,
     data_dir: DataDirOption = None,
-    partitions: Annotated[Optional[int], typer.Option(help="Partitions of every topic.")] = None,
+    partitions: Annotated[int | None, typer.Option(help="Partitions of every topic.")] = None,
     grace: GraceOption = 10.0,
     app_factory: FactoryOption = "",
 ) -> None:
@@ -114,7 +114,7 @@ def demo(
     port: PortsOption = None,
     broker_port: BrokerPortOption = 9092,
     bootstrap: BootstrapOption = None,
-    data_dir: Annotated[Optional[Path], typer.Option(help="Folder of the SQLite stores (default: a fresh temporary folder).")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Folder of the SQLite stores (default: a fresh temporary folder).")] = None,
     grace: GraceOption = 10.0,
     app_factory: FactoryOption = "",
 ) -> None:

@@ -50,7 +50,7 @@ async def _accepts_connections(bootstrap: str, timeout: float) -> bool:
         host, _, port = address.strip().rpartition(":")
         try:
             _, writer = await asyncio.wait_for(asyncio.open_connection(host.strip("[]"), int(port)), min(timeout, 2.0))
-        except (OSError, asyncio.TimeoutError):
+        except (TimeoutError, OSError):
             continue
         writer.close()
         with contextlib.suppress(OSError):  # a probe connection reset on close still proves the listener

@@ -14,6 +14,10 @@ the event id).
 Run one relay per store. On PostgreSQL a round holds a transaction-scoped advisory lock, so a
 second relay on the same database skips its round instead of interleaving. On SQLite a store
 belongs to one service process, and one relay per process is the rule.
+
+Create the topics (:func:`shared.messaging.admin.ensure_topics`) before the relay runs: Kafka
+clients ask for automatic creation, and a broker that allows it (Tansu does) would create a
+missing topic with its own default partition count.
 """
 
 from __future__ import annotations

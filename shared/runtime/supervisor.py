@@ -18,7 +18,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Self
 
 from rich.console import Console
 from rich.text import Text
@@ -112,7 +112,7 @@ class Supervisor:
         for raw in iter(stream.readline, b""):
             self.print(name, raw.decode("utf-8", "replace").rstrip("\n"), style)
 
-    def __enter__(self) -> Supervisor:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Coroutine
-from typing import IO, Any, TypeVar
+from typing import IO, Any, Self, TypeVar
 
 from shared.messaging.admin import ensure_topics, wait_until_ready
 from shared.runtime.ports import port_is_free
@@ -127,7 +127,7 @@ class EmbeddedBroker:
         return [binary, "broker", "--listener-url", listener, "--advertised-listener-url", f"tcp://{self.bootstrap}",
                 "--storage-engine", "memory://tansu/", "--silent"]
 
-    def start(self) -> EmbeddedBroker:
+    def start(self) -> Self:
         """Launch Tansu, wait until it answers, create the topics. Raises a :class:`BrokerError`."""
         if self._process is not None:
             raise RuntimeError("the broker is already started")
@@ -152,7 +152,7 @@ class EmbeddedBroker:
         """Kill the broker at once, as a crash would."""
         self._end(signal.SIGKILL, 0.0)
 
-    def restart(self) -> EmbeddedBroker:
+    def restart(self) -> Self:
         """Kill the broker and start an empty one on the same port (topics created again)."""
         self.kill()
         return self.start()
@@ -200,7 +200,7 @@ class EmbeddedBroker:
             return PortInUse(f"cannot start the broker: {self.host}:{self.port} is already in use")
         return BrokerStartFailed(f"the broker exited while starting (exit code {returncode})\n{log}")
 
-    def __enter__(self) -> EmbeddedBroker:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:

@@ -62,7 +62,7 @@ class ServiceRuntime:
 
     def __post_init__(self) -> None:
         bootstrap = self.settings.kafka_bootstrap_servers
-        self.broker = KafkaBroker(bootstrap, client_id=f"relais-{self.name}")
+        self.broker = KafkaBroker(bootstrap, client_id=f"relais-{self.name}", log_level=logging.DEBUG)
         self.relay = OutboxRelay(
             self.engine, self.metadata, lambda: create_producer(bootstrap), batch_size=self.settings.relay_batch_size
         )

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 from alembic import context
 from sqlalchemy import Connection, MetaData
+from sqlalchemy.types import TypeDecorator
 
 from shared.storage.engine import create_engine
 
@@ -28,7 +30,8 @@ def run_migrations(metadata_factory: Callable[[], MetaData]) -> None:
     target_metadata = metadata_factory()
     config = context.config
     if context.is_offline_mode():
-        context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+        context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True,
+                          render_item=render_decorated_types_as_their_impl)
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -39,8 +42,17 @@ def run_migrations(metadata_factory: Callable[[], MetaData]) -> None:
         asyncio.run(_run_with_new_engine(_url(), target_metadata))
 
 
+def render_decorated_types_as_their_impl(kind: str, item: Any, autogen_context: Any) -> str | bool:
+    """Autogenerate writes ``sa.DateTime(timezone=True)`` for e.g. ``UtcDateTime``: the database
+    sees the same type, and revision files import nothing from the application."""
+    if kind == "type" and isinstance(item, TypeDecorator) and type(item.impl).__module__.startswith("sqlalchemy."):
+        return f"sa.{item.impl!r}"
+    return False
+
+
 def _run_on(connection: Connection, target_metadata: MetaData) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                      render_item=render_decorated_types_as_their_impl)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -164,7 +164,7 @@ def test_up_runs_broker_and_services_then_ctrl_c_stops_all(cli, tmp_path):
     children = children_of(up.process.pid)
     assert len(children) == 1 + len(SERVICES)
 
-    for name, port in ports.items():
+    for port in ports.values():
         answer = httpx.get(f"http://127.0.0.1:{port}/settings", timeout=5).json()
         assert answer["topic_prefix"] == "e2e."
         assert answer["data_dir"] == str(tmp_path / "data")

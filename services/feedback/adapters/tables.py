@@ -1,12 +1,99 @@
-"""Tables of the feedback store: the core tables (event store/outbox, tracking) plus its own projections."""
+"""Tables of the feedback store: the core tables (event store/outbox, tracking) plus its own.
+
+Write side (changed in the same transaction as the survey's events): ``surveys`` (the index of
+surveys by link token hash, driving reminders and expiry), ``notifications`` (the outbox of
+messages to send, print or call), ``survey_preferences`` and ``survey_recipients``.
+Read side (projections of the feedback topic): ``survey_answers`` and ``satisfaction_alerts``.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from sqlalchemy import Boolean, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text
 
 from shared.storage.tables import core_metadata
+
+ID = String(60)
 
 
 def metadata() -> MetaData:
     """A fresh MetaData of every feedback table (the Alembic target of its migrations)."""
-    return core_metadata()
+    metadata = core_metadata()
+    surveys = Table(
+        "surveys", metadata,
+        Column("survey_id", ID, primary_key=True),
+        Column("request_id", String(120), nullable=False, unique=True),
+        Column("platform_id", String(40), nullable=False),
+        Column("resident_id", ID, nullable=False),
+        Column("provider_id", ID, nullable=False),
+        Column("activity", String(40), nullable=False),
+        Column("done_on", Date, nullable=False),
+        Column("channel", String(10), nullable=False),
+        Column("token_hash", String(64), nullable=False, unique=True),
+        Column("status", String(10), nullable=False),
+        Column("sent_at", DateTime(timezone=True), nullable=False),
+        Column("expires_at", DateTime(timezone=True), nullable=False),
+        Column("reminders_sent", Integer, nullable=False, default=0),
+        Column("next_reminder_at", DateTime(timezone=True), nullable=True),
+    )
+    Index("ix_surveys_platform_status", surveys.c.platform_id, surveys.c.status)
+    Index("ix_surveys_status_expires", surveys.c.status, surveys.c.expires_at)
+    Index("ix_surveys_status_reminder", surveys.c.status, surveys.c.next_reminder_at)
+    notifications = Table(
+        "notifications", metadata,
+        Column("notification_id", ID, primary_key=True),
+        Column("platform_id", String(40), nullable=False),
+        Column("survey_id", ID, nullable=False),
+        Column("request_id", String(120), nullable=False),
+        Column("resident_id", ID, nullable=False),
+        Column("kind", String(20), nullable=False),
+        Column("channel", String(10), nullable=False),
+        Column("message", Text, nullable=True, comment="Sealed JSON {survey_id, link}: only the resident's key opens it."),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("sent_at", DateTime(timezone=True), nullable=True),
+    )
+    Index("ix_notifications_unsent", notifications.c.sent_at, notifications.c.created_at)
+    Index("ix_notifications_survey", notifications.c.survey_id)
+    Table(
+        "survey_preferences", metadata,
+        Column("platform_id", String(40), primary_key=True),
+        Column("resident_id", ID, primary_key=True),
+        Column("channel", String(10), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "survey_recipients", metadata,
+        Column("request_id", String(120), primary_key=True),
+        Column("platform_id", String(40), nullable=False),
+        Column("resident_id", ID, nullable=False),
+        Column("contact", Text, nullable=False, comment="Sealed contact from RequestLogged."),
+    )
+    answers = Table(
+        "survey_answers", metadata,
+        Column("survey_id", ID, primary_key=True),
+        Column("platform_id", String(40), nullable=False),
+        Column("provider_id", ID, nullable=False),
+        Column("month", String(7), nullable=False, comment="YYYY-MM of the answer, in the platform's time zone."),
+        Column("answered_at", DateTime(timezone=True), nullable=False),
+        Column("channel", String(10), nullable=False),
+        Column("punctuality", Integer, nullable=False),
+        Column("quality", Integer, nullable=False),
+        Column("would_recommend", Boolean, nullable=False),
+        Column("would_call_platform_again", Boolean, nullable=False),
+        Column("platform_made_it_easier", Boolean, nullable=False),
+        Column("satisfied", Boolean, nullable=False),
+    )
+    Index("ix_survey_answers_provider", answers.c.platform_id, answers.c.provider_id, answers.c.answered_at)
+    Index("ix_survey_answers_month", answers.c.platform_id, answers.c.month)
+    Table(
+        "satisfaction_alerts", metadata,
+        Column("platform_id", String(40), primary_key=True),
+        Column("provider_id", ID, primary_key=True),
+        Column("status", String(10), nullable=False, comment="open or cleared"),
+        Column("satisfaction_rate", String(10), nullable=False),
+        Column("answers", Integer, nullable=False),
+        Column("threshold", String(10), nullable=False),
+        Column("raised_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("cleared_at", DateTime(timezone=True), nullable=True),
+    )
+    return metadata

@@ -9,7 +9,13 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.events.intake import CallbackOutcome, InformationTopic
-from shared.contracts.types import ActivityCode, Channel, CommuneCode, FragilePublic, TimeWindow
+from shared.contracts.types import (
+    ActivityCode,
+    Channel,
+    CommuneCode,
+    FragilePublic,
+    TimeWindow,
+)
 from shared.privacy.contact import ResidentContact
 
 

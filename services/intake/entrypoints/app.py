@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+
 from fastapi import FastAPI
 
 from services.intake.bootstrap import bootstrap
-from services.intake.entrypoints import console_http, http, views_http
+from services.intake.domain.spam import RateLimiter
+from services.intake.entrypoints import console_http, http, public_http, views_http
 from shared.service.app import build_app
 from shared.settings import Settings
 
@@ -15,8 +18,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return build_app(
         title="Relais — intake",
         runtime=intake.runtime,
-        routers=[http.router, views_http.router, console_http.router],
+        routers=[http.router, views_http.router, console_http.router, public_http.router],
         registry=intake.registry,
-        state={"settings": intake.settings, "handlers": intake.handlers, "views": intake.views, "tokens": intake.tokens, "vault": intake.vault},
+        state={"settings": intake.settings, "handlers": intake.handlers, "views": intake.views, "tokens": intake.tokens, "vault": intake.vault,
+               "form_secret": secrets.token_bytes(32), "form_limiter": RateLimiter()},
         on_start=intake.vault.create_tables,
     )

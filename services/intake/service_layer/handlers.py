@@ -18,7 +18,11 @@ from services.intake.domain.model import Request, check_request_fits_policy
 from shared.clock import Clock
 from shared.contracts.base import Event
 from shared.contracts.envelope import new_envelope
-from shared.contracts.events.intake import InformationCallLogged, RequestLogged, VoicemailLogged
+from shared.contracts.events.intake import (
+    InformationCallLogged,
+    RequestLogged,
+    VoicemailLogged,
+)
 from shared.contracts.types import Sealed
 from shared.errors import DomainError, NotFound
 from shared.ids import new_id

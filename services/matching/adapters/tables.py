@@ -1,12 +1,79 @@
-"""Tables of the matching store: the core tables (event store/outbox, tracking) plus its own projections."""
+"""Tables of the matching store: the core tables (event store/outbox, tracking) plus its own.
+
+- ``providers``: the directory as the write model sees it (one row per provider, its state as JSON),
+  updated in the transaction that appends the provider's event;
+- ``turns``: the cursor of each rotation (platform x activity x sector), with a version for
+  optimistic concurrency;
+- ``match_requests``: the state of each request's match, for queries and the deadline sweeper;
+- ``fairness_counts`` / ``fairness_requests``: the fairness projection (read from the matching topic).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text
 
 from shared.storage.tables import core_metadata
 
 
 def metadata() -> MetaData:
     """A fresh MetaData of every matching table (the Alembic target of its migrations)."""
-    return core_metadata()
+    md = core_metadata()
+    Table(
+        "providers", md,
+        Column("provider_id", String(120), primary_key=True),
+        Column("platform_id", String(40), nullable=False, index=True),
+        Column("name", String(200), nullable=False),
+        Column("status", String(20), nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("document", Text, nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "turns", md,
+        Column("platform_id", String(40), primary_key=True),
+        Column("activity", String(40), primary_key=True),
+        Column("sector", String(60), primary_key=True),
+        Column("cursor_joined_at", String(40), nullable=True),
+        Column("cursor_provider_id", String(120), nullable=True),
+        Column("version", Integer, nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+    )
+    requests = Table(
+        "match_requests", md,
+        Column("request_id", String(120), primary_key=True),
+        Column("platform_id", String(40), nullable=False),
+        Column("activity", String(40), nullable=False),
+        Column("commune", String(10), nullable=False),
+        Column("sector", String(60), nullable=False),
+        Column("status", String(20), nullable=False),
+        Column("provider_id", String(120), nullable=True),
+        Column("deadline_at", DateTime(timezone=True), nullable=True),
+        Column("attempt", Integer, nullable=False),
+        Column("excluded", Text, nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("cancelled", Boolean, nullable=False),
+        Column("resident_id", String(120), nullable=False),
+        Column("spec", Text, nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+    )
+    Index("ix_match_requests_due", requests.c.status, requests.c.deadline_at)
+    Index("ix_match_requests_provider", requests.c.platform_id, requests.c.provider_id)
+    Table(
+        "fairness_counts", md,
+        Column("platform_id", String(40), primary_key=True),
+        Column("activity", String(40), primary_key=True),
+        Column("sector", String(60), primary_key=True),
+        Column("provider_id", String(120), primary_key=True),
+        Column("offers", Integer, nullable=False),
+        Column("accepted", Integer, nullable=False),
+        Column("declined", Integer, nullable=False),
+        Column("missed", Integer, nullable=False),
+    )
+    Table(
+        "fairness_requests", md,
+        Column("request_id", String(120), primary_key=True),
+        Column("platform_id", String(40), nullable=False),
+        Column("activity", String(40), nullable=False),
+        Column("sector", String(60), nullable=False),
+    )
+    return md

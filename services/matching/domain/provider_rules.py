@@ -21,7 +21,7 @@ def application_event(provider_id: str, details: c.ApplicationDetails, *, activi
     """The application, once its activities and communes are checked against the platform's lists."""
     check_known(details.activities, activities, "unknown_activity", "activity")
     check_known(details.communes, communes, "unknown_commune", "commune")
-    return ev.ProviderApplied(provider_id=provider_id, **details.model_dump())
+    return ev.ProviderApplied(provider_id=provider_id, **details.model_dump(include=set(c.ApplicationDetails.model_fields)))
 
 
 def change_event(provider: Provider, change: c.DirectoryChange, *, activities: Set[str],

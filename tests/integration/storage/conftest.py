@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,13 +12,11 @@ from aiokafka.structs import ConsumerRecord
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.intake.adapters.tables import metadata as intake_metadata
 from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events.intake import InformationCallLogged, InformationTopic
 from shared.contracts.types import Channel
-from shared.runtime.ports import free_port
-from shared.runtime.tansu import EmbeddedBroker
 from shared.storage.migrate import script_location, upgrade_async
-from services.intake.adapters.tables import metadata as intake_metadata
 
 
 @pytest.fixture
@@ -76,32 +73,3 @@ async def _read_topic(bootstrap: str, topic: str, timeout: float = 30.0) -> dict
 async def _caught_up(consumer: AIOKafkaConsumer, tp: TopicPartition) -> bool:
     highwater = consumer.highwater(tp)
     return highwater is not None and await consumer.position(tp) >= highwater
-
-
-# Temporary stand-ins until tests/fixtures/broker.py provides these fixtures.
-
-@pytest.fixture(scope="session")
-def kafka_bootstrap() -> Iterator[str]:
-    broker = EmbeddedBroker(free_port(), create_topics=False).start()
-    try:
-        yield broker.bootstrap
-    finally:
-        broker.stop()
-
-
-@pytest.fixture
-def topic_prefix() -> str:
-    return f"t{uuid.uuid4().hex[:8]}."
-
-
-@pytest.fixture
-def embedded_broker_factory() -> Iterator[Callable[[int], EmbeddedBroker]]:
-    brokers: list[EmbeddedBroker] = []
-
-    def make(port: int) -> EmbeddedBroker:
-        brokers.append(EmbeddedBroker(port, create_topics=False))
-        return brokers[-1]
-
-    yield make
-    for broker in brokers:
-        broker.stop()

@@ -9,7 +9,6 @@ import pytest
 
 from shared.contracts.codec import headers_for
 from shared.contracts.topics import REQUESTS, physical
-from shared.messaging.admin import ensure_topics
 from shared.messaging.producer import create_producer
 from shared.messaging.relay import OutboxRelay
 from shared.storage.engine import create_engine
@@ -19,9 +18,8 @@ pytestmark = pytest.mark.integration
 
 
 async def test_the_relay_publishes_each_event_once_in_order_with_headers(
-    store, metadata, make_event, kafka_bootstrap, topic_prefix, read_topic
+    store, metadata, make_event, kafka_bootstrap, topic_prefix, topics, read_topic
 ) -> None:
-    await ensure_topics(kafka_bootstrap, topic_prefix)
     events = [make_event(f"req-{aggregate}", version) for version in (1, 2, 3) for aggregate in "abcd"]
     async with SqlUnitOfWork(store, metadata, topic_prefix=topic_prefix) as uow:
         await uow.events.append(events)
@@ -50,11 +48,10 @@ async def test_the_relay_publishes_each_event_once_in_order_with_headers(
 
 
 async def test_two_relays_on_one_postgresql_store_publish_each_event_once(
-    store, metadata, make_event, kafka_bootstrap, topic_prefix, read_topic, database_url
+    store, metadata, make_event, kafka_bootstrap, topic_prefix, topics, read_topic, database_url
 ) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("one relay per SQLite store (one service process owns it)")
-    await ensure_topics(kafka_bootstrap, topic_prefix)
     events = [make_event("req-a", version) for version in range(1, 201)]
     async with SqlUnitOfWork(store, metadata, topic_prefix=topic_prefix) as uow:
         await uow.events.append(events)

@@ -12,7 +12,6 @@ from shared.contracts.topics import REQUESTS, physical
 from shared.messaging.admin import ensure_topics
 from shared.messaging.producer import create_producer
 from shared.messaging.relay import OutboxRelay
-from shared.runtime.ports import free_port
 from shared.storage.unit_of_work import SqlUnitOfWork
 
 pytestmark = pytest.mark.integration
@@ -24,8 +23,7 @@ async def test_events_stored_while_the_broker_is_down_are_published_once_in_orde
     store, metadata, make_event, embedded_broker_factory, topic_prefix, read_topic, caplog
 ) -> None:
     caplog.set_level(logging.WARNING, logger=RELAY_LOGGER)
-    broker = embedded_broker_factory(free_port())
-    broker.start()
+    broker = embedded_broker_factory(topic_prefix=topic_prefix, create_topics=False)
     await ensure_topics(broker.bootstrap, topic_prefix)
     producers_created = 0
 

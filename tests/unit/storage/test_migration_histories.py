@@ -6,7 +6,9 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from shared.settings import SERVICES
+from shared.storage.alembic_env import render_decorated_types_as_their_impl
 from shared.storage.migrate import alembic_config, script_location
+from shared.storage.types import UtcDateTime
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -30,3 +32,9 @@ def test_env_py_only_names_the_service_metadata(service: str) -> None:
 def test_an_unknown_service_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown service"):
         script_location("payroll")
+
+
+def test_autogenerate_writes_decorated_types_as_plain_sqlalchemy_types() -> None:
+    rendered = render_decorated_types_as_their_impl("type", UtcDateTime(), autogen_context=None)
+
+    assert rendered == "sa.DateTime(timezone=True)"

@@ -1,0 +1,118 @@
+"""The fee rules, as pure functions of a platform policy and an intervention's figures.
+
+- The policy entry is the one in force on the intervention's ``done_on`` (never retroactive: a later
+  entry never reprices an earlier intervention).
+- ``percentage``: rate x (labour + travel, excl. tax), rounded to the cent half up.
+- ``per_hour_new_client``: amount per hour x the hours of this intervention that fall within the first
+  ``new_client_hours`` hours the provider worked for that resident, rounded to the cent half up.
+- ``yearly_membership``: nothing per intervention; see :func:`membership_due`.
+- ``none``: nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from services.billing.domain.money import ZERO, round_cents
+from shared.contracts.events.billing import FeeBasis
+from shared.contracts.events.providers import ProviderKind
+from shared.platforms.fees import FeeEntry, PerHourNewClientFee, PercentageFee, YearlyMembershipFee
+from shared.platforms.model import PlatformPolicy
+
+HOURS_ZERO = Decimal("0.00")
+
+
+class NoPolicyInForce(LookupError):
+    """The platform has no fee entry in force on that day (before its first entry)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What billing needs of an intervention (InterventionDone or InterventionCorrected)."""
+
+    provider_id: str
+    resident_id: str
+    done_on: date
+    labour_hours: Decimal
+    labour_amount: Decimal
+    travel_amount: Decimal
+
+    @property
+    def base_amount(self) -> Decimal:
+        """Labour + travel, excluding tax: what a percentage applies to."""
+        return self.labour_amount + self.travel_amount
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """A per-intervention fee as computed; ``amount`` may be zero (new-client period over)."""
+
+    policy_id: str
+    basis: FeeBasis
+    base_amount: Decimal
+    rate: Decimal
+    hours_charged: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    policy_id: str
+    year: int
+    amount: Decimal
+
+
+def policy_id(platform_id: str, kind: ProviderKind | str, entry: FeeEntry) -> str:
+    """Stable id of the rule applied, e.g. ``limoges-artisan-2007-01-01``."""
+    return f"{platform_id}-{ProviderKind(kind).value}-{entry.effective_from.isoformat()}"
+
+
+def entry_in_force(policy: PlatformPolicy, on: date) -> FeeEntry:
+    try:
+        return policy.fee_entry_at(on)
+    except LookupError as error:
+        raise NoPolicyInForce(str(error)) from None
+
+
+def intervention_policy_id(policy: PlatformPolicy, kind: ProviderKind | str, done_on: date) -> str:
+    return policy_id(policy.platform_id, kind, entry_in_force(policy, done_on))
+
+
+def intervention_fee(policy: PlatformPolicy, kind: ProviderKind | str, figures: Figures,
+                     hours_worked_before: Decimal) -> Charge | None:
+    """The fee on one intervention; ``None`` when the rule in force charges nothing per intervention.
+
+    ``hours_worked_before`` is what the provider had already worked for the resident before this
+    intervention (it decides how much of it still falls in the new-client period).
+    """
+    entry = entry_in_force(policy, figures.done_on)
+    rule = entry.rule_for(kind)
+    applied = policy_id(policy.platform_id, kind, entry)
+    if isinstance(rule, PercentageFee):
+        return Charge(applied, FeeBasis.PERCENTAGE, figures.base_amount, rule.rate, HOURS_ZERO,
+                      round_cents(figures.base_amount * rule.rate))
+    if isinstance(rule, PerHourNewClientFee):
+        hours = new_client_hours(figures.labour_hours, hours_worked_before, rule.new_client_hours)
+        return Charge(applied, FeeBasis.PER_HOUR_NEW_CLIENT, ZERO, rule.amount_per_hour, hours,
+                      round_cents(hours * rule.amount_per_hour))
+    return None
+
+
+def new_client_hours(hours: Decimal, worked_before: Decimal, new_client_limit: int) -> Decimal:
+    """The part of ``hours`` worked while the resident is still a new client (first N hours)."""
+    remaining = max(Decimal(new_client_limit) - worked_before, HOURS_ZERO)
+    return min(hours, remaining).quantize(Decimal("0.01"))
+
+
+def membership_due(policy: PlatformPolicy, kind: ProviderKind | str, on: date,
+                   years_charged: frozenset[int]) -> Membership | None:
+    """The yearly membership to charge on ``on``, unless that calendar year was already charged."""
+    if on.year in years_charged:
+        return None
+    entry = entry_in_force(policy, on)
+    rule = entry.rule_for(kind)
+    if not isinstance(rule, YearlyMembershipFee):
+        return None
+    return Membership(policy_id(policy.platform_id, kind, entry), on.year, round_cents(rule.amount_per_year))

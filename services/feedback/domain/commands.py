@@ -1,0 +1,60 @@
+"""Commands the feedback service accepts, and the answers a questionnaire collects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.contracts.events.feedback import FollowUpOutcome, PlatformAssessment, ProviderAssessment, SendChannel
+
+COMMENT_MAX = 2000
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Answers(_Frozen):
+    """Both parts of the questionnaire plus the free comment (which may hold personal data: it gets sealed)."""
+
+    provider: ProviderAssessment = Field(description="The provider's work.")
+    platform: PlatformAssessment = Field(description="The platform's service.")
+    comment: str | None = Field(default=None, max_length=COMMENT_MAX, description="Free comment, in the resident's words.")
+
+    @property
+    def comment_text(self) -> str | None:
+        text = (self.comment or "").strip()
+        return text or None
+
+
+class PhoneFollowUpDetails(_Frozen):
+    """What the operator noted on the follow-up call; ``answers`` only when the resident answered the questionnaire."""
+
+    outcome: FollowUpOutcome = Field(description="How the call went.")
+    called_at: datetime | None = Field(default=None, description="When the call was made (default: now).")
+    answers: Answers | None = Field(default=None, description="The questionnaire, as answered on the phone.")
+
+    @model_validator(mode="after")
+    def _answers_need_a_conversation(self) -> PhoneFollowUpDetails:
+        if self.answers is not None and self.outcome in (FollowUpOutcome.NO_ANSWER, FollowUpOutcome.REFUSED):
+            raise ValueError(f"no answers can be recorded when the outcome is {self.outcome.value}")
+        if self.called_at is not None and self.called_at.tzinfo is None:
+            raise ValueError("called_at needs a time zone")
+        return self
+
+
+class RecordPhoneFollowUp(PhoneFollowUpDetails):
+    platform_id: str = Field(description="Platform (from the caller's token).")
+    survey_id: str = Field(description="Survey followed up.")
+    operator: str = Field(min_length=1, max_length=60, description="Operator who called.")
+    actor: str = Field(description="Actor of the events, e.g. operator:op-3.")
+
+
+class ChannelPreference(_Frozen):
+    channel: SendChannel = Field(description="How the resident wants to receive questionnaires.")
+
+
+class SetPreferredChannel(ChannelPreference):
+    platform_id: str
+    resident_id: str = Field(min_length=1, max_length=60)

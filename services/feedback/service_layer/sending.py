@@ -1,0 +1,114 @@
+"""Outbound side: a survey after every intervention, reminders while unanswered, expiry.
+
+Sending is a row in the notifications outbox (kind, channel, and the link sealed with the
+resident's key); a sender outside this service delivers it. See ``services/feedback/README.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.feedback.domain.model import SENT
+from services.feedback.domain.sending import NotificationKind, choose_channel, needs_follow_up_call, new_token, token_hash
+from services.feedback.service_layer.context import SYSTEM_ACTOR, FeedbackContext
+from services.feedback.service_layer.ports import Notification, Store, SurveyRecord
+from shared.contracts.envelope import Envelope
+from shared.contracts.events.feedback import SendChannel
+from shared.contracts.events.matching import InterventionDone
+from shared.contracts.types import Sealed
+from shared.ids import new_id
+from shared.privacy.errors import ResidentErasedError
+from shared.storage.eventstore import ConcurrencyError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    reminded: int = 0
+    expired: int = 0
+    raced: int = 0
+    """Surveys changed by someone else during the round (e.g. answered): looked at again next round."""
+
+
+class SurveySending(FeedbackContext):
+    async def open_survey(self, store: Store, cause: Envelope[InterventionDone]) -> str | None:
+        """Send the survey of the intervention in ``cause``; ``None`` when it already has one or the resident was erased.
+
+        Runs in the caller's transaction (the process manager's batch): nothing is committed here.
+        """
+        done = cause.payload
+        survey, history = await self.load(store, done.request_id)
+        if history:
+            return None
+        policy = self.policy(cause.platform_id).survey
+        now = self.clock.now()
+        channel = choose_channel(await store.surveys.preferred_channel(cause.platform_id, done.resident_id), policy)
+        survey_id, token = new_id("srv"), new_token()
+        try:
+            message = await self.sealer.seal(done.resident_id, cause.platform_id,
+                                             {"survey_id": survey_id, "link": self.link(token)})
+        except ResidentErasedError:
+            log.info("no survey for request %s: the resident's data was erased", done.request_id)
+            return None
+        survey.send(survey_id, done.provider_id, channel, now, policy.expiry_days)
+        assert survey.expires_at is not None
+        record = SurveyRecord(
+            survey_id=survey_id, request_id=done.request_id, platform_id=cause.platform_id,
+            resident_id=done.resident_id, provider_id=done.provider_id, activity=done.activity, done_on=done.done_on,
+            channel=channel, token_hash=token_hash(token), status=SENT, sent_at=now, expires_at=survey.expires_at,
+        )
+        await store.surveys.add(record)
+        await self.save(store, survey, cause, actor=SYSTEM_ACTOR, now=now)
+        await self._notify(store, record, NotificationKind.SURVEY, channel, message, now)
+        if needs_follow_up_call(channel, policy):
+            await self._notify(store, record, NotificationKind.FOLLOW_UP_CALL, SendChannel.PHONE, None, now)
+        return survey_id
+
+    async def sweep(self, limit: int = 100) -> SweepResult:
+        """Remind or expire every survey due at the clock's now (one transaction per survey)."""
+        now = self.clock.now()
+        async with self.uow() as store:
+            due = await store.surveys.due(now, limit)
+        counts = {"reminded": 0, "expired": 0, "raced": 0}
+        for record in due:
+            try:
+                outcome = await self._sweep_one(record, now)
+            except ConcurrencyError:
+                outcome = "raced"
+            if outcome is not None:
+                counts[outcome] += 1
+        return SweepResult(**counts)
+
+    async def _sweep_one(self, record: SurveyRecord, now: datetime) -> str | None:
+        async with self.uow() as store:
+            survey, history = await self.load(store, record.request_id)
+            outcome: str | None = None
+            if survey.status == SENT and survey.is_expired_at(now):
+                survey.expire(now)
+                outcome = "expired"
+            elif (number := survey.due_reminder(now, self.policy(record.platform_id).survey.reminder_days)) is not None:
+                survey.remind(number)
+                await self._notify(store, record, NotificationKind.REMINDER, record.channel,
+                                   await self._first_message(store, record.survey_id), now)
+                outcome = "reminded"
+            await self.save(store, survey, history[-1], actor=SYSTEM_ACTOR, now=now)
+            await store.commit()
+        return outcome
+
+    async def _first_message(self, store: Store, survey_id: str) -> Sealed | None:
+        for notification in await store.surveys.notifications(survey_id):
+            if notification.kind is NotificationKind.SURVEY:
+                return notification.message
+        return None
+
+    async def _notify(self, store: Store, record: SurveyRecord, kind: NotificationKind, channel: SendChannel,
+                      message: Sealed | None, now: datetime) -> None:
+        await store.surveys.add_notification(Notification(
+            notification_id=new_id("ntf"), platform_id=record.platform_id, survey_id=record.survey_id,
+            request_id=record.request_id, resident_id=record.resident_id, kind=kind, channel=channel,
+            message=message, created_at=now,
+        ))
+

@@ -1,0 +1,161 @@
+"""Repositories of the matching store, on one open connection (inside the caller's transaction)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import MetaData, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.matching.adapters.documents import (
+    dumps,
+    provider_document,
+    provider_from_document,
+    spec_document,
+    spec_from_document,
+    utc,
+)
+from services.matching.domain.directory import ADMITTED, SUSPENDED, Provider
+from services.matching.domain.match import Match, RequestContext
+from services.matching.domain.rotation import RingKey, TurnKey
+from shared.storage.eventstore import ConcurrencyError
+
+
+def upsert(conn: AsyncConnection, table: Any) -> Any:
+    """An INSERT that accepts ``on_conflict_do_update`` / ``on_conflict_do_nothing`` on both dialects."""
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+class ProviderRepository:
+    def __init__(self, conn: AsyncConnection, metadata: MetaData) -> None:
+        self._conn, self._table = conn, metadata.tables["providers"]
+
+    async def get(self, provider_id: str) -> Provider | None:
+        document = await self._conn.scalar(select(self._table.c.document).where(self._table.c.provider_id == provider_id))
+        return None if document is None else provider_from_document(orjson.loads(document))
+
+    async def save(self, provider: Provider) -> None:
+        row = {"provider_id": provider.provider_id, "platform_id": provider.platform_id, "name": provider.name,
+               "status": provider.status, "version": provider.version, "document": dumps(provider_document(provider)),
+               "updated_at": datetime.now(UTC)}
+        statement = upsert(self._conn, self._table).values(row)
+        await self._conn.execute(statement.on_conflict_do_update(
+            index_elements=[self._table.c.provider_id], set_={k: statement.excluded[k] for k in row if k != "provider_id"}))
+
+    async def list(self, platform_id: str, *, statuses: tuple[str, ...] = ()) -> list[Provider]:
+        query = select(self._table.c.document).where(self._table.c.platform_id == platform_id)
+        if statuses:
+            query = query.where(self._table.c.status.in_(statuses))
+        rows = await self._conn.execute(query.order_by(self._table.c.provider_id))
+        return [provider_from_document(orjson.loads(document)) for (document,) in rows]
+
+    async def in_rotation(self, platform_id: str) -> list[Provider]:
+        """Admitted and suspended providers (suspended ones stay in the turn, skipped with a reason)."""
+        return await self.list(platform_id, statuses=(ADMITTED, SUSPENDED))
+
+
+@dataclass(frozen=True)
+class Turn:
+    cursor: RingKey | None
+    version: int
+
+
+class TurnRepository:
+    def __init__(self, conn: AsyncConnection, metadata: MetaData) -> None:
+        self._conn, self._table = conn, metadata.tables["turns"]
+
+    def _where(self, key: TurnKey) -> Any:
+        t = self._table.c
+        return (t.platform_id == key.platform_id) & (t.activity == key.activity) & (t.sector == key.sector)
+
+    async def get(self, key: TurnKey) -> Turn:
+        t = self._table.c
+        row = (await self._conn.execute(select(t.cursor_joined_at, t.cursor_provider_id, t.version)
+                                        .where(self._where(key)))).first()
+        if row is None:
+            return Turn(None, 0)
+        cursor = None if row.cursor_provider_id is None else (datetime.fromisoformat(row.cursor_joined_at), row.cursor_provider_id)
+        return Turn(cursor, row.version)
+
+    async def advance(self, key: TurnKey, cursor: RingKey, *, expected_version: int) -> None:
+        """Move the cursor; :class:`ConcurrencyError` if the turn moved since it was read at ``expected_version``."""
+        values = {"cursor_joined_at": utc(cursor[0]).isoformat(), "cursor_provider_id": cursor[1],
+                  "version": expected_version + 1, "updated_at": datetime.now(UTC)}
+        if expected_version == 0:
+            try:
+                async with self._conn.begin_nested():
+                    await self._conn.execute(self._table.insert().values(
+                        platform_id=key.platform_id, activity=key.activity, sector=key.sector, **values))
+            except IntegrityError as exc:
+                raise ConcurrencyError(f"turn {key} was started concurrently") from exc
+            return
+        result = await self._conn.execute(
+            update(self._table).where(self._where(key), self._table.c.version == expected_version).values(**values))
+        if result.rowcount != 1:
+            raise ConcurrencyError(f"turn {key} moved since version {expected_version}")
+
+
+class MatchRepository:
+    def __init__(self, conn: AsyncConnection, metadata: MetaData) -> None:
+        self._conn, self._table = conn, metadata.tables["match_requests"]
+
+    async def context(self, request_id: str) -> tuple[RequestContext, bool] | None:
+        """The request's context and whether it was cancelled; None if matching never received it."""
+        t = self._table.c
+        row = (await self._conn.execute(select(t.spec, t.resident_id, t.cancelled).where(t.request_id == request_id))).first()
+        if row is None:
+            return None
+        return RequestContext(spec_from_document(orjson.loads(row.spec)), row.resident_id), bool(row.cancelled)
+
+    async def save(self, match: Match, *, expected_version: int) -> None:
+        """Write the match's row; :class:`ConcurrencyError` if it changed (or was cancelled) since read."""
+        spec = match.context.spec
+        values = {"status": match.status, "provider_id": match.provider_id,
+                  "deadline_at": None if match.deadline_at is None else utc(match.deadline_at),
+                  "attempt": match.attempt, "excluded": dumps({k: v.value for k, v in sorted(match.excluded.items())}),
+                  "version": match.version, "updated_at": datetime.now(UTC)}
+        if expected_version == 0:
+            try:
+                async with self._conn.begin_nested():
+                    await self._conn.execute(self._table.insert().values(
+                        request_id=spec.request_id, platform_id=spec.platform_id, activity=spec.activity,
+                        commune=spec.commune, sector=spec.sector, cancelled=False,
+                        resident_id=match.context.resident_id, spec=dumps(spec_document(spec)), **values))
+            except IntegrityError as exc:
+                raise ConcurrencyError(f"request {spec.request_id} was received twice concurrently") from exc
+            return
+        t = self._table.c
+        result = await self._conn.execute(update(self._table).where(
+            t.request_id == spec.request_id, t.version == expected_version, t.cancelled.is_(False)).values(**values))
+        if result.rowcount != 1:
+            raise ConcurrencyError(f"request {spec.request_id} changed since version {expected_version}")
+
+    async def cancel(self, request_id: str) -> bool:
+        t = self._table.c
+        result = await self._conn.execute(update(self._table).where(t.request_id == request_id)
+                                          .values(status="cancelled", cancelled=True, updated_at=datetime.now(UTC)))
+        return result.rowcount == 1
+
+    async def due(self, now: datetime, limit: int = 100) -> list[str]:
+        """Ids of assigned requests whose callback deadline passed before ``now``, oldest deadline first."""
+        t = self._table.c
+        rows = await self._conn.execute(
+            select(t.request_id).where(t.status == "assigned", t.cancelled.is_(False), t.deadline_at < utc(now))
+            .order_by(t.deadline_at, t.request_id).limit(limit))
+        return list(rows.scalars())
+
+    async def rows(self, platform_id: str, *, request_id: str | None = None, provider_id: str | None = None,
+                   limit: int = 200) -> list[dict[str, Any]]:
+        t = self._table.c
+        query = select(self._table).where(t.platform_id == platform_id)
+        if request_id is not None:
+            query = query.where(t.request_id == request_id)
+        if provider_id is not None:
+            query = query.where(t.provider_id == provider_id)
+        result = await self._conn.execute(query.order_by(t.updated_at.desc(), t.request_id).limit(limit))
+        return [dict(row._mapping) for row in result]

@@ -1,0 +1,79 @@
+"""The intake service in-process on the real broker and a real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from services.intake.entrypoints.app import create_app
+from shared.security.principals import Role
+from shared.settings import Settings
+from tests.fixtures.services import issue_token, serving
+
+pytestmark = pytest.mark.integration
+CONTACT = {"name": "Jeanne Intégration", "phone": "05 55 00 00 02"}
+
+
+async def eventually(client: httpx.AsyncClient, path: str, headers: dict[str, str],
+                     ready: Callable[[Any], bool], timeout: float = 20.0) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        response = await client.get(path, headers=headers)
+        if response.status_code == 200 and ready(response.json()):
+            return response.json()
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{path} never got ready: {response.status_code} {response.text}")
+        await asyncio.sleep(0.1)
+
+
+async def test_calls_are_logged_projected_and_isolated_by_platform(
+        service_settings: Callable[..., Settings], database_url: str) -> None:
+    settings = service_settings(database_url=database_url, vault_url=database_url)
+    operator = issue_token(settings, "limoges", Role.OPERATOR, "op-1")
+    coordinator = issue_token(settings, "limoges", Role.COORDINATOR, "co-1")
+    stranger = issue_token(settings, "herault", Role.OPERATOR, "op-h")
+    async with serving(create_app(settings)) as client:
+        created = await client.post("/platforms/limoges/requests", headers=operator, json={
+            "channel": "phone", "activity": "gardening", "commune": "87085", "contact": CONTACT})
+        assert created.status_code == 201, created.text
+        request_id = created.json()["id"]
+        info = await client.post("/platforms/limoges/information-calls", headers=operator, json={
+            "channel": "phone", "topic_asked": "tax_advantages", "answer": "Crédit d'impôt de 50 %"})
+        assert info.status_code == 201
+
+        shown = await eventually(client, f"/platforms/limoges/requests/{request_id}", operator,
+                                 lambda body: body["status"] == "waiting")
+        assert shown["activity"] == "gardening" and shown["timeline"][0]["event_type"] == "RequestLogged"
+        assert "Jeanne" not in str(shown)
+        observatory = await eventually(client, "/platforms/limoges/observatory", coordinator,
+                                       lambda body: body["information_calls"])
+        assert observatory["information_calls"] == {"tax_advantages": 1}
+
+        assert (await client.get(f"/platforms/limoges/requests/{request_id}", headers=stranger)).status_code == 404
+        assert (await client.post("/platforms/limoges/requests", headers=stranger, json={})).status_code == 404
+        assert (await client.get("/platforms/limoges/requests")).status_code == 401
+        assert (await client.get("/platforms/limoges/observatory", headers=operator)).status_code == 403
+
+
+async def test_bad_input_gets_a_clear_4xx_and_writes_nothing(service_settings: Callable[..., Settings]) -> None:
+    settings = service_settings()
+    operator = issue_token(settings, "limoges", Role.OPERATOR, "op-1")
+    async with serving(create_app(settings)) as client:
+        cases = [
+            ({"channel": "phone", "activity": "skydiving", "commune": "87085", "contact": CONTACT}, 422, "taxonomy"),
+            ({"channel": "phone", "activity": "gardening", "commune": "87085", "contact": {"name": "X"}}, 422, "phone"),
+            ({"channel": "fax", "activity": "gardening", "commune": "87085", "contact": CONTACT}, 422, "channel"),
+            ({"channel": "phone", "activity": "gardening", "commune": "99999", "contact": CONTACT}, 422, "not served"),
+        ]
+        for body, status, words in cases:
+            response = await client.post("/platforms/limoges/requests", headers=operator, json=body)
+            assert response.status_code == status and words in response.text, response.text
+        not_json = await client.post("/platforms/limoges/requests", headers={**operator, "content-type": "application/json"},
+                                     content=b"{not json")
+        assert not_json.status_code == 422
+        assert (await client.get("/platforms/limoges/requests", headers=operator)).json() == []
+        assert (await client.get("/health")).json()["relay_backlog"] == 0
