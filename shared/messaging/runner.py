@@ -14,7 +14,7 @@ the database, because the commit of offsets happens last.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
@@ -88,6 +88,7 @@ def subscribe_projection(
     retry_delay: float = 1.0,
     after_batch: AfterBatch | None = None,
     registry: ConsumerRegistry = consumers,
+    consumer_options: Mapping[str, Any] | None = None,
 ) -> Any:
     """Register a batch subscriber on ``broker`` that keeps ``projection`` up to date.
 
@@ -102,6 +103,7 @@ def subscribe_projection(
     MANUAL acks would give the same order with more code in the handler.
 
     ``after_batch(result)`` runs after the dead letters and before the offset commit.
+    ``consumer_options`` go to ``broker.subscriber`` as they are (e.g. ``session_timeout_ms``).
     Returns the FastStream subscriber.
     """
     topics = [Topic(physical(name, topic_prefix), declare=False) for name in projection.topics]
@@ -113,6 +115,7 @@ def subscribe_projection(
         ack_policy=AckPolicy.NACK_ON_ERROR,
         max_records=batch_size,
         batch_timeout_ms=batch_timeout_ms,
+        **dict(consumer_options or {}),
     )
 
     async def parse_raw_batch(raw: tuple[ConsumerRecord, ...]) -> KafkaAckableMessage:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from itertools import pairwise
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -77,7 +78,7 @@ def check_fee_entries_ordered(entries: Sequence[FeeEntry]) -> None:
     """Raise ``ValueError`` unless there is at least one entry and dates strictly increase."""
     if not entries:
         raise ValueError("fees: at least one fee entry is required")
-    for index, (before, after) in enumerate(zip(entries, entries[1:], strict=False), start=1):
+    for index, (before, after) in enumerate(pairwise(entries), start=1):
         if after.effective_from <= before.effective_from:
             raise ValueError(
                 f"fees[{index}].effective_from: {after.effective_from} must be after "

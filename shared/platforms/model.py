@@ -62,9 +62,7 @@ class Callback(PolicyModel):
     """How long a provider (or, out of hours, the platform) has to call the resident back."""
 
     deadline_hours: int = Field(default=24, gt=0, le=24 * 14, description="Hours allowed, 24 in every platform.")
-    mode: DeadlineMode = Field(
-        description="wall_clock: elapsed time; business_hours: only the platform's opening hours count."
-    )
+    mode: DeadlineMode = Field(description="wall_clock: elapsed time; business_hours: only the platform's opening hours count.")
 
 
 class SurveyPolicy(PolicyModel):
@@ -77,7 +75,9 @@ class SurveyPolicy(PolicyModel):
     satisfaction_alert_threshold: Rate = Field(
         description="Share of satisfied answers below which the coordinator is alerted about a provider."
     )
-    alert_min_answers: int = Field(default=5, ge=1, description="Answers needed before the alert can fire (small samples mislead).")
+    alert_min_answers: int = Field(
+        default=5, ge=1, description="Answers needed before the alert can fire (small samples mislead)."
+    )
 
     @model_validator(mode="after")
     def _reminders_before_expiry(self) -> SurveyPolicy:

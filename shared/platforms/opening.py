@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
+from itertools import pairwise
 from typing import Any
 
 from pydantic import Field, model_validator
@@ -58,7 +59,7 @@ class OpeningHours(PolicyModel):
     @model_validator(mode="after")
     def _intervals_ordered(self) -> OpeningHours:
         for weekday, intervals in self.weekly.items():
-            for index, (before, after) in enumerate(zip(intervals, intervals[1:], strict=False), start=1):
+            for index, (before, after) in enumerate(pairwise(intervals), start=1):
                 if after.opens < before.closes:
                     raise ValueError(
                         f"weekly.{weekday.value}[{index}]: {after} starts before the previous interval {before} ends"

@@ -25,7 +25,7 @@ Shapes (keys of each dict; dates and datetimes are ``date`` / timezone-aware ``d
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -58,7 +58,7 @@ def _section(platform_id: str, name: str) -> list[dict[str, Any]]:
     return copy.deepcopy(_document(platform_id)[name])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _document(platform_id: str) -> dict[str, list[dict[str, Any]]]:
     if platform_id not in DEMO_PLATFORM_IDS:
         raise KeyError(f"no demo data for platform {platform_id!r}; known: {', '.join(DEMO_PLATFORM_IDS)}")

@@ -17,6 +17,9 @@ from shared.messaging.producer import create_producer
 from shared.messaging.projection import BatchResult, Projection
 from shared.messaging.runner import subscribe_projection
 
+FAST_GROUP_JOIN = {"session_timeout_ms": 1500, "heartbeat_interval_ms": 300}
+"""Tansu ignores LeaveGroup: a restarted member waits for the old one's session to expire."""
+
 
 @dataclass
 class Run:
@@ -48,7 +51,7 @@ async def running(bootstrap: str, topic_prefix: str, engine: AsyncEngine, metada
     run.subscriber = subscribe_projection(
         broker, projection, engine, metadata, topic_prefix=topic_prefix, group_id=group_id,
         batch_size=batch_size, dead_letters=KafkaDeadLetterPublisher(producer, topic_prefix),
-        retry_delay=0.1, after_batch=record,
+        retry_delay=0.1, after_batch=record, consumer_options=FAST_GROUP_JOIN,
     )
     try:
         await broker.start()

@@ -74,7 +74,9 @@ def test_business_hours_deadline_across_a_weekend(policies):
 def test_business_hours_start_counting_at_the_next_opening(policies):
     office = edited_policy(
         "herault",
-        lambda d: d["opening_hours"].update(weekly={day: ["09:00-17:00"] for day in ("monday", "tuesday", "wednesday", "thursday", "friday")}),
+        lambda d: d["opening_hours"].update(
+            weekly={day: ["09:00-17:00"] for day in ("monday", "tuesday", "wednesday", "thursday", "friday")}
+        ),
     )
     # Saturday: nothing counts until Monday 09:00; then 8 h a day.
     assert callback_deadline(office, paris(2026, 3, 7, 11, 0)) == paris(2026, 3, 11, 17, 0)

@@ -47,7 +47,9 @@ def test_providers_fit_their_platform_policy_and_the_provider_events(policies, p
         assert set(p["activities"]) <= policy.activity_codes(), p["provider_id"]
         assert set(p["communes"]) <= policy.commune_codes(), p["provider_id"]
         assert p["located_in"] in policy.commune_codes()
-        identity = {key: p[key] for key in ("name", "kind", "activities", "communes", "qualifications", "siret", "bce_number") if key in p}
+        identity = {
+            key: p[key] for key in ("name", "kind", "activities", "communes", "qualifications", "siret", "bce_number") if key in p
+        }
         ProviderApplied(provider_id=p["provider_id"], **identity)
         ProviderAvailabilityChanged(provider_id=p["provider_id"], weekly=p["weekly"])
         for accreditation in p["accreditations"]:

@@ -53,13 +53,19 @@ def test_a_commune_in_no_sector_is_rejected(tmp_path):
 
 
 def test_overlapping_opening_intervals_are_rejected(tmp_path):
-    problems = problems_of(tmp_path, lambda d: d["opening_hours"]["weekly"].update(monday=["13:30-17:00", "08:30-12:00"]), "brenne")
-    assert problems == ["brenne.yaml: opening_hours: weekly.monday[1]: 08:30-12:00 starts before the previous interval 13:30-17:00 ends"]
+    problems = problems_of(
+        tmp_path, lambda d: d["opening_hours"]["weekly"].update(monday=["13:30-17:00", "08:30-12:00"]), "brenne"
+    )
+    assert problems == [
+        "brenne.yaml: opening_hours: weekly.monday[1]: 08:30-12:00 starts before the previous interval 13:30-17:00 ends"
+    ]
 
 
 def test_an_interval_that_closes_before_it_opens_is_rejected(tmp_path):
     problems = problems_of(tmp_path, lambda d: d["opening_hours"]["weekly"].update(friday=["17:00-14:00"]), "brenne")
-    assert problems == ["brenne.yaml: opening_hours.weekly.friday[0]: interval 17:00-14:00: closing time must be after opening time"]
+    assert problems == [
+        "brenne.yaml: opening_hours.weekly.friday[0]: interval 17:00-14:00: closing time must be after opening time"
+    ]
 
 
 def test_fee_entries_out_of_order_are_rejected(tmp_path):

@@ -1,0 +1,132 @@
+"""The survey index, notifications outbox and preferences on an open connection (the caller's transaction).
+
+Times are stored in UTC and read back timezone-aware (SQLite keeps no time zone).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import MetaData, Table, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.feedback.domain.model import SENT
+from services.feedback.domain.sending import NotificationKind
+from services.feedback.service_layer.ports import Notification, SurveyRecord
+from shared.contracts.events.feedback import SendChannel
+from shared.contracts.types import Sealed
+
+
+def utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("a stored time needs a time zone")
+    return moment.astimezone(UTC)
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def insert_for(conn: AsyncConnection, table: Table) -> Any:
+    """A dialect INSERT that supports ``on_conflict_do_*`` (SQLite and PostgreSQL)."""
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+class SqlSurveyIndex:
+    def __init__(self, conn: AsyncConnection, metadata: MetaData) -> None:
+        self._conn = conn
+        self._surveys = metadata.tables["surveys"]
+        self._notifications = metadata.tables["notifications"]
+        self._preferences = metadata.tables["survey_preferences"]
+        self._recipients = metadata.tables["survey_recipients"]
+
+    async def add(self, record: SurveyRecord) -> None:
+        row = {**record.__dict__, "channel": record.channel.value, "sent_at": utc(record.sent_at),
+               "expires_at": utc(record.expires_at),
+               "next_reminder_at": utc(record.next_reminder_at) if record.next_reminder_at else None}
+        await self._conn.execute(self._surveys.insert().values(**row))
+
+    async def get(self, survey_id: str) -> SurveyRecord | None:
+        return await self._one(self._surveys.c.survey_id == survey_id)
+
+    async def by_token_hash(self, hashed: str) -> SurveyRecord | None:
+        return await self._one(self._surveys.c.token_hash == hashed)
+
+    async def update(self, survey_id: str, *, status: str, reminders_sent: int, next_reminder_at: datetime | None) -> None:
+        await self._conn.execute(
+            self._surveys.update().where(self._surveys.c.survey_id == survey_id).values(
+                status=status, reminders_sent=reminders_sent,
+                next_reminder_at=utc(next_reminder_at) if next_reminder_at else None,
+            )
+        )
+
+    async def due(self, now: datetime, limit: int) -> list[SurveyRecord]:
+        table, moment = self._surveys, utc(now)
+        query = (
+            select(table).where(table.c.status == SENT, or_(table.c.expires_at <= moment, table.c.next_reminder_at <= moment))
+            .order_by(table.c.sent_at).limit(limit)
+        )
+        return [_record(row) for row in (await self._conn.execute(query)).mappings()]
+
+    async def listing(self, platform_id: str, status: str | None, limit: int) -> list[SurveyRecord]:
+        table = self._surveys
+        query = select(table).where(table.c.platform_id == platform_id)
+        if status is not None:
+            query = query.where(table.c.status == status)
+        query = query.order_by(table.c.sent_at.desc()).limit(limit)
+        return [_record(row) for row in (await self._conn.execute(query)).mappings()]
+
+    async def add_notification(self, notification: Notification) -> None:
+        row = {**notification.__dict__, "kind": notification.kind.value, "channel": notification.channel.value,
+               "created_at": utc(notification.created_at),
+               "message": notification.message.model_dump_json() if notification.message else None}
+        await self._conn.execute(self._notifications.insert().values(**row))
+
+    async def notifications(self, survey_id: str) -> list[Notification]:
+        table = self._notifications
+        query = select(table).where(table.c.survey_id == survey_id).order_by(table.c.created_at, table.c.notification_id)
+        return [_notification(row) for row in (await self._conn.execute(query)).mappings()]
+
+    async def preferred_channel(self, platform_id: str, resident_id: str) -> SendChannel | None:
+        table = self._preferences
+        query = select(table.c.channel).where(table.c.platform_id == platform_id, table.c.resident_id == resident_id)
+        channel = (await self._conn.execute(query)).scalar()
+        return SendChannel(channel) if channel else None
+
+    async def set_preferred_channel(self, platform_id: str, resident_id: str, channel: SendChannel, at: datetime) -> None:
+        statement = insert_for(self._conn, self._preferences).values(
+            platform_id=platform_id, resident_id=resident_id, channel=channel.value, updated_at=utc(at))
+        await self._conn.execute(statement.on_conflict_do_update(
+            index_elements=["platform_id", "resident_id"],
+            set_={"channel": statement.excluded.channel, "updated_at": statement.excluded.updated_at},
+        ))
+
+    async def add_recipient(self, request_id: str, platform_id: str, resident_id: str, contact: Sealed) -> None:
+        statement = insert_for(self._conn, self._recipients).values(
+            request_id=request_id, platform_id=platform_id, resident_id=resident_id, contact=contact.model_dump_json())
+        await self._conn.execute(statement.on_conflict_do_nothing(index_elements=["request_id"]))
+
+    async def _one(self, condition: Any) -> SurveyRecord | None:
+        row = (await self._conn.execute(select(self._surveys).where(condition))).mappings().first()
+        return _record(row) if row is not None else None
+
+
+def _record(row: Any) -> SurveyRecord:
+    return SurveyRecord(**{
+        **row, "channel": SendChannel(row["channel"]), "sent_at": aware(row["sent_at"]),
+        "expires_at": aware(row["expires_at"]), "next_reminder_at": aware(row["next_reminder_at"]),
+    })
+
+
+def _notification(row: Any) -> Notification:
+    fields = {name: row[name] for name in Notification.__dataclass_fields__}
+    message = row["message"]
+    return Notification(**{
+        **fields, "kind": NotificationKind(row["kind"]), "channel": SendChannel(row["channel"]),
+        "created_at": aware(row["created_at"]), "message": Sealed(**orjson.loads(message)) if message else None,
+    })

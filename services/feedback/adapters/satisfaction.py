@@ -1,0 +1,110 @@
+"""The satisfaction read model: one row per answer, tallied per provider, per platform and per month.
+
+Rows are written by the satisfaction projection inside its batch transaction (exactly once per
+event); the alert flag of the answer's provider is re-evaluated in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import MetaData, Table, case, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.feedback.adapters.repository import aware, utc
+from services.feedback.domain.satisfaction import ALERT_WINDOW, Tally, alert_due, is_satisfied
+from shared.contracts.envelope import Envelope
+from shared.contracts.events.feedback import SurveyAnswered
+from shared.platforms.model import PlatformPolicy
+
+OPEN, CLEARED = "open", "cleared"
+
+
+async def record_answer(conn: AsyncConnection, metadata: MetaData, envelope: Envelope[SurveyAnswered],
+                        policy: PlatformPolicy) -> None:
+    answer = envelope.payload
+    answered_at = envelope.meta.occurred_at
+    await conn.execute(metadata.tables["survey_answers"].insert().values(
+        survey_id=answer.survey_id, platform_id=envelope.platform_id, provider_id=answer.provider_id,
+        month=answered_at.astimezone(policy.zone).strftime("%Y-%m"), answered_at=utc(answered_at),
+        channel=answer.channel.value, punctuality=answer.provider.punctuality, quality=answer.provider.quality,
+        would_recommend=answer.provider.would_recommend,
+        would_call_platform_again=answer.platform.would_call_platform_again,
+        platform_made_it_easier=answer.platform.platform_made_it_easier, satisfied=is_satisfied(answer.provider),
+    ))
+    await _review_alert(conn, metadata, envelope.platform_id, answer.provider_id, answered_at, policy)
+
+
+async def _review_alert(conn: AsyncConnection, metadata: MetaData, platform_id: str, provider_id: str,
+                        at: datetime, policy: PlatformPolicy) -> None:
+    answers, alerts = metadata.tables["survey_answers"], metadata.tables["satisfaction_alerts"]
+    window = [answers.c.platform_id == platform_id, answers.c.provider_id == provider_id,
+              answers.c.answered_at > utc(at - ALERT_WINDOW), answers.c.answered_at <= utc(at)]
+    tally = (await tallies(conn, answers, window, ()))[()]
+    threshold = policy.survey.satisfaction_alert_threshold
+    due = alert_due(tally, threshold, policy.survey.alert_min_answers)
+    key = [alerts.c.platform_id == platform_id, alerts.c.provider_id == provider_id]
+    current = (await conn.execute(select(alerts.c.status).where(*key))).scalar()
+    figures = {"satisfaction_rate": str(tally.satisfaction_rate), "answers": tally.answers,
+               "threshold": str(threshold), "updated_at": utc(at)}
+    if due and current is None:
+        await conn.execute(alerts.insert().values(platform_id=platform_id, provider_id=provider_id, status=OPEN,
+                                                  raised_at=utc(at), **figures))
+    elif due:
+        reopened = {"status": OPEN, "raised_at": utc(at), "cleared_at": None} if current == CLEARED else {}
+        await conn.execute(alerts.update().where(*key).values(**figures, **reopened))
+    elif current == OPEN:
+        await conn.execute(alerts.update().where(*key).values(**figures, status=CLEARED, cleared_at=utc(at)))
+
+
+async def tallies(conn: AsyncConnection, answers: Table, conditions: Sequence[Any],
+                  group_by: Sequence[str]) -> dict[tuple[Any, ...], Tally]:
+    """:class:`Tally` per value of the ``group_by`` columns (``{(): tally}`` without grouping)."""
+    columns = [answers.c[name] for name in group_by]
+    query = select(
+        *columns,
+        func.count().label("answers"),
+        *(func.coalesce(func.sum(case((answers.c[flag], 1), else_=0)), 0).label(flag) for flag in _FLAGS),
+        func.coalesce(func.sum(answers.c.punctuality), 0).label("punctuality_total"),
+        func.coalesce(func.sum(answers.c.quality), 0).label("quality_total"),
+    ).where(*conditions)
+    if columns:
+        query = query.group_by(*columns).order_by(*columns)
+    rows = (await conn.execute(query)).mappings().all()
+    result = {tuple(row[name] for name in group_by): Tally(**{k: int(row[k]) for k in _TALLY_FIELDS}) for row in rows}
+    return result or ({(): Tally()} if not group_by else {})
+
+
+_FLAGS = ("satisfied", "would_recommend", "would_call_platform_again", "platform_made_it_easier")
+_TALLY_FIELDS = ("answers", *_FLAGS, "punctuality_total", "quality_total")
+
+
+async def satisfaction(conn: AsyncConnection, metadata: MetaData, platform_id: str, since_month: str | None,
+                       until_month: str | None) -> dict[str, Any]:
+    """Tallies of ``platform_id`` overall, per month and per provider, between two ``YYYY-MM`` months included."""
+    answers = metadata.tables["survey_answers"]
+    where = [answers.c.platform_id == platform_id]
+    if since_month:
+        where.append(answers.c.month >= since_month)
+    if until_month:
+        where.append(answers.c.month <= until_month)
+    return {
+        "platform": (await tallies(conn, answers, where, ()))[()],
+        "months": {key[0]: tally for key, tally in (await tallies(conn, answers, where, ("month",))).items()},
+        "providers": {key[0]: tally for key, tally in (await tallies(conn, answers, where, ("provider_id",))).items()},
+        "provider_months": await tallies(conn, answers, where, ("provider_id", "month")),
+    }
+
+
+async def alerts(conn: AsyncConnection, metadata: MetaData, platform_id: str, include_cleared: bool) -> list[dict[str, Any]]:
+    table = metadata.tables["satisfaction_alerts"]
+    query = select(table).where(table.c.platform_id == platform_id)
+    if not include_cleared:
+        query = query.where(table.c.status == OPEN)
+    rows = (await conn.execute(query.order_by(table.c.raised_at))).mappings().all()
+    return [{**row, "satisfaction_rate": Decimal(row["satisfaction_rate"]), "threshold": Decimal(row["threshold"]),
+             "raised_at": aware(row["raised_at"]), "updated_at": aware(row["updated_at"]),
+             "cleared_at": aware(row["cleared_at"])} for row in rows]

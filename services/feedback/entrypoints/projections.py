@@ -1,0 +1,60 @@
+"""The feedback consumers.
+
+- ``feedback.surveys`` (process manager): on InterventionDone it sends the survey, appending
+  SurveySent to the feedback store in the batch transaction (exactly once); on RequestLogged it
+  keeps the sealed contact of the request for the sender.
+- ``feedback.satisfaction`` (read model): on SurveyAnswered it records the answer and reviews the
+  provider's alert flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.feedback.adapters.repository import SqlSurveyIndex
+from services.feedback.adapters.satisfaction import record_answer
+from services.feedback.service_layer.handlers import FeedbackHandlers
+from services.feedback.service_layer.ports import BoundStore
+from shared.contracts.envelope import Envelope
+from shared.contracts.events.feedback import SurveyAnswered
+from shared.contracts.events.intake import RequestLogged
+from shared.contracts.events.matching import InterventionDone
+from shared.contracts.topics import FEEDBACK, MATCHING, REQUESTS
+from shared.messaging.projection import Projection
+from shared.platforms.model import PlatformPolicy
+from shared.storage.eventstore import EventStore
+
+SURVEYS = "feedback.surveys"
+SATISFACTION = "feedback.satisfaction"
+
+
+def survey_process(handlers: FeedbackHandlers, metadata: MetaData, topic_prefix: str) -> Projection:
+    process = Projection(SURVEYS, topics=(REQUESTS, MATCHING))
+
+    def bound(conn: AsyncConnection) -> BoundStore:
+        return BoundStore(EventStore(conn, metadata, topic_prefix), SqlSurveyIndex(conn, metadata))
+
+    @process.handles(InterventionDone)
+    async def send_survey(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
+        await handlers.open_survey(bound(conn), envelope)
+
+    @process.handles(RequestLogged)
+    async def keep_recipient(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
+        logged: RequestLogged = envelope.payload
+        await bound(conn).surveys.add_recipient(logged.request_id, envelope.platform_id, logged.resident_id, logged.contact)
+
+    return process
+
+
+def satisfaction_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy]) -> Projection:
+    projection = Projection(SATISFACTION, topics=(FEEDBACK,))
+
+    @projection.handles(SurveyAnswered)
+    async def count_answer(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
+        await record_answer(conn, metadata, envelope, policies[envelope.platform_id])
+
+    return projection

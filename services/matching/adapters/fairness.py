@@ -1,0 +1,79 @@
+"""The fairness projection: offers, contacts, declines and misses per provider per activity x sector.
+
+Read from the matching topic (``matching.fairness``), so it can be rebuilt from the bus. Every
+candidate of an assignment gets a row, even with no offer yet, so a starved provider shows up.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import MetaData, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.matching.adapters.repositories import upsert
+from shared.contracts.envelope import Envelope
+from shared.contracts.events.matching import ContactConfirmed, ContactDeadlineMissed, OfferDeclined, ProviderAssigned
+from shared.contracts.topics import MATCHING
+from shared.messaging.projection import Projection
+
+FAIRNESS = "matching.fairness"
+_OUTCOME_COLUMN = {"ContactConfirmed": "accepted", "OfferDeclined": "declined", "ContactDeadlineMissed": "missed"}
+
+
+def fairness_projection(metadata: MetaData) -> Projection:
+    projection = Projection(FAIRNESS, topics=(MATCHING,))
+    counts, requests = metadata.tables["fairness_counts"], metadata.tables["fairness_requests"]
+
+    @projection.handles(ProviderAssigned)
+    async def offered(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
+        event: ProviderAssigned = envelope.payload
+        group = {"platform_id": envelope.platform_id, "activity": event.activity, "sector": event.sector}
+        statement = upsert(conn, requests).values(request_id=event.request_id, **group)
+        await conn.execute(statement.on_conflict_do_update(index_elements=[requests.c.request_id], set_=group))
+        zero = {"offers": 0, "accepted": 0, "declined": 0, "missed": 0}
+        rows = [{**group, "provider_id": pid, **zero} for pid in sorted(set(event.candidates))]
+        await conn.execute(upsert(conn, counts).values(rows).on_conflict_do_nothing())
+        await _add(conn, counts, {**group, "provider_id": event.provider_id}, "offers")
+
+    @projection.handles(ContactConfirmed, OfferDeclined, ContactDeadlineMissed)
+    async def outcome(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
+        event = envelope.payload
+        row = (await conn.execute(select(requests.c.platform_id, requests.c.activity, requests.c.sector)
+                                  .where(requests.c.request_id == event.request_id))).first()
+        if row is None:
+            return
+        await _add(conn, counts, {**row._mapping, "provider_id": event.provider_id}, _OUTCOME_COLUMN[envelope.event_type])
+
+    return projection
+
+
+async def _add(conn: AsyncConnection, counts: Any, key: dict[str, Any], column: str) -> None:
+    where = [counts.c[name] == value for name, value in key.items()]
+    await conn.execute(update(counts).where(*where).values({column: counts.c[column] + 1}))
+
+
+async def fairness_report(conn: AsyncConnection, metadata: MetaData, platform_id: str, *,
+                          activity: str | None = None, sector: str | None = None) -> list[dict[str, Any]]:
+    """One row per provider per activity x sector, with its share of the group's offers and the
+    deviation from an equal share (share minus 1/n, n = providers of the group)."""
+    counts = metadata.tables["fairness_counts"]
+    query = select(counts).where(counts.c.platform_id == platform_id)
+    if activity is not None:
+        query = query.where(counts.c.activity == activity)
+    if sector is not None:
+        query = query.where(counts.c.sector == sector)
+    rows = [dict(row._mapping) for row in await conn.execute(
+        query.order_by(counts.c.activity, counts.c.sector, counts.c.provider_id))]
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[(row["activity"], row["sector"])].append(row)
+    for members in groups.values():
+        total = sum(member["offers"] for member in members)
+        equal = 1 / len(members)
+        for member in members:
+            share = member["offers"] / total if total else 0.0
+            member.update(group_offers=total, share=round(share, 4), equal_share=round(equal, 4),
+                          deviation=round(share - equal, 4) if total else 0.0)
+    return rows

@@ -1,0 +1,80 @@
+"""Command handlers of the providers' actions on their offers (coordinators may act on their behalf).
+
+A provider acts only on an offer made to it (``cmd.provider_id``): any other request is a 404.
+A decline re-offers the request to the next provider in turn within the same transaction. When
+the turn or the request changed concurrently, the command is retried on fresh state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from services.matching.domain import commands as c
+from services.matching.domain.match import Match
+from services.matching.service_layer.offering import load_match, offer_next, policy_of, save_match
+from shared.clock import Clock
+from shared.contracts.events.matching import SkipReason
+from shared.platforms.model import PlatformPolicy
+from shared.storage.eventstore import ConcurrencyError
+
+Step = Callable[[Any, Match, datetime], Awaitable[None]]
+
+
+@dataclass
+class OfferHandlers:
+    uow: Callable[[], Any]
+    policies: Mapping[str, PlatformPolicy]
+    clock: Clock
+    attempts: int = 3
+
+    async def decline(self, cmd: c.Decline) -> None:
+        policy = policy_of(self.policies, cmd.platform_id)
+
+        async def step(uow: Any, match: Match, now: datetime) -> None:
+            match.decline(cmd.provider_id, cmd.reason, cmd.note.strip())
+            await offer_next(uow, policy, match, now, last_exclusion=SkipReason.DECLINED)
+
+        await self._run(cmd, step)
+
+    async def confirm_contact(self, cmd: c.ConfirmContact) -> None:
+        async def step(_uow: Any, match: Match, now: datetime) -> None:
+            match.confirm_contact(cmd.provider_id, cmd.contacted_at or now)
+
+        await self._run(cmd, step)
+
+    async def send_quote(self, cmd: c.SendQuote) -> None:
+        async def step(_uow: Any, match: Match, now: datetime) -> None:
+            match.send_quote(cmd.provider_id, cmd.amount_excl_tax, cmd.sent_at or now)
+
+        await self._run(cmd, step)
+
+    async def answer_quote(self, cmd: c.AnswerQuote) -> None:
+        async def step(_uow: Any, match: Match, now: datetime) -> None:
+            match.answer_quote(cmd.provider_id, cmd.accepted, cmd.answered_at or now)
+
+        await self._run(cmd, step)
+
+    async def declare_done(self, cmd: c.DeclareDone) -> None:
+        async def step(_uow: Any, match: Match, _now: datetime) -> None:
+            match.declare_done(cmd.provider_id, cmd.done_on, cmd.labour_hours, cmd.labour_amount_excl_tax,
+                               cmd.travel_amount_excl_tax)
+
+        await self._run(cmd, step)
+
+    async def _run(self, cmd: c.OfferCommand, step: Step) -> None:
+        policy_of(self.policies, cmd.platform_id)
+        for attempt in range(1, self.attempts + 1):
+            try:
+                async with self.uow() as uow:
+                    match, history = await load_match(uow, cmd.request_id, cmd.platform_id)
+                    now = self.clock.now()
+                    await step(uow, match, now)
+                    await save_match(uow, match, cause=history[-1], actor=cmd.actor, now=now)
+                    await uow.commit()
+                return
+            except ConcurrencyError:
+                if attempt == self.attempts:
+                    raise
