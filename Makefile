@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install demo up test test-unit test-integration test-e2e docs check-docs bench clean
+.PHONY: system-deps install demo up test test-unit test-integration test-e2e docs check-docs bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,10 @@ demo: install  ## start the broker and the four services with the demo federatio
 up: install
 	$(BIN)/relais up
 
-test: install  ## unit, integration (real broker + SQLite, PostgreSQL when reachable) and end-to-end tests
+system-deps:  ## Debian's chromium, chromium-driver and prometheus, when missing (needs root and apt-get)
+	@bash deploy/scripts/system-deps.sh
+
+test: install system-deps  ## unit, integration (real broker + SQLite, PostgreSQL when reachable) and end-to-end tests
 	$(BIN)/python -m shared.contracts.docs --check
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     matching_url: str = Field(default="http://127.0.0.1:8002", description="Public URL of the matching service (for the console).")
     consumer_batch_size: int = Field(default=500, ge=1, description="Max records per projection batch.")
     relay_batch_size: int = Field(default=500, ge=1, description="Max events the outbox relay publishes per round.")
+    test_clock: bool = Field(default=False, description="Test only: services expose POST /admin/clock to move their "
+                             "clock forward (federation_admin token). Never enable in production.")
 
     def service_database_url(self, service: str) -> str:
         """The database URL of ``service``'s own store."""

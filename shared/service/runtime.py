@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.messaging.admin import ensure_topics
 from shared.messaging.deadletter import DeadLetter, KafkaDeadLetterPublisher
 from shared.messaging.producer import create_producer
-from shared.messaging.projection import Projection
+from shared.messaging.projection import BatchResult, Projection
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.runner import subscribe_projection
 from shared.settings import Settings
@@ -76,7 +76,13 @@ class ServiceRuntime:
                 batch_size=self.settings.consumer_batch_size,
                 dead_letters=self._dead_letters,
                 platforms=self.platforms,
+                after_batch=self._wake_relay,
             )
+
+    async def _wake_relay(self, result: BatchResult) -> None:
+        """A process manager may have appended events in the batch: publish them now, not at the next poll."""
+        if result.applied:
+            self.relay.notify()
 
     async def start(self) -> None:
         """Migrate the store, make sure the topics exist, start consumers and the relay."""

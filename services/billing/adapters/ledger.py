@@ -92,11 +92,8 @@ class Ledger:
     async def statements(self, conn: AsyncConnection, provider_id: str, period: str) -> list[Any]:
         """Statements already issued for the account and month, oldest first."""
         table = self._statements
-        rows = await conn.execute(
-            select(table).where(table.c.provider_id == provider_id, table.c.period == period)
-            .order_by(table.c.statement_id)
-        )
-        return list(rows)
+        rows = await conn.execute(select(table).where(table.c.provider_id == provider_id, table.c.period == period))
+        return sorted(rows, key=lambda row: (len(row.statement_id), row.statement_id))
 
     async def year_totals(self, conn: AsyncConnection, platform_id: str, year: int) -> YearTotals:
         table = self._entries

@@ -32,7 +32,10 @@ async def test_migrations_apply_twice_and_match_the_service_metadata(service, da
         differences = await connection.run_sync(
             lambda sync: compare_metadata(MigrationContext.configure(sync), service_metadata)
         )
-    assert differences == []
+    assert differences == [], (
+        f"{service}'s tables differ from its migrations: "
+        f"python -m shared.storage.migrate revision {service} 'describe the change'"
+    )
 
 
 async def test_the_synchronous_upgrade_works_from_inside_an_event_loop(database_url) -> None:

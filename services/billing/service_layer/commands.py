@@ -1,0 +1,36 @@
+"""Commands of the billing service (what a coordinator asks over HTTP)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.events.billing import PaymentMethod, YearMonth
+from shared.contracts.types import Money
+
+
+class PaymentDetails(BaseModel):
+    """A payment received from the provider."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    amount: Money = Field(description="Amount paid, positive, two decimal places.", examples=["6.75"])
+    paid_on: date = Field(description="Day of payment; the payment is booked on that day.")
+    method: PaymentMethod = Field(description="How it was paid.")
+    reference: str = Field(default="", max_length=120, description="Cheque number or transfer reference.")
+
+
+class RecordPayment(PaymentDetails):
+    platform_id: str
+    provider_id: str
+    actor: str
+
+
+class IssueStatement(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    platform_id: str
+    provider_id: str
+    period: YearMonth
+    actor: str

@@ -1,0 +1,36 @@
+"""The feedback service's ASGI application (``uvicorn --factory services.feedback.entrypoints.app:create_app``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.feedback.bootstrap import Feedback, bootstrap
+from services.feedback.entrypoints.http import router
+from services.feedback.entrypoints.page import router as page_router
+from shared.service.app import build_app
+from shared.settings import Settings
+
+
+def create_app(settings: Settings | None = None, *, feedback: Feedback | None = None) -> FastAPI:
+    """The app; ``feedback`` lets tests pass a bootstrap of their own (e.g. with a fixed clock)."""
+    feedback = feedback or bootstrap(settings)
+    app = build_app(
+        title="Relais — feedback",
+        runtime=feedback.runtime,
+        routers=[router, page_router],
+        registry=feedback.registry,
+        state={"handlers": feedback.handlers, "tokens": feedback.tokens, "vault": feedback.vault},
+        on_start=feedback.vault.create_tables,
+    )
+    service_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with service_lifespan(app), feedback.sweeper.running():
+            yield
+
+    app.router.lifespan_context = lifespan
+    return app

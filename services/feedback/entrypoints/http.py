@@ -1,0 +1,102 @@
+"""HTTP API of the feedback service: phone follow-ups, preferences, satisfaction figures and alerts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.feedback.adapters import satisfaction as read_model
+from services.feedback.domain import commands as c
+from services.feedback.entrypoints import schemas as s
+from services.feedback.service_layer.handlers import FeedbackHandlers
+from shared.security.http import ensure_platform, require
+from shared.security.principals import Principal, Role
+
+router = APIRouter(prefix="/platforms/{platform_id}", tags=["feedback"])
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+def _handlers(request: Request) -> FeedbackHandlers:
+    return request.app.state.handlers
+
+
+def _scoped(*roles: Role) -> Any:
+    def dependency(platform_id: str, principal: Annotated[Principal, Depends(require(*roles))]) -> Principal:
+        ensure_platform(principal, platform_id, resource="platform")
+        return principal
+
+    return dependency
+
+
+Handlers = Annotated[FeedbackHandlers, Depends(_handlers)]
+Operator = Annotated[Principal, Depends(_scoped(Role.OPERATOR, Role.COORDINATOR, Role.FEDERATION_ADMIN))]
+Reader = Annotated[Principal, Depends(_scoped(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN))]
+Committee = Annotated[Principal, Depends(_scoped(Role.COORDINATOR, Role.FEDERATION_ADMIN))]
+
+
+@dataclass(frozen=True)
+class _ReadModel:
+    conn: AsyncConnection
+    metadata: MetaData
+
+
+async def _read_model(request: Request) -> AsyncIterator[_ReadModel]:
+    runtime = request.app.state.runtime
+    async with runtime.engine.connect() as conn:
+        yield _ReadModel(conn, runtime.metadata)
+
+
+ReadModel = Annotated[_ReadModel, Depends(_read_model)]
+
+
+@router.post("/surveys/{survey_id}/phone-answers", status_code=201, summary="Record a follow-up call and the answers given on it")
+async def record_phone_answers(platform_id: str, survey_id: str, body: c.PhoneFollowUpDetails, who: Operator,
+                               svc: Handlers) -> s.PhoneFollowUpRecorded:
+    command = c.RecordPhoneFollowUp(**dict(body), platform_id=platform_id, survey_id=survey_id,
+                                    operator=who.subject, actor=who.actor)
+    return s.PhoneFollowUpRecorded(survey_id=survey_id, answered=await svc.record_phone_follow_up(command))
+
+
+@router.get("/surveys", summary="Surveys of the platform, newest first")
+async def list_surveys(platform_id: str, who: Operator, svc: Handlers,
+                       status: Annotated[str | None, Query(pattern="^(sent|answered|expired)$")] = None,
+                       limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[s.SurveySummary]:
+    return [s.SurveySummary.of(record) for record in await svc.list_surveys(platform_id, status, limit)]
+
+
+@router.put("/residents/{resident_id}/survey-channel", status_code=204, summary="Record how a resident wants surveys")
+async def set_survey_channel(platform_id: str, resident_id: str, body: c.ChannelPreference, who: Operator,
+                             svc: Handlers) -> None:
+    await svc.set_preferred_channel(c.SetPreferredChannel(platform_id=platform_id, resident_id=resident_id,
+                                                          channel=body.channel))
+
+
+@router.get("/satisfaction", summary="Satisfaction per platform, month and provider, with the two headline rates")
+async def satisfaction(platform_id: str, who: Reader, svc: Handlers, reads: ReadModel,
+                       since: Annotated[str | None, Query(pattern=MONTH, description="First month, YYYY-MM.")] = None,
+                       until: Annotated[str | None, Query(pattern=MONTH, description="Last month, YYYY-MM.")] = None,
+                       ) -> s.SatisfactionReport:
+    svc.policy(platform_id)
+    figures = await read_model.satisfaction(reads.conn, reads.metadata, platform_id, since, until)
+    by_provider: dict[str, list[s.MonthFigures]] = {}
+    for (provider_id, month), tally in figures["provider_months"].items():
+        by_provider.setdefault(provider_id, []).append(s.MonthFigures(month=month, **dict(s.Figures.of(tally))))
+    return s.SatisfactionReport(
+        platform_id=platform_id, since=since, until=until, platform=s.Figures.of(figures["platform"]),
+        months=[s.MonthFigures(month=month, **dict(s.Figures.of(tally))) for month, tally in figures["months"].items()],
+        providers=[s.ProviderFigures(provider_id=provider_id, months=by_provider.get(provider_id, []),
+                                     **dict(s.Figures.of(tally))) for provider_id, tally in figures["providers"].items()],
+    )
+
+
+@router.get("/alerts", summary="Providers flagged for the committee (low satisfaction); never a suspension")
+async def list_alerts(platform_id: str, who: Committee, svc: Handlers, reads: ReadModel,
+                      include_cleared: bool = False) -> list[s.Alert]:
+    svc.policy(platform_id)
+    rows = await read_model.alerts(reads.conn, reads.metadata, platform_id, include_cleared)
+    return [s.Alert(**{name: row[name] for name in s.Alert.model_fields}) for row in rows]

@@ -1,0 +1,128 @@
+"""HTTP routes of the provider directory: coordinators manage it; a provider may read its own record."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from services.matching.domain import commands as c
+from services.matching.entrypoints.schemas import Created, MatchView, ProviderView
+from services.matching.service_layer.directory import DirectoryHandlers
+from shared.errors import NotFound
+from shared.security.http import ensure_platform, ensure_subject, require
+from shared.security.principals import Principal, Role
+
+router = APIRouter(prefix="/platforms/{platform_id}/providers", tags=["directory"])
+
+
+def _coordinator(platform_id: str, principal: Annotated[Principal, Depends(
+        require(Role.COORDINATOR, Role.FEDERATION_ADMIN))]) -> Principal:
+    ensure_platform(principal, platform_id, resource="platform")
+    return principal
+
+
+def _reader(platform_id: str, provider_id: str, principal: Annotated[Principal, Depends(
+        require(Role.COORDINATOR, Role.FEDERATION_ADMIN, Role.PROVIDER))]) -> Principal:
+    ensure_platform(principal, platform_id, resource="provider")
+    ensure_subject(principal, provider_id, resource="provider")
+    return principal
+
+
+Coordinator = Annotated[Principal, Depends(_coordinator)]
+Reader = Annotated[Principal, Depends(_reader)]
+
+
+def _handlers(request: Request) -> DirectoryHandlers:
+    return request.app.state.directory
+
+
+Handlers = Annotated[DirectoryHandlers, Depends(_handlers)]
+
+
+def _today(request: Request, platform_id: str) -> date:
+    policy = request.app.state.policies.get(platform_id)
+    if policy is None:
+        raise NotFound(f"platform {platform_id!r}")
+    return request.app.state.clock.now().astimezone(policy.zone).date()
+
+
+async def _change(request: Request, platform_id: str, provider_id: str, change: c.DirectoryChange, who: Principal,
+                  svc: DirectoryHandlers) -> ProviderView:
+    command = c.ChangeProvider(platform_id=platform_id, actor=who.actor, provider_id=provider_id, change=change)
+    return ProviderView.of(await svc.change(command), _today(request, platform_id))
+
+
+@router.post("", status_code=201, summary="Record an application to join the platform")
+async def apply(platform_id: str, body: c.ApplicationDetails, who: Coordinator, svc: Handlers) -> Created:
+    return Created(id=await svc.apply(c.Apply(**dict(body), platform_id=platform_id, actor=who.actor)))
+
+
+@router.post("/{provider_id}/committee-decision", summary="Record the admission committee's decision")
+async def decide(request: Request, platform_id: str, provider_id: str, body: c.CommitteeDecision, who: Coordinator,
+                 svc: Handlers) -> ProviderView:
+    return await _change(request, platform_id, provider_id, body, who, svc)
+
+
+@router.post("/{provider_id}/accreditation", summary="Record an agrément qualité (with its expiry)")
+async def accredit(request: Request, platform_id: str, provider_id: str, body: c.AccreditationDetails,
+                   who: Coordinator, svc: Handlers) -> ProviderView:
+    return await _change(request, platform_id, provider_id, body, who, svc)
+
+
+@router.put("/{provider_id}/availability", summary="Replace the weekly availability and absences")
+async def set_availability(request: Request, platform_id: str, provider_id: str, body: c.AvailabilityDetails,
+                           who: Coordinator, svc: Handlers) -> ProviderView:
+    return await _change(request, platform_id, provider_id, body, who, svc)
+
+
+@router.put("/{provider_id}/activities", summary="Replace the activities offered")
+async def set_activities(request: Request, platform_id: str, provider_id: str, body: c.ActivitiesDetails,
+                         who: Coordinator, svc: Handlers) -> ProviderView:
+    return await _change(request, platform_id, provider_id, body, who, svc)
+
+
+@router.put("/{provider_id}/communes", summary="Replace the communes served")
+async def set_communes(request: Request, platform_id: str, provider_id: str, body: c.CommunesDetails,
+                       who: Coordinator, svc: Handlers) -> ProviderView:
+    return await _change(request, platform_id, provider_id, body, who, svc)
+
+
+@router.post("/{provider_id}/suspension", summary="Suspend the provider (leaves the rotation)")
+async def suspend(request: Request, platform_id: str, provider_id: str, body: c.StatusChangeDetails,
+                  who: Coordinator, svc: Handlers) -> ProviderView:
+    return await _change(request, platform_id, provider_id, c.Suspension(**dict(body)), who, svc)
+
+
+@router.post("/{provider_id}/reinstatement", summary="Reinstate a suspended provider")
+async def reinstate(request: Request, platform_id: str, provider_id: str, body: c.StatusChangeDetails,
+                    who: Coordinator, svc: Handlers) -> ProviderView:
+    return await _change(request, platform_id, provider_id, c.Reinstatement(**dict(body)), who, svc)
+
+
+@router.post("/{provider_id}/withdrawal", summary="Record that the provider left the platform")
+async def withdraw(request: Request, platform_id: str, provider_id: str, body: c.StatusChangeDetails,
+                   who: Coordinator, svc: Handlers) -> ProviderView:
+    return await _change(request, platform_id, provider_id, c.Withdrawal(**dict(body)), who, svc)
+
+
+@router.get("", summary="List the providers of the platform")
+async def list_providers(request: Request, platform_id: str, who: Coordinator, status: str | None = None,
+                         activity: str | None = None) -> list[ProviderView]:
+    found = await request.app.state.views.providers(platform_id, status=status, activity=activity)
+    today = _today(request, platform_id)
+    return [ProviderView.of(provider, today) for provider in found]
+
+
+@router.get("/{provider_id}", summary="One provider's record (coordinators, or the provider itself)")
+async def show_provider(request: Request, platform_id: str, provider_id: str, who: Reader) -> ProviderView:
+    provider = await request.app.state.views.provider(platform_id, provider_id)
+    if provider is None:
+        raise NotFound(f"provider {provider_id!r}")
+    return ProviderView.of(provider, _today(request, platform_id))
+
+
+@router.get("/{provider_id}/offers", summary="Requests offered to the provider, latest first")
+async def offers(request: Request, platform_id: str, provider_id: str, who: Reader) -> list[MatchView]:
+    return [MatchView.of(row) for row in await request.app.state.views.offers(platform_id, provider_id)]
