@@ -93,8 +93,22 @@ def _load_demo(services: list[ServiceProcess], settings: Settings) -> None:
         console.print(f"[yellow]No demo data loader ({stack.DEMO_MODULE}) in this version: the services start empty.[/]")
         return
     console.print("Loading the demo data…")
-    stack.load_demo({service.name: service.url for service in services}, settings)
+    credentials = stack.load_demo({service.name: service.url for service in services}, settings)
     console.print("[green]Demo data loaded.[/]")
+    if isinstance(credentials, dict):
+        console.print(demo_credentials_table(credentials, settings))
+
+
+def demo_credentials_table(credentials: dict[str, dict[str, str]], settings: Settings) -> Table:
+    """A few demo accounts to sign in to the console with; all of them are in demo-credentials.json."""
+    table = Table(title=f"Demo accounts (all in {settings.data_dir / 'demo-credentials.json'})", title_justify="left")
+    table.add_column("Platform", style="bold")
+    table.add_column("User")
+    table.add_column("API token (paste it in the console)", overflow="fold")
+    for platform_id, users in credentials.items():
+        for username, token in list(users.items())[:2]:
+            table.add_row(platform_id, username, token)
+    return table
 
 
 def where_to_look(services: list[ServiceProcess], settings: Settings, *, embedded: bool) -> Table:

@@ -111,12 +111,13 @@ def demo_loader_available() -> bool:
     return importlib.util.find_spec(DEMO_MODULE) is not None
 
 
-def load_demo(urls: dict[str, str], settings: Settings) -> None:
-    """Call ``shared.runtime.demo.load_demo(urls, settings)`` (sync or async); its errors propagate."""
+def load_demo(urls: dict[str, str], settings: Settings) -> Any:
+    """Call ``shared.runtime.demo.load_demo(urls, settings)`` (sync or async) and return what it returns."""
     module = importlib.import_module(DEMO_MODULE)
     result: Any = module.load_demo(urls, settings)
     if inspect.isawaitable(result):
-        asyncio.run(_wait_for(result))
+        return asyncio.run(_wait_for(result))
+    return result
 
 
 async def _wait_for(awaitable: Any) -> Any:

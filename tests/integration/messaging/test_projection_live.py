@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import orjson
 import pytest
 
-from shared.contracts.codec import encode
 from shared.contracts.topics import DEAD_LETTER, REQUESTS, physical
 from shared.messaging.deadletter import dead_letter_info
 from shared.messaging.runner import consumers, wait_for
@@ -15,6 +13,7 @@ from tests.integration.messaging.toy_projection import (
     REFUSED_COMMUNE,
     encoded,
     expected_counts,
+    malformed_records,
     produce,
     read_counts,
     request_cancelled,
@@ -75,7 +74,7 @@ async def test_malformed_records_go_to_the_dead_letter_topic_and_consumption_goe
 ) -> None:
     topic = physical(REQUESTS, topic_prefix)
     good = some_requests(40)
-    bad = _malformed(50)
+    bad = malformed_records(50)
     malformed = [(topic, key, value, headers) for key, value, headers, _ in bad]
     refused = [request_logged(REFUSED_COMMUNE, number=900 + i) for i in range(5)]
     mixed = []
@@ -126,27 +125,3 @@ async def test_restart_resumes_from_the_committed_offset(kafka_bootstrap, topic_
 
     assert (run_one.processed, run_two.processed, run_two.duplicates) == (20, 20, 0)
     assert await read_counts(engine, metadata) == expected_counts(first + second)
-
-
-def _malformed(count: int) -> list[tuple[bytes, bytes, list[tuple[str, bytes]], str]]:
-    """(key, value, headers, expected part of the reason) of ``count`` bad records, of five kinds."""
-    out = []
-    for i in range(count):
-        document = orjson.loads(encode(request_logged("87085", number=5000 + i)).value)
-        kind = i % 5
-        if kind == 0:
-            value, reason = b"{not json at all", "not JSON"
-        elif kind == 1:
-            document["meta"]["event_type"] = "NoSuchEvent"
-            value, reason = orjson.dumps(document), "unknown event type"
-        elif kind == 2:
-            document["meta"]["schema_version"] = 7
-            value, reason = orjson.dumps(document), "newer"
-        elif kind == 3:
-            del document["payload"]["commune"]
-            value, reason = orjson.dumps(document), "commune"
-        else:
-            value, reason = b"", "empty record"
-        headers = [("content-type", b"application/json"), ("odd", b"\xff\xfe")]
-        out.append((f"bad-{i}".encode(), value, headers, reason))
-    return out

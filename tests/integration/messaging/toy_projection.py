@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -117,4 +118,28 @@ def encoded(envelopes: Iterable[Envelope[Any]], topic_prefix: str) -> list[RawRe
     for envelope in envelopes:
         record = encode(envelope, topic_prefix)
         out.append((record.topic, record.key, record.value, record.headers))
+    return out
+
+
+def malformed_records(count: int) -> list[tuple[bytes, bytes, list[tuple[str, bytes]], str]]:
+    """(key, value, headers, expected part of the reason) of ``count`` bad records, of five kinds."""
+    out = []
+    for i in range(count):
+        document = orjson.loads(encode(request_logged("87085", number=5000 + i)).value)
+        kind = i % 5
+        if kind == 0:
+            value, reason = b"{not json at all", "not JSON"
+        elif kind == 1:
+            document["meta"]["event_type"] = "NoSuchEvent"
+            value, reason = orjson.dumps(document), "unknown event type"
+        elif kind == 2:
+            document["meta"]["schema_version"] = 7
+            value, reason = orjson.dumps(document), "newer"
+        elif kind == 3:
+            del document["payload"]["commune"]
+            value, reason = orjson.dumps(document), "commune"
+        else:
+            value, reason = b"", "empty record"
+        headers = [("content-type", b"application/json"), ("odd", b"\xff\xfe")]
+        out.append((f"bad-{i}".encode(), value, headers, reason))
     return out
