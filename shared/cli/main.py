@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import asyncio
 import enum
 import time
@@ -81,7 +83,9 @@ def serve(
 
     name = service.value
     factory = (app_factory or DEFAULT_APP_FACTORY).format(service=name)
-    uvicorn.run(factory, factory=True, host=host or load_settings().host, port=port or DEFAULT_PORTS[name])
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # the relay reports broker loss once, not every 100 ms
+    uvicorn.run(factory, factory=True, host=host or load_settings().host, port=port or DEFAULT_PORTS[name],
+                log_level="warning", access_log=False)
 
 
 PortsOption = Annotated[list[str] | None, typer.Option("--port", help="SERVICE=PORT, to move a service (repeatable).")]

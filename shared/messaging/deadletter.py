@@ -17,6 +17,14 @@ from aiokafka import AIOKafkaProducer
 from shared.contracts.topics import DEAD_LETTER, physical
 from shared.messaging.projection import DeadLetter
 
+__all__ = [
+    "DeadLetter",
+    "DeadLetterPublisher",
+    "KafkaDeadLetterPublisher",
+    "dead_letter_headers",
+    "dead_letter_info",
+]
+
 DLQ_REASON = "dlq_reason"
 DLQ_CONSUMER = "dlq_consumer"
 DLQ_TOPIC = "dlq_topic"

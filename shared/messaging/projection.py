@@ -12,7 +12,8 @@ This module knows nothing of Kafka clients; :mod:`shared.messaging.runner` and
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -23,6 +24,7 @@ from shared.contracts.base import Event
 from shared.contracts.codec import DecodeError, decode
 from shared.contracts.envelope import Envelope
 from shared.messaging.tracking import already_processed, mark_processed, save_checkpoints
+from shared.storage.engine import SQLITE_BEGIN
 
 Handler = Callable[[AsyncConnection, Envelope[Any]], Awaitable[None]]
 BatchHook = Callable[[AsyncConnection], Awaitable[None]]
@@ -38,6 +40,11 @@ class InboundRecord(NamedTuple):
     key: bytes | None
     value: bytes | None
     headers: Sequence[tuple[str, bytes]] = ()
+
+    @classmethod
+    def of(cls, record: Any) -> InboundRecord:
+        """From an aiokafka ``ConsumerRecord`` (or anything with the same attributes)."""
+        return cls(record.topic, record.partition, record.offset, record.key, record.value, tuple(record.headers))
 
 
 class RejectEvent(Exception):  # noqa: N818  (a signal raised by handlers, named for what it does)
@@ -148,9 +155,31 @@ async def apply_batch(
     batch = [record if isinstance(record, InboundRecord) else InboundRecord(*record) for record in records]
     if not batch:
         return BatchResult()
-    decoded, dead_letters = _decode_all(batch, platforms)
+    decoded, dead_letters = decode_records(batch, platforms)
+    return await apply_decoded(engine, metadata, projection, batch, decoded, dead_letters, include=include)
+
+
+async def apply_decoded(
+    engine: AsyncEngine,
+    metadata: MetaData,
+    projection: Projection,
+    batch: Sequence[InboundRecord],
+    decoded: Sequence[tuple[InboundRecord, Envelope[Any]]],
+    dead_letters: Sequence[DeadLetter] = (),
+    *,
+    include: EventFilter | None = None,
+) -> BatchResult:
+    """:func:`apply_batch` after decoding: ``decoded`` are the (record, envelope) pairs of ``batch``
+    that decoded, ``dead_letters`` those that did not (see :func:`decode_records`).
+
+    Lets a caller feeding several projections decode each record once. ``batch`` gives the
+    checkpoint positions (every record of it, decoded or not).
+    """
+    if not batch:
+        return BatchResult()
+    dead_letters = list(dead_letters)
     counts = {"applied": 0, "ignored": 0, "duplicates": 0, "excluded": 0}
-    async with engine.begin() as conn:
+    async with engine.connect() as conn, _batch_transaction(conn):
         seen = await already_processed(conn, metadata, projection.name, {str(env.event_id) for _, env in decoded})
         new_ids: list[str] = []
         for record, envelope in decoded:
@@ -187,6 +216,14 @@ async def load_checkpoints(engine: AsyncEngine, metadata: MetaData, consumer: st
         return {(topic, partition): offset for topic, partition, offset in rows}
 
 
+@asynccontextmanager
+async def _batch_transaction(conn: AsyncConnection) -> AsyncIterator[None]:
+    """Begin the batch; on SQLite take the write lock at once so concurrent writers queue, not fail."""
+    await conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+    async with conn.begin():
+        yield
+
+
 async def _apply_one(conn: AsyncConnection, projection: Projection, envelope: Envelope[Any]) -> str | RejectEvent:
     handler = projection.handlers.get(envelope.event_type)
     if handler is None:
@@ -199,9 +236,10 @@ async def _apply_one(conn: AsyncConnection, projection: Projection, envelope: En
     return "applied"
 
 
-def _decode_all(
-    batch: Sequence[InboundRecord], platforms: Collection[str] | None
+def decode_records(
+    batch: Sequence[InboundRecord], platforms: Collection[str] | None = None
 ) -> tuple[list[tuple[InboundRecord, Envelope[Any]]], list[DeadLetter]]:
+    """Decode every record of ``batch``: (record, envelope) pairs, and dead letters for the rest."""
     decoded: list[tuple[InboundRecord, Envelope[Any]]] = []
     dead_letters: list[DeadLetter] = []
     for record in batch:

@@ -8,6 +8,7 @@ applies the records with :func:`apply_batch`. The high watermark comes from fetc
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
@@ -42,6 +43,7 @@ async def rebuild(
     batch_size: int = 500,
     platforms: Collection[str] | None = None,
     dead_letters: DeadLetterPublisher | None = None,
+    stall_timeout: float = 60.0,
 ) -> int:
     """Replay the projection's topics into ``engine`` (tables already created, no events processed).
 
@@ -49,7 +51,8 @@ async def rebuild(
     ``progress(events_done, total_estimate)`` is called after each batch; the estimate is the sum
     of the high watermarks known so far. Records that do not decode were dead-lettered by the live
     consumer already: they are skipped, unless ``dead_letters`` is given. Returns the number of
-    events processed (applied or of types the projection ignores).
+    events processed (applied or of types the projection ignores). Raises :class:`TimeoutError`
+    if no record arrives for ``stall_timeout`` seconds while some partition is still behind.
     """
     if await processed_count(engine, projection.name):
         raise NotFreshDatabase(f"{projection.name} has already processed events in this database")
@@ -65,15 +68,16 @@ async def rebuild(
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         done = 0
+        loop = asyncio.get_running_loop()
+        last_record_at = loop.time()
         while not await _caught_up(consumer, partitions):
             fetched = await consumer.getmany(timeout_ms=FETCH_TIMEOUT_MS, max_records=batch_size)
-            records = [
-                InboundRecord(r.topic, r.partition, r.offset, r.key, r.value, tuple(r.headers))
-                for batch in fetched.values()
-                for r in batch
-            ]
+            records = [InboundRecord.of(record) for batch in fetched.values() for record in batch]
             if not records:
+                if loop.time() - last_record_at > stall_timeout:
+                    raise TimeoutError(f"rebuild of {projection.name} stalled: nothing fetched for {stall_timeout}s")
                 continue
+            last_record_at = loop.time()
             result = await apply_batch(engine, metadata, projection, records, platforms=platforms, include=include)
             if dead_letters is not None:
                 await dead_letters.publish(projection.name, result.dead_letters)

@@ -27,6 +27,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 import orjson
 from aiokafka import AIOKafkaProducer
@@ -45,6 +46,16 @@ ADVISORY_LOCK_KEY = 0x52454C4149530001
 """PostgreSQL advisory lock held by the relay publishing a store (per database)."""
 
 
+class PublishedEvent(NamedTuple):
+    """An event the relay has just delivered: its envelope's metadata and payload (as stored)."""
+
+    meta: Metadata
+    payload: dict[str, Any]
+
+
+OnPublished = Callable[[Sequence[PublishedEvent]], None]
+
+
 @dataclass(frozen=True, slots=True)
 class _Row:
     position: int
@@ -52,12 +63,14 @@ class _Row:
     key: bytes
     value: bytes
     headers: Headers
+    meta: Metadata
 
 
 @dataclass(slots=True)
 class _Outcome:
     delivered: list[int] = field(default_factory=list)
     error: Exception | None = None
+    rows: Sequence[_Row] = ()
 
 
 class OutboxRelay:
@@ -66,10 +79,15 @@ class OutboxRelay:
     ``producer_factory`` returns a new, not started producer (see
     :func:`shared.messaging.producer.create_producer`); the relay starts it, and replaces it after
     a failure so that a restarted broker is met with fresh connections and metadata.
+
+    ``on_published(events)`` runs after each round whose delivered events are marked published
+    (metrics, see :mod:`shared.observability`); an error it raises fails the round like a broker
+    error would, but the events stay marked.
     """
 
     def __init__(self, engine: AsyncEngine, metadata: MetaData, producer_factory: ProducerFactory, *,
-                 batch_size: int = 500, poll_interval: float = 0.2, max_backoff: float = 5.0) -> None:
+                 batch_size: int = 500, poll_interval: float = 0.2, max_backoff: float = 5.0,
+                 on_published: OnPublished | None = None) -> None:
         self._engine = engine
         self._events = metadata.tables["events"]
         self._producer_factory = producer_factory
@@ -80,6 +98,7 @@ class OutboxRelay:
         self._partitioner = DefaultPartitioner()
         self._round_lock = asyncio.Lock()
         self._wake = asyncio.Event()
+        self._on_published = on_published
 
     def notify(self) -> None:
         """New events were committed: start the next round now instead of after the poll interval."""
@@ -104,6 +123,9 @@ class OutboxRelay:
                 outcome = await self._locked_round(connection)
             else:
                 outcome = await self._single_writer_round(connection)
+        if self._on_published is not None and outcome.delivered:
+            delivered = set(outcome.delivered)
+            self._on_published([_published(row) for row in outcome.rows if row.position in delivered])
         if outcome.error is not None:
             raise outcome.error
         return len(outcome.delivered)
@@ -189,7 +211,7 @@ class OutboxRelay:
         outcomes = await asyncio.gather(
             *(self._send_chain(producer, topic, partition, chain) for (topic, partition), chain in chains.items())
         )
-        total = _Outcome(delivered=[position for outcome in outcomes for position in outcome.delivered])
+        total = _Outcome(delivered=[position for outcome in outcomes for position in outcome.delivered], rows=rows)
         total.error = next((outcome.error for outcome in outcomes if outcome.error is not None), None)
         if total.error is not None:
             await self._discard_producer()
@@ -232,7 +254,11 @@ class OutboxRelay:
 
 def _row(position: int, topic: str, aggregate_id: str, document: str) -> _Row:
     meta = Metadata.model_validate(orjson.loads(document)["meta"])
-    return _Row(position, topic, aggregate_id.encode(), document.encode(), headers_for(meta))
+    return _Row(position, topic, aggregate_id.encode(), document.encode(), headers_for(meta), meta)
+
+
+def _published(row: _Row) -> PublishedEvent:
+    return PublishedEvent(row.meta, orjson.loads(row.value)["payload"])
 
 
 async def _wait_any(waits: list, timeout: float) -> None:

@@ -132,10 +132,7 @@ def subscribe_projection(
         return list(message.body)
 
     async def apply_records(msg: KafkaMessage) -> None:
-        records = [
-            InboundRecord(record.topic, record.partition, record.offset, record.key, record.value, tuple(record.headers))
-            for record in msg.raw_message
-        ]
+        records = [InboundRecord.of(record) for record in msg.raw_message]
         try:
             result = await apply_batch(engine, metadata, projection, records, platforms=platforms)
             await dead_letters.publish(projection.name, result.dead_letters)

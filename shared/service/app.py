@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry, make_asgi_app
+from prometheus_client.core import Metric
 
 from shared.errors import DomainError
 from shared.service.runtime import ServiceRuntime
@@ -24,7 +25,10 @@ def build_app(
     state: dict[str, Any],
     on_start: Callable[[], Any] | None = None,
 ) -> FastAPI:
-    """A service app whose lifespan starts and stops ``runtime``; ``state`` lands on ``app.state``."""
+    """A service app whose lifespan starts and stops ``runtime``; ``state`` lands on ``app.state``.
+
+    ``/metrics`` serves ``registry`` together with the runtime's own metrics (``runtime.registry``).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -42,6 +46,8 @@ def build_app(
     app.state.runtime = runtime
     for router in routers:
         app.include_router(router)
+    if registry is not runtime.registry:
+        registry.register(_Forward(runtime.registry))
     app.mount("/metrics", make_asgi_app(registry=registry))
 
     @app.get("/health", tags=["ops"], summary="Liveness and readiness")
@@ -57,3 +63,13 @@ def build_app(
         return JSONResponse(status_code=409, content={"error": "conflict", "detail": str(exc)})
 
     return app
+
+
+class _Forward:
+    """A collector serving every metric of another registry."""
+
+    def __init__(self, source: CollectorRegistry) -> None:
+        self._source = source
+
+    def collect(self) -> Iterator[Metric]:
+        return self._source.collect()

@@ -2,6 +2,10 @@
 
 A :class:`ServiceRuntime` is built by a service's ``bootstrap.py`` and started by the FastAPI
 lifespan (see :mod:`shared.service.app`). Nothing connects before :meth:`start`.
+
+Its ``registry`` holds the service's metrics (:mod:`shared.observability`): FastStream's broker
+metrics, the domain counters moved by the events the relay publishes, the dead letters sent, and
+the relay backlog and consumer lag sampled every ``metrics_interval`` seconds.
 """
 
 from __future__ import annotations
@@ -9,12 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,7 +28,8 @@ from shared.messaging.deadletter import DeadLetter, KafkaDeadLetterPublisher
 from shared.messaging.producer import create_producer
 from shared.messaging.projection import BatchResult, Projection
 from shared.messaging.relay import OutboxRelay
-from shared.messaging.runner import subscribe_projection
+from shared.messaging.runner import ConsumerRegistry, subscribe_projection
+from shared.observability import DomainMetrics, KafkaMetricsMiddleware, SampledGauges, projection_lag
 from shared.settings import Settings
 from shared.storage.migrate import upgrade_async
 
@@ -33,13 +39,16 @@ log = logging.getLogger(__name__)
 class _DeadLetters:
     """Dead-letter publisher whose producer only exists once the runtime has started."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_sent: Callable[[str, int], None] | None = None) -> None:
         self.target: KafkaDeadLetterPublisher | None = None
+        self.on_sent = on_sent
 
     async def publish(self, consumer: str, dead_letters: Sequence[DeadLetter]) -> None:
         if self.target is None:
             raise RuntimeError("dead letters before the service runtime started")
         await self.target.publish(consumer, dead_letters)
+        if self.on_sent is not None and dead_letters:
+            self.on_sent(consumer, len(dead_letters))
 
 
 @dataclass
@@ -53,21 +62,32 @@ class ServiceRuntime:
     migrations: Path
     projections: Sequence[Projection] = ()
     platforms: frozenset[str] | None = None
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    metrics_interval: float = 2.0
     broker: KafkaBroker = field(init=False)
     relay: OutboxRelay = field(init=False)
+    metrics: DomainMetrics = field(init=False)
+    gauges: SampledGauges = field(init=False)
+    consumers: ConsumerRegistry = field(init=False, default_factory=ConsumerRegistry)
     _dead_letters: _DeadLetters = field(init=False, default_factory=_DeadLetters)
     _stop: asyncio.Event = field(init=False, default_factory=asyncio.Event)
     _relay_task: asyncio.Task[None] | None = field(init=False, default=None)
+    _gauges_task: asyncio.Task[None] | None = field(init=False, default=None)
     _dlq_producer: AIOKafkaProducer | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         bootstrap = self.settings.kafka_bootstrap_servers
-        self.broker = KafkaBroker(bootstrap, client_id=f"relais-{self.name}", log_level=logging.DEBUG)
+        self.metrics = DomainMetrics(self.registry)
+        self.metrics.start_at_zero(self.name, self.platforms or ())
+        self._dead_letters.on_sent = self.metrics.count_dead_letters
+        self.broker = KafkaBroker(bootstrap, client_id=f"relais-{self.name}", log_level=logging.DEBUG,
+                                  middlewares=[KafkaMetricsMiddleware(registry=self.registry, app_name=self.name)])
         self.relay = OutboxRelay(
-            self.engine, self.metadata, lambda: create_producer(bootstrap), batch_size=self.settings.relay_batch_size
+            self.engine, self.metadata, lambda: create_producer(bootstrap), batch_size=self.settings.relay_batch_size,
+            on_published=self.metrics.observe_published,
         )
         for projection in self.projections:
-            subscribe_projection(
+            subscriber = subscribe_projection(
                 self.broker,
                 projection,
                 self.engine,
@@ -78,6 +98,9 @@ class ServiceRuntime:
                 platforms=self.platforms,
                 after_batch=self._wake_relay,
             )
+            self.consumers.add(projection.name, subscriber)
+        self.gauges = SampledGauges(self.registry, backlog=self.relay.backlog, interval=self.metrics_interval,
+                                    lag=projection_lag(self.consumers, self.settings.topic_prefix))
 
     async def _wake_relay(self, result: BatchResult) -> None:
         """A process manager may have appended events in the batch: publish them now, not at the next poll."""
@@ -94,12 +117,15 @@ class ServiceRuntime:
         await self.broker.start()
         self._stop.clear()
         self._relay_task = asyncio.create_task(self.relay.run(self._stop), name=f"{self.name}-relay")
+        self._gauges_task = asyncio.create_task(self.gauges.run(self._stop), name=f"{self.name}-metrics")
 
     async def stop(self) -> None:
         self._stop.set()
         if self._relay_task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(self._relay_task, timeout=10)
+        if self._gauges_task is not None:
+            await asyncio.wait_for(self._gauges_task, timeout=10)
         await self.broker.stop()
         await self.relay.close()
         if self._dlq_producer is not None:

@@ -21,7 +21,13 @@ from services.billing.adapters.ledger import Ledger
 from services.billing.adapters.state import SqlBillingState
 from services.billing.service_layer.fee_process import FeeProcess
 from shared.contracts.envelope import Envelope
-from shared.contracts.events.billing import FeeAdjusted, FeeCharged, MembershipFeeCharged, PaymentRecorded, StatementIssued
+from shared.contracts.events.billing import (
+    FeeAdjusted,
+    FeeCharged,
+    MembershipFeeCharged,
+    PaymentRecorded,
+    StatementIssued,
+)
 from shared.contracts.events.matching import InterventionCorrected, InterventionDone
 from shared.contracts.events.providers import ProviderAdmitted, ProviderApplied
 from shared.contracts.topics import BILLING, MATCHING, PROVIDERS

@@ -10,7 +10,17 @@ Amounts are integer cents and hours integer hundredths, so sums are exact on eve
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 from shared.storage.tables import Position, core_metadata
 

@@ -18,7 +18,12 @@ from decimal import Decimal
 from services.billing.domain.money import ZERO, round_cents
 from shared.contracts.events.billing import FeeBasis
 from shared.contracts.events.providers import ProviderKind
-from shared.platforms.fees import FeeEntry, PerHourNewClientFee, PercentageFee, YearlyMembershipFee
+from shared.platforms.fees import (
+    FeeEntry,
+    PercentageFee,
+    PerHourNewClientFee,
+    YearlyMembershipFee,
+)
 from shared.platforms.model import PlatformPolicy
 
 HOURS_ZERO = Decimal("0.00")

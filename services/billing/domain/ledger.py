@@ -21,7 +21,13 @@ from zoneinfo import ZoneInfo
 
 from services.billing.domain.money import ZERO
 from shared.contracts.envelope import Envelope
-from shared.contracts.events.billing import FeeAdjusted, FeeBasis, FeeCharged, MembershipFeeCharged, PaymentRecorded
+from shared.contracts.events.billing import (
+    FeeAdjusted,
+    FeeBasis,
+    FeeCharged,
+    MembershipFeeCharged,
+    PaymentRecorded,
+)
 
 
 class EntryKind(StrEnum):

@@ -16,7 +16,11 @@ from pydantic import BaseModel, Field
 from services.billing.domain.ledger import EntryKind
 from services.billing.domain.money import money_str
 from services.billing.entrypoints.statements import statement_csv, statement_html
-from services.billing.service_layer.commands import IssueStatement, PaymentDetails, RecordPayment
+from services.billing.service_layer.commands import (
+    IssueStatement,
+    PaymentDetails,
+    RecordPayment,
+)
 from services.billing.service_layer.handlers import BillingHandlers, IssuedStatement
 from shared.security.http import ensure_platform, ensure_subject, require
 from shared.security.principals import Principal, Role

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.contracts.events.billing import PaymentMethod, YearMonth
 from shared.contracts.types import Money
@@ -19,6 +20,13 @@ class PaymentDetails(BaseModel):
     paid_on: date = Field(description="Day of payment; the payment is booked on that day.")
     method: PaymentMethod = Field(description="How it was paid.")
     reference: str = Field(default="", max_length=120, description="Cheque number or transfer reference.")
+
+    @field_validator("amount")
+    @classmethod
+    def _positive(cls, amount: str) -> str:
+        if Decimal(amount) <= 0:
+            raise ValueError("a payment must be positive")
+        return amount
 
 
 class RecordPayment(PaymentDetails):

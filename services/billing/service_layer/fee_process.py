@@ -34,10 +34,23 @@ from services.billing.domain.fees import (
     membership_due,
 )
 from services.billing.domain.money import ZERO, money_str
-from services.billing.service_layer.ports import AccountBook, BilledIntervention, BillingState, ProviderRecord
+from services.billing.service_layer.ports import (
+    AccountBook,
+    BilledIntervention,
+    BillingState,
+    ProviderRecord,
+)
 from shared.contracts.envelope import Envelope
-from shared.contracts.events.billing import FeeAdjusted, FeeCharged, MembershipFeeCharged
-from shared.contracts.events.matching import InterventionCorrected, InterventionDone, InterventionFigures
+from shared.contracts.events.billing import (
+    FeeAdjusted,
+    FeeCharged,
+    MembershipFeeCharged,
+)
+from shared.contracts.events.matching import (
+    InterventionCorrected,
+    InterventionDone,
+    InterventionFigures,
+)
 from shared.contracts.events.providers import ProviderAdmitted, ProviderApplied
 from shared.errors import DomainError
 from shared.platforms.model import PlatformPolicy

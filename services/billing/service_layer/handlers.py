@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from services.billing.domain.ledger import LedgerEntry, StatementFigures, YearTotals, period_bounds, statement_for
+from services.billing.domain.ledger import (
+    LedgerEntry,
+    StatementFigures,
+    YearTotals,
+    period_bounds,
+    statement_for,
+)
 from services.billing.domain.money import ZERO, from_cents, money_str
 from services.billing.service_layer.commands import IssueStatement, RecordPayment
 from shared.clock import Clock

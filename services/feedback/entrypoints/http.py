@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import MetaData
@@ -25,18 +25,28 @@ def _handlers(request: Request) -> FeedbackHandlers:
     return request.app.state.handlers
 
 
-def _scoped(*roles: Role) -> Any:
-    def dependency(platform_id: str, principal: Annotated[Principal, Depends(require(*roles))]) -> Principal:
-        ensure_platform(principal, platform_id, resource="platform")
-        return principal
+def _operator(platform_id: str, principal: Annotated[Principal, Depends(
+        require(Role.OPERATOR, Role.COORDINATOR, Role.FEDERATION_ADMIN))]) -> Principal:
+    ensure_platform(principal, platform_id, resource="platform")
+    return principal
 
-    return dependency
+
+def _reader(platform_id: str, principal: Annotated[Principal, Depends(
+        require(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN))]) -> Principal:
+    ensure_platform(principal, platform_id, resource="platform")
+    return principal
+
+
+def _committee(platform_id: str, principal: Annotated[Principal, Depends(
+        require(Role.COORDINATOR, Role.FEDERATION_ADMIN))]) -> Principal:
+    ensure_platform(principal, platform_id, resource="platform")
+    return principal
 
 
 Handlers = Annotated[FeedbackHandlers, Depends(_handlers)]
-Operator = Annotated[Principal, Depends(_scoped(Role.OPERATOR, Role.COORDINATOR, Role.FEDERATION_ADMIN))]
-Reader = Annotated[Principal, Depends(_scoped(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN))]
-Committee = Annotated[Principal, Depends(_scoped(Role.COORDINATOR, Role.FEDERATION_ADMIN))]
+Operator = Annotated[Principal, Depends(_operator)]
+Reader = Annotated[Principal, Depends(_reader)]
+Committee = Annotated[Principal, Depends(_committee)]
 
 
 @dataclass(frozen=True)

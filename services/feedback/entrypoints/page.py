@@ -43,7 +43,7 @@ def templates() -> Environment:
 
 
 def french_date(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 @router.get("/s/{token}", response_class=HTMLResponse)

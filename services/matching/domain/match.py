@@ -112,7 +112,8 @@ class Match:
 
     def answer_quote(self, acting: str | None, accepted: bool, at: datetime) -> None:
         provider_id = self._offer_of(acting)
-        self._require(QUOTED, action="record a quote answer")
+        if self.state != QUOTED:
+            raise DomainError("no_quote_pending", f"no quote is waiting for an answer: the request is {self.state}")
         self._record(ev.QuoteAnswered(request_id=self.request_id, provider_id=provider_id, accepted=accepted,
                                       answered_at=at))
 

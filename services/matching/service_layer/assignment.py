@@ -11,6 +11,7 @@ fails the batch, which is delivered again and retried on fresh state.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import MetaData
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.matching.adapters.unit_of_work import MatchingStore
 from services.matching.domain.match import Match
-from services.matching.service_layer.offering import offer_next, request_context, save_match
+from services.matching.service_layer.offering import Store, offer_next, request_context, save_match
 from shared.clock import Clock
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.intake import RequestCancelled, RequestLogged
@@ -39,16 +40,19 @@ def assignment_projection(*, policies: Mapping[str, PlatformPolicy], clock: Cloc
         policy = policies.get(envelope.platform_id)
         if policy is None:
             raise RejectEvent(f"no policy for platform {envelope.platform_id!r}")
-        store = MatchingStore(conn, metadata, topic_prefix)
-        if await store.matches.context(envelope.payload.request_id) is not None:
-            return
-        now = clock.now()
-        match = Match(request_context(envelope, policy))
-        await offer_next(store, policy, match, now)
-        await save_match(store, match, cause=envelope, actor=SYSTEM_ACTOR, now=now)
+        await receive_request(MatchingStore(conn, metadata, topic_prefix), policy, envelope, clock.now())
 
     @projection.handles(RequestCancelled)
     async def cancel(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
         await MatchingStore(conn, metadata, topic_prefix).matches.cancel(envelope.payload.request_id)
 
     return projection
+
+
+async def receive_request(store: Store, policy: PlatformPolicy, envelope: Envelope[Any], now: datetime) -> None:
+    """Open the match of a logged request and make its first offer (a request seen before is left alone)."""
+    if await store.matches.context(envelope.payload.request_id) is not None:
+        return
+    match = Match(request_context(envelope, policy))
+    await offer_next(store, policy, match, now)
+    await save_match(store, match, cause=envelope, actor=SYSTEM_ACTOR, now=now)

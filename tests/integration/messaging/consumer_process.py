@@ -58,7 +58,8 @@ async def main(bootstrap: str, database_url: str, topic_prefix: str, batch_size:
     async def report(result: BatchResult) -> None:
         nonlocal applied
         applied += 1
-        print(json.dumps({"batch": applied, "processed": result.processed, "duplicates": result.duplicates}), flush=True)
+        line = {"batch": applied, "processed": result.processed, "duplicates": result.duplicates}
+        print(json.dumps(line), flush=True)
         if applied == die_after:
             os._exit(KILLED_EXIT_CODE)
 

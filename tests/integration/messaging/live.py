@@ -12,7 +12,7 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.messaging.deadletter import KafkaDeadLetterPublisher
+from shared.messaging.deadletter import DeadLetterPublisher, KafkaDeadLetterPublisher
 from shared.messaging.producer import create_producer
 from shared.messaging.projection import BatchResult, Projection
 from shared.messaging.runner import subscribe_projection
@@ -39,7 +39,8 @@ class Run:
 
 @asynccontextmanager
 async def running(bootstrap: str, topic_prefix: str, engine: AsyncEngine, metadata: MetaData,
-                  projection: Projection, *, batch_size: int = 50, group_id: str | None = None) -> AsyncIterator[Run]:
+                  projection: Projection, *, batch_size: int = 50, group_id: str | None = None,
+                  dead_letters: DeadLetterPublisher | None = None) -> AsyncIterator[Run]:
     run = Run()
 
     async def record(result: BatchResult) -> None:
@@ -50,7 +51,7 @@ async def running(bootstrap: str, topic_prefix: str, engine: AsyncEngine, metada
     broker = KafkaBroker(bootstrap)
     run.subscriber = subscribe_projection(
         broker, projection, engine, metadata, topic_prefix=topic_prefix, group_id=group_id,
-        batch_size=batch_size, dead_letters=KafkaDeadLetterPublisher(producer, topic_prefix),
+        batch_size=batch_size, dead_letters=dead_letters or KafkaDeadLetterPublisher(producer, topic_prefix),
         retry_delay=0.1, after_batch=record, consumer_options=FAST_GROUP_JOIN,
     )
     try:

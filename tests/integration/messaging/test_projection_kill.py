@@ -27,7 +27,7 @@ from tests.integration.messaging.toy_projection import (
     toy_metadata,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("topics")]
 
 REPO = Path(__file__).resolve().parents[3]
 EVENTS = 60
@@ -70,7 +70,7 @@ async def run_until_caught_up(bootstrap, database_url, prefix, log, engine) -> l
 
 
 @pytest.fixture
-async def events(kafka_bootstrap, topic_prefix, engine):  # type: ignore[no-untyped-def]
+async def events(kafka_bootstrap, topic_prefix, topics, engine):  # type: ignore[no-untyped-def]
     async with engine.begin() as conn:
         await conn.run_sync(toy_metadata().create_all)
     envelopes = [request_logged(("87085", "87154", "19272")[i % 3], number=i) for i in range(EVENTS)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from shared.contracts.topics import DEAD_LETTER, REQUESTS, physical
@@ -22,7 +24,7 @@ from tests.integration.messaging.toy_projection import (
     toy_metadata,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("topics")]
 
 COMMUNES = ("87085", "87154", "19272", "BE57081")
 
@@ -53,7 +55,9 @@ async def test_events_produced_become_rows(kafka_bootstrap, topic_prefix, engine
     assert sum(lag.values()) == 0 and {topic for topic, _ in lag} <= {physical(REQUESTS, topic_prefix)}
 
 
-async def test_every_event_delivered_twice_leaves_rows_unchanged(kafka_bootstrap, topic_prefix, engine, metadata) -> None:  # type: ignore[no-untyped-def]
+async def test_every_event_delivered_twice_leaves_rows_unchanged(  # type: ignore[no-untyped-def]
+    kafka_bootstrap, topic_prefix, engine, metadata
+) -> None:
     events = some_requests(30)
     twice = encoded(events, topic_prefix)
     await produce(kafka_bootstrap, twice[:15] + twice + twice[15:])
@@ -125,3 +129,40 @@ async def test_restart_resumes_from_the_committed_offset(kafka_bootstrap, topic_
 
     assert (run_one.processed, run_two.processed, run_two.duplicates) == (20, 20, 0)
     assert await read_counts(engine, metadata) == expected_counts(first + second)
+
+
+class FailingOnce:
+    """A dead-letter publisher whose first delivery fails, as if the broker dropped it."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+        self.delivered: list[bytes | None] = []
+
+    async def publish(self, consumer: str, dead_letters) -> None:  # type: ignore[no-untyped-def]
+        if dead_letters and not self.failures:
+            self.failures += 1
+            raise ConnectionError("dead-letter topic unreachable")
+        self.delivered.extend(dead.record.key for dead in dead_letters)
+
+
+async def test_a_batch_whose_dead_letters_fail_is_not_acked_and_comes_again(  # type: ignore[no-untyped-def]
+    kafka_bootstrap, topic_prefix, engine, metadata
+) -> None:
+    topic = physical(REQUESTS, topic_prefix)
+    good = encoded(some_requests(5), topic_prefix)
+    bad = malformed_records(3)
+    same_partition = [(topic, b"one-key", value, headers) for topic, _, value, headers in good]
+    same_partition += [(topic, b"one-key", value, headers) for _, value, headers, _ in bad]
+    await produce(kafka_bootstrap, same_partition)
+    publisher = FailingOnce()
+
+    async with running(kafka_bootstrap, topic_prefix, engine, metadata, requests_per_commune(metadata),
+                       dead_letters=publisher) as run:
+        await wait_for(engine, NAME, count=5, timeout=30)
+        async with asyncio.timeout(30):
+            while len(publisher.delivered) < 3:
+                await asyncio.sleep(0.05)
+
+    assert publisher.failures == 1 and publisher.delivered == [b"one-key"] * 3
+    assert run.duplicates == 5
+    assert await read_counts(engine, metadata) == expected_counts(some_requests(5))

@@ -11,7 +11,12 @@ from uuid import uuid4
 
 from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events.matching import InterventionCorrected, InterventionDone
-from shared.contracts.events.providers import CommitteeBody, CommitteeMember, ProviderAdmitted, ProviderApplied
+from shared.contracts.events.providers import (
+    CommitteeBody,
+    CommitteeMember,
+    ProviderAdmitted,
+    ProviderApplied,
+)
 from shared.platforms.fees import FeeEntry
 from shared.platforms.loader import load_policies
 from shared.platforms.model import PlatformPolicy
@@ -56,9 +61,9 @@ def admitted(provider_id: str, committee_on: date, platform_id: str = "limoges",
 def _figures(provider_id: str, resident_id: str, hours: str, labour: str, travel: str, done_on: date,
              platform_id: str, request_id: str) -> dict[str, Any]:
     total = Decimal(labour) + Decimal(travel)
-    return dict(request_id=request_id, provider_id=provider_id, resident_id=resident_id, activity="gardening",
-                commune=COMMUNE[platform_id], done_on=done_on, labour_hours=hours, labour_amount_excl_tax=labour,
-                travel_amount_excl_tax=travel, amount_excl_tax=str(total))
+    return {"request_id": request_id, "provider_id": provider_id, "resident_id": resident_id, "activity": "gardening",
+            "commune": COMMUNE[platform_id], "done_on": done_on, "labour_hours": hours,
+            "labour_amount_excl_tax": labour, "travel_amount_excl_tax": travel, "amount_excl_tax": str(total)}
 
 
 def done(provider_id: str, *, resident_id: str = "res-1", hours: str = "2.00", labour: str = "120.00",
@@ -73,8 +78,8 @@ def done(provider_id: str, *, resident_id: str = "res-1", hours: str = "2.00", l
 def corrected(original: Envelope[Any], *, reason: str = "hours miscounted", occurred_at: datetime | None = None,
               **changes: Any) -> Envelope[Any]:
     event = original.payload
-    values = dict(hours=event.labour_hours, labour=event.labour_amount_excl_tax, travel=event.travel_amount_excl_tax,
-                  done_on=event.done_on, resident_id=event.resident_id) | changes
+    values = {"hours": event.labour_hours, "labour": event.labour_amount_excl_tax,
+              "travel": event.travel_amount_excl_tax, "done_on": event.done_on, "resident_id": event.resident_id} | changes
     figures = _figures(event.provider_id, values["resident_id"], values["hours"], values["labour"], values["travel"],
                        values["done_on"], original.platform_id, event.request_id)
     correction = InterventionCorrected(**figures, corrected_event_id=original.event_id, reason=reason)

@@ -1,0 +1,111 @@
+"""Benchmark: intake POST -> ProviderAssigned visible in the console's read model, p50 and p99,
+next to the raw broker produce -> consume round trip measured in the same run on the same broker.
+
+Runs the broker (embedded Tansu) and the services as processes, as ``relais up`` does, loads the
+demo directory, then logs gardening requests for Limoges one after another.
+
+    python -m bench.latency [--requests 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from shared.runtime import stack
+from shared.runtime.demo import load_demo
+from shared.runtime.ports import free_port
+from shared.runtime.supervisor import Supervisor
+from shared.runtime.tansu import EmbeddedBroker
+from shared.settings import load_settings
+
+CONTACT = {"name": "Banc d'Essai", "phone": "05 36 49 00 99"}
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def raw_round_trip(bootstrap: str, count: int) -> list[float]:
+    """Milliseconds from produce (acks=all) to the consumer receiving it, one message at a time."""
+    topic = f"bench-roundtrip-{uuid.uuid4().hex[:8]}"
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                                group_id=f"bench-{uuid.uuid4().hex[:8]}", fetch_max_wait_ms=5)
+    await producer.start()
+    await consumer.start()
+    try:
+        await producer.send_and_wait(topic, b"warm-up")
+        await consumer.getone()
+        samples = []
+        for index in range(count):
+            started = time.perf_counter()
+            await producer.send_and_wait(topic, str(index).encode())
+            await consumer.getone()
+            samples.append((time.perf_counter() - started) * 1000)
+        return samples
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+def assignment_latency(intake: str, token: str, count: int) -> list[float]:
+    """Milliseconds from POST /requests to the assigned provider shown by GET /requests/{id}."""
+    headers = {"Authorization": f"Bearer {token}"}
+    samples = []
+    with httpx.Client(base_url=intake, headers=headers, timeout=10) as client:
+        for _ in range(count):
+            started = time.perf_counter()
+            created = client.post("/platforms/limoges/requests", json={
+                "channel": "phone", "activity": "gardening", "commune": "87085", "contact": CONTACT})
+            created.raise_for_status()
+            path = f"/platforms/limoges/requests/{created.json()['id']}"
+            while True:
+                shown = client.get(path)
+                if shown.status_code == 200 and shown.json()["status"] in ("assigned", "unmet"):
+                    break
+                if time.perf_counter() - started > 30:
+                    raise TimeoutError(f"{path} not assigned within 30 s")
+                time.sleep(0.002)
+            samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="relais-bench-") as folder, \
+            EmbeddedBroker(free_port()) as broker, Supervisor(grace=5) as supervisor:
+        settings = load_settings(data_dir=Path(folder), kafka_bootstrap_servers=broker.bootstrap, topic_prefix="")
+        services = stack.plan_services("127.0.0.1", {name: free_port() for name in ("intake", "matching", "feedback", "billing")})
+        env = stack.service_env(settings)
+        for service in services:
+            supervisor.spawn(service.name, stack.serve_argv(service), env=env)
+        stack.wait_healthy(services, supervisor, 120)
+        credentials = load_demo({s.name: s.url for s in services}, settings)
+        token = credentials["limoges"]["lim-ecoutante-1"]
+        url = next(s.url for s in services if s.name == "intake")
+        assignment_latency(url, token, 5)
+        assigned = assignment_latency(url, token, args.requests)
+        raw = asyncio.run(raw_round_trip(broker.bootstrap, args.requests))
+    p50, p99 = percentile(assigned, 0.50), percentile(assigned, 0.99)
+    raw50, raw99 = percentile(raw, 0.50), percentile(raw, 0.99)
+    print(f"requests: {len(assigned)} (sequential, Limoges gardening, 3 services hops: intake -> matching -> intake)")
+    print(f"intake POST -> assigned provider in the console read model: p50 {p50:.1f} ms  p99 {p99:.1f} ms  "
+          f"mean {statistics.fmean(assigned):.1f} ms")
+    print(f"raw broker produce -> consume round trip:                   p50 {raw50:.1f} ms  p99 {raw99:.1f} ms")
+    print(f"ratio (assignment / raw round trip): p50 {p50 / raw50:.1f}x  p99 {p99 / raw99:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

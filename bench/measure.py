@@ -1,0 +1,106 @@
+"""The figures of the replay benchmark: raw broker read rate, full rebuild rate, peak memory."""
+
+from __future__ import annotations
+
+import resource
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from shared.analytics.catalogue import ReadModels
+from shared.analytics.rebuilder import Target, rebuild_targets
+from shared.analytics.replay import create_tables, fast_sqlite_engine
+from shared.contracts.topics import physical
+
+
+@dataclass(frozen=True)
+class Rate:
+    records: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.records / self.seconds if self.seconds else 0.0
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def process_peak_rss_mb(pid: int) -> float | None:
+    """Peak resident memory of another process (VmHWM), when /proc tells."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+async def raw_read(bootstrap: str, topics: list[str], max_records: int = 5000) -> Rate:
+    """Read every record of ``topics`` from offset 0 to the high watermarks with getmany, decoding nothing."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+                                auto_offset_reset="earliest", max_partition_fetch_bytes=4 * 1024 * 1024,
+                                fetch_max_bytes=32 * 1024 * 1024)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, number) for topic in topics
+                      for number in sorted(consumer.partitions_for_topic(topic) or await _partitions(consumer, topic))]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        started = time.perf_counter()
+        count = 0
+        while True:
+            fetched = await consumer.getmany(timeout_ms=200, max_records=max_records)
+            count += sum(len(records) for records in fetched.values())
+            if not fetched and await _caught_up(consumer, partitions):
+                break
+        return Rate(count, time.perf_counter() - started)
+    finally:
+        await consumer.stop()
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    await consumer.topics()
+    return consumer.partitions_for_topic(topic) or set()
+
+
+async def _caught_up(consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> bool:
+    for partition in partitions:
+        highwater = consumer.highwater(partition)
+        if highwater is None or await consumer.position(partition) < highwater:
+            return False
+    return True
+
+
+def rebuild_topics(catalogue: list[ReadModels], topic_prefix: str) -> list[str]:
+    """Physical names of every topic some projection of ``catalogue`` reads."""
+    names = {topic for models in catalogue for spec in models.projections
+             for topic in spec.build(models.metadata()).topics}
+    return sorted(physical(name, topic_prefix) for name in names)
+
+
+async def full_rebuild(catalogue: list[ReadModels], bootstrap: str, topic_prefix: str, *,
+                       batch_size: int, folder: Path | None = None) -> tuple[Rate, list[Target]]:
+    """Rebuild every projection of ``catalogue`` into fresh SQLite files (one per service)."""
+    with tempfile.TemporaryDirectory(prefix="relais-bench-", dir=folder) as scratch:
+        targets: list[Target] = []
+        engines = []
+        for models in catalogue:
+            metadata = models.metadata()
+            engine = fast_sqlite_engine(Path(scratch) / f"{models.service}.db")
+            engines.append(engine)
+            await create_tables(engine, metadata)
+            targets.extend(Target(spec.build(metadata), engine, metadata) for spec in models.projections)
+        try:
+            started = time.perf_counter()
+            read = await rebuild_targets(targets, bootstrap, topic_prefix, batch_size=batch_size)
+            return Rate(read, time.perf_counter() - started), targets
+        finally:
+            for engine in engines:
+                await engine.dispose()

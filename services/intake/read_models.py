@@ -1,0 +1,18 @@
+"""Intake's replayable read models, for ``relais replay`` and the exports (see shared.analytics.catalogue)."""
+
+from __future__ import annotations
+
+from services.intake.adapters.tables import metadata
+from services.intake.service_layer.projections import console_projection, observatory_projection
+from shared.analytics.catalogue import ProjectionSpec, ReadModels
+
+
+def describe() -> ReadModels:
+    return ReadModels(
+        service="intake",
+        metadata=metadata,
+        projections=(
+            ProjectionSpec("intake.console", console_projection, ("request_view", "timeline", "callback_queue")),
+            ProjectionSpec("intake.observatory", observatory_projection, ("unmet_demand", "information_calls")),
+        ),
+    )

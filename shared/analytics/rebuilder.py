@@ -1,0 +1,120 @@
+"""Rebuild many projections in one pass over the history, into fresh databases.
+
+Every record is read once (:class:`~shared.analytics.reader.HistoryReader`, in timestamp order),
+decoded once (:func:`~shared.analytics.decoding.decode_batch`) and handed to each projection that
+reads its topic through :func:`~shared.messaging.projection.apply_decoded`: the same transaction,
+deduplication, dead-letter and checkpoint rules as the live consumers. Projections on different
+databases are applied concurrently; while one batch is written, the next is read and decoded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.analytics.decoding import decode_batch
+from shared.analytics.reader import HistoryReader
+from shared.contracts.envelope import Envelope
+from shared.contracts.topics import physical
+from shared.messaging.projection import InboundRecord, Projection, apply_decoded
+from shared.messaging.rebuild import NotFreshDatabase
+from shared.messaging.tracking import processed_count
+
+Progress = Callable[[int, int], Any]
+
+
+@dataclass
+class Target:
+    """One projection to rebuild into ``engine`` (its tables already created)."""
+
+    projection: Projection
+    engine: AsyncEngine
+    metadata: MetaData
+    processed: int = 0
+    applied: int = 0
+    dead_letters: int = 0
+    topics: frozenset[str] = field(default=frozenset())
+
+
+async def rebuild_targets(
+    targets: Sequence[Target],
+    bootstrap: str,
+    topic_prefix: str,
+    *,
+    until: datetime | None = None,
+    progress: Progress | None = None,
+    batch_size: int = 5000,
+    platforms: Collection[str] | None = None,
+) -> int:
+    """Replay every target's topics from offset 0; returns the number of records read.
+
+    ``until`` keeps only events that occurred at or before it (their own ``occurred_at``).
+    ``progress(records_read, total_estimate)`` is called after each batch. Each target's counters
+    (processed, applied, dead letters) are updated. Raises :class:`NotFreshDatabase` if a target
+    has processed events already.
+    """
+    for target in targets:
+        if await processed_count(target.engine, target.projection.name):
+            raise NotFreshDatabase(f"{target.projection.name} has already processed events in this database")
+        target.topics = frozenset(physical(name, topic_prefix) for name in target.projection.topics)
+    include = None if until is None else (lambda envelope: _occurred_by(envelope, until))
+    topics = [topic for target in targets for topic in sorted(target.topics)]
+    groups = _by_engine(targets)
+    read = 0
+    writing: asyncio.Task[None] | None = None
+    async with HistoryReader(bootstrap, topics, batch_size=batch_size) as reader:
+        try:
+            async for records in reader.batches():
+                batch = [InboundRecord.of(record) for record in records]
+                decoded, dead = decode_batch(batch, platforms)
+                if writing is not None:
+                    await writing
+                writing = asyncio.create_task(_apply(groups, batch, decoded, dead, include))
+                read += len(batch)
+                if progress is not None:
+                    progress(read, reader.total_estimate())
+            if writing is not None:
+                await writing
+        finally:
+            if writing is not None and not writing.done():
+                writing.cancel()
+    return read
+
+
+def _by_engine(targets: Sequence[Target]) -> list[list[Target]]:
+    groups: dict[int, list[Target]] = {}
+    for target in targets:
+        groups.setdefault(id(target.engine), []).append(target)
+    return list(groups.values())
+
+
+async def _apply(groups: list[list[Target]], batch: list[InboundRecord], decoded: list[tuple[InboundRecord, Envelope[Any]]],
+                 dead: list[Any], include: Any) -> None:
+    await asyncio.gather(*(_apply_group(group, batch, decoded, dead, include) for group in groups))
+
+
+async def _apply_group(group: list[Target], batch: list[InboundRecord],
+                       decoded: list[tuple[InboundRecord, Envelope[Any]]], dead: list[Any], include: Any) -> None:
+    for target in group:
+        topics = target.topics
+        mine = [record for record in batch if record.topic in topics]
+        if not mine:
+            continue
+        result = await apply_decoded(
+            target.engine, target.metadata, target.projection, mine,
+            [pair for pair in decoded if pair[0].topic in topics],
+            [letter for letter in dead if letter.record.topic in topics], include=include,
+        )
+        target.processed += result.processed
+        target.applied += result.applied
+        target.dead_letters += len(result.dead_letters)
+
+
+def _occurred_by(envelope: Envelope[Any], until: datetime) -> bool:
+    return envelope.meta.occurred_at <= until

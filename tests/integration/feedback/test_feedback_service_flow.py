@@ -1,0 +1,146 @@
+"""The feedback service in-process on the real broker: InterventionDone -> SurveySent, answered online and by phone.
+
+The app runs with its lifespan (migrations, consumers, outbox relay, sweeper); events come from the
+broker and go back to it. Waits are on conditions with timeouts, never fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+from fastapi import FastAPI
+
+from services.feedback.bootstrap import Feedback, FeedbackSettings, bootstrap
+from services.feedback.entrypoints.app import create_app
+from services.feedback.entrypoints.projections import SATISFACTION, SURVEYS
+from shared.contracts.codec import decode, encode
+from shared.contracts.envelope import Envelope
+from shared.contracts.topics import FEEDBACK, physical
+from shared.contracts.types import Sealed
+from shared.messaging.producer import create_producer
+from shared.messaging.tracking import wait_for
+from shared.security.tokens import TokenRegistry
+from shared.settings import Settings
+from tests.integration.feedback.conftest import POLICY_DIR, intervention_done
+
+pytestmark = pytest.mark.integration
+TIMEOUT = 30.0
+PAGE_ANSWERS = {"punctuality": "5", "quality": "4", "would_recommend": "oui", "would_call_platform_again": "oui",
+                "platform_made_it_easier": "oui", "comment": "Merci !"}
+
+
+@dataclass
+class Running:
+    feedback: Feedback
+    http: httpx.AsyncClient
+    tokens: dict[str, str]
+    bootstrap: str
+    prefix: str
+
+    def auth(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+    async def publish(self, *envelopes: Envelope[Any]) -> None:
+        producer = create_producer(self.bootstrap, client_id="test-matching")
+        await producer.start()
+        try:
+            for envelope in envelopes:
+                record = encode(envelope, self.prefix)
+                await producer.send_and_wait(record.topic, record.value, key=record.key, headers=list(record.headers))
+        finally:
+            await producer.stop()
+
+
+@pytest.fixture
+async def running(database_url: str, kafka_bootstrap: str, topic_prefix: str, tmp_path: Path) -> AsyncIterator[Running]:
+    tokens_file = tmp_path / "tokens.yaml"
+    registry = TokenRegistry.load(tokens_file)
+    tokens = {role: registry.issue("limoges", role, f"{role}-1")[0] for role in ("operator", "coordinator", "analyst")}
+    settings = Settings(
+        data_dir=tmp_path, kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topic_prefix,
+        database_url=database_url, vault_url=f"sqlite+aiosqlite:///{tmp_path / 'vault.db'}",
+        platforms_dir=POLICY_DIR, tokens_file=tokens_file, consumer_batch_size=50,
+    )
+    feedback = bootstrap(settings, feedback_settings=FeedbackSettings(public_url="https://avis.example.fr",
+                                                                      sweep_interval=3600))
+    app: FastAPI = create_app(feedback=feedback)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://feedback") as http:
+            yield Running(feedback, http, tokens, kafka_bootstrap, topic_prefix)
+
+
+async def published_feedback(running: Running, count: int) -> list[Envelope[Any]]:
+    """The first ``count`` events the service published on its feedback topic."""
+    consumer = AIOKafkaConsumer(physical(FEEDBACK, running.prefix), bootstrap_servers=running.bootstrap,
+                                group_id=None, auto_offset_reset="earliest", enable_auto_commit=False)
+    await consumer.start()
+    found: list[Envelope[Any]] = []
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            while len(found) < count:
+                batches = await consumer.getmany(timeout_ms=500)
+                found += [decode(record.value) for records in batches.values() for record in records]
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def token_of(running: Running, survey_id: str) -> str:
+    notifications = running.feedback.metadata.tables["notifications"]
+    async with running.feedback.engine.connect() as conn:
+        message = (await conn.execute(notifications.select().where(notifications.c.survey_id == survey_id))).first()
+    link = await running.feedback.vault.unseal(Sealed.model_validate_json(message.message), reader="system:test-sender",
+                                               purpose="send the survey link")
+    return str(link["link"]).rsplit("/", 1)[1]
+
+
+async def test_an_intervention_on_the_bus_gets_a_survey_answered_online_and_by_phone(running: Running) -> None:
+    online, by_phone = intervention_done("req-online"), intervention_done("req-phone", provider_id="prv-2")
+    await running.publish(online, by_phone)
+    await wait_for(running.feedback.engine, SURVEYS, event_ids=[online.event_id, by_phone.event_id], timeout=TIMEOUT)
+
+    sent = await published_feedback(running, 2)
+    assert {(e.event_type, e.meta.aggregate_id) for e in sent} == {("SurveySent", "req-online"), ("SurveySent", "req-phone")}
+    assert all(e.meta.correlation_id == online.meta.correlation_id for e in sent if e.meta.aggregate_id == "req-online")
+    survey_ids = {e.meta.aggregate_id: e.payload.survey_id for e in sent}
+
+    token = await token_of(running, survey_ids["req-online"])
+    assert (await running.http.get(f"/s/{token}")).status_code == 200
+    assert (await running.http.post(f"/s/{token}", data=PAGE_ANSWERS)).status_code == 200
+    assert (await running.http.post(f"/s/{token}", data=PAGE_ANSWERS)).status_code == 410
+
+    phone = await running.http.post(
+        f"/platforms/limoges/surveys/{survey_ids['req-phone']}/phone-answers", headers=running.auth("operator"),
+        json={"outcome": "issue_reported", "answers": {
+            "provider": {"punctuality": 2, "quality": 3, "would_recommend": False},
+            "platform": {"would_call_platform_again": True, "platform_made_it_easier": False}}})
+    assert phone.status_code == 201, phone.text
+    assert phone.json() == {"survey_id": survey_ids["req-phone"], "answered": True}
+
+    answered = [e for e in await published_feedback(running, 5) if e.event_type == "SurveyAnswered"]
+    assert len(answered) == 2
+    await wait_for(running.feedback.engine, SATISFACTION, event_ids=[e.event_id for e in answered], timeout=TIMEOUT)
+    report = await running.http.get("/platforms/limoges/satisfaction", headers=running.auth("analyst"))
+    assert report.status_code == 200
+    platform = report.json()["platform"]
+    assert (platform["answers"], platform["would_call_platform_again_rate"], platform["platform_made_it_easier_rate"],
+            platform["satisfaction_rate"]) == (2, "1.0000", "0.5000", "0.5000")
+    assert {p["provider_id"] for p in report.json()["providers"]} == {"prv-1", "prv-2"}
+
+
+async def test_the_api_checks_roles_and_platforms(running: Running) -> None:
+    assert (await running.http.get("/platforms/limoges/alerts")).status_code == 401
+    assert (await running.http.get("/platforms/limoges/alerts", headers=running.auth("analyst"))).status_code == 403
+    assert (await running.http.get("/platforms/herault/satisfaction", headers=running.auth("analyst"))).status_code == 404
+    alerts = await running.http.get("/platforms/limoges/alerts", headers=running.auth("coordinator"))
+    assert alerts.status_code == 200 and alerts.json() == []
+    unknown = await running.http.post("/platforms/limoges/surveys/srv-nope/phone-answers",
+                                      headers=running.auth("operator"), json={"outcome": "no_answer"})
+    assert unknown.status_code == 404
