@@ -13,7 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.feedback.adapters.tables import metadata as feedback_metadata
 from services.feedback.adapters.unit_of_work import FeedbackUnitOfWork
-from services.feedback.entrypoints.projections import satisfaction_projection, survey_process
+from services.feedback.entrypoints.projections import (
+    satisfaction_projection,
+    survey_process,
+)
 from services.feedback.entrypoints.sweeper import Sweeper
 from services.feedback.service_layer.handlers import FeedbackHandlers
 from services.feedback.service_layer.ports import Sealer

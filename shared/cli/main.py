@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from shared.cli import ops
 from shared.cli.console import console, foreground
 from shared.settings import DEFAULT_PORTS, SERVICES, load_settings
 
@@ -85,7 +86,7 @@ def serve(
     factory = (app_factory or DEFAULT_APP_FACTORY).format(service=name)
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # the relay reports broker loss once, not every 100 ms
     uvicorn.run(factory, factory=True, host=host or load_settings().host, port=port or DEFAULT_PORTS[name],
-                log_level="warning", access_log=False)
+                access_log=False)
 
 
 PortsOption = Annotated[list[str] | None, typer.Option("--port", help="SERVICE=PORT, to move a service (repeatable).")]
@@ -128,6 +129,8 @@ def demo(
     run_stack(ports=port, broker_port=broker_port, bootstrap=bootstrap, data_dir=data_dir,
               partitions=None, grace=grace, app_factory=app_factory, demo=True)
 
+
+ops.register(app)
 
 if __name__ == "__main__":
     app()

@@ -94,8 +94,10 @@ class DomainMetrics:
         self.events_published = counter("events_published_total", "Events published by the outbox relay.", ["event_type"])
         self.dead_letters = counter("dead_letters_total", "Records sent to the dead-letter topic.", ["consumer"])
 
-    def start_at_zero(self, service: str, platforms: Iterable[str]) -> None:
-        """Create every series ``service`` can move for ``platforms``, at zero."""
+    def start_at_zero(self, service: str, platforms: Iterable[str], consumers: Iterable[str] = ()) -> None:
+        """Create at zero every series ``service`` can move for ``platforms`` and its ``consumers``."""
+        for consumer in consumers:
+            self.dead_letters.labels(consumer)
         platforms = sorted(platforms)
         for event_type in produced_by(service):
             self.events_published.labels(event_type)

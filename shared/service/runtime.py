@@ -78,7 +78,7 @@ class ServiceRuntime:
     def __post_init__(self) -> None:
         bootstrap = self.settings.kafka_bootstrap_servers
         self.metrics = DomainMetrics(self.registry)
-        self.metrics.start_at_zero(self.name, self.platforms or ())
+        self.metrics.start_at_zero(self.name, self.platforms or (), [projection.name for projection in self.projections])
         self._dead_letters.on_sent = self.metrics.count_dead_letters
         self.broker = KafkaBroker(bootstrap, client_id=f"relais-{self.name}", log_level=logging.DEBUG,
                                   middlewares=[KafkaMetricsMiddleware(registry=self.registry, app_name=self.name)])

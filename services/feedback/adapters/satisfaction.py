@@ -15,7 +15,12 @@ from sqlalchemy import MetaData, Table, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.feedback.adapters.repository import aware, utc
-from services.feedback.domain.satisfaction import ALERT_WINDOW, Tally, alert_due, is_satisfied
+from services.feedback.domain.satisfaction import (
+    ALERT_WINDOW,
+    Tally,
+    alert_due,
+    is_satisfied,
+)
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.feedback import SurveyAnswered
 from shared.platforms.model import PlatformPolicy

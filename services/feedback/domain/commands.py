@@ -6,7 +6,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.contracts.events.feedback import FollowUpOutcome, PlatformAssessment, ProviderAssessment, SendChannel
+from shared.contracts.events.feedback import (
+    FollowUpOutcome,
+    PlatformAssessment,
+    ProviderAssessment,
+    SendChannel,
+)
 
 COMMENT_MAX = 2000
 

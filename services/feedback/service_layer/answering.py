@@ -10,7 +10,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from services.feedback.domain.commands import Answers, RecordPhoneFollowUp, SetPreferredChannel
+from services.feedback.domain.commands import (
+    Answers,
+    RecordPhoneFollowUp,
+    SetPreferredChannel,
+)
 from services.feedback.domain.model import ANSWERED, EXPIRED, Survey, SurveyClosed
 from services.feedback.domain.sending import token_hash
 from services.feedback.service_layer.context import FeedbackContext

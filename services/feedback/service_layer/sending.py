@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.feedback.domain.model import SENT
-from services.feedback.domain.sending import NotificationKind, choose_channel, needs_follow_up_call, new_token, token_hash
+from services.feedback.domain.sending import (
+    NotificationKind,
+    choose_channel,
+    needs_follow_up_call,
+    new_token,
+    token_hash,
+)
 from services.feedback.service_layer.context import SYSTEM_ACTOR, FeedbackContext
 from services.feedback.service_layer.ports import Notification, Store, SurveyRecord
 from shared.contracts.envelope import Envelope

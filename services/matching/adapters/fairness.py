@@ -14,7 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.matching.adapters.repositories import upsert
 from shared.contracts.envelope import Envelope
-from shared.contracts.events.matching import ContactConfirmed, ContactDeadlineMissed, OfferDeclined, ProviderAssigned
+from shared.contracts.events.matching import (
+    ContactConfirmed,
+    ContactDeadlineMissed,
+    OfferDeclined,
+    ProviderAssigned,
+)
 from shared.contracts.topics import MATCHING
 from shared.messaging.projection import Projection
 

@@ -32,6 +32,8 @@ def upsert(conn: AsyncConnection, table: Any) -> Any:
 
 
 class ProviderRepository:
+    """The ``providers`` rows: each provider's current state, rewritten with every event it gets."""
+
     def __init__(self, conn: AsyncConnection, metadata: MetaData) -> None:
         self._conn, self._table = conn, metadata.tables["providers"]
 
@@ -66,6 +68,8 @@ class Turn:
 
 
 class TurnRepository:
+    """The cursor of each rotation; moving it checks the version read (optimistic concurrency)."""
+
     def __init__(self, conn: AsyncConnection, metadata: MetaData) -> None:
         self._conn, self._table = conn, metadata.tables["turns"]
 
@@ -101,6 +105,8 @@ class TurnRepository:
 
 
 class MatchRepository:
+    """The ``match_requests`` rows: the request's context (spec, resident) and where its match stands."""
+
     def __init__(self, conn: AsyncConnection, metadata: MetaData) -> None:
         self._conn, self._table = conn, metadata.tables["match_requests"]
 

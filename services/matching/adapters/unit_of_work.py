@@ -5,7 +5,11 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.matching.adapters.repositories import MatchRepository, ProviderRepository, TurnRepository
+from services.matching.adapters.repositories import (
+    MatchRepository,
+    ProviderRepository,
+    TurnRepository,
+)
 from shared.storage.eventstore import EventStore
 from shared.storage.unit_of_work import SqlUnitOfWork
 

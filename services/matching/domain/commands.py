@@ -13,7 +13,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.events.matching import DeclineReason
-from shared.contracts.events.providers import Absence, CommitteeMember, ProviderKind, WeeklySlot
+from shared.contracts.events.providers import (
+    Absence,
+    CommitteeMember,
+    ProviderKind,
+    WeeklySlot,
+)
 from shared.contracts.types import ActivityCode, CommuneCode, FragilePublic
 
 
@@ -135,7 +140,7 @@ class InterventionDetails(_Frozen):
     done_on: date = Field(description="Day of the intervention.")
     labour_hours: Decimal = Field(ge=0, max_digits=6, decimal_places=2, description="Hours of labour.")
     labour_amount_excl_tax: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
-    travel_amount_excl_tax: Decimal = Field(default=Decimal("0"), ge=0, max_digits=10, decimal_places=2)
+    travel_amount_excl_tax: Decimal = Field(default=Decimal(0), ge=0, max_digits=10, decimal_places=2)
 
 
 class Apply(Command, ApplicationDetails):

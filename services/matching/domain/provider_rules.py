@@ -6,26 +6,33 @@ applied -> admitted | rejected (committee); admitted <-> suspended; applied, adm
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Set as AbstractSet
 
 from services.matching.domain import commands as c
-from services.matching.domain.directory import ADMITTED, APPLIED, REJECTED, SUSPENDED, WITHDRAWN, Provider
+from services.matching.domain.directory import (
+    ADMITTED,
+    APPLIED,
+    REJECTED,
+    SUSPENDED,
+    WITHDRAWN,
+    Provider,
+)
 from shared.contracts.events import providers as ev
 from shared.errors import Conflict, DomainError
 
 OPEN_RECORD = frozenset({APPLIED, ADMITTED, SUSPENDED})
 
 
-def application_event(provider_id: str, details: c.ApplicationDetails, *, activities: Set[str],
-                      communes: Set[str]) -> ev.ProviderApplied:
+def application_event(provider_id: str, details: c.ApplicationDetails, *, activities: AbstractSet[str],
+                      communes: AbstractSet[str]) -> ev.ProviderApplied:
     """The application, once its activities and communes are checked against the platform's lists."""
     check_known(details.activities, activities, "unknown_activity", "activity")
     check_known(details.communes, communes, "unknown_commune", "commune")
     return ev.ProviderApplied(provider_id=provider_id, **details.model_dump(include=set(c.ApplicationDetails.model_fields)))
 
 
-def change_event(provider: Provider, change: c.DirectoryChange, *, activities: Set[str],
-                 communes: Set[str]) -> ev.ProviderEvent:
+def change_event(provider: Provider, change: c.DirectoryChange, *, activities: AbstractSet[str],
+                 communes: AbstractSet[str]) -> ev.ProviderEvent:
     """The event ``change`` yields for ``provider``; :class:`DomainError` if its status forbids it."""
     pid = provider.provider_id
     if isinstance(change, c.CommitteeDecision):
@@ -65,7 +72,7 @@ def _status_event(provider: Provider, change: c.DirectoryChange) -> ev.ProviderE
     raise TypeError(f"unknown directory change {type(change).__name__}")
 
 
-def check_known(codes: list[str], known: Set[str], code: str, what: str) -> None:
+def check_known(codes: list[str], known: AbstractSet[str], code: str, what: str) -> None:
     unknown = sorted(set(codes) - set(known))
     if unknown:
         raise DomainError(code, f"{what}(s) not in the platform's lists: {', '.join(unknown)}")

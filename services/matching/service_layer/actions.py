@@ -14,7 +14,12 @@ from typing import Any
 
 from services.matching.domain import commands as c
 from services.matching.domain.match import Match
-from services.matching.service_layer.offering import load_match, offer_next, policy_of, save_match
+from services.matching.service_layer.offering import (
+    load_match,
+    offer_next,
+    policy_of,
+    save_match,
+)
 from shared.clock import Clock
 from shared.contracts.events.matching import SkipReason
 from shared.platforms.model import PlatformPolicy
@@ -25,6 +30,12 @@ Step = Callable[[Any, Match, datetime], Awaitable[None]]
 
 @dataclass
 class OfferHandlers:
+    """The providers' actions on offers, bound to their dependencies by ``bootstrap``.
+
+    Each runs in one unit of work; a :class:`ConcurrencyError` (the request or the turn changed
+    meanwhile) retries it on fresh state up to ``attempts`` times, then reaches the caller (409).
+    """
+
     uow: Callable[[], Any]
     policies: Mapping[str, PlatformPolicy]
     clock: Clock

@@ -19,7 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.matching.adapters.unit_of_work import MatchingStore
 from services.matching.domain.match import Match
-from services.matching.service_layer.offering import Store, offer_next, request_context, save_match
+from services.matching.service_layer.offering import (
+    Store,
+    offer_next,
+    request_context,
+    save_match,
+)
 from shared.clock import Clock
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.intake import RequestCancelled, RequestLogged

@@ -20,9 +20,20 @@ from services.feedback.service_layer.handlers import FeedbackHandlers
 from shared.clock import FixedClock
 from shared.contracts.codec import encode
 from shared.contracts.envelope import Envelope, new_envelope
+from shared.contracts.events.feedback import (
+    AnswerChannel,
+    PlatformAssessment,
+    ProviderAssessment,
+    SurveyAnswered,
+)
 from shared.contracts.events.matching import InterventionDone
 from shared.contracts.types import Sealed
-from shared.messaging.projection import BatchResult, InboundRecord, Projection, apply_batch
+from shared.messaging.projection import (
+    BatchResult,
+    InboundRecord,
+    Projection,
+    apply_batch,
+)
 from shared.platforms.loader import load_policies
 from shared.privacy.vault import Vault
 from shared.storage.engine import create_engine
@@ -78,6 +89,22 @@ def intervention_done(request_id: str, *, provider_id: str = "prv-1", resident_i
     )
     return new_envelope(payload, platform_id=platform_id, aggregate_id=request_id, aggregate_version=4,
                         actor=f"provider:{provider_id}", occurred_at=START)
+
+
+_answer_numbers = count()
+
+
+def survey_answered(provider_id: str, *, happy: bool, at: datetime = START, call_again: bool = True,
+                    easier: bool = True) -> Envelope[Any]:
+    """A SurveyAnswered of Limoges: happy is 5/4 and recommended, unhappy 2/2 and not recommended."""
+    number = next(_answer_numbers)
+    payload = SurveyAnswered(
+        survey_id=f"srv-{number}", request_id=f"req-{number}", provider_id=provider_id, channel=AnswerChannel.WEB,
+        provider=ProviderAssessment(punctuality=5 if happy else 2, quality=4 if happy else 2, would_recommend=happy),
+        platform=PlatformAssessment(would_call_platform_again=call_again, platform_made_it_easier=easier),
+    )
+    return new_envelope(payload, platform_id="limoges", aggregate_id=f"req-{number}", aggregate_version=2,
+                        actor="resident", occurred_at=at)
 
 
 @pytest.fixture

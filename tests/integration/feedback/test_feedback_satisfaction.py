@@ -10,24 +10,10 @@ import pytest
 
 from services.feedback.adapters.satisfaction import alerts, satisfaction
 from services.feedback.entrypoints.projections import satisfaction_projection
-from shared.contracts.envelope import Envelope, new_envelope
-from shared.contracts.events.feedback import AnswerChannel, PlatformAssessment, ProviderAssessment, SurveyAnswered
-from tests.integration.feedback.conftest import START, FeedbackStore
+from tests.integration.feedback.conftest import START, FeedbackStore, survey_answered
 
 pytestmark = pytest.mark.integration
-serial = iter(range(10_000))
-
-
-def answer(provider_id: str, *, happy: bool, at: datetime = START, call_again: bool = True,
-           easier: bool = True) -> Envelope[Any]:
-    number = next(serial)
-    payload = SurveyAnswered(
-        survey_id=f"srv-{number}", request_id=f"req-{number}", provider_id=provider_id, channel=AnswerChannel.WEB,
-        provider=ProviderAssessment(punctuality=5 if happy else 2, quality=4 if happy else 2, would_recommend=happy),
-        platform=PlatformAssessment(would_call_platform_again=call_again, platform_made_it_easier=easier),
-    )
-    return new_envelope(payload, platform_id="limoges", aggregate_id=f"req-{number}", aggregate_version=2,
-                        actor="resident", occurred_at=at)
+answer = survey_answered
 
 
 async def report(store: FeedbackStore) -> dict[str, Any]:

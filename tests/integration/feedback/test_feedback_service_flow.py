@@ -71,9 +71,9 @@ async def running(database_url: str, kafka_bootstrap: str, topic_prefix: str, tm
     feedback = bootstrap(settings, feedback_settings=FeedbackSettings(public_url="https://avis.example.fr",
                                                                       sweep_interval=3600))
     app: FastAPI = create_app(feedback=feedback)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://feedback") as http:
-            yield Running(feedback, http, tokens, kafka_bootstrap, topic_prefix)
+    async with (app.router.lifespan_context(app),
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://feedback") as http):
+        yield Running(feedback, http, tokens, kafka_bootstrap, topic_prefix)
 
 
 async def published_feedback(running: Running, count: int) -> list[Envelope[Any]]:
@@ -134,13 +134,3 @@ async def test_an_intervention_on_the_bus_gets_a_survey_answered_online_and_by_p
             platform["satisfaction_rate"]) == (2, "1.0000", "0.5000", "0.5000")
     assert {p["provider_id"] for p in report.json()["providers"]} == {"prv-1", "prv-2"}
 
-
-async def test_the_api_checks_roles_and_platforms(running: Running) -> None:
-    assert (await running.http.get("/platforms/limoges/alerts")).status_code == 401
-    assert (await running.http.get("/platforms/limoges/alerts", headers=running.auth("analyst"))).status_code == 403
-    assert (await running.http.get("/platforms/herault/satisfaction", headers=running.auth("analyst"))).status_code == 404
-    alerts = await running.http.get("/platforms/limoges/alerts", headers=running.auth("coordinator"))
-    assert alerts.status_code == 200 and alerts.json() == []
-    unknown = await running.http.post("/platforms/limoges/surveys/srv-nope/phone-answers",
-                                      headers=running.auth("operator"), json={"outcome": "no_answer"})
-    assert unknown.status_code == 404

@@ -13,9 +13,18 @@ from services.feedback.domain.model import SurveyClosed
 from services.feedback.domain.sending import token_hash
 from services.feedback.entrypoints.projections import survey_process
 from shared.contracts.codec import from_json_dict
-from shared.contracts.events.feedback import FollowUpOutcome, PlatformAssessment, ProviderAssessment
+from shared.contracts.events.feedback import (
+    FollowUpOutcome,
+    PlatformAssessment,
+    ProviderAssessment,
+)
 from shared.contracts.types import Sealed
-from tests.integration.feedback.conftest import PREFIX, START, FeedbackStore, intervention_done
+from tests.integration.feedback.conftest import (
+    PREFIX,
+    START,
+    FeedbackStore,
+    intervention_done,
+)
 
 pytestmark = pytest.mark.integration
 

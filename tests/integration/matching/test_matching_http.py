@@ -21,7 +21,14 @@ from shared.settings import Settings
 from shared.storage.engine import create_engine
 from shared.storage.migrate import upgrade_async
 from tests.fixtures.services import issue_token
-from tests.unit.matching.builders import ISLE, LIMOGES, T0, limoges, request_logged, write_policies
+from tests.unit.matching.builders import (
+    ISLE,
+    LIMOGES,
+    T0,
+    limoges,
+    request_logged,
+    write_policies,
+)
 
 pytestmark = pytest.mark.integration
 COMMITTEE = [{"body": "ccas", "label": "CCAS de Limoges"}, {"body": "cci", "label": "CCI Limoges"}]

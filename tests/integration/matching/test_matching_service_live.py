@@ -19,7 +19,12 @@ from shared.messaging.producer import create_producer
 from shared.security.principals import ALL_PLATFORMS, Role
 from shared.settings import Settings
 from tests.fixtures.services import issue_token, serving
-from tests.unit.matching.builders import LIMOGES, SAINT_YRIEIX, request_logged, write_policies
+from tests.unit.matching.builders import (
+    LIMOGES,
+    SAINT_YRIEIX,
+    request_logged,
+    write_policies,
+)
 
 pytestmark = pytest.mark.integration
 COMMITTEE = [{"body": "ccas", "label": "CCAS de Limoges"}]

@@ -17,7 +17,10 @@ from services.matching.adapters.unit_of_work import MatchingStore, MatchingUnitO
 from services.matching.bootstrap import MIGRATIONS
 from services.matching.domain.directory import SUSPENDED
 from services.matching.domain.rotation import TurnKey
-from services.matching.service_layer.assignment import assignment_projection, receive_request
+from services.matching.service_layer.assignment import (
+    assignment_projection,
+    receive_request,
+)
 from shared.clock import FixedClock
 from shared.contracts.codec import encode
 from shared.messaging.projection import InboundRecord, apply_batch

@@ -16,7 +16,11 @@ from shared.contracts.events.matching import InterventionDone
 from shared.platforms.loader import load_policies
 from shared.platforms.model import PlatformPolicy
 from shared.storage.fakes import FakeEventStore
-from tests.unit.feedback.fakes import FakeFeedbackUnitOfWork, FakeSealer, FakeSurveyIndex
+from tests.unit.feedback.fakes import (
+    FakeFeedbackUnitOfWork,
+    FakeSealer,
+    FakeSurveyIndex,
+)
 
 POLICIES = Path(__file__).resolve().parents[3] / "deploy" / "platforms"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ import copy
 import json
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from services.feedback.domain.model import SENT
 from services.feedback.service_layer.ports import Notification, SurveyRecord
@@ -71,7 +71,7 @@ class FakeFeedbackUnitOfWork(FakeUnitOfWork):
         self.index = index
         self.surveys = FakeSurveyIndex()
 
-    async def __aenter__(self) -> FakeFeedbackUnitOfWork:
+    async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.surveys = copy.deepcopy(self.index)
         return self

@@ -6,7 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from services.feedback.domain.commands import Answers, PhoneFollowUpDetails, RecordPhoneFollowUp, SetPreferredChannel
+from services.feedback.domain.commands import (
+    Answers,
+    PhoneFollowUpDetails,
+    RecordPhoneFollowUp,
+    SetPreferredChannel,
+)
 from services.feedback.domain.model import SurveyClosed
 from shared.contracts.events.feedback import (
     AnswerChannel,

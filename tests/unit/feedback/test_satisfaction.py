@@ -7,7 +7,12 @@ from decimal import Decimal
 import pytest
 
 from services.feedback.domain.satisfaction import Tally, alert_due, is_satisfied, rate
-from services.feedback.domain.sending import choose_channel, needs_follow_up_call, new_token, token_hash
+from services.feedback.domain.sending import (
+    choose_channel,
+    needs_follow_up_call,
+    new_token,
+    token_hash,
+)
 from shared.contracts.events.feedback import ProviderAssessment, SendChannel
 from shared.platforms.model import PlatformPolicy
 

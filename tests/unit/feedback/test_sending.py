@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from services.feedback.domain.sending import NotificationKind, token_hash
-from shared.contracts.events.feedback import SendChannel, SurveyExpired, SurveyReminderSent, SurveySent
+from shared.contracts.events.feedback import (
+    SendChannel,
+    SurveyExpired,
+    SurveyReminderSent,
+    SurveySent,
+)
 from tests.unit.feedback.conftest import START, World, done
 
 

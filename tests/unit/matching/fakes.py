@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from services.matching.adapters.repositories import Turn
 from services.matching.domain.directory import ADMITTED, SUSPENDED, Provider
@@ -101,7 +101,7 @@ class FakeMatchingUnitOfWork:
     def __init__(self, db: FakeMatchingDatabase) -> None:
         self.db = db
 
-    async def __aenter__(self) -> FakeMatchingUnitOfWork:
+    async def __aenter__(self) -> Self:
         self.events = FakeEventStore()
         self.events.events = list(self.db.events)
         self.providers = FakeProviders(dict(self.db.providers))

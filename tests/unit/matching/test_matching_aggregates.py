@@ -9,7 +9,14 @@ import pytest
 
 from services.matching.domain import commands as c
 from services.matching.domain.directory import Provider, evolve
-from services.matching.domain.match import ASSIGNED, CONTACTED, DONE, WAITING, Match, RequestContext
+from services.matching.domain.match import (
+    ASSIGNED,
+    CONTACTED,
+    DONE,
+    WAITING,
+    Match,
+    RequestContext,
+)
 from services.matching.domain.provider_rules import application_event, change_event
 from services.matching.domain.rotation import Decision
 from shared.contracts.events import matching as ev
@@ -40,9 +47,9 @@ def test_an_offer_records_the_rotation_and_the_deadline() -> None:
 def test_the_full_happy_path_ends_with_the_intervention_figures() -> None:
     match = offered()
     match.confirm_contact("prv-a", T0)
-    match.send_quote("prv-a", Decimal("120"), T0)
+    match.send_quote("prv-a", Decimal(120), T0)
     match.answer_quote(None, True, T0)
-    match.declare_done("prv-a", date(2026, 3, 9), Decimal("3.5"), Decimal("105"), Decimal("12.4"))
+    match.declare_done("prv-a", date(2026, 3, 9), Decimal("3.5"), Decimal(105), Decimal("12.4"))
 
     done = match.pending[-1]
     assert isinstance(done, ev.InterventionDone)
@@ -95,7 +102,7 @@ def test_confirming_twice_is_a_conflict_and_declining_after_contact_is_refused()
 def test_a_pending_quote_blocks_the_intervention_and_nothing_follows_a_cancellation() -> None:
     match = offered()
     match.confirm_contact(None, T0)
-    match.send_quote(None, Decimal("50"), T0)
+    match.send_quote(None, Decimal(50), T0)
     with pytest.raises(DomainError, match="not answered the quote"):
         match.declare_done(None, date(2026, 3, 9), Decimal(1), Decimal(1), Decimal(0))
 

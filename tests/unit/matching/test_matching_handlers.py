@@ -14,9 +14,22 @@ from services.matching.service_layer.directory import DirectoryHandlers
 from services.matching.service_layer.sweeper import DeadlineSweeper
 from shared.clock import FixedClock
 from shared.contracts.events import matching as ev
-from shared.contracts.events.providers import CommitteeBody, CommitteeMember, ProviderApplied
+from shared.contracts.events.providers import (
+    CommitteeBody,
+    CommitteeMember,
+    ProviderApplied,
+)
 from shared.errors import DomainError, NotFound
-from tests.unit.matching.builders import LIMOGES, MEZIERES, ROSNAY, SAINT_YRIEIX, T0, brenne, limoges, request_logged
+from tests.unit.matching.builders import (
+    LIMOGES,
+    MEZIERES,
+    ROSNAY,
+    SAINT_YRIEIX,
+    T0,
+    brenne,
+    limoges,
+    request_logged,
+)
 from tests.unit.matching.fakes import FakeMatchingDatabase
 
 COMMITTEE = [CommitteeMember(body=CommitteeBody.CCAS, label="CCAS")]

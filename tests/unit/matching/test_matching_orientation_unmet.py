@@ -12,7 +12,15 @@ from services.matching.domain.unmet import why_unmet
 from shared.contracts.events.matching import SkipReason as S
 from shared.contracts.events.matching import UnmetReason as U
 from shared.platforms.calendar import distance_km
-from tests.unit.matching.builders import LE_BLANC, MEZIERES, ROSNAY, SAINT_GAULTIER, brenne, provider, spec
+from tests.unit.matching.builders import (
+    LE_BLANC,
+    MEZIERES,
+    ROSNAY,
+    SAINT_GAULTIER,
+    brenne,
+    provider,
+    spec,
+)
 
 POLICY = brenne()
 

@@ -11,7 +11,15 @@ from services.matching.domain.directory import SUSPENDED
 from services.matching.domain.rotation import RingKey, ring, take_turn
 from shared.contracts.events.matching import SkipReason
 from shared.contracts.events.providers import Absence
-from tests.unit.matching.builders import ISLE, LIMOGES, PANAZOL, SAINT_YRIEIX, T0, provider, spec
+from tests.unit.matching.builders import (
+    ISLE,
+    LIMOGES,
+    PANAZOL,
+    SAINT_YRIEIX,
+    T0,
+    provider,
+    spec,
+)
 
 AGGLO = frozenset({LIMOGES, PANAZOL, ISLE})
 
@@ -69,7 +77,7 @@ def test_the_declining_provider_is_skipped_with_its_reason_when_the_turn_comes_b
 
 def test_a_newcomer_joins_at_the_end_of_the_ring_neither_flooded_nor_starved() -> None:
     veterans = [provider("prv-a", joined=1), provider("prv-b", joined=2), provider("prv-c", joined=3)]
-    chosen, cursor = run(ring(veterans, "gardening", AGGLO), 4)  # a, b, c, a: the turn is at prv-a
+    _, cursor = run(ring(veterans, "gardening", AGGLO), 4)  # a, b, c, a: the turn is at prv-a
     newcomer = provider("prv-new", joined=300)
 
     after, _ = run(ring([*veterans, newcomer], "gardening", AGGLO), 8, cursor)

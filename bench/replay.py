@@ -1,0 +1,67 @@
+"""Benchmark: how fast a full rebuild of the projections reads the history, next to the raw broker read rate.
+
+    python -m bench.replay [--events 1000000] [--batch-size 5000]
+
+Starts an embedded Tansu broker, writes a realistic federation history straight to the topics
+(:mod:`bench.history`), then in this one run measures: the raw read rate of the topics the
+projections read (aiokafka ``getmany``, nothing decoded), the rate of a full rebuild of every
+projection described by the services (fresh SQLite files) over the same records, and this
+process's peak RSS. Prints each figure and the ratio rebuild / raw read (target >= 0.5, peak RSS
+< 500 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+from bench.history import federation_history
+from bench.measure import full_rebuild, peak_rss_mb, process_peak_rss_mb, raw_read, rebuild_topics
+from bench.produce import produce_history
+from shared.analytics.catalogue import described_services
+from shared.runtime.ports import free_port
+from shared.runtime.tansu import EmbeddedBroker
+
+TARGET_RATIO = 0.5
+TARGET_RSS_MB = 500.0
+TOPIC_PREFIX = "bench."
+
+
+async def run(events: int, batch_size: int) -> float:
+    catalogue = described_services()
+    projections = [spec.name for models in catalogue for spec in models.projections]
+    print(f"projections rebuilt: {', '.join(projections)}")
+    with EmbeddedBroker(free_port(), topic_prefix=TOPIC_PREFIX) as broker:
+        started = time.perf_counter()
+        sent = await produce_history(broker.bootstrap, TOPIC_PREFIX, federation_history(events))
+        print(f"history written: {sent:,} events in {time.perf_counter() - started:.1f} s")
+        topics = rebuild_topics(catalogue, TOPIC_PREFIX)
+        raw = await raw_read(broker.bootstrap, topics)
+        print(f"raw broker read: {raw.records:,} records in {raw.seconds:.2f} s = {raw.per_second:,.0f} records/s "
+              f"({len(topics)} topics)")
+        rebuilt, targets = await full_rebuild(catalogue, broker.bootstrap, TOPIC_PREFIX, batch_size=batch_size)
+        print(f"full rebuild: {rebuilt.records:,} records in {rebuilt.seconds:.2f} s = "
+              f"{rebuilt.per_second:,.0f} records/s")
+        for target in targets:
+            print(f"  {target.projection.name}: {target.processed:,} events processed, {target.applied:,} applied, "
+                  f"{target.dead_letters} dead letters")
+        broker_rss = process_peak_rss_mb(broker.process.pid) if broker.process else None
+    ratio = rebuilt.per_second / raw.per_second if raw.per_second else 0.0
+    rss = peak_rss_mb()
+    print(f"peak RSS: {rss:,.0f} MB (target < {TARGET_RSS_MB:.0f} MB)"
+          + (f"; broker (Tansu) peak RSS {broker_rss:,.0f} MB" if broker_rss is not None else ""))
+    print(f"ratio rebuild/raw read: {ratio:.2f} (target >= {TARGET_RATIO})")
+    return ratio
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.replay", description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000, help="Events in the generated history.")
+    parser.add_argument("--batch-size", type=int, default=5000, help="Records per rebuild transaction.")
+    options = parser.parse_args(argv)
+    asyncio.run(run(options.events, options.batch_size))
+
+
+if __name__ == "__main__":
+    main()

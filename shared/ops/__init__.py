@@ -1,0 +1,1 @@
+"""Operations on a running federation: dead letters (list, replay) and restoring a wiped broker."""

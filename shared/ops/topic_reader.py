@@ -1,0 +1,60 @@
+"""Read a whole topic from offset 0 with a group-less consumer (nothing committed)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+
+FETCH_TIMEOUT_MS = 300
+
+
+async def read_all(bootstrap: str, topic: str, *, timeout: float = 30.0) -> list[ConsumerRecord]:
+    """Every record of ``topic`` (all partitions, by partition then offset) up to its high watermark.
+
+    A missing topic reads as empty. The high watermark comes from fetch responses (``end_offsets`` is
+    wrong on Tansu). Raises ``TimeoutError`` when the end is not reached within ``timeout`` seconds.
+    """
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+                                auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        if topic not in await consumer.topics():
+            return []
+        partitions = [TopicPartition(topic, n) for n in sorted(consumer.partitions_for_topic(topic) or ())]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        records: list[ConsumerRecord] = []
+        async with asyncio.timeout(timeout):
+            while not await _caught_up(consumer, partitions):
+                fetched = await consumer.getmany(*partitions, timeout_ms=FETCH_TIMEOUT_MS)
+                records.extend(record for batch in fetched.values() for record in batch)
+        return sorted(records, key=lambda record: (record.partition, record.offset))
+    finally:
+        await consumer.stop()
+
+
+async def high_watermarks(bootstrap: str, topic: str, *, timeout: float = 30.0) -> dict[int, int]:
+    """The high watermark of each partition of ``topic``, from a fetch response."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+                                auto_offset_reset="earliest", max_partition_fetch_bytes=1024)
+    await consumer.start()
+    try:
+        await consumer.topics()
+        partitions = [TopicPartition(topic, n) for n in sorted(consumer.partitions_for_topic(topic) or ())]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        async with asyncio.timeout(timeout):
+            while any(consumer.highwater(partition) is None for partition in partitions):
+                await consumer.getmany(*partitions, timeout_ms=FETCH_TIMEOUT_MS, max_records=1)
+        return {partition.partition: int(consumer.highwater(partition) or 0) for partition in partitions}
+    finally:
+        await consumer.stop()
+
+
+async def _caught_up(consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> bool:
+    for partition in partitions:
+        highwater = consumer.highwater(partition)
+        if highwater is None or await consumer.position(partition) < highwater:
+            return False
+    return True

@@ -1,0 +1,183 @@
+"""The survey page in headless Chromium, served by the feedback service running as a process on the real broker.
+
+An InterventionDone on the bus makes the service send a survey; the browser opens the link (as the
+resident would, from the sealed notification), answers once, and a second use of the link is refused.
+Needs Debian's ``chromium`` and ``chromium-driver`` (``make system-deps``) and ``selenium``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from sqlalchemy import select
+
+from services.feedback.adapters.tables import metadata as feedback_metadata
+from shared.contracts.codec import encode
+from shared.contracts.envelope import new_envelope
+from shared.contracts.events.matching import InterventionDone
+from shared.contracts.types import Sealed
+from shared.messaging.producer import create_producer
+from shared.privacy.vault import Vault
+from shared.runtime.ports import free_port
+from shared.runtime.processes import spawn, stop_process
+from shared.storage.engine import create_engine
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+TIMEOUT = 60.0
+T = TypeVar("T")
+
+
+def eventually(probe: Callable[[], T | None], what: str, timeout: float = TIMEOUT) -> T:
+    """Poll ``probe`` until it returns something, or fail saying ``what`` never happened."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = probe()
+        if found is not None:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not happen within {timeout} s")
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
+    if missing:
+        reason = f"missing {', '.join(missing)}: apt-get install -y chromium chromium-driver"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    options = Options()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--window-size=390,844"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def feedback_service(kafka_bootstrap: str, topic_prefix: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "RELAIS_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "RELAIS_TOPIC_PREFIX": topic_prefix,
+           "RELAIS_DATA_DIR": str(tmp_path), "RELAIS_PLATFORMS_DIR": str(ROOT / "deploy" / "platforms"),
+           "RELAIS_FEEDBACK_PUBLIC_URL": url, "RELAIS_FEEDBACK_SWEEP_INTERVAL": "3600", "PYTHONUNBUFFERED": "1"}
+    log = (tmp_path / "feedback.log").open("wb")
+    process = spawn([sys.executable, "-m", "uvicorn", "--factory", "services.feedback.entrypoints.app:create_app",
+                     "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=ROOT, stdout=log, stderr=log)
+    try:
+        eventually(lambda: _healthy(url, process, tmp_path / "feedback.log"), "feedback service health")
+        yield {"url": url, "data": tmp_path, "bootstrap": kafka_bootstrap, "prefix": topic_prefix}
+    finally:
+        stop_process(process)
+        log.close()
+
+
+def _healthy(url: str, process: Any, log: Path) -> bool | None:
+    if process.poll() is not None:
+        raise AssertionError(f"the feedback service exited ({process.returncode}):\n{log.read_text()[-3000:]}")
+    try:
+        return httpx.get(f"{url}/health", timeout=2).status_code == 200 or None
+    except httpx.TransportError:
+        return None
+
+
+async def _publish_intervention(service: dict[str, Any], request_id: str) -> None:
+    done = InterventionDone(
+        request_id=request_id, provider_id="prv-1", resident_id="res-e2e", activity="gardening", commune="87085",
+        done_on=date(2026, 3, 1), labour_hours="2.00", labour_amount_excl_tax="60.00", travel_amount_excl_tax="5.00",
+        amount_excl_tax="65.00",
+    )
+    record = encode(new_envelope(done, platform_id="limoges", aggregate_id=request_id, aggregate_version=4,
+                                 actor="provider:prv-1"), service["prefix"])
+    producer = create_producer(service["bootstrap"], client_id="e2e-matching")
+    await producer.start()
+    try:
+        await producer.send_and_wait(record.topic, record.value, key=record.key, headers=list(record.headers))
+    finally:
+        await producer.stop()
+
+
+async def _survey_link(service: dict[str, Any], request_id: str) -> str | None:
+    """The link of the request's survey, opened from the notifications outbox like the sender would."""
+    tables = feedback_metadata().tables
+    surveys, notifications = tables["surveys"], tables["notifications"]
+    engine = create_engine(f"sqlite+aiosqlite:///{service['data'] / 'feedback.db'}")
+    vault = Vault(create_engine(f"sqlite+aiosqlite:///{service['data'] / 'vault.db'}"))
+    try:
+        async with engine.connect() as conn:
+            message = (await conn.execute(
+                select(notifications.c.message).join(surveys, surveys.c.survey_id == notifications.c.survey_id)
+                .where(surveys.c.request_id == request_id, notifications.c.kind == "survey"))).scalar()
+        if message is None:
+            return None
+        opened = await vault.unseal(Sealed.model_validate_json(message), reader="system:e2e-sender", purpose="send survey")
+        return str(opened["link"])
+    finally:
+        await engine.dispose()
+        await vault.engine.dispose()
+
+
+async def _answer_events(service: dict[str, Any], request_id: str) -> list[str]:
+    events = feedback_metadata().tables["events"]
+    engine = create_engine(f"sqlite+aiosqlite:///{service['data'] / 'feedback.db'}")
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(select(events.c.event_type).where(events.c.aggregate_id == request_id)
+                                      .order_by(events.c.aggregate_version))
+            return list(rows.scalars())
+    finally:
+        await engine.dispose()
+
+
+def choose(driver: Any, *field_ids: str) -> None:
+    for field_id in field_ids:
+        driver.find_element(By.CSS_SELECTOR, f'label[for="{field_id}"]').click()
+
+
+def test_answer_once_in_chromium_then_the_link_is_refused(feedback_service: dict[str, Any], browser: Any) -> None:
+    asyncio.run(_publish_intervention(feedback_service, "req-e2e"))
+    link = eventually(lambda: asyncio.run(_survey_link(feedback_service, "req-e2e")), "survey sent")
+
+    browser.get(link)
+    assert browser.execute_script("return document.documentElement.lang") == "fr"
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Votre avis sur l'intervention"
+    unlabelled = browser.execute_script(
+        "return [...document.querySelectorAll('input, textarea')].filter(e => e.labels.length === 0).map(e => e.id)")
+    assert unlabelled == []
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    assert browser.execute_script("return parseFloat(getComputedStyle(document.body).fontSize)") >= 20
+
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    assert "Quelques réponses manquent" in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
+
+    choose(browser, "punctuality-4", "quality-5", "would_recommend-oui", "would_call_platform_again-oui",
+           "platform_made_it_easier-oui")
+    browser.find_element(By.ID, "comment").send_keys("Travail soigné, merci.")
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Merci !"
+
+    browser.get(link)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Vous avez déjà répondu"
+    assert httpx.get(link).status_code == 410
+    assert httpx.post(link, data={"punctuality": "1"}).status_code == 410
+    assert asyncio.run(_answer_events(feedback_service, "req-e2e")) == ["SurveySent", "SurveyAnswered"]
