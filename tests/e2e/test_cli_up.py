@@ -5,10 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -16,107 +12,12 @@ import pytest
 
 from shared.runtime.ports import free_port
 from shared.settings import SERVICES
+from tests.e2e.processes import alive, children_of, processes_mentioning
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 STUB_FACTORY = "tests.e2e.stub_app:create_app"
 SERVICES_WRITTEN = all((ROOT / "services" / name / "entrypoints" / "app.py").exists() for name in SERVICES)
-
-
-def alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie does not count)."""
-    try:
-        return (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]) != "Z"
-    except FileNotFoundError:
-        return False
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except FileNotFoundError:
-                continue
-            if parent == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def processes_mentioning(*texts: str) -> list[int]:
-    """Live processes whose command line contains one of ``texts`` (arguments joined by NUL)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != os.getpid():
-            try:
-                cmdline = (entry / "cmdline").read_text()
-            except FileNotFoundError:
-                continue
-            if any(text in cmdline for text in texts) and alive(int(entry.name)):
-                found.append(int(entry.name))
-    return found
-
-
-def wait_for(condition, timeout: float, message: str):
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        time.sleep(0.1)
-    return result
-
-
-class Cli:
-    """``python -m shared.cli.main ARGS`` running in the background, its output collected."""
-
-    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "shared.cli.main", *args], cwd=ROOT, env={**os.environ, **(env or {})},
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-        )
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.append(line)
-
-    @property
-    def output(self) -> str:
-        return "".join(self.lines)
-
-    def wait_output(self, text: str, timeout: float = 60.0) -> None:
-        wait_for(lambda: text in self.output or self.process.poll() is not None, timeout, repr(text))
-        assert text in self.output, f"process ended without {text!r}:\n{self.output}"
-
-    def stop(self, signum: int = signal.SIGINT, timeout: float = 30.0) -> int:
-        self.process.send_signal(signum)
-        return self.finish(timeout)
-
-    def finish(self, timeout: float = 30.0) -> int:
-        code = self.process.wait(timeout=timeout)
-        self._reader.join(timeout=5)
-        return code
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-
-@pytest.fixture
-def cli():
-    started: list[Cli] = []
-
-    def run(*args: str, env: dict[str, str] | None = None) -> Cli:
-        started.append(Cli(*args, env=env))
-        return started[-1]
-
-    yield run
-    for process in started:
-        process.kill()
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])

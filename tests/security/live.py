@@ -62,7 +62,13 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 120.0) -> LiveServer:
+        self.launch()
+        return self.wait_started(timeout)
+
+    def launch(self) -> None:
         self._thread.start()
+
+    def wait_started(self, timeout: float = 120.0) -> LiveServer:
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if not self._thread.is_alive():
