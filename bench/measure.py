@@ -11,6 +11,8 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from shared.analytics.catalogue import ReadModels
+from shared.analytics.batching import BatchingConnection
+from shared.analytics.direct import DirectWriter
 from shared.analytics.rebuilder import Target, rebuild_targets
 from shared.analytics.replay import create_tables, fast_sqlite_engine
 from shared.contracts.topics import physical
@@ -58,7 +60,7 @@ async def raw_read(bootstrap: str, topics: list[str], max_records: int = 5000) -
         while True:
             fetched = await consumer.getmany(timeout_ms=200, max_records=max_records)
             count += sum(len(records) for records in fetched.values())
-            if not fetched and await _caught_up(consumer, partitions):
+            if await _caught_up(consumer, partitions):
                 break
         return Rate(count, time.perf_counter() - started)
     finally:
@@ -90,17 +92,22 @@ async def full_rebuild(catalogue: list[ReadModels], bootstrap: str, topic_prefix
     """Rebuild every projection of ``catalogue`` into fresh SQLite files (one per service)."""
     with tempfile.TemporaryDirectory(prefix="relais-bench-", dir=folder) as scratch:
         targets: list[Target] = []
-        engines = []
+        engines, writers = [], []
         for models in catalogue:
             metadata = models.metadata()
-            engine = fast_sqlite_engine(Path(scratch) / f"{models.service}.db")
+            path = Path(scratch) / f"{models.service}.db"
+            engine = fast_sqlite_engine(path)
+            writer = DirectWriter(path, BatchingConnection)
             engines.append(engine)
+            writers.append(writer)
             await create_tables(engine, metadata)
-            targets.extend(Target(spec.build(metadata), engine, metadata) for spec in models.projections)
+            targets.extend(Target(spec.build(metadata), engine, metadata, writer) for spec in models.projections)
         try:
             started = time.perf_counter()
             read = await rebuild_targets(targets, bootstrap, topic_prefix, batch_size=batch_size)
             return Rate(read, time.perf_counter() - started), targets
         finally:
+            for writer in writers:
+                writer.close()
             for engine in engines:
                 await engine.dispose()

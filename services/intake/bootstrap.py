@@ -16,6 +16,7 @@ from services.intake.service_layer.projections import (
 )
 from shared.clock import Clock, SystemClock
 from shared.platforms.loader import load_policies
+from shared.privacy.erasure import forget_erased_residents
 from shared.privacy.vault import Vault
 from shared.security.tokens import TokenRegistry
 from shared.service.runtime import ServiceRuntime
@@ -42,10 +43,11 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, s
     policies = load_policies(settings.platforms_dir)
     engine = create_engine(settings.service_database_url("intake"))
     metadata = intake_metadata()
-    projections = [console_projection(metadata), observatory_projection(metadata)]
+    vault = Vault(create_engine(settings.vault_database_url()))
+    projections = [console_projection(metadata), observatory_projection(metadata),
+                   forget_erased_residents(vault, "intake.privacy")]
     runtime = ServiceRuntime("intake", settings, engine, metadata, MIGRATIONS, projections=projections,
                              platforms=frozenset(policies))
-    vault = Vault(create_engine(settings.vault_database_url()))
 
     def unit_of_work() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, metadata, topic_prefix=settings.topic_prefix, on_commit=runtime.relay.notify)

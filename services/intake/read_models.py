@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from services.intake.adapters.tables import metadata
-from services.intake.service_layer.projections import console_projection, observatory_projection
+from services.intake.service_layer.projections import (
+    console_projection,
+    observatory_projection,
+)
 from shared.analytics.catalogue import ProjectionSpec, ReadModels
 
 

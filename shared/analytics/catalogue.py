@@ -9,8 +9,8 @@ own tables (a process manager that appends events must not be replayed).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import MetaData
 
@@ -31,11 +31,16 @@ class ProjectionSpec:
 
 @dataclass(frozen=True)
 class ReadModels:
-    """What a service's ``describe()`` returns."""
+    """What a service's ``describe()`` returns.
+
+    ``personal`` names, per table, columns holding personal data in plain text: exports leave
+    them out (columns named ``resident_id`` are pseudonymised in any case).
+    """
 
     service: str
     metadata: Callable[[], MetaData]
     projections: tuple[ProjectionSpec, ...]
+    personal: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def projection(self, name: str) -> ProjectionSpec:
         for spec in self.projections:

@@ -10,7 +10,9 @@ databases are applied concurrently; while one batch is written, the next is read
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection, Sequence
+import gc
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +21,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.analytics.decoding import decode_batch
+from shared.analytics.direct import DirectWriter
 from shared.analytics.reader import HistoryReader
 from shared.contracts.envelope import Envelope
 from shared.contracts.topics import physical
@@ -31,11 +34,16 @@ Progress = Callable[[int, int], Any]
 
 @dataclass
 class Target:
-    """One projection to rebuild into ``engine`` (its tables already created)."""
+    """One projection to rebuild into ``engine`` (its tables already created).
+
+    ``writer``, when given, writes the rows instead of ``engine`` (same database: see
+    :class:`~shared.analytics.direct.DirectWriter`); ``engine`` still answers the freshness check.
+    """
 
     projection: Projection
     engine: AsyncEngine
     metadata: MetaData
+    writer: DirectWriter | None = None
     processed: int = 0
     applied: int = 0
     dead_letters: int = 0
@@ -64,6 +72,23 @@ async def rebuild_targets(
             raise NotFreshDatabase(f"{target.projection.name} has already processed events in this database")
         target.topics = frozenset(physical(name, topic_prefix) for name in target.projection.topics)
     include = None if until is None else (lambda envelope: _occurred_by(envelope, until))
+    with fewer_collections():
+        return await _rebuild(targets, bootstrap, include, progress, batch_size, platforms)
+
+
+@contextmanager
+def fewer_collections(threshold: int = 100_000) -> Iterator[None]:
+    """Run the cyclic garbage collector less often (a rebuild allocates millions of short-lived objects)."""
+    previous = gc.get_threshold()
+    gc.set_threshold(threshold, previous[1], previous[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
+async def _rebuild(targets: Sequence[Target], bootstrap: str, include: Any, progress: Progress | None,
+                   batch_size: int, platforms: Collection[str] | None) -> int:
     topics = [topic for target in targets for topic in sorted(target.topics)]
     groups = _by_engine(targets)
     read = 0
@@ -90,7 +115,7 @@ async def rebuild_targets(
 def _by_engine(targets: Sequence[Target]) -> list[list[Target]]:
     groups: dict[int, list[Target]] = {}
     for target in targets:
-        groups.setdefault(id(target.engine), []).append(target)
+        groups.setdefault(id(target.writer or target.engine), []).append(target)
     return list(groups.values())
 
 
@@ -101,13 +126,22 @@ async def _apply(groups: list[list[Target]], batch: list[InboundRecord], decoded
 
 async def _apply_group(group: list[Target], batch: list[InboundRecord],
                        decoded: list[tuple[InboundRecord, Envelope[Any]]], dead: list[Any], include: Any) -> None:
+    writer = group[0].writer
+    if writer is not None:
+        await writer.run(lambda: _apply_each(group, batch, decoded, dead, include))
+    else:
+        await _apply_each(group, batch, decoded, dead, include)
+
+
+async def _apply_each(group: list[Target], batch: list[InboundRecord],
+                      decoded: list[tuple[InboundRecord, Envelope[Any]]], dead: list[Any], include: Any) -> None:
     for target in group:
         topics = target.topics
         mine = [record for record in batch if record.topic in topics]
         if not mine:
             continue
         result = await apply_decoded(
-            target.engine, target.metadata, target.projection, mine,
+            target.writer or target.engine, target.metadata, target.projection, mine,  # type: ignore[arg-type]
             [pair for pair in decoded if pair[0].topic in topics],
             [letter for letter in dead if letter.record.topic in topics], include=include,
         )

@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from shared.cli import ops
+from shared.cli import analyst, ops
+from shared.cli import privacy
 from shared.cli.console import console, foreground
 from shared.settings import DEFAULT_PORTS, SERVICES, load_settings
 
@@ -131,6 +132,8 @@ def demo(
 
 
 ops.register(app)
+analyst.register(app)
+privacy.register(app)
 
 if __name__ == "__main__":
     app()

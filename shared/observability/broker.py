@@ -14,7 +14,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
-from faststream.kafka.prometheus.provider import BatchKafkaMetricsSettingsProvider, KafkaMetricsSettingsProvider
+from faststream.kafka.prometheus.provider import (
+    BatchKafkaMetricsSettingsProvider,
+    KafkaMetricsSettingsProvider,
+)
 from faststream.prometheus import ConsumeAttrs, PrometheusMiddleware
 from prometheus_client import CollectorRegistry
 

@@ -29,7 +29,12 @@ from shared.messaging.producer import create_producer
 from shared.messaging.projection import BatchResult, Projection
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.runner import ConsumerRegistry, subscribe_projection
-from shared.observability import DomainMetrics, KafkaMetricsMiddleware, SampledGauges, projection_lag
+from shared.observability import (
+    DomainMetrics,
+    KafkaMetricsMiddleware,
+    SampledGauges,
+    projection_lag,
+)
 from shared.settings import Settings
 from shared.storage.migrate import upgrade_async
 

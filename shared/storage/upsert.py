@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, case, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
-def _insert(conn: AsyncConnection, table: Table) -> Any:
+def insert_for(conn: AsyncConnection, table: Table) -> Any:
     dialect = conn.dialect.name
     if dialect == "postgresql":
         return postgresql.insert(table)
@@ -19,20 +20,77 @@ def _insert(conn: AsyncConnection, table: Table) -> Any:
     raise NotImplementedError(f"no upsert for {dialect}")
 
 
+@lru_cache(maxsize=1024)
+def _excluded_of(dialect: str, table: Table) -> Any:
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert.excluded
+
+
+def excluded(conn: AsyncConnection, table: Table) -> Any:
+    """The ``excluded`` columns of an upsert on ``table``: built once per table, not per statement
+    (building them costs more than the rest of the statement)."""
+    insert_for(conn, table)
+    return _excluded_of(conn.dialect.name, table)
+
+
+def _deferred(conn: AsyncConnection, table: Table, key: Sequence[str], row: Mapping[str, Any], shape: tuple[Any, ...],
+              build: Callable[[], Any]) -> bool:
+    """Hand the row to ``conn.defer_upsert`` when the connection batches upserts (rebuilds, see
+    ``shared.analytics.batching``): ``build()`` is the same statement without values, for executemany."""
+    defer = getattr(conn, "defer_upsert", None)
+    if defer is None:
+        return False
+    defer(table, key, row, shape, build)
+    return True
+
+
 async def increment(conn: AsyncConnection, table: Table, key: Mapping[str, Any],
                     amounts: Mapping[str, int | Any]) -> None:
     """Add ``amounts`` to the counters of the row ``key``, creating it with those amounts."""
-    statement = _insert(conn, table).values({**key, **amounts})
+    if _deferred(conn, table, list(key), {**key, **amounts}, ("increment", table, tuple(key), tuple(amounts)),
+                 lambda: insert_for(conn, table).on_conflict_do_update(
+                     index_elements=list(key),
+                     set_={name: table.c[name] + excluded(conn, table)[name] for name in amounts})):
+        return
+    statement = insert_for(conn, table).values({**key, **amounts})
+    new = excluded(conn, table)
     statement = statement.on_conflict_do_update(
-        index_elements=list(key), set_={name: table.c[name] + statement.excluded[name] for name in amounts}
+        index_elements=list(key), set_={name: table.c[name] + new[name] for name in amounts}
     )
     await conn.execute(statement)
 
 
+async def upsert_latest(conn: AsyncConnection, table: Table, row: Mapping[str, Any], *, key: Sequence[str],
+                        always: Sequence[str] = (), stamp: str = "status_at") -> None:
+    """Upsert where the columns not in ``always`` change only if ``row[stamp]`` is not older than the stored one.
+
+    For read models fed by several topics, whose events arrive in no global order: a late event
+    fills in what it knows without undoing a newer status.
+    """
+
+    def build() -> Any:
+        new = excluded(conn, table)
+        newer = or_(table.c[stamp].is_(None), new[stamp] >= table.c[stamp])
+        changes = {
+            name: new[name] if name in always else case((newer, new[name]), else_=table.c[name])
+            for name in row if name not in key
+        }
+        return insert_for(conn, table).on_conflict_do_update(index_elements=list(key), set_=changes)
+
+    if _deferred(conn, table, key, row, ("latest", table, tuple(key), tuple(row), tuple(always), stamp), build):
+        return
+    await conn.execute(build().values(dict(row)))
+
+
 async def upsert(conn: AsyncConnection, table: Table, row: Mapping[str, Any], key: Sequence[str]) -> None:
     """Insert ``row`` or overwrite the existing row with the same ``key`` columns."""
-    statement = _insert(conn, table).values(dict(row))
-    others = {name: statement.excluded[name] for name in row if name not in key}
-    statement = statement.on_conflict_do_update(index_elements=list(key), set_=others) if others else \
-        statement.on_conflict_do_nothing(index_elements=list(key))
-    await conn.execute(statement)
+
+    def build() -> Any:
+        statement = insert_for(conn, table)
+        others = {name: excluded(conn, table)[name] for name in row if name not in key}
+        return statement.on_conflict_do_update(index_elements=list(key), set_=others) if others else \
+            statement.on_conflict_do_nothing(index_elements=list(key))
+
+    if _deferred(conn, table, key, row, ("upsert", table, tuple(key), tuple(row)), build):
+        return
+    await conn.execute(build().values(dict(row)))

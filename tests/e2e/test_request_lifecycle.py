@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,21 +23,11 @@ from aiokafka import AIOKafkaConsumer
 from shared.contracts.codec import decode
 from shared.contracts.topics import MATCHING
 from shared.platforms.loader import load_policies
-from tests.e2e.processes import DemoStack, processes_mentioning, start_demo
+from tests.e2e.processes import DemoStack
 
 pytestmark = pytest.mark.e2e
 POLICIES = load_policies(Path(__file__).resolve().parents[2] / "deploy" / "platforms")
 CONTACT = {"name": "Résidente Bout-en-bout", "phone": "05 36 49 00 42"}
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStack]:
-    stack = start_demo(tmp_path_factory.mktemp("demo"))
-    try:
-        yield stack
-    finally:
-        assert stack.process.stop() == 0
-        assert not processes_mentioning(str(stack.data_dir)), "a process of the demo is still running"
 
 
 def poll(fetch: Callable[[], Any], ready: Callable[[Any], bool], what: str, timeout: float = 30.0) -> Any:

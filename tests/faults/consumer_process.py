@@ -19,8 +19,9 @@ from tests.faults.consumers import running
 from tests.faults.projections import intake_projections
 
 
-def report(result: BatchResult) -> None:
-    print(json.dumps({"processed": result.processed, "duplicates": result.duplicates}), flush=True)
+def report(consumer: str, result: BatchResult) -> None:
+    line = {"processed": result.processed, "duplicates": result.duplicates, "consumer": consumer}
+    print(json.dumps(line), flush=True)
 
 
 async def main(bootstrap: str, database_url: str, topic_prefix: str, batch_size: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 
 from faststream.kafka import KafkaBroker
@@ -22,14 +22,17 @@ FAST_GROUP_JOIN = {"session_timeout_ms": 1500, "heartbeat_interval_ms": 300}
 async def running(bootstrap: str, topic_prefix: str, engine: AsyncEngine, metadata: MetaData,
                   projections: Sequence[Projection], *, batch_size: int = 50,
                   platforms: Collection[str] | None = None,
-                  on_batch: Callable[[BatchResult], object] | None = None) -> AsyncIterator[list[BatchResult]]:
+                  on_batch: Callable[[str, BatchResult], object] | None = None) -> AsyncIterator[list[BatchResult]]:
     """Run ``projections`` until the block ends; yields the list of batch results as they come."""
     results: list[BatchResult] = []
 
-    async def record(result: BatchResult) -> None:
-        results.append(result)
-        if on_batch is not None:
-            on_batch(result)
+    def recorder(name: str) -> Callable[[BatchResult], Awaitable[None]]:
+        async def record(result: BatchResult) -> None:
+            results.append(result)
+            if on_batch is not None:
+                on_batch(name, result)
+
+        return record
 
     producer = create_producer(bootstrap)
     await producer.start()
@@ -37,7 +40,7 @@ async def running(bootstrap: str, topic_prefix: str, engine: AsyncEngine, metada
     for projection in projections:
         subscribe_projection(broker, projection, engine, metadata, topic_prefix=topic_prefix, batch_size=batch_size,
                              dead_letters=KafkaDeadLetterPublisher(producer, topic_prefix), platforms=platforms,
-                             retry_delay=0.05, after_batch=record, registry=ConsumerRegistry(),
+                             retry_delay=0.05, after_batch=recorder(projection.name), registry=ConsumerRegistry(),
                              consumer_options=FAST_GROUP_JOIN)
     try:
         await broker.start()

@@ -6,22 +6,27 @@ synchronous (``httpx.Client``, hypothesis, schemathesis) while the services run 
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import alembic.command
 import httpx
 import uvicorn
 from fastapi import FastAPI
 
+from shared.privacy.vault import Vault
 from shared.security.principals import Role
 from shared.security.tokens import TokenRegistry
 from shared.settings import SERVICES, Settings
+from shared.storage.engine import create_engine
 
 REPO = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
@@ -95,9 +100,14 @@ class LiveStack:
                         for name in services}
 
     def start(self) -> LiveStack:
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        asyncio.run(_create_vault_tables(self.settings))
         try:
-            for server in self.servers.values():
-                server.start()
+            with _alembic_one_at_a_time():
+                for server in self.servers.values():
+                    server.launch()
+                for server in self.servers.values():
+                    server.wait_started()
         except BaseException:
             self.stop()
             raise
@@ -123,6 +133,36 @@ class LiveStack:
 
     def admin(self) -> dict[str, str]:
         return self.token("*", Role.FEDERATION_ADMIN, "security-tests")
+
+
+async def _create_vault_tables(settings: Settings) -> None:
+    """Create the shared vault's tables once, before intake and feedback race to do it on start."""
+    engine = create_engine(settings.vault_database_url())
+    try:
+        await Vault(engine).create_tables()
+    finally:
+        await engine.dispose()
+
+
+@contextmanager
+def _alembic_one_at_a_time() -> Iterator[None]:
+    """Serialise ``alembic.command.upgrade`` while services start in parallel threads.
+
+    Alembic keeps the running migration context in module globals (``alembic.context``), so two
+    upgrades in two threads at once break each other; everything else starts concurrently.
+    """
+    original = alembic.command.upgrade
+    lock = threading.Lock()
+
+    def upgrade(*args: Any, **kwargs: Any) -> None:
+        with lock:
+            original(*args, **kwargs)
+
+    alembic.command.upgrade = upgrade
+    try:
+        yield
+    finally:
+        alembic.command.upgrade = original
 
 
 def wait_for(probe: Callable[[], T | None], *, timeout: float = 60.0, what: str = "condition") -> T:

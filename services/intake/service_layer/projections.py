@@ -21,7 +21,7 @@ from shared.contracts.events import intake as ie
 from shared.contracts.events import matching as me
 from shared.contracts.topics import FEEDBACK, MATCHING, REQUESTS
 from shared.messaging.projection import Projection
-from shared.storage.upsert import increment, upsert
+from shared.storage.upsert import increment, upsert, upsert_latest
 
 Env = Envelope[Any]
 
@@ -37,22 +37,20 @@ def console_projection(metadata: MetaData) -> Projection:
             "summary": summary_of(env.payload),
         }, key=["event_id"])
 
-    async def set_view(conn: AsyncConnection, env: Env, **values: Any) -> None:
-        await conn.execute(update(views).where(views.c.request_id == env.meta.aggregate_id,
-                                               views.c.platform_id == env.platform_id)
-                           .values(updated_at=env.meta.occurred_at, **values))
+    async def set_view(conn: AsyncConnection, env: Env, *, always: tuple[str, ...] = (), **values: Any) -> None:
+        """Set the request's status (and details) unless a newer status is already shown."""
+        row = {"request_id": env.meta.aggregate_id, "platform_id": env.platform_id, "status_at": env.meta.occurred_at,
+               "updated_at": env.meta.occurred_at, **values}
+        await upsert_latest(conn, views, row, key=["request_id"], always=always)
 
     @projection.handles(ie.RequestLogged, ie.InformationCallLogged)
     async def logged(conn: AsyncConnection, env: Env) -> None:
         event = env.payload
         information = isinstance(event, ie.InformationCallLogged)
-        await upsert(conn, views, {
-            "request_id": event.request_id, "platform_id": env.platform_id,
-            "kind": "information" if information else "service", "channel": event.channel.value,
-            "activity": None if information else event.activity, "commune": event.commune,
-            "status": "answered" if information else "waiting", "provider_id": None, "oriented": None,
-            "unmet_reason": None, "logged_at": env.meta.occurred_at, "updated_at": env.meta.occurred_at,
-        }, key=["request_id"])
+        details = {"kind": "information" if information else "service", "channel": event.channel.value,
+                   "activity": None if information else event.activity, "commune": event.commune,
+                   "logged_at": env.meta.occurred_at}
+        await set_view(conn, env, status="answered" if information else "waiting", always=tuple(details), **details)
         await add_to_timeline(conn, env)
 
     @projection.handles(ie.VoicemailLogged)

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 15:48:41.574137
+Create Date: 2026-11-25 16:05:15.502088
 """
 
 from collections.abc import Sequence
@@ -40,15 +40,16 @@ def upgrade() -> None:
     op.create_table('request_view',
     sa.Column('request_id', sa.String(length=60), nullable=False),
     sa.Column('platform_id', sa.String(length=40), nullable=False),
-    sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('channel', sa.String(length=20), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=True),
+    sa.Column('channel', sa.String(length=20), nullable=True),
     sa.Column('activity', sa.String(length=40), nullable=True),
     sa.Column('commune', sa.String(length=10), nullable=True),
     sa.Column('status', sa.String(length=30), nullable=False),
     sa.Column('provider_id', sa.String(length=120), nullable=True),
     sa.Column('oriented', sa.Text(), nullable=True),
     sa.Column('unmet_reason', sa.String(length=60), nullable=True),
-    sa.Column('logged_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('logged_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('request_id', name=op.f('pk_request_view'))
     )

@@ -1,0 +1,141 @@
+"""Analysts' commands of ``relais``: ``replay``, ``history``, ``export`` and ``export-directory``."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shared.cli.console import console
+from shared.settings import Settings, load_settings
+
+ServiceOption = Annotated[str | None, typer.Option("--service", help="Only this service (intake, matching, ...).")]
+
+
+def _policies(settings: Settings) -> dict:  # type: ignore[type-arg]
+    from shared.platforms.loader import load_policies
+
+    return load_policies(settings.platforms_dir)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def replay(
+    projection: Annotated[str, typer.Argument(help="A projection (e.g. intake.console) or 'all'.")] = "all",
+    until: Annotated[datetime | None, typer.Option(help="Rebuild as of this date (events' own occurred-at, UTC); "
+                                                         "no comparison then, only row counts.")] = None,
+    service: ServiceOption = None,
+    into: Annotated[str | None, typer.Option(help="Database URL to rebuild into ('{service}' is replaced); "
+                                                  "default: a temporary SQLite file.")] = None,
+) -> None:
+    """Rebuild projections from offset 0 into a fresh database and compare them with the live ones."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from shared.analytics.catalogue import UnknownProjection, described_services, select_projections
+    from shared.analytics.replay import replay as run_replay
+
+    settings = load_settings()
+    try:
+        selection = select_projections(described_services(), projection, service)
+    except UnknownProjection as error:
+        console.print(f"[bold red]error:[/] {error}")
+        raise typer.Exit(2) from None
+    names = ", ".join(spec.name for _, spec in selection)
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]:>10} events/s"), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(f"replaying {names}", total=None, rate="-")
+
+        def progress(done: int, total: int) -> None:
+            elapsed = bar.tasks[task].elapsed or 0.0
+            rate = f"{done / elapsed:,.0f}" if elapsed else "-"
+            bar.update(task, completed=done, total=max(total, done), rate=rate)
+
+        reports = asyncio.run(run_replay(selection, settings, into=into, until=None if until is None else _as_utc(until),
+                                         progress=progress, platforms=frozenset(_policies(settings))))
+    failed = False
+    for report in reports:
+        head = f"[bold]{report.name}[/] ({report.service}): {report.processed:,} events processed"
+        if report.dead_letters:
+            head += f", {report.dead_letters} dead letters"
+        if until is not None:
+            counts = ", ".join(f"{name} {checksum.rows:,} rows" for name, checksum in report.rebuilt.items())
+            console.print(f"{head} as of {_as_utc(until).isoformat()}: {counts}")
+        elif report.identical:
+            console.print(f"{head} — [green]identical[/] to the live projection")
+        else:
+            failed = True
+            differing = ", ".join(f"{name} (live {report.live[name].rows:,} rows, rebuilt {report.rebuilt[name].rows:,})"
+                                  for name in report.differing)
+            console.print(f"{head} — [bold red]different[/]: {differing}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def history(
+    request_id: Annotated[str, typer.Argument(help="The request id, e.g. req-01jd...")],
+    service: ServiceOption = None,
+) -> None:
+    """A request's whole story, event by event, from every service's store (no personal data)."""
+    from rich.table import Table
+
+    from shared.analytics.history import request_history
+    from shared.settings import SERVICES
+
+    settings = load_settings()
+    lines = asyncio.run(request_history(settings, request_id, [service] if service else SERVICES))
+    if not lines:
+        console.print(f"no event found for {request_id}")
+        raise typer.Exit(1)
+    table = Table("occurred at (UTC)", "service", "event", "actor", "details", title=f"{request_id} ({lines[0].platform_id})")
+    for line in lines:
+        table.add_row(f"{line.occurred_at:%Y-%m-%d %H:%M:%S}", line.service, line.event_type, line.actor, line.details)
+    console.print(table)
+
+
+def export(
+    out: Annotated[Path, typer.Option(help="Folder to write into (created).")],
+    format: Annotated[str, typer.Option("--format", help="Comma-separated formats: parquet, csv.")] = "parquet,csv",
+    salt: Annotated[str | None, typer.Option(envvar="RELAIS_EXPORT_SALT", show_envvar=True,
+                                             help="Secret salt of the resident pseudonyms.")] = None,
+    service: ServiceOption = None,
+) -> None:
+    """The event history and the projections as Parquet and CSV, pseudonymised, without personal data."""
+    from shared.analytics.export import export as run_export
+    from shared.settings import SERVICES
+
+    if not salt:
+        console.print("[bold red]error:[/] set RELAIS_EXPORT_SALT (or --salt): resident ids are pseudonymised with it")
+        raise typer.Exit(2)
+    formats = [part.strip() for part in format.split(",") if part.strip()]
+    report = asyncio.run(run_export(load_settings(), out, salt=salt, formats=formats,
+                                    services=[service] if service else SERVICES))
+    for name, rows in sorted(report.tables.items()):
+        console.print(f"{name}: {rows:,} rows")
+    console.print(f"[green]exported[/] to {out} ({', '.join(report.formats)})")
+
+
+def export_directory(
+    out: Annotated[Path, typer.Option(help="Folder to write into (created).")],
+    format: Annotated[str, typer.Option("--format", help="json or csv.")] = "json",
+) -> None:
+    """The provider directory in Open Referral HSDS 3.0, with data-inclusion v1 fields."""
+    from shared.analytics.directory_export import export_directory as run_export
+
+    settings = load_settings()
+    counts = asyncio.run(run_export(settings, out, _policies(settings), fmt=format))
+    console.print(", ".join(f"{name} {rows}" for name, rows in counts.items()))
+    console.print(f"[green]HSDS directory written[/] to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the analysts' commands to ``app``."""
+    app.command()(replay)
+    app.command()(history)
+    app.command()(export)
+    app.command("export-directory")(export_directory)

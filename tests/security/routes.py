@@ -1,0 +1,60 @@
+"""Every route of every service, from the apps themselves (OpenAPI plus routes hidden from it)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
+from starlette.routing import Route as Route_
+
+PUBLIC = (
+    re.compile(r"^/public/"),  # intake: the online request form
+    re.compile(r"^/s/"),  # feedback: the survey pages (the link's single-use token is the key)
+    re.compile(r"^/(health|metrics|docs|redoc|openapi\.json)(/|$)"),
+    re.compile(r"^/console(/console\.js|/config)?$"),  # intake: the console's static page and its config
+)
+
+
+@dataclass(frozen=True, order=True)
+class Route:
+    service: str
+    method: str
+    path: str
+    in_openapi: bool
+
+    @property
+    def params(self) -> list[str]:
+        return re.findall(r"{([^}]+)}", self.path)
+
+    @property
+    def is_public(self) -> bool:
+        return any(pattern.search(self.path) for pattern in PUBLIC)
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.method} {self.path}"
+
+
+def routes_of(service: str, app: FastAPI) -> list[Route]:
+    """Every (method, path) the app answers: the OpenAPI operations and the routes left out of it."""
+    documented = {(method.upper(), path) for path, item in app.openapi()["paths"].items() for method in item
+                  if method in {"get", "post", "put", "patch", "delete"}}
+    found = set(documented) | set(_walk(app.routes, ""))
+    return sorted(Route(service, method, path, (method, path) in documented) for method, path in found)
+
+
+def _walk(routes: list[BaseRoute], prefix: str) -> Iterator[tuple[str, str]]:
+    """(method, path) of every route, through included routers (FastAPI keeps them nested)."""
+    for route in routes:
+        if isinstance(route, APIRoute | Route_):
+            yield from ((method, prefix + route.path) for method in route.methods or () if method != "HEAD")
+        elif hasattr(route, "original_router"):  # an included APIRouter
+            yield from _walk(route.original_router.routes, prefix + route.include_context.prefix)
+
+
+def fill(path: str, values: dict[str, str]) -> str:
+    """``path`` with each ``{name}`` replaced by ``values[name]`` (a plausible id when absent)."""
+    return re.sub(r"{([^}]+)}", lambda match: values.get(match.group(1), f"x-{match.group(1)}"), path)

@@ -1,0 +1,117 @@
+"""Tenant isolation and roles, for every route and method of every service's OpenAPI.
+
+Path parameters are filled with real resources of platform B (a request assigned to a provider, its
+provider, a voicemail, a survey, the resident), so a 404 means "hidden", not "there is nothing".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from shared.security.principals import Role
+from tests.security.federation import Federation
+from tests.security.routes import Route, fill, routes_of
+
+A, B = "limoges", "herault"
+ANALYST_READS = {
+    ("intake", "GET", "/platforms/{platform_id}/observatory"),
+    ("matching", "GET", "/platforms/{platform_id}/fairness"),
+    ("feedback", "GET", "/platforms/{platform_id}/satisfaction"),
+}
+
+VALID_BODIES = {  # offer actions check the offer's holder in the handler, after the body is validated
+    "decline": {"reason": "unavailable"},
+    "quote": {"amount_excl_tax": "120.00"},
+    "quote-answer": {"accepted": True},
+    "intervention": {"done_on": "2026-03-10", "labour_hours": "2", "labour_amount_excl_tax": "60"},
+}
+
+
+@pytest.fixture(scope="module")
+def platform_b(federation: Federation) -> dict[str, str]:
+    """Real ids of platform B for every path parameter the services use."""
+    done = federation.intervention(B)
+    offered = next(row for row in federation.assigned(B) if row["request_id"] != done.request_id)
+    voicemails = federation.voicemails(B)
+    return {
+        "platform_id": B, "request_id": offered["request_id"], "provider_id": offered["provider_id"],
+        "entry_id": voicemails[0] if voicemails else done.request_id, "survey_id": done.survey_id,
+        "resident_id": done.resident_id, "year": str(datetime.now(UTC).year),
+        "period": last_month(),
+    }
+
+
+def last_month() -> str:
+    """The latest month whose statement can be issued."""
+    first_of_month = datetime.now(UTC).date().replace(day=1)
+    return (first_of_month - timedelta(days=1)).strftime("%Y-%m")
+
+
+def platform_routes(federation: Federation) -> list[Route]:
+    routes = [route for service, server in federation.stack.servers.items()
+              for route in routes_of(service, server.app) if "platform_id" in route.params and not route.is_public]
+    assert len(routes) >= 35
+    return routes
+
+
+def call(federation: Federation, route: Route, values: dict[str, str], headers: dict[str, str]) -> int:
+    body = VALID_BODIES.get(route.path.rsplit("/", 1)[-1], {}) if route.method in {"POST", "PUT", "PATCH"} else None
+    with federation.stack.client(route.service, headers) as client:
+        return client.request(route.method, fill(route.path, values), json=body).status_code
+
+
+def test_platform_a_tokens_never_reach_platform_b(federation: Federation, platform_b: dict[str, str]) -> None:
+    stack = federation.stack
+    a_provider = federation.providers(A)[0]
+    tokens = {
+        "operator": stack.token(A, Role.OPERATOR, "op-a"),
+        "coordinator": stack.token(A, Role.COORDINATOR, "co-a"),
+        "provider": stack.token(A, Role.PROVIDER, a_provider),
+        "provider named like B's": stack.token(A, Role.PROVIDER, platform_b["provider_id"]),
+        "analyst": stack.token(A, Role.ANALYST, "an-a"),
+    }
+    routes = platform_routes(federation)
+    leaks = [f"{route} as {A} {name} -> {status}" for route in routes for name, headers in tokens.items()
+             if (status := call(federation, route, platform_b, headers)) not in (403, 404)]
+    print(f"\ncross-platform matrix: {len(routes)} routes x {len(tokens)} tokens = {len(routes) * len(tokens)} calls")
+    assert not leaks, "platform A reached platform B:\n" + "\n".join(leaks)
+
+
+def test_the_federation_admin_sees_every_platform(federation: Federation, platform_b: dict[str, str]) -> None:
+    reads = [route for route in platform_routes(federation) if route.method == "GET"]
+    refused = [f"{route} -> {status}" for route in reads
+               if not 200 <= (status := call(federation, route, platform_b, federation.admin)) < 300]
+    assert not refused, "\n".join(refused)
+
+
+def test_an_analyst_reads_only_pseudonymised_figures(federation: Federation, platform_b: dict[str, str]) -> None:
+    analyst = federation.stack.token(B, Role.ANALYST, "an-b")
+    outcomes = {route: call(federation, route, platform_b, analyst) for route in platform_routes(federation)}
+    allowed = {route for route in outcomes if (route.service, route.method, route.path) in ANALYST_READS}
+    assert len(allowed) == len(ANALYST_READS)
+    wrong = [f"{route} -> {status}" for route, status in outcomes.items()
+             if status != (200 if route in allowed else 403)]
+    assert not wrong, "\n".join(wrong)
+    with federation.stack.client("intake", analyst) as client:
+        observatory = client.get(f"/platforms/{B}/observatory").json()
+    assert observatory["small_counts_hidden_below"] is not None and observatory["unmet_total"] is None
+
+
+def test_a_provider_acts_only_on_its_own_offers(federation: Federation, platform_b: dict[str, str]) -> None:
+    holder = platform_b["provider_id"]
+    other = next(provider for provider in federation.providers(B) if provider != holder)
+    intruder = federation.stack.token(B, Role.PROVIDER, other)
+    routes = platform_routes(federation)
+    reached = [f"{route} -> {status}" for route in routes
+               if (status := call(federation, route, platform_b, intruder)) not in (403, 404)]
+    assert not reached, f"provider {other} reached {holder}'s resources:\n" + "\n".join(reached)
+
+    owner = federation.stack.token(B, Role.PROVIDER, holder)
+    request = f"/platforms/{B}/requests/{platform_b['request_id']}"
+    with federation.stack.client("matching", owner) as client:
+        assert client.get(f"{request}/match").json()["provider_id"] == holder
+        assert client.get(f"/platforms/{B}/providers/{holder}/offers").status_code == 200
+    with federation.stack.client("billing", owner) as client:
+        assert client.get(f"/platforms/{B}/accounts/{holder}").status_code == 200
