@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address the HTTP servers listen on.")
     matching_url: str = Field(default="http://127.0.0.1:8002", description="Public URL of the matching service (for the console).")
     consumer_batch_size: int = Field(default=500, ge=1, description="Max records per projection batch.")
+    consumer_fetch_max_wait_ms: int = Field(
+        default=20, ge=1, le=500,
+        description="How long a consumer's fetch waits at the broker for new records: the latency floor of every hop.")
+    consumer_batch_timeout_ms: int = Field(
+        default=25, ge=1, le=1000,
+        description="How long a projection waits for a batch to fill; FastStream also sleeps that long when idle.")
     relay_batch_size: int = Field(default=500, ge=1, description="Max events the outbox relay publishes per round.")
     test_clock: bool = Field(default=False, description="Test only: services expose POST /admin/clock to move their "
                              "clock forward (federation_admin token). Never enable in production.")

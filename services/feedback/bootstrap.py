@@ -23,6 +23,7 @@ from services.feedback.service_layer.ports import Sealer
 from shared.clock import Clock, SystemClock
 from shared.platforms.loader import load_policies
 from shared.platforms.model import PlatformPolicy
+from shared.privacy.erasure import forget_erased_residents
 from shared.privacy.vault import Vault
 from shared.security.tokens import TokenRegistry
 from shared.service.runtime import ServiceRuntime
@@ -80,7 +81,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, s
         uow=unit_of_work, sealer=sealer or vault, policies=policies, clock=clock or SystemClock(),
         public_url=own.public_url or f"http://{settings.host}:{DEFAULT_PORTS['feedback']}",
     )
-    projections = [survey_process(handlers, metadata, settings.topic_prefix), satisfaction_projection(metadata, policies)]
+    projections = [survey_process(handlers, metadata, settings.topic_prefix), satisfaction_projection(metadata, policies),
+                   forget_erased_residents(vault, "feedback.privacy")]
     runtime = ServiceRuntime("feedback", settings, engine, metadata, MIGRATIONS, projections=projections,
                              platforms=frozenset(policies))
     return Feedback(settings, runtime, handlers, Sweeper(handlers, own.sweep_interval),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,9 @@ def store_exists(url: str) -> bool:
     return database in (None, "", ":memory:") or Path(database).exists()
 
 
+@cache
 def events_table() -> Table:
+    """The ``events`` table of every store (one object, so queries built on it refer to one table)."""
     return core_metadata().tables["events"]
 
 

@@ -82,6 +82,7 @@ def history(
     service: ServiceOption = None,
 ) -> None:
     """A request's whole story, event by event, from every service's store (no personal data)."""
+    from rich.markup import escape
     from rich.table import Table
 
     from shared.analytics.history import request_history
@@ -94,7 +95,8 @@ def history(
         raise typer.Exit(1)
     table = Table("occurred at (UTC)", "service", "event", "actor", "details", title=f"{request_id} ({lines[0].platform_id})")
     for line in lines:
-        table.add_row(f"{line.occurred_at:%Y-%m-%d %H:%M:%S}", line.service, line.event_type, line.actor, line.details)
+        table.add_row(f"{line.occurred_at:%Y-%m-%d %H:%M:%S}", line.service, line.event_type, escape(line.actor),
+                      escape(line.details))
     console.print(table)
 
 

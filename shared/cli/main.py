@@ -12,8 +12,7 @@ from typing import Annotated
 
 import typer
 
-from shared.cli import analyst, ops
-from shared.cli import privacy
+from shared.cli import analyst, ops, privacy
 from shared.cli.console import console, foreground
 from shared.settings import DEFAULT_PORTS, SERVICES, load_settings
 

@@ -102,6 +102,8 @@ class ServiceRuntime:
                 dead_letters=self._dead_letters,
                 platforms=self.platforms,
                 after_batch=self._wake_relay,
+                batch_timeout_ms=self.settings.consumer_batch_timeout_ms,
+                consumer_options={"fetch_max_wait_ms": self.settings.consumer_fetch_max_wait_ms},
             )
             self.consumers.add(projection.name, subscriber)
         self.gauges = SampledGauges(self.registry, backlog=self.relay.backlog, interval=self.metrics_interval,

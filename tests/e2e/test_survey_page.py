@@ -2,7 +2,8 @@
 
 An InterventionDone on the bus makes the service send a survey; the browser opens the link (as the
 resident would, from the sealed notification), answers once, and a second use of the link is refused.
-Needs Debian's ``chromium`` and ``chromium-driver`` (``make system-deps``) and ``selenium``.
+The browser is the shared ``browser`` fixture (tests/fixtures/browser.py: Debian's ``chromium`` and
+``chromium-driver``, ``make system-deps``), sized like a phone screen.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.wait import WebDriverWait
 from sqlalchemy import select
 
 from services.feedback.adapters.tables import metadata as feedback_metadata
@@ -37,7 +37,7 @@ from shared.storage.engine import create_engine
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+PHONE_SCREEN = (390, 844)
 TIMEOUT = 60.0
 T = TypeVar("T")
 
@@ -51,27 +51,6 @@ def eventually(probe: Callable[[], T | None], what: str, timeout: float = TIMEOU
             return found
         time.sleep(0.2)
     raise AssertionError(f"{what} did not happen within {timeout} s")
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
-    if missing:
-        reason = f"missing {', '.join(missing)}: apt-get install -y chromium chromium-driver"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    options = Options()
-    options.binary_location = str(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--window-size=390,844"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture
@@ -149,6 +128,13 @@ async def _answer_events(service: dict[str, Any], request_id: str) -> list[str]:
         await engine.dispose()
 
 
+def submit(driver: Any) -> None:
+    """Submit the form and wait until the browser has left the page (the answer page has loaded)."""
+    button = driver.find_element(By.CSS_SELECTOR, "button[type=submit]")
+    button.click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(button))
+
+
 def choose(driver: Any, *field_ids: str) -> None:
     for field_id in field_ids:
         driver.find_element(By.CSS_SELECTOR, f'label[for="{field_id}"]').click()
@@ -158,6 +144,7 @@ def test_answer_once_in_chromium_then_the_link_is_refused(feedback_service: dict
     asyncio.run(_publish_intervention(feedback_service, "req-e2e"))
     link = eventually(lambda: asyncio.run(_survey_link(feedback_service, "req-e2e")), "survey sent")
 
+    browser.set_window_size(*PHONE_SCREEN)
     browser.get(link)
     assert browser.execute_script("return document.documentElement.lang") == "fr"
     assert browser.find_element(By.TAG_NAME, "h1").text == "Votre avis sur l'intervention"
@@ -167,13 +154,13 @@ def test_answer_once_in_chromium_then_the_link_is_refused(feedback_service: dict
     assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
     assert browser.execute_script("return parseFloat(getComputedStyle(document.body).fontSize)") >= 20
 
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(browser)
     assert "Quelques réponses manquent" in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
 
     choose(browser, "punctuality-4", "quality-5", "would_recommend-oui", "would_call_platform_again-oui",
            "platform_made_it_easier-oui")
     browser.find_element(By.ID, "comment").send_keys("Travail soigné, merci.")
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(browser)
     assert browser.find_element(By.TAG_NAME, "h1").text == "Merci !"
 
     browser.get(link)

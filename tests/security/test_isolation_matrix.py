@@ -14,6 +14,8 @@ from shared.security.principals import Role
 from tests.security.federation import Federation
 from tests.security.routes import Route, fill, routes_of
 
+pytestmark = pytest.mark.integration
+
 A, B = "limoges", "herault"
 ANALYST_READS = {
     ("intake", "GET", "/platforms/{platform_id}/observatory"),
@@ -83,6 +85,7 @@ def test_the_federation_admin_sees_every_platform(federation: Federation, platfo
     reads = [route for route in platform_routes(federation) if route.method == "GET"]
     refused = [f"{route} -> {status}" for route in reads
                if not 200 <= (status := call(federation, route, platform_b, federation.admin)) < 300]
+    print(f"\nfederation_admin on platform B: {len(reads)} read routes, all 2xx")
     assert not refused, "\n".join(refused)
 
 
@@ -93,6 +96,7 @@ def test_an_analyst_reads_only_pseudonymised_figures(federation: Federation, pla
     assert len(allowed) == len(ANALYST_READS)
     wrong = [f"{route} -> {status}" for route, status in outcomes.items()
              if status != (200 if route in allowed else 403)]
+    print(f"\nanalyst: {len(outcomes)} routes, 200 on {len(allowed)} pseudonymised reads, 403 elsewhere")
     assert not wrong, "\n".join(wrong)
     with federation.stack.client("intake", analyst) as client:
         observatory = client.get(f"/platforms/{B}/observatory").json()
@@ -106,6 +110,7 @@ def test_a_provider_acts_only_on_its_own_offers(federation: Federation, platform
     routes = platform_routes(federation)
     reached = [f"{route} -> {status}" for route in routes
                if (status := call(federation, route, platform_b, intruder)) not in (403, 404)]
+    print(f"\nprovider on another provider's offer, record and account: {len(routes)} routes, all 403/404")
     assert not reached, f"provider {other} reached {holder}'s resources:\n" + "\n".join(reached)
 
     owner = federation.stack.token(B, Role.PROVIDER, holder)

@@ -21,6 +21,8 @@ from schemathesis import GenerationMode
 
 from tests.security.federation import Federation
 
+pytestmark = pytest.mark.integration
+
 PLATFORMS = ("brenne", "mons-borinage", "val-de-marne")  # limoges and herault are for the other tests
 EXAMPLES = int(os.environ.get("RELAIS_SCHEMATHESIS_EXAMPLES", "10"))
 MODES = {GenerationMode.POSITIVE: EXAMPLES, GenerationMode.NEGATIVE: max(1, EXAMPLES // 2)}

@@ -1,16 +1,12 @@
-"""The survey index, notifications outbox and preferences on an open connection (the caller's transaction).
-
-Times are stored in UTC and read back timezone-aware (SQLite keeps no time zone).
-"""
+"""The survey index, notifications outbox and preferences on an open connection (the caller's transaction)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import MetaData, Table, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import MetaData, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.feedback.domain.model import SENT
@@ -18,23 +14,7 @@ from services.feedback.domain.sending import NotificationKind
 from services.feedback.service_layer.ports import Notification, SurveyRecord
 from shared.contracts.events.feedback import SendChannel
 from shared.contracts.types import Sealed
-
-
-def utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        raise ValueError("a stored time needs a time zone")
-    return moment.astimezone(UTC)
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def insert_for(conn: AsyncConnection, table: Table) -> Any:
-    """A dialect INSERT that supports ``on_conflict_do_*`` (SQLite and PostgreSQL)."""
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+from shared.storage.upsert import insert_for
 
 
 class SqlSurveyIndex:
@@ -46,10 +26,7 @@ class SqlSurveyIndex:
         self._recipients = metadata.tables["survey_recipients"]
 
     async def add(self, record: SurveyRecord) -> None:
-        row = {**record.__dict__, "channel": record.channel.value, "sent_at": utc(record.sent_at),
-               "expires_at": utc(record.expires_at),
-               "next_reminder_at": utc(record.next_reminder_at) if record.next_reminder_at else None}
-        await self._conn.execute(self._surveys.insert().values(**row))
+        await self._conn.execute(self._surveys.insert().values(**{**record.__dict__, "channel": record.channel.value}))
 
     async def get(self, survey_id: str) -> SurveyRecord | None:
         return await self._one(self._surveys.c.survey_id == survey_id)
@@ -60,15 +37,14 @@ class SqlSurveyIndex:
     async def update(self, survey_id: str, *, status: str, reminders_sent: int, next_reminder_at: datetime | None) -> None:
         await self._conn.execute(
             self._surveys.update().where(self._surveys.c.survey_id == survey_id).values(
-                status=status, reminders_sent=reminders_sent,
-                next_reminder_at=utc(next_reminder_at) if next_reminder_at else None,
+                status=status, reminders_sent=reminders_sent, next_reminder_at=next_reminder_at,
             )
         )
 
     async def due(self, now: datetime, limit: int) -> list[SurveyRecord]:
-        table, moment = self._surveys, utc(now)
+        table = self._surveys
         query = (
-            select(table).where(table.c.status == SENT, or_(table.c.expires_at <= moment, table.c.next_reminder_at <= moment))
+            select(table).where(table.c.status == SENT, or_(table.c.expires_at <= now, table.c.next_reminder_at <= now))
             .order_by(table.c.sent_at).limit(limit)
         )
         return [_record(row) for row in (await self._conn.execute(query)).mappings()]
@@ -83,7 +59,6 @@ class SqlSurveyIndex:
 
     async def add_notification(self, notification: Notification) -> None:
         row = {**notification.__dict__, "kind": notification.kind.value, "channel": notification.channel.value,
-               "created_at": utc(notification.created_at),
                "message": notification.message.model_dump_json() if notification.message else None}
         await self._conn.execute(self._notifications.insert().values(**row))
 
@@ -100,7 +75,7 @@ class SqlSurveyIndex:
 
     async def set_preferred_channel(self, platform_id: str, resident_id: str, channel: SendChannel, at: datetime) -> None:
         statement = insert_for(self._conn, self._preferences).values(
-            platform_id=platform_id, resident_id=resident_id, channel=channel.value, updated_at=utc(at))
+            platform_id=platform_id, resident_id=resident_id, channel=channel.value, updated_at=at)
         await self._conn.execute(statement.on_conflict_do_update(
             index_elements=["platform_id", "resident_id"],
             set_={"channel": statement.excluded.channel, "updated_at": statement.excluded.updated_at},
@@ -117,10 +92,7 @@ class SqlSurveyIndex:
 
 
 def _record(row: Any) -> SurveyRecord:
-    return SurveyRecord(**{
-        **row, "channel": SendChannel(row["channel"]), "sent_at": aware(row["sent_at"]),
-        "expires_at": aware(row["expires_at"]), "next_reminder_at": aware(row["next_reminder_at"]),
-    })
+    return SurveyRecord(**{**row, "channel": SendChannel(row["channel"])})
 
 
 def _notification(row: Any) -> Notification:
@@ -128,5 +100,5 @@ def _notification(row: Any) -> Notification:
     message = row["message"]
     return Notification(**{
         **fields, "kind": NotificationKind(row["kind"]), "channel": SendChannel(row["channel"]),
-        "created_at": aware(row["created_at"]), "message": Sealed(**orjson.loads(message)) if message else None,
+        "message": Sealed(**orjson.loads(message)) if message else None,
     })

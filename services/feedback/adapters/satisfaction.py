@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import MetaData, Table, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.feedback.adapters.repository import aware, utc
 from services.feedback.domain.satisfaction import (
     ALERT_WINDOW,
     Tally,
@@ -34,7 +33,7 @@ async def record_answer(conn: AsyncConnection, metadata: MetaData, envelope: Env
     answered_at = envelope.meta.occurred_at
     await conn.execute(metadata.tables["survey_answers"].insert().values(
         survey_id=answer.survey_id, platform_id=envelope.platform_id, provider_id=answer.provider_id,
-        month=answered_at.astimezone(policy.zone).strftime("%Y-%m"), answered_at=utc(answered_at),
+        month=answered_at.astimezone(policy.zone).strftime("%Y-%m"), answered_at=answered_at,
         channel=answer.channel.value, punctuality=answer.provider.punctuality, quality=answer.provider.quality,
         would_recommend=answer.provider.would_recommend,
         would_call_platform_again=answer.platform.would_call_platform_again,
@@ -47,22 +46,22 @@ async def _review_alert(conn: AsyncConnection, metadata: MetaData, platform_id: 
                         at: datetime, policy: PlatformPolicy) -> None:
     answers, alerts = metadata.tables["survey_answers"], metadata.tables["satisfaction_alerts"]
     window = [answers.c.platform_id == platform_id, answers.c.provider_id == provider_id,
-              answers.c.answered_at > utc(at - ALERT_WINDOW), answers.c.answered_at <= utc(at)]
+              answers.c.answered_at > at - ALERT_WINDOW, answers.c.answered_at <= at]
     tally = (await tallies(conn, answers, window, ()))[()]
     threshold = policy.survey.satisfaction_alert_threshold
     due = alert_due(tally, threshold, policy.survey.alert_min_answers)
     key = [alerts.c.platform_id == platform_id, alerts.c.provider_id == provider_id]
     current = (await conn.execute(select(alerts.c.status).where(*key))).scalar()
     figures = {"satisfaction_rate": str(tally.satisfaction_rate), "answers": tally.answers,
-               "threshold": str(threshold), "updated_at": utc(at)}
+               "threshold": str(threshold), "updated_at": at}
     if due and current is None:
         await conn.execute(alerts.insert().values(platform_id=platform_id, provider_id=provider_id, status=OPEN,
-                                                  raised_at=utc(at), **figures))
+                                                  raised_at=at, **figures))
     elif due:
-        reopened = {"status": OPEN, "raised_at": utc(at), "cleared_at": None} if current == CLEARED else {}
+        reopened = {"status": OPEN, "raised_at": at, "cleared_at": None} if current == CLEARED else {}
         await conn.execute(alerts.update().where(*key).values(**figures, **reopened))
     elif current == OPEN:
-        await conn.execute(alerts.update().where(*key).values(**figures, status=CLEARED, cleared_at=utc(at)))
+        await conn.execute(alerts.update().where(*key).values(**figures, status=CLEARED, cleared_at=at))
 
 
 async def tallies(conn: AsyncConnection, answers: Table, conditions: Sequence[Any],
@@ -110,6 +109,5 @@ async def alerts(conn: AsyncConnection, metadata: MetaData, platform_id: str, in
     if not include_cleared:
         query = query.where(table.c.status == OPEN)
     rows = (await conn.execute(query.order_by(table.c.raised_at))).mappings().all()
-    return [{**row, "satisfaction_rate": Decimal(row["satisfaction_rate"]), "threshold": Decimal(row["threshold"]),
-             "raised_at": aware(row["raised_at"]), "updated_at": aware(row["updated_at"]),
-             "cleared_at": aware(row["cleared_at"])} for row in rows]
+    return [{**row, "satisfaction_rate": Decimal(row["satisfaction_rate"]), "threshold": Decimal(row["threshold"])}
+            for row in rows]

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -22,6 +21,7 @@ from sqlalchemy import (
 )
 
 from shared.storage.tables import core_metadata
+from shared.storage.types import UtcDateTime
 
 ID = String(60)
 
@@ -41,10 +41,10 @@ def metadata() -> MetaData:
         Column("channel", String(10), nullable=False),
         Column("token_hash", String(64), nullable=False, unique=True),
         Column("status", String(10), nullable=False),
-        Column("sent_at", DateTime(timezone=True), nullable=False),
-        Column("expires_at", DateTime(timezone=True), nullable=False),
+        Column("sent_at", UtcDateTime, nullable=False),
+        Column("expires_at", UtcDateTime, nullable=False),
         Column("reminders_sent", Integer, nullable=False, default=0),
-        Column("next_reminder_at", DateTime(timezone=True), nullable=True),
+        Column("next_reminder_at", UtcDateTime, nullable=True),
     )
     Index("ix_surveys_platform_status", surveys.c.platform_id, surveys.c.status)
     Index("ix_surveys_status_expires", surveys.c.status, surveys.c.expires_at)
@@ -59,8 +59,8 @@ def metadata() -> MetaData:
         Column("kind", String(20), nullable=False),
         Column("channel", String(10), nullable=False),
         Column("message", Text, nullable=True, comment="Sealed JSON {survey_id, link}: only the resident's key opens it."),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("sent_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", UtcDateTime, nullable=False),
+        Column("sent_at", UtcDateTime, nullable=True),
     )
     Index("ix_notifications_unsent", notifications.c.sent_at, notifications.c.created_at)
     Index("ix_notifications_survey", notifications.c.survey_id)
@@ -69,7 +69,7 @@ def metadata() -> MetaData:
         Column("platform_id", String(40), primary_key=True),
         Column("resident_id", ID, primary_key=True),
         Column("channel", String(10), nullable=False),
-        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", UtcDateTime, nullable=False),
     )
     Table(
         "survey_recipients", metadata,
@@ -84,7 +84,7 @@ def metadata() -> MetaData:
         Column("platform_id", String(40), nullable=False),
         Column("provider_id", ID, nullable=False),
         Column("month", String(7), nullable=False, comment="YYYY-MM of the answer, in the platform's time zone."),
-        Column("answered_at", DateTime(timezone=True), nullable=False),
+        Column("answered_at", UtcDateTime, nullable=False),
         Column("channel", String(10), nullable=False),
         Column("punctuality", Integer, nullable=False),
         Column("quality", Integer, nullable=False),
@@ -103,8 +103,8 @@ def metadata() -> MetaData:
         Column("satisfaction_rate", String(10), nullable=False),
         Column("answers", Integer, nullable=False),
         Column("threshold", String(10), nullable=False),
-        Column("raised_at", DateTime(timezone=True), nullable=False),
-        Column("updated_at", DateTime(timezone=True), nullable=False),
-        Column("cleared_at", DateTime(timezone=True), nullable=True),
+        Column("raised_at", UtcDateTime, nullable=False),
+        Column("updated_at", UtcDateTime, nullable=False),
+        Column("cleared_at", UtcDateTime, nullable=True),
     )
     return metadata

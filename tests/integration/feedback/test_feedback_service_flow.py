@@ -7,7 +7,7 @@ broker and go back to it. Waits are on conditions with timeouts, never fixed sle
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
-from fastapi import FastAPI
 
 from services.feedback.bootstrap import Feedback, FeedbackSettings, bootstrap
 from services.feedback.entrypoints.app import create_app
@@ -26,9 +25,9 @@ from shared.contracts.topics import FEEDBACK, physical
 from shared.contracts.types import Sealed
 from shared.messaging.producer import create_producer
 from shared.messaging.tracking import wait_for
-from shared.security.tokens import TokenRegistry
 from shared.settings import Settings
-from tests.integration.feedback.conftest import POLICY_DIR, intervention_done
+from tests.fixtures.services import issue_token, serving
+from tests.integration.feedback.conftest import intervention_done
 
 pytestmark = pytest.mark.integration
 TIMEOUT = 30.0
@@ -40,12 +39,12 @@ PAGE_ANSWERS = {"punctuality": "5", "quality": "4", "would_recommend": "oui", "w
 class Running:
     feedback: Feedback
     http: httpx.AsyncClient
-    tokens: dict[str, str]
+    headers: dict[str, dict[str, str]]
     bootstrap: str
     prefix: str
 
     def auth(self, role: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[role]}"}
+        return self.headers[role]
 
     async def publish(self, *envelopes: Envelope[Any]) -> None:
         producer = create_producer(self.bootstrap, client_id="test-matching")
@@ -59,21 +58,13 @@ class Running:
 
 
 @pytest.fixture
-async def running(database_url: str, kafka_bootstrap: str, topic_prefix: str, tmp_path: Path) -> AsyncIterator[Running]:
-    tokens_file = tmp_path / "tokens.yaml"
-    registry = TokenRegistry.load(tokens_file)
-    tokens = {role: registry.issue("limoges", role, f"{role}-1")[0] for role in ("operator", "coordinator", "analyst")}
-    settings = Settings(
-        data_dir=tmp_path, kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topic_prefix,
-        database_url=database_url, vault_url=f"sqlite+aiosqlite:///{tmp_path / 'vault.db'}",
-        platforms_dir=POLICY_DIR, tokens_file=tokens_file, consumer_batch_size=50,
-    )
+async def running(database_url: str, service_settings: Callable[..., Settings], tmp_path: Path) -> AsyncIterator[Running]:
+    settings = service_settings(database_url=database_url, vault_url=f"sqlite+aiosqlite:///{tmp_path / 'vault.db'}")
+    headers = {role: issue_token(settings, "limoges", role, f"{role}-1") for role in ("operator", "coordinator", "analyst")}
     feedback = bootstrap(settings, feedback_settings=FeedbackSettings(public_url="https://avis.example.fr",
                                                                       sweep_interval=3600))
-    app: FastAPI = create_app(feedback=feedback)
-    async with (app.router.lifespan_context(app),
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://feedback") as http):
-        yield Running(feedback, http, tokens, kafka_bootstrap, topic_prefix)
+    async with serving(create_app(feedback=feedback)) as http:
+        yield Running(feedback, http, headers, settings.kafka_bootstrap_servers, settings.topic_prefix)
 
 
 async def published_feedback(running: Running, count: int) -> list[Envelope[Any]]:

@@ -1,0 +1,115 @@
+"""``relais export``: opens in DuckDB, holds no personal data; ``export-directory``: HSDS 3.0 tables."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import orjson
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from shared.analytics.stores import Stores, stored_events
+from shared.cli.main import app
+from shared.privacy.sealing import pseudonymise
+from tests.integration.analytics.federation import Federation
+from tests.integration.analytics.test_analytics_replay import environment
+
+pytestmark = pytest.mark.integration
+SALT = "test-salt-of-the-export"
+
+
+async def stored_counts(federation: Federation) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    async with Stores(federation.settings) as stores:
+        for service, engine in stores.engines.items():
+            async for stored in stored_events(engine, service):
+                counts[stored.envelope.event_type] += 1
+    return counts
+
+
+def personal_data(federation: Federation) -> list[str]:
+    """Everything that identifies a demo resident: names, phones (as written and as digits), emails, addresses, ids."""
+    found = []
+    for resident in federation.residents:
+        phone = resident["phone"]
+        found += [resident["name"], phone, re.sub(r"\D", "", phone), resident["email"], resident["address"],
+                  resident["resident_id"]]
+    return found
+
+
+async def run_export(federation: Federation, out: Path) -> None:
+    """The CLI in a thread of its own (it runs its own event loop)."""
+    result = await asyncio.to_thread(CliRunner().invoke, app, ["export", "--out", str(out)],
+                                     env={**environment(federation.settings), "RELAIS_EXPORT_SALT": SALT})
+    assert result.exit_code == 0, result.output
+
+
+async def test_the_export_opens_in_duckdb_with_every_event_counted_by_type(federation: Federation, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    await run_export(federation, out)
+
+    per_type = dict(duckdb.sql(f"SELECT event_type, count(*) FROM '{out}/parquet/events.parquet' GROUP BY 1").fetchall())
+    from_csv = dict(duckdb.sql(f"SELECT event_type, count(*) FROM read_csv_auto('{out}/csv/events.csv') GROUP BY 1")
+                    .fetchall())
+    logged = duckdb.sql(f"SELECT count(*), count(DISTINCT resident_id) FROM "
+                        f"'{out}/parquet/event_types/RequestLogged.parquet'").fetchall()[0]
+    timeline = duckdb.sql(f"SELECT count(*) FROM '{out}/parquet/projections/intake.timeline.parquet'").fetchall()[0]
+
+    assert per_type == from_csv == dict(await stored_counts(federation))
+    assert logged is not None and logged[0] == len(federation.requests) and 1 <= logged[1] <= logged[0]
+    assert timeline is not None and timeline[0] > 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["tables"]["events"] == sum(per_type.values())
+
+
+async def test_the_export_holds_no_personal_data(federation: Federation, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    await run_export(federation, out)
+    forbidden = personal_data(federation)
+
+    files = [path for path in out.rglob("*") if path.is_file()]
+    for path in files:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8", "replace")
+        cells = text if path.suffix != ".parquet" else orjson.dumps(pq.read_table(path).to_pylist(), default=str).decode()
+        for secret in forbidden:
+            assert secret.encode() not in raw and secret not in cells, f"{secret!r} found in {path}"
+    columns = pq.read_table(out / "parquet" / "event_types" / "RequestLogged.parquet").column_names
+    assert "contact" not in columns and "resident_id" in columns
+    residents = set(pq.read_table(out / "parquet" / "event_types" / "RequestLogged.parquet")["resident_id"].to_pylist())
+    assert pseudonymise("res-lim-01", SALT) in residents
+
+
+def test_the_export_needs_a_salt(federation: Federation, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["export", "--out", str(tmp_path / "x")], env=environment(federation.settings))
+
+    assert result.exit_code == 2 and "RELAIS_EXPORT_SALT" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_the_directory_exports_as_hsds_with_data_inclusion_fields(federation: Federation, tmp_path: Path,
+                                                                   fmt: str) -> None:
+    out = tmp_path / "hsds"
+    result = CliRunner().invoke(app, ["export-directory", "--out", str(out), "--format", fmt],
+                                env=environment(federation.settings))
+
+    assert result.exit_code == 0, result.output
+    for table in ("organization", "service", "location", "service_at_location", "taxonomy_term"):
+        assert (out / f"{table}.{fmt}").exists()
+    if fmt == "csv":
+        return
+    services = json.loads((out / "service.json").read_text())
+    organizations = {row["id"]: row for row in json.loads((out / "organization.json").read_text())}
+    identifiers = json.loads((out / "organization_identifier.json").read_text())
+    elderly = next(s for s in services if s["name"].startswith("Aide à domicile aux personnes âgées"))
+    assert elderly["status"] == "active" and elderly["frais"] == ["payant"]
+    assert "famille--prise-en-charge-personne-dependante" in elderly["thematiques"]
+    assert "87085" in elderly["zone_eligibilite"] and elderly["date_maj"]
+    assert organizations[elderly["organization_id"]]["parent_organization_id"] in organizations
+    assert all(re.fullmatch(r"[0-9]{14}", row["identifier"]) for row in identifiers if row["identifier_type"] == "SIRET")
