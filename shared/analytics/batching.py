@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Delete, Insert, Table, Update
 from sqlalchemy.sql.util import find_tables
 
 from shared.analytics.direct import DirectConnection
+from shared.analytics.fastexec import Compiled, compile_insert, execute_many
 from shared.analytics.waves import Deferred, group_writes
 
 
@@ -127,12 +128,28 @@ class BatchingConnection(DirectConnection):
         for group in group_writes(writes):
             first = group[0]
             if first.shape is None:
-                first.result.result = self.sync_connection.execute(first.build(), first.row)
+                first.result.result = self._run(first.build(), first.row)
                 continue
-            statement = self._statements.get(first.shape)
-            if statement is None:
-                statement = self._statements[first.shape] = first.build()
-            self.sync_connection.execute(statement, [write.row for write in group])
+            compiled = self._statements.get(first.shape)
+            if compiled is None:
+                statement = first.build()
+                compiled = self._statements[first.shape] = (
+                    compile_insert(self.sync_connection, statement, list(first.row)) or statement)
+            rows = [write.row for write in group]
+            if isinstance(compiled, Compiled):
+                execute_many(self.sync_connection, compiled, rows)
+            else:
+                self.sync_connection.execute(compiled, rows)
+
+    def _run(self, statement: Any, parameters: Any) -> Any:
+        """An opaque statement; many rows of one plain INSERT go straight to the driver."""
+        if isinstance(parameters, list) and len(parameters) > 1 and all(isinstance(p, dict) for p in parameters):
+            columns = list(parameters[0])
+            if all(list(p) == columns for p in parameters):
+                compiled = compile_insert(self.sync_connection, statement, columns)
+                if compiled is not None:
+                    return execute_many(self.sync_connection, compiled, parameters)
+        return self.sync_connection.execute(statement, parameters)
 
 
 def _single_table_write(statement: Any) -> Table | None:

@@ -35,13 +35,15 @@ def compile_insert(connection: Connection, statement: Any, columns: Sequence[str
         return None
     if any(compiled.binds[name].key != name for name in names):
         return None
-    processors = compiled._bind_processors
+    processors = getattr(compiled, "_bind_processors", None)
+    if processors is None:
+        return None
     return Compiled(compiled.string, tuple(names), tuple(processors.get(name) for name in names))
 
 
-def execute_many(connection: Connection, compiled: Compiled, rows: Sequence[Mapping[str, Any]]) -> None:
+def execute_many(connection: Connection, compiled: Compiled, rows: Sequence[Mapping[str, Any]]) -> Any:
     keys, processors = compiled.keys, compiled.processors
-    tuples = [tuple(value if processor is None or value is None else processor(value)
-                    for value, processor in zip((row[key] for key in keys), processors, strict=True))
+    tuples = [tuple(value if processor is None else processor(value)
+                    for value, processor in zip([row[key] for key in keys], processors, strict=True))
               for row in rows]
-    connection.exec_driver_sql(compiled.sql, tuples)
+    return connection.exec_driver_sql(compiled.sql, tuples)

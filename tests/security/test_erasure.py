@@ -28,13 +28,13 @@ from shared.storage.engine import create_engine
 from tests.security.federation import Federation, Intervention, check
 from tests.security.live import wait_for
 from tests.security.traces import (
-
-pytestmark = pytest.mark.integration
     broker_records,
     files_containing,
     sealed_in,
     sealed_in_stores,
 )
+
+pytestmark = pytest.mark.integration
 
 PLATFORM = "limoges"
 READER = "system:security-tests"
