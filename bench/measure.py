@@ -10,8 +10,8 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from shared.analytics.catalogue import ReadModels
 from shared.analytics.batching import BatchingConnection
+from shared.analytics.catalogue import ReadModels
 from shared.analytics.direct import DirectWriter
 from shared.analytics.rebuilder import Target, rebuild_targets
 from shared.analytics.replay import create_tables, fast_sqlite_engine

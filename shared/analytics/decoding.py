@@ -22,7 +22,6 @@ from shared.contracts.codec import DecodeError, decode
 from shared.contracts.envelope import Envelope, Metadata
 from shared.messaging.projection import DeadLetter, InboundRecord
 
-
 ENVELOPE = Envelope[Any]
 
 

@@ -63,7 +63,7 @@ def fold_directory(envelopes: Iterable[Envelope[Any]]) -> dict[str, DirectoryEnt
     return entries
 
 
-def _apply(entry: DirectoryEntry, event: pe.ProviderEvent) -> None:  # noqa: C901  (one branch per event type)
+def _apply(entry: DirectoryEntry, event: pe.ProviderEvent) -> None:
     match event:
         case pe.ProviderApplied():
             entry.name, entry.kind = event.name, event.kind.value

@@ -1,7 +1,8 @@
 """``relais replay``: rebuild projections from offset 0 into fresh databases and compare with the live ones.
 
 One fresh database per service (a temporary SQLite file unless ``into`` gives a URL template with
-``{service}``), all selected projections rebuilt in one pass (:mod:`shared.analytics.rebuilder`),
+``{service}``), all selected projections rebuilt in one pass (:mod:`shared.analytics.rebuilder`;
+SQLite targets are written by the batching writer of :mod:`shared.analytics.batching`),
 then every table each projection owns is checksummed in both databases. With ``until`` the replay
 stops at a date (events' own ``occurred_at``) and there is nothing to compare: row counts are reported.
 """
@@ -18,8 +19,10 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.analytics.batching import BatchingConnection
 from shared.analytics.catalogue import ProjectionSpec, ReadModels
 from shared.analytics.checksum import TableChecksum, checksums
+from shared.analytics.direct import DirectWriter
 from shared.analytics.rebuilder import Progress, Target, rebuild_targets
 from shared.settings import Settings
 from shared.storage.engine import create_engine, is_sqlite
@@ -47,6 +50,14 @@ class ProjectionReport:
     @property
     def identical(self) -> bool:
         return self.compared and not self.differing
+
+
+def _writer_for(url: str) -> DirectWriter | None:
+    """The fast writer for a SQLite file target (see :mod:`shared.analytics.batching`); None otherwise."""
+    database = make_url(url).database
+    if not is_sqlite(url) or database in (None, "", ":memory:"):
+        return None
+    return DirectWriter(database, BatchingConnection)
 
 
 def fast_sqlite_engine(path: Path | str) -> AsyncEngine:
@@ -84,16 +95,19 @@ async def replay(
         raise ValueError("--into must contain '{service}' when projections of several services are replayed")
     with tempfile.TemporaryDirectory(prefix="relais-replay-") as scratch:
         engines: dict[str, tuple[AsyncEngine, MetaData]] = {}
+        writers: dict[str, DirectWriter | None] = {}
         try:
             targets: list[tuple[str, ProjectionSpec, Target]] = []
             for models, spec in selection:
                 if models.service not in engines:
-                    engine = (create_engine(into.replace("{service}", models.service)) if into
-                              else fast_sqlite_engine(Path(scratch) / f"{models.service}.db"))
-                    engines[models.service] = (engine, models.metadata())
+                    url = into.replace("{service}", models.service) if into else \
+                        f"sqlite+aiosqlite:///{Path(scratch) / f'{models.service}.db'}"
+                    engines[models.service] = (create_engine(url), models.metadata())
                     await create_tables(*engines[models.service])
+                    writers[models.service] = _writer_for(url)
                 engine, metadata = engines[models.service]
-                targets.append((models.service, spec, Target(spec.build(metadata), engine, metadata)))
+                target = Target(spec.build(metadata), engine, metadata, writers[models.service])
+                targets.append((models.service, spec, target))
             await rebuild_targets([target for _, _, target in targets], settings.kafka_bootstrap_servers,
                                   settings.topic_prefix, until=until, progress=progress, platforms=platforms,
                                   batch_size=batch_size)
@@ -105,6 +119,9 @@ async def replay(
                 await _compare_with_live(reports, engines, settings)
             return reports
         finally:
+            for writer in writers.values():
+                if writer is not None:
+                    writer.close()
             for engine, _ in engines.values():
                 await engine.dispose()
 

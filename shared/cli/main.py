@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 import asyncio
 import enum
+import logging
 import time
 from pathlib import Path
 from typing import Annotated

@@ -47,7 +47,7 @@ class InboundRecord(NamedTuple):
         return cls(record.topic, record.partition, record.offset, record.key, record.value, tuple(record.headers))
 
 
-class RejectEvent(Exception):  # noqa: N818  (a signal raised by handlers, named for what it does)
+class RejectEvent(Exception):
     """Raised by a handler to refuse one valid event for a domain reason.
 
     The handler's rows for that event are rolled back (SAVEPOINT), the event goes to the

@@ -25,7 +25,15 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 
 from shared.contracts.topics import DEAD_LETTER, physical
-from shared.messaging.deadletter import DLQ_AT, DLQ_CONSUMER, DLQ_OFFSET, DLQ_PARTITION, DLQ_REASON, DLQ_TOPIC, dead_letter_info
+from shared.messaging.deadletter import (
+    DLQ_AT,
+    DLQ_CONSUMER,
+    DLQ_OFFSET,
+    DLQ_PARTITION,
+    DLQ_REASON,
+    DLQ_TOPIC,
+    dead_letter_info,
+)
 from shared.messaging.producer import create_producer
 from shared.ops.topic_reader import read_all
 

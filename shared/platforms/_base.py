@@ -16,7 +16,7 @@ class PolicyModel(BaseModel):
 
 def _no_float(value: Any) -> Any:
     if isinstance(value, float):
-        raise ValueError(f"write {value!r} as a quoted decimal string, e.g. '0.05' (a float is not exact)")  # noqa: TRY004 (pydantic reports only ValueError)
+        raise ValueError(f"write {value!r} as a quoted decimal string, e.g. '0.05' (a float is not exact)")
     return value
 
 

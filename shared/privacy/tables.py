@@ -5,7 +5,7 @@ None of them holds personal data: keys, pseudonymous resident ids, who read and 
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, LargeBinary, MetaData, String, Table
+from sqlalchemy import Column, DateTime, Index, LargeBinary, MetaData, String, Table
 
 from shared.storage.tables import NAMING, Position
 

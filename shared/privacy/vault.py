@@ -13,6 +13,7 @@ and other processes may call :meth:`Vault.forget` when they hear of an erasure.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -22,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.types import Sealed
@@ -54,9 +56,17 @@ class Vault:
     def engine(self) -> AsyncEngine:
         return self._engine
 
-    async def create_tables(self) -> None:
-        async with self._engine.begin() as connection:
-            await connection.run_sync(self._metadata.create_all)
+    async def create_tables(self, attempts: int = 5) -> None:
+        """Create the vault's tables if missing; several services starting at once may race here, so retry."""
+        for attempt in range(1, attempts + 1):
+            try:
+                async with self._engine.begin() as connection:
+                    await connection.run_sync(self._metadata.create_all)
+                return
+            except (OperationalError, IntegrityError, ProgrammingError):
+                if attempt == attempts:
+                    raise
+                await asyncio.sleep(0.2 * attempt)
 
     async def key_for(self, resident_id: str, platform_id: str, create: bool = True) -> bytes:
         """The resident's key, made on first use when ``create``.

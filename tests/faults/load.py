@@ -46,14 +46,14 @@ class LoadReport:
 
 async def generate(client: httpx.AsyncClient, request: RequestFactory, *, rps: int, seconds: float,
                    concurrency: int) -> LoadReport:
-    """POST ``rps * seconds`` requests, the n-th due at n/rps seconds; at most ``concurrency`` in flight.
+    """For ``seconds``, POST requests at ``rps`` (the n-th due at n/rps s), at most ``concurrency`` in flight.
 
-    When the server is slower than the rate, requests wait for a free slot and start late: the
-    achieved rate is what the server sustained. Latency is measured from send to response.
+    When the server is slower than the rate, requests wait for a free slot and start late, and those
+    not started when the time is up are never sent: ``sent`` counts what was offered to the server and
+    the achieved rate is what it sustained. Latency is measured from send to response.
     """
     report = LoadReport(rps, seconds)
     slots = asyncio.Semaphore(concurrency)
-    total = int(rps * seconds)
 
     async def one(number: int) -> None:
         path, body = request(number)
@@ -69,11 +69,14 @@ async def generate(client: httpx.AsyncClient, request: RequestFactory, *, rps: i
 
     started = time.perf_counter()
     tasks = []
-    for number in range(total):
+    for number in range(int(rps * seconds)):
         delay = started + number / rps - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        await slots.acquire()
+        try:
+            await asyncio.wait_for(slots.acquire(), max(0.0, started + seconds - time.perf_counter()))
+        except TimeoutError:
+            break
         tasks.append(asyncio.create_task(one(number)))
         report.sent += 1
     await asyncio.gather(*tasks)

@@ -10,7 +10,12 @@ from pydantic import ValidationError
 
 from shared.contracts.base import catalogue
 from shared.contracts.events.billing import PaymentRecorded, StatementIssued
-from shared.contracts.events.matching import InterventionCorrected, InterventionDone, ProviderAssigned, ProvidersOriented
+from shared.contracts.events.matching import (
+    InterventionCorrected,
+    InterventionDone,
+    ProviderAssigned,
+    ProvidersOriented,
+)
 from shared.contracts.events.providers import AccreditationRecorded, ProviderAvailabilityChanged
 from shared.contracts.topics import TOPICS
 from tests.unit.contracts.golden import load_document
