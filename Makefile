@@ -48,5 +48,9 @@ bench-latency: install  ## intake POST -> assigned provider in the console, next
 bench-replay: install  ## 1,000,000 events: raw broker read rate vs full rebuild of every projection, peak memory
 	$(BIN)/python -m bench.replay
 
+faults: install  ## the fault suite at the larger counts (kill -9 x100, 5,000 malformed events, 500 rps for 2 min)
+	RELAIS_FAULT_SCALE=large $(BIN)/pytest tests/faults --timeout 3600 $(PYTEST_ARGS)
+.PHONY: faults
+
 clean:
 	rm -rf $(VENV) data .pytest_cache

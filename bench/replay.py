@@ -35,11 +35,12 @@ async def run(events: int, batch_size: int) -> float:
     with EmbeddedBroker(free_port(), topic_prefix=TOPIC_PREFIX) as broker:
         started = time.perf_counter()
         sent = await produce_history(broker.bootstrap, TOPIC_PREFIX, federation_history(events))
-        print(f"history written: {sent:,} events in {time.perf_counter() - started:.1f} s")
+        print(f"history written: {sent:,} events in {time.perf_counter() - started:.1f} s "
+              f"(peak RSS so far {peak_rss_mb():,.0f} MB)")
         topics = rebuild_topics(catalogue, TOPIC_PREFIX)
         raw = await raw_read(broker.bootstrap, topics)
         print(f"raw broker read: {raw.records:,} records in {raw.seconds:.2f} s = {raw.per_second:,.0f} records/s "
-              f"({len(topics)} topics)")
+              f"({len(topics)} topics; peak RSS so far {peak_rss_mb():,.0f} MB)")
         rebuilt, targets = await full_rebuild(catalogue, broker.bootstrap, TOPIC_PREFIX, batch_size=batch_size)
         print(f"full rebuild: {rebuilt.records:,} records in {rebuilt.seconds:.2f} s = "
               f"{rebuilt.per_second:,.0f} records/s")

@@ -69,7 +69,7 @@ def fast_sqlite_engine(path: Path | str) -> AsyncEngine:
 
 def _bulk_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
-    for pragma in ("synchronous=OFF", "journal_mode=MEMORY", "temp_store=MEMORY", "cache_size=-131072"):
+    for pragma in ("synchronous=OFF", "journal_mode=MEMORY", "temp_store=MEMORY", "cache_size=-16384"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 

@@ -180,10 +180,10 @@ async def apply_decoded(
     dead_letters = list(dead_letters)
     counts = {"applied": 0, "ignored": 0, "duplicates": 0, "excluded": 0}
     async with engine.connect() as conn, _batch_transaction(conn):
-        seen = await already_processed(conn, metadata, projection.name, {str(env.event_id) for _, env in decoded})
+        event_ids = [str(envelope.event_id) for _, envelope in decoded]
+        seen = await already_processed(conn, metadata, projection.name, set(event_ids))
         new_ids: list[str] = []
-        for record, envelope in decoded:
-            event_id = str(envelope.event_id)
+        for (record, envelope), event_id in zip(decoded, event_ids, strict=True):
             if event_id in seen:
                 counts["duplicates"] += 1
                 continue

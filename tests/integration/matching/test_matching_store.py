@@ -27,6 +27,7 @@ from shared.messaging.projection import InboundRecord, apply_batch
 from shared.storage.engine import SQLITE_BEGIN, create_engine
 from shared.storage.eventstore import ConcurrencyError
 from shared.storage.migrate import upgrade_async
+from tests.fixtures.database import POSTGRES_ONLY
 from tests.unit.matching.builders import T0, limoges, provider, request_logged
 
 pytestmark = pytest.mark.integration
@@ -104,10 +105,9 @@ async def test_concurrent_assignments_never_assign_twice_nor_break_the_turn(stor
         assert len(await uow.events.load("request", "req-0")) == 1
 
 
+@POSTGRES_ONLY  # SQLite serialises writers (BEGIN IMMEDIATE): two transactions cannot interleave on the turn
 async def test_the_loser_of_a_race_on_the_turn_retries_and_takes_the_next_provider(
         database_url: str, store_engine: AsyncEngine) -> None:
-    if database_url.startswith("sqlite"):
-        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE): two transactions cannot interleave on the turn")
     gardeners = await add_gardeners(store_engine)
     turn_read, other_done = asyncio.Event(), asyncio.Event()
 

@@ -13,6 +13,7 @@ from shared.messaging.producer import create_producer
 from shared.messaging.relay import OutboxRelay
 from shared.storage.engine import create_engine
 from shared.storage.unit_of_work import SqlUnitOfWork
+from tests.fixtures.database import POSTGRES_ONLY
 
 pytestmark = pytest.mark.integration
 
@@ -47,11 +48,10 @@ async def test_the_relay_publishes_each_event_once_in_order_with_headers(
         assert order == sorted(order), "a partition received events out of their store order"
 
 
+@POSTGRES_ONLY  # one relay per SQLite store (one service process owns it)
 async def test_two_relays_on_one_postgresql_store_publish_each_event_once(
     store, metadata, make_event, kafka_bootstrap, topic_prefix, topics, read_topic, database_url
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("one relay per SQLite store (one service process owns it)")
     events = [make_event("req-a", version) for version in range(1, 201)]
     async with SqlUnitOfWork(store, metadata, topic_prefix=topic_prefix) as uow:
         await uow.events.append(events)

@@ -8,6 +8,7 @@ import pytest
 
 from shared.storage.eventstore import ConcurrencyError
 from shared.storage.unit_of_work import SqlUnitOfWork
+from tests.fixtures.database import POSTGRES_ONLY
 
 pytestmark = pytest.mark.integration
 
@@ -54,9 +55,8 @@ async def test_appending_a_version_already_taken_raises_concurrency_error(store,
             await uow.events.append([make_event("req-1", 1)])
 
 
+@POSTGRES_ONLY  # SQLite runs units of work one after another (see tests/unit/storage)
 async def test_two_writers_racing_on_postgresql_one_wins(store, metadata, make_event, database_url) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite runs units of work one after another (see tests/unit/storage)")
     async with SqlUnitOfWork(store, metadata) as first, SqlUnitOfWork(store, metadata) as second:
         assert await first.events.current_version("request", "req-1") == 0
         assert await second.events.current_version("request", "req-1") == 0

@@ -8,6 +8,7 @@ the writer cannot see into, counters).
 from __future__ import annotations
 
 import random
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,7 @@ async def both_ways(tmp_path: Path, metadata_factory: Any, builders: list[Any], 
             decoded, undecodable = decode_batch(batch)
             for projection in projections:
                 expected = await apply_batch(standard, metadata, projection, batch)
-                got = await writer.run(lambda p=projection: apply_decoded(writer, metadata, p, batch, decoded, undecodable))
+                got = await writer.run(partial(apply_decoded, writer, metadata, projection, batch, decoded, undecodable))
                 assert (got.applied, got.ignored, got.duplicates) == (expected.applied, expected.ignored, expected.duplicates)
                 assert [d.reason for d in got.dead_letters] == [d.reason for d in expected.dead_letters]
                 dead.append(len(got.dead_letters))

@@ -29,7 +29,7 @@ def test_selection_by_name_service_or_all() -> None:
 
     assert [spec.name for _, spec in select_projections(catalogue)] == ["intake.console", "intake.observatory"]
     assert [spec.name for _, spec in select_projections(catalogue, "intake.observatory")] == ["intake.observatory"]
-    with pytest.raises(UnknownProjection, match="known: intake.console, intake.observatory"):
+    with pytest.raises(UnknownProjection, match=r"known: intake\.console, intake\.observatory"):
         select_projections(catalogue, "matching.fairness")
     with pytest.raises(UnknownProjection):
         select_projections(catalogue, service="billing")
