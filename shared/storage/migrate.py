@@ -12,11 +12,8 @@ Command line::
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
 import tempfile
-import threading
-from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
+from shared.blocking import run_blocking
 from shared.settings import SERVICES
 from shared.storage.engine import create_engine
 
@@ -62,7 +60,7 @@ async def upgrade_async(url: str, location: str | Path, revision: str = "head") 
 
 def upgrade(url: str, location: str | Path, revision: str = "head") -> None:
     """Synchronous :func:`upgrade_async` (runs in a thread of its own when an event loop is running)."""
-    _run_sync(upgrade_async(url, location, revision))
+    run_blocking(upgrade_async(url, location, revision))
 
 
 async def current_revision_async(url: str) -> str | None:
@@ -86,7 +84,7 @@ def revision(service: str, message: str) -> Path:
     with tempfile.TemporaryDirectory() as scratch:
         url = f"sqlite+aiosqlite:///{Path(scratch) / 'scratch.db'}"
         upgrade(url, location)
-        script = _run_sync(_autogenerate(url, location, message, rev_id))
+        script = run_blocking(_autogenerate(url, location, message, rev_id))
     return Path(script.path)
 
 
@@ -105,27 +103,6 @@ async def _autogenerate(url: str, location: Path, message: str, rev_id: str) -> 
 def _with_connection(connection: Connection, config: Config, alembic_command: Any, *args: Any, **kwargs: Any) -> Any:
     config.attributes["connection"] = connection
     return alembic_command(config, *args, **kwargs)
-
-
-def _run_sync(coroutine: Coroutine[Any, Any, Any]) -> Any:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    outcome: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = asyncio.run(coroutine)
-        except BaseException as exc:  # re-raised in the calling thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=target, name="alembic")
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -48,7 +48,7 @@ async def test_every_event_delivered_twice_changes_no_projection(  # type: ignor
         assert await table_checksums(engine, metadata) == await table_checksums(single, metadata)
     finally:
         await single.dispose()
-    assert skipped == len(events) * len(CONSUMERS)
+    assert skipped >= len(events) * len(CONSUMERS)  # every copy skipped (more if a rebalance redelivered a batch)
     assert [await processed_count(engine, name) for name in CONSUMERS] == [len(events)] * len(CONSUMERS)
     lost, doubled = await lost_and_doubled(engine, intake_metadata(), events)
     assert (lost, doubled) == (0, 0)

@@ -52,7 +52,7 @@ class ConsumerProcess:
     async def until(self, event: asyncio.Event, timeout: float = 60.0) -> None:
         """Wait for ``event``; raise if the process exits first."""
         waiting = asyncio.ensure_future(event.wait())
-        done, _ = await asyncio.wait([waiting, self._reader], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait([waiting, self._reader], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         waiting.cancel()
         if not event.is_set():
             raise AssertionError(f"consumer process: not ready within {timeout}s (exit code {self.process.returncode})")

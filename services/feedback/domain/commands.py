@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from shared.commands import Frozen
 from shared.contracts.events.feedback import (
     FollowUpOutcome,
     PlatformAssessment,
@@ -16,11 +17,9 @@ from shared.contracts.events.feedback import (
 COMMENT_MAX = 2000
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Answers(_Frozen):
+class Answers(Frozen):
     """Both parts of the questionnaire plus the free comment (which may hold personal data: it gets sealed)."""
 
     provider: ProviderAssessment = Field(description="The provider's work.")
@@ -33,7 +32,7 @@ class Answers(_Frozen):
         return text or None
 
 
-class PhoneFollowUpDetails(_Frozen):
+class PhoneFollowUpDetails(Frozen):
     """What the operator noted on the follow-up call; ``answers`` only when the resident answered the questionnaire."""
 
     outcome: FollowUpOutcome = Field(description="How the call went.")
@@ -56,7 +55,7 @@ class RecordPhoneFollowUp(PhoneFollowUpDetails):
     actor: str = Field(description="Actor of the events, e.g. operator:op-3.")
 
 
-class ChannelPreference(_Frozen):
+class ChannelPreference(Frozen):
     channel: SendChannel = Field(description="How the resident wants to receive questionnaires.")
 
 

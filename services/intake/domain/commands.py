@@ -6,8 +6,9 @@ and for which platform (from the caller's token, never from the body).
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from shared.commands import Command, Frozen
 from shared.contracts.events.intake import CallbackOutcome, InformationTopic
 from shared.contracts.types import (
     ActivityCode,
@@ -19,16 +20,7 @@ from shared.contracts.types import (
 from shared.privacy.contact import ResidentContact
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Command(_Frozen):
-    platform_id: str = Field(description="Platform the command is for (from the caller's token).")
-    actor: str = Field(description="Who asks: 'operator:<id>', or 'resident' for the public form.")
-
-
-class RequestDetails(_Frozen):
+class RequestDetails(Frozen):
     """A service request as the operator (or the online form) takes it."""
 
     channel: Channel = Field(description="How the request came in.")
@@ -40,7 +32,7 @@ class RequestDetails(_Frozen):
     resident_id: str | None = Field(default=None, max_length=60, description="Known resident id (a returning caller).")
 
 
-class InformationCallDetails(_Frozen):
+class InformationCallDetails(Frozen):
     """An information-only call: what was asked and the answer given."""
 
     channel: Channel = Field(description="How the call came in.")
@@ -49,14 +41,14 @@ class InformationCallDetails(_Frozen):
     commune: CommuneCode | None = Field(default=None, description="Caller's commune when known.")
 
 
-class VoicemailDetails(_Frozen):
+class VoicemailDetails(Frozen):
     """A message left on the answering machine, as transcribed."""
 
     contact: ResidentContact = Field(description="Caller's contact details and message.")
     left_at_local: str = Field(max_length=40, description="Local time the message was left, ISO 8601.")
 
 
-class CancellationDetails(_Frozen):
+class CancellationDetails(Frozen):
     reason: str = Field(default="", max_length=500, description="Why (no personal data).")
 
 
@@ -76,7 +68,7 @@ class CancelRequest(Command, CancellationDetails):
     request_id: str = Field(description="Request to cancel.")
 
 
-class CallbackDetails(_Frozen):
+class CallbackDetails(Frozen):
     outcome: CallbackOutcome = Field(description="What came of the call back.")
     follow_up_id: str | None = Field(default=None, max_length=60, description="Request or call logged meanwhile.")
 

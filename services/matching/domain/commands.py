@@ -10,8 +10,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from shared.commands import Command, Frozen
 from shared.contracts.events.matching import DeclineReason
 from shared.contracts.events.providers import (
     Absence,
@@ -22,16 +23,7 @@ from shared.contracts.events.providers import (
 from shared.contracts.types import ActivityCode, CommuneCode, FragilePublic
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Command(_Frozen):
-    platform_id: str = Field(description="Platform the command is for (from the caller's token).")
-    actor: str = Field(description="Who asks, e.g. 'coordinator:<id>' or 'provider:<id>'.")
-
-
-class ApplicationDetails(_Frozen):
+class ApplicationDetails(Frozen):
     """A structure's application to join the platform."""
 
     name: str = Field(min_length=1, max_length=200, description="Trade name of the structure.")
@@ -43,7 +35,7 @@ class ApplicationDetails(_Frozen):
     qualifications: list[str] = Field(default_factory=list, max_length=30, description="Diplomas and qualifications.")
 
 
-class CommitteeDecision(_Frozen):
+class CommitteeDecision(Frozen):
     """The admission committee's decision on an application."""
 
     decision: Literal["admitted", "rejected"]
@@ -61,7 +53,7 @@ class CommitteeDecision(_Frozen):
         return self
 
 
-class AccreditationDetails(_Frozen):
+class AccreditationDetails(Frozen):
     number: str = Field(min_length=1, max_length=60, description="Number of the agrément qualité.")
     issued_on: date
     expires_on: date
@@ -74,20 +66,20 @@ class AccreditationDetails(_Frozen):
         return self
 
 
-class AvailabilityDetails(_Frozen):
+class AvailabilityDetails(Frozen):
     weekly: list[WeeklySlot] = Field(default_factory=list, max_length=50, description="Weekly slots (none: any time).")
     absences: list[Absence] = Field(default_factory=list, max_length=100, description="Planned absences.")
 
 
-class ActivitiesDetails(_Frozen):
+class ActivitiesDetails(Frozen):
     activities: list[ActivityCode] = Field(min_length=1, max_length=100)
 
 
-class CommunesDetails(_Frozen):
+class CommunesDetails(Frozen):
     communes: list[CommuneCode] = Field(min_length=1, max_length=500)
 
 
-class StatusChangeDetails(_Frozen):
+class StatusChangeDetails(Frozen):
     """Suspension, reinstatement or withdrawal: from which day, and why."""
 
     since: date = Field(description="First day the change applies.")
@@ -117,26 +109,26 @@ class ChangeProvider(Command):
     change: DirectoryChange
 
 
-class DeclineDetails(_Frozen):
+class DeclineDetails(Frozen):
     reason: DeclineReason
     note: str = Field(default="", max_length=500, description="Details (no personal data).")
 
 
-class ContactDetails(_Frozen):
+class ContactDetails(Frozen):
     contacted_at: datetime | None = Field(default=None, description="When the resident was contacted (default: now).")
 
 
-class QuoteDetails(_Frozen):
+class QuoteDetails(Frozen):
     amount_excl_tax: Decimal = Field(ge=0, max_digits=10, decimal_places=2, description="Quoted amount excluding tax.")
     sent_at: datetime | None = Field(default=None, description="When the quote was sent (default: now).")
 
 
-class QuoteAnswerDetails(_Frozen):
+class QuoteAnswerDetails(Frozen):
     accepted: bool
     answered_at: datetime | None = Field(default=None, description="When the resident answered (default: now).")
 
 
-class InterventionDetails(_Frozen):
+class InterventionDetails(Frozen):
     done_on: date = Field(description="Day of the intervention.")
     labour_hours: Decimal = Field(ge=0, max_digits=6, decimal_places=2, description="Hours of labour.")
     labour_amount_excl_tax: Decimal = Field(ge=0, max_digits=10, decimal_places=2)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.runtime.tansu import run_blocking
+from shared.blocking import run_blocking
 from tests.integration.analytics.federation import Federation, federation_settings, seed
 
 

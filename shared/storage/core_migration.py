@@ -1,0 +1,55 @@
+"""The first migration of every service store: the event store (also the outbox) and consumer tracking.
+
+Each service's ``0001_core`` revision calls these, so the core schema is written once.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+
+def create_core_tables() -> None:
+    op.create_table('checkpoints',
+    sa.Column('consumer', sa.String(length=120), nullable=False),
+    sa.Column('topic', sa.String(length=200), nullable=False),
+    sa.Column('partition', sa.Integer(), nullable=False),
+    sa.Column('offset', sa.BigInteger(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('consumer', 'topic', 'partition', name=op.f('pk_checkpoints'))
+    )
+    op.create_table('events',
+    sa.Column('position', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('event_id', sa.String(length=36), nullable=False),
+    sa.Column('event_type', sa.String(length=80), nullable=False),
+    sa.Column('schema_version', sa.Integer(), nullable=False),
+    sa.Column('platform_id', sa.String(length=40), nullable=False),
+    sa.Column('aggregate_type', sa.String(length=40), nullable=False),
+    sa.Column('aggregate_id', sa.String(length=120), nullable=False),
+    sa.Column('aggregate_version', sa.Integer(), nullable=False),
+    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('correlation_id', sa.String(length=36), nullable=False),
+    sa.Column('topic', sa.String(length=120), nullable=False),
+    sa.Column('document', sa.Text(), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('position', name=op.f('pk_events')),
+    sa.UniqueConstraint('aggregate_type', 'aggregate_id', 'aggregate_version', name='uq_events_aggregate_version'),
+    sa.UniqueConstraint('event_id', name=op.f('uq_events_event_id'))
+    )
+    with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.create_index('ix_events_unpublished', ['published_at', 'position'], unique=False)
+
+    op.create_table('processed_events',
+    sa.Column('consumer', sa.String(length=120), nullable=False),
+    sa.Column('event_id', sa.String(length=36), nullable=False),
+    sa.PrimaryKeyConstraint('consumer', 'event_id', name=op.f('pk_processed_events'))
+    )
+
+
+def drop_core_tables() -> None:
+    op.drop_table('processed_events')
+    with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.drop_index('ix_events_unpublished')
+
+    op.drop_table('events')
+    op.drop_table('checkpoints')
