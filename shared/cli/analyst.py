@@ -46,10 +46,13 @@ def replay(
         console.print(f"[bold red]error:[/] {error}")
         raise typer.Exit(2) from None
     names = ", ".join(spec.name for _, spec in selection)
+    if len(selection) > 1:
+        console.print(f"replaying {names}")
+    label = f"replaying {names}" if len(selection) == 1 else f"replaying {len(selection)} projections"
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]:>10} events/s"), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task(f"replaying {names}", total=None, rate="-")
+        task = bar.add_task(label, total=None, rate="-")
 
         def progress(done: int, total: int) -> None:
             elapsed = bar.tasks[task].elapsed or 0.0

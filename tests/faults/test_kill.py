@@ -7,7 +7,9 @@ import asyncio
 import json
 import random
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -25,8 +27,12 @@ SEED = 20250106
 class ConsumerProcess:
     """``tests.faults.consumer_process`` as a child process; its stdout reports read as they come."""
 
+    running: ClassVar[set[ConsumerProcess]] = set()
+    """Started and not yet ended: killed at the end of a failed test."""
+
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
+        ConsumerProcess.running.add(self)
         self.reports: list[dict[str, int | str]] = []
         self.started = asyncio.Event()
         self.batch_applied = asyncio.Event()
@@ -63,12 +69,20 @@ class ConsumerProcess:
             self.process.kill()
         else:
             self.process.terminate()
+        ConsumerProcess.running.discard(self)
         await asyncio.wait_for(self._reader, 30)
         return await asyncio.wait_for(self.process.wait(), 30)
 
     @property
     def duplicates(self) -> int:
         return sum(int(report["duplicates"]) for report in self.reports)
+
+
+@pytest.fixture(autouse=True)
+async def no_consumer_left_behind() -> AsyncIterator[None]:
+    yield
+    for consumer in list(ConsumerProcess.running):
+        await consumer.end(kill=True)
 
 
 async def produce_slowly(bootstrap: str, records: list[RawRecord], pieces: int = 8) -> None:

@@ -1,0 +1,28 @@
+"""Feedback's replayable read models, for ``relais replay`` and the exports (see shared.analytics.catalogue).
+
+Only the satisfaction projection: ``feedback.surveys`` appends SurveySent (a process manager), so it
+is not replayed. The platform policies (time zones, alert thresholds) are read when it is built.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from services.feedback.adapters.tables import metadata
+from services.feedback.entrypoints.projections import SATISFACTION, satisfaction_projection
+from shared.analytics.catalogue import ProjectionSpec, ReadModels
+from shared.messaging.projection import Projection
+from shared.platforms.loader import load_policies
+from shared.settings import load_settings
+
+
+def _satisfaction(tables: MetaData) -> Projection:
+    return satisfaction_projection(tables, load_policies(load_settings().platforms_dir))
+
+
+def describe() -> ReadModels:
+    return ReadModels(
+        service="feedback",
+        metadata=metadata,
+        projections=(ProjectionSpec(SATISFACTION, _satisfaction, ("survey_answers", "satisfaction_alerts")),),
+    )

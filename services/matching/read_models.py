@@ -1,0 +1,18 @@
+"""Matching's replayable read models, for ``relais replay`` and the exports (see shared.analytics.catalogue).
+
+Only the fairness projection: ``matching.assign`` appends events (a process manager), so it is not replayed.
+"""
+
+from __future__ import annotations
+
+from services.matching.adapters.fairness import FAIRNESS, fairness_projection
+from services.matching.adapters.tables import metadata
+from shared.analytics.catalogue import ProjectionSpec, ReadModels
+
+
+def describe() -> ReadModels:
+    return ReadModels(
+        service="matching",
+        metadata=metadata,
+        projections=(ProjectionSpec(FAIRNESS, fairness_projection, ("fairness_counts", "fairness_requests")),),
+    )
