@@ -60,7 +60,9 @@ def run_stack(
             bootstrap = broker.bootstrap
         else:
             _create_topics(bootstrap, settings.topic_prefix, partitions)
-        shared_settings = settings.model_copy(update={"kafka_bootstrap_servers": bootstrap, "data_dir": data_dir})
+        matching_url = next(service.url for service in services if service.name == "matching")
+        shared_settings = settings.model_copy(update={"kafka_bootstrap_servers": bootstrap, "data_dir": data_dir,
+                                                      "matching_url": matching_url})
 
         supervisor = running.enter_context(Supervisor(grace=grace, console=console))
         if broker is not None and broker.process is not None:

@@ -80,6 +80,7 @@ def service_env(settings: Settings) -> dict[str, str]:
         RELAIS_TOPIC_PREFIX=settings.topic_prefix,
         RELAIS_DATA_DIR=str(settings.data_dir),
         RELAIS_HOST=settings.host,
+        RELAIS_MATCHING_URL=settings.matching_url,
         RELAIS_TOKENS_FILE=str(settings.tokens_file or settings.data_dir / "tokens.yaml"),
         PYTHONUNBUFFERED="1",
     )

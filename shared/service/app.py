@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry, make_asgi_app
 from prometheus_client.core import Metric
@@ -41,6 +42,10 @@ def build_app(
             await runtime.stop()
 
     app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
+    # The operator console (served by intake) reads the other services from the browser. Calls carry
+    # a bearer token, never cookies, so allowing other origins exposes nothing without a token.
+    app.add_middleware(CORSMiddleware, allow_origins=list(runtime.settings.cors_origins), allow_credentials=False,
+                       allow_methods=["GET", "POST", "PUT"], allow_headers=["Authorization", "Content-Type"])
     for key, value in state.items():
         setattr(app.state, key, value)
     app.state.runtime = runtime

@@ -48,3 +48,21 @@ def test_a_wrong_token_is_refused_with_a_message(demo: DemoStack, browser) -> No
     error = browser.find_element(By.ID, "login-error")
     wait.until(lambda _: error.text)
     assert "invalid API token" in error.text
+
+
+def test_a_coordinator_sees_the_directory_and_the_fairness_of_the_turn(demo: DemoStack, browser) -> None:
+    wait = WebDriverWait(browser, 30)
+    browser.get(f"{demo.urls['intake']}/console")
+    wait.until(expected_conditions.visibility_of_element_located((By.ID, "login-form")))
+    browser.find_element(By.ID, "platform").send_keys("limoges")
+    browser.find_element(By.ID, "token").send_keys(demo.credentials["limoges"]["lim-coordination"], Keys.ENTER)
+    wait.until(expected_conditions.visibility_of_element_located((By.ID, "activity")))
+
+    browser.find_element(By.CSS_SELECTOR, 'nav button[data-view="directory"]').click()
+    directory = browser.find_element(By.ID, "directory")
+    wait.until(lambda _: "Jardins Solidaires du Limousin" in directory.text)
+    assert "expiré" in directory.text and "valide" in directory.text
+
+    browser.find_element(By.CSS_SELECTOR, 'nav button[data-view="fairness"]').click()
+    fairness = browser.find_element(By.ID, "fairness")
+    wait.until(lambda _: "gardening" in fairness.text)

@@ -33,6 +33,7 @@ def add_read_tables(metadata: MetaData) -> None:
         Column("request_id", String(60), nullable=False, index=True),
         Column("platform_id", String(40), nullable=False),
         Column("occurred_at", UtcDateTime(), nullable=False),
+        Column("aggregate_version", Integer, nullable=False),
         Column("event_type", String(80), nullable=False),
         Column("actor", String(160), nullable=False),
         Column("summary", Text, nullable=False),

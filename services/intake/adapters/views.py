@@ -36,7 +36,7 @@ class IntakeViews:
             return None
         events = await self._rows(
             select(timeline.c.occurred_at, timeline.c.event_type, timeline.c.actor, timeline.c.summary)
-            .where(timeline.c.request_id == request_id).order_by(timeline.c.occurred_at, timeline.c.event_id)
+            .where(timeline.c.request_id == request_id).order_by(timeline.c.occurred_at, timeline.c.aggregate_version, timeline.c.event_id)
         )
         return {**_decode_oriented(found[0]), "timeline": events}
 

@@ -33,7 +33,8 @@ def console_projection(metadata: MetaData) -> Projection:
     async def add_to_timeline(conn: AsyncConnection, env: Env) -> None:
         await upsert(conn, timeline, {
             "event_id": str(env.event_id), "request_id": env.meta.aggregate_id, "platform_id": env.platform_id,
-            "occurred_at": env.meta.occurred_at, "event_type": env.event_type, "actor": env.meta.actor,
+            "occurred_at": env.meta.occurred_at, "aggregate_version": env.meta.aggregate_version,
+            "event_type": env.event_type, "actor": env.meta.actor,
             "summary": summary_of(env.payload),
         }, key=["event_id"])
 

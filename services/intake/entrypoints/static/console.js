@@ -1,7 +1,8 @@
 "use strict";
 // Operator console: log a call from the keyboard, watch the assignment arrive, work the queue.
 const $ = (id) => document.getElementById(id);
-const session = { platform: sessionStorage.getItem("platform"), token: sessionStorage.getItem("token"), policy: null };
+const session = { platform: sessionStorage.getItem("platform"), token: sessionStorage.getItem("token"), policy: null,
+  matching: null };
 const STATUS = { waiting: "en attente", assigned: "confiée", oriented: "orientée", unmet: "non satisfaite",
   declined: "refusée", deadline_missed: "délai dépassé", contacted: "usager contacté", quoted: "devis envoyé",
   quote_answered: "devis répondu", done: "réalisée", cancelled: "annulée", answered: "information" };
@@ -28,6 +29,7 @@ function row(cells, id) {
 async function start() {
   try {
     session.policy = await api(`${base()}/policy`);
+    session.matching = (await api("/console/config")).matching_url;
   } catch (error) {
     $("login").classList.remove("hidden"); $("app").classList.add("hidden");
     if (session.token) $("login-error").textContent = error.message;
@@ -146,6 +148,26 @@ async function showObservatory() {
   }
 }
 
+async function showDirectory() {
+  try {
+    const providers = await api(`${session.matching}${base()}/providers`);
+    $("directory").replaceChildren(...providers.map((p) => row([p.name, p.status, p.kind, p.activities.join(", "),
+      p.accreditation ? `${p.accreditation.valid ? "valide" : "expiré"} (${p.accreditation.expires_on})` : "—"])));
+  } catch (error) {
+    $("directory").replaceChildren(row([`Accès réservé aux coordinateurs (${error.message})`]));
+  }
+}
+
+async function showFairness() {
+  try {
+    const rows = await api(`${session.matching}${base()}/fairness`);
+    $("fairness").replaceChildren(...rows.map((r) => row([r.activity, r.sector, r.provider_id, r.offers, r.accepted,
+      r.declined, r.missed, `${(r.deviation * 100).toFixed(1)} %`])));
+  } catch (error) {
+    $("fairness").replaceChildren(row([`Accès réservé aux coordinateurs (${error.message})`]));
+  }
+}
+
 for (const button of document.querySelectorAll("nav button")) {
   button.addEventListener("click", () => {
     for (const other of document.querySelectorAll("nav button")) other.removeAttribute("aria-current");
@@ -154,8 +176,12 @@ for (const button of document.querySelectorAll("nav button")) {
     $("view-list").classList.toggle("hidden", view !== "log");
     $("view-queue").classList.toggle("hidden", view !== "queue");
     $("view-observatory").classList.toggle("hidden", view !== "observatory");
+    $("view-directory").classList.toggle("hidden", view !== "directory");
+    $("view-fairness").classList.toggle("hidden", view !== "fairness");
     if (view === "queue") showQueue();
     if (view === "observatory") showObservatory();
+    if (view === "directory") showDirectory();
+    if (view === "fairness") showFairness();
     if (view === "log") $("activity").focus();
   });
 }

@@ -2,13 +2,14 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 16:05:15.502088
+Create Date: 2026-11-25 16:56:24.425140
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision: str = '0002'
 down_revision: str | Sequence[str] | None = '0001'
@@ -62,6 +63,7 @@ def upgrade() -> None:
     sa.Column('request_id', sa.String(length=60), nullable=False),
     sa.Column('platform_id', sa.String(length=40), nullable=False),
     sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('aggregate_version', sa.Integer(), nullable=False),
     sa.Column('event_type', sa.String(length=80), nullable=False),
     sa.Column('actor', sa.String(length=160), nullable=False),
     sa.Column('summary', sa.Text(), nullable=False),
