@@ -78,13 +78,14 @@ class Platform:
              lambda waiting: waiting == [], f"{self.id} requests to be matched")
 
 
-def assignments_on_the_bus(bootstrap: str, request_ids: set[str]) -> list[Any]:
-    """Every ProviderAssigned of ``request_ids`` read from the matching topic, as analysts would."""
-    async def read() -> list[Any]:
+def assignments_on_the_bus(bootstrap: str, request_ids: set[str]) -> dict[str, Any]:
+    """Every ProviderAssigned of ``request_ids`` read from the matching topic, as analysts would, by event id
+    (the bus is at-least-once: a record published twice is one event)."""
+    async def read() -> dict[str, Any]:
         consumer = AIOKafkaConsumer(MATCHING, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
                                     enable_auto_commit=False, group_id=None)
         await consumer.start()
-        found = []
+        found = {}
         try:
             batches = await consumer.getmany(timeout_ms=3000, max_records=100_000)
             while batches:
@@ -92,7 +93,7 @@ def assignments_on_the_bus(bootstrap: str, request_ids: set[str]) -> list[Any]:
                     for record in records:
                         envelope = decode(record.value)
                         if envelope.event_type == "ProviderAssigned" and envelope.meta.aggregate_id in request_ids:
-                            found.append(envelope.payload)
+                            found[str(envelope.event_id)] = envelope.payload
                 batches = await consumer.getmany(timeout_ms=1000, max_records=100_000)
         finally:
             await consumer.stop()
@@ -137,7 +138,8 @@ def test_childcare_for_a_child_under_3_only_goes_to_accredited_providers(demo: D
                   if p["accreditation"] and p["accreditation"]["valid"] and "child_under_3" in p["accreditation"]["publics"]]
     assert providers == {accredited[0]["provider_id"]} and len(accredited) == 1
     bootstrap = _bootstrap(demo)
-    reasons = {skip.reason.value for event in assignments_on_the_bus(bootstrap, request_ids) for skip in event.skipped}
+    reasons = {skip.reason.value for event in assignments_on_the_bus(bootstrap, request_ids).values()
+               for skip in event.skipped}
     assert {"agrement_expired", "no_agrement"} <= reasons
 
 

@@ -1,0 +1,49 @@
+"""Two matching processes in one consumer group: no request is assigned twice, the turn holds (issue 3)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+
+import httpx
+import pytest
+
+from shared.runtime.ports import free_port
+from tests.e2e.processes import ROOT, DemoStack, wait_for
+from tests.e2e.test_request_lifecycle import Platform, _bootstrap, assignments_on_the_bus
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_second_matching_instance_shares_the_work_without_double_assignment(demo: DemoStack) -> None:
+    limoges = Platform(demo, "limoges", "lim-ecoutante-1", "lim-coordination")
+    limoges.settle()
+    port = free_port()
+    env = {**os.environ, "RELAIS_KAFKA_BOOTSTRAP_SERVERS": _bootstrap(demo), "RELAIS_DATA_DIR": str(demo.data_dir),
+           "RELAIS_TOKENS_FILE": str(demo.data_dir / "tokens.yaml")}
+    second = subprocess.Popen([sys.executable, "-m", "shared.cli.main", "serve", "matching", "--port", str(port)],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        wait_for(lambda: _healthy(f"http://127.0.0.1:{port}/health"), 90, "the second matching instance")
+        gardeners = {g["provider_id"] for g in limoges.matching(
+            "GET", "/providers?activity=gardening&status=admitted", headers=limoges.coordinator).json()
+            if "87085" in g["communes"]}
+        request_ids = [limoges.log_request("gardening", "87085") for _ in range(12)]
+        assigned = [limoges.shown(rid)["provider_id"] for rid in request_ids]
+        assert Counter(assigned) == {provider: 4 for provider in gardeners}
+        on_the_bus = assignments_on_the_bus(_bootstrap(demo), set(request_ids))
+        assert Counter(event.request_id for event in on_the_bus.values()) == {rid: 1 for rid in request_ids}
+        assert all(limoges.match(rid)["attempt"] == 1 for rid in request_ids)
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
