@@ -14,6 +14,7 @@ from rich.table import Table
 from shared.cli.console import console, foreground
 from shared.messaging.admin import ensure_topics, wait_until_ready
 from shared.runtime import stack
+from shared.runtime.demo_data import DEMO_PLATFORM_IDS, demo_users
 from shared.runtime.stack import ChildDied, ServiceProcess, StackError
 from shared.runtime.supervisor import Supervisor
 from shared.runtime.tansu import EmbeddedBroker
@@ -107,9 +108,14 @@ def demo_credentials_table(credentials: dict[str, dict[str, str]], settings: Set
     table.add_column("Platform", style="bold")
     table.add_column("User")
     table.add_column("API token (paste it in the console)", overflow="fold")
+    roles = {user["username"]: user["role"] for platform_id in DEMO_PLATFORM_IDS for user in demo_users(platform_id)}
     for platform_id, users in credentials.items():
-        for username, token in list(users.items())[:2]:
-            table.add_row(platform_id, username, token)
+        shown: set[str] = set()
+        for username, token in users.items():
+            role = roles.get(username, "federation_admin")
+            if role not in shown and role != "provider":
+                shown.add(role)
+                table.add_row(platform_id, f"{username} ({role})", token)
     return table
 
 
