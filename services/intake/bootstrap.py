@@ -9,6 +9,7 @@ from prometheus_client import CollectorRegistry
 
 from services.intake.adapters.tables import metadata as intake_metadata
 from services.intake.adapters.views import IntakeViews
+from services.intake.service_layer.callbacks import CallbackSweeper
 from services.intake.service_layer.handlers import IntakeHandlers, Sealer
 from services.intake.service_layer.projections import (
     console_projection,
@@ -36,6 +37,7 @@ class Intake:
     tokens: TokenRegistry
     vault: Vault
     registry: CollectorRegistry
+    callbacks: CallbackSweeper
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, sealer: Sealer | None = None) -> Intake:
@@ -53,5 +55,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, s
         return SqlUnitOfWork(engine, metadata, topic_prefix=settings.topic_prefix, on_commit=runtime.relay.notify)
 
     handlers = IntakeHandlers(uow=unit_of_work, sealer=sealer or vault, policies=policies, clock=clock or SystemClock())
-    return Intake(settings, runtime, handlers, IntakeViews(engine, metadata), TokenRegistry.from_settings(settings),
-                  vault, CollectorRegistry())
+    views = IntakeViews(engine, metadata)
+    callbacks = CallbackSweeper(handlers, views.waiting_callbacks, policies)
+    return Intake(settings, runtime, handlers, views, TokenRegistry.from_settings(settings), vault, CollectorRegistry(),
+                  callbacks)

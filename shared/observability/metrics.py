@@ -67,6 +67,7 @@ RULES: Mapping[str, _Rule] = {
     "ProvidersOriented": _Rule("orientations"),
     "ContactDeadlineMissed": _Rule("deadlines_missed"),
     "RequestUnmet": _Rule("unmet_requests", "reason", _values(UnmetReason)),
+    "VoicemailUnanswered": _Rule("unmet_requests", fixed=UnmetReason.OUT_OF_HOURS_NEVER_CALLED_BACK.value),
     "SurveySent": _Rule("surveys_sent", "channel", _values(SendChannel)),
     "SurveyAnswered": _Rule("surveys_answered", "channel", _values(AnswerChannel)),
     "FeeCharged": _Rule("fees_charged", fixed="intervention", amount="amount"),

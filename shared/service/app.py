@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -25,8 +26,12 @@ def build_app(
     registry: CollectorRegistry,
     state: dict[str, Any],
     on_start: Callable[[], Any] | None = None,
+    background: Sequence[Callable[[asyncio.Event], Awaitable[None]]] = (),
 ) -> FastAPI:
     """A service app whose lifespan starts and stops ``runtime``; ``state`` lands on ``app.state``.
+
+    Each of ``background`` (e.g. a sweeper's ``run(stop)``) runs while the app serves, after the
+    runtime started; it gets an event that is set at shutdown and is awaited before the runtime stops.
 
     ``/metrics`` serves ``registry`` together with the runtime's own metrics (``runtime.registry``).
     """
@@ -36,10 +41,16 @@ def build_app(
         await runtime.start()
         if on_start is not None:
             await on_start()
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(run(stop), name=f"{runtime.name}-background-{i}") for i, run in enumerate(background)]
         try:
             yield
         finally:
-            await runtime.stop()
+            stop.set()
+            try:
+                await asyncio.gather(*tasks)
+            finally:
+                await runtime.stop()
 
     app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
     # The operator console (served by intake) reads the other services from the browser. Calls carry

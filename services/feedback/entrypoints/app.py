@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
 from services.feedback.bootstrap import Feedback, bootstrap
@@ -24,13 +21,6 @@ def create_app(settings: Settings | None = None, *, feedback: Feedback | None = 
         registry=feedback.registry,
         state={"handlers": feedback.handlers, "tokens": feedback.tokens, "vault": feedback.vault},
         on_start=feedback.vault.create_tables,
+        background=[feedback.sweeper.run],
     )
-    service_lifespan = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with service_lifespan(app), feedback.sweeper.running():
-            yield
-
-    app.router.lifespan_context = lifespan
     return app

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
 
 from services.feedback.service_layer.handlers import FeedbackHandlers, SweepResult
+from shared.service.periodic import repeat
 
 log = logging.getLogger(__name__)
 
@@ -21,27 +20,16 @@ class Sweeper:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Sweep until ``stop`` is set; a failed round is logged with its traceback and retried next round."""
-        while not stop.is_set():
-            try:
-                result = await self.handlers.sweep()
-            except Exception:
-                self.failures += 1
-                log.exception("survey sweep failed; retrying in %.0f s", self.interval)
-            else:
-                self._report(result)
-            self.rounds += 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self.interval)
+        await repeat(self.sweep_once, stop, interval=self.interval, name="survey sweep")
 
-    @contextlib.asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        task = asyncio.create_task(self.run(stop), name="feedback-sweeper")
+    async def sweep_once(self) -> None:
+        self.rounds += 1
         try:
-            yield
-        finally:
-            stop.set()
-            await task
+            result = await self.handlers.sweep()
+        except Exception:
+            self.failures += 1
+            raise
+        self._report(result)
 
     @staticmethod
     def _report(result: SweepResult) -> None:

@@ -41,10 +41,17 @@ class IntakeViews:
         return {**_decode_oriented(found[0]), "timeline": events}
 
     async def callback_queue(self, platform_id: str) -> list[dict[str, Any]]:
+        """Messages still to call back, oldest first (including those whose deadline passed)."""
         queue = self._t["callback_queue"]
         return await self._rows(
-            select(queue).where(queue.c.platform_id == platform_id, queue.c.status == "waiting").order_by(queue.c.logged_at)
+            select(queue).where(queue.c.platform_id == platform_id, queue.c.status.in_(("waiting", "unanswered")))
+            .order_by(queue.c.logged_at)
         )
+
+    async def waiting_callbacks(self) -> list[dict[str, Any]]:
+        """Every platform's messages waiting for a call back whose deadline has not been recorded as missed."""
+        queue = self._t["callback_queue"]
+        return await self._rows(select(queue).where(queue.c.status == "waiting").order_by(queue.c.logged_at))
 
     async def observatory(self, platform_id: str, *, year: int | None = None, published: bool = False) -> dict[str, Any]:
         unmet, calls = self._t["unmet_demand"], self._t["information_calls"]

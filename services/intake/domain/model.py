@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,12 +14,13 @@ from shared.contracts.events.intake import (
     RequestLogged,
     VoicemailCalledBack,
     VoicemailLogged,
+    VoicemailUnanswered,
 )
 from shared.errors import DomainError
 from shared.platforms.model import PlatformPolicy
 
 OPEN, CANCELLED, ANSWERED = "open", "cancelled", "answered"
-WAITING_CALLBACK, CALLED_BACK = "waiting_callback", "called_back"
+WAITING_CALLBACK, CALLED_BACK, UNANSWERED = "waiting_callback", "called_back", "unanswered"
 
 
 @dataclass
@@ -45,14 +47,19 @@ class Request:
     def cancel(self, reason: str) -> None:
         if self.status == CANCELLED:
             raise DomainError("already_cancelled", f"request {self.request_id} is already cancelled")
-        if self.status in (ANSWERED, WAITING_CALLBACK, CALLED_BACK):
+        if self.status in (ANSWERED, WAITING_CALLBACK, CALLED_BACK, UNANSWERED):
             raise DomainError("not_cancellable", "only a service request can be cancelled")
         self.record(RequestCancelled(request_id=self.request_id, reason=self.reason_text(reason)))
 
     def complete_callback(self, outcome: str, follow_up_id: str | None) -> None:
-        if self.status != WAITING_CALLBACK:
+        if self.status not in (WAITING_CALLBACK, UNANSWERED):
             raise DomainError("not_waiting", f"{self.request_id} is not waiting in the callback queue")
         self.record(VoicemailCalledBack(request_id=self.request_id, outcome=outcome, follow_up_id=follow_up_id))
+
+    def miss_callback_deadline(self, deadline_at: datetime) -> None:
+        """Record that nobody called back in time; does nothing if the entry left the queue meanwhile."""
+        if self.status == WAITING_CALLBACK:
+            self.record(VoicemailUnanswered(request_id=self.request_id, deadline_at=deadline_at))
 
     @staticmethod
     def reason_text(reason: str) -> str:
@@ -65,6 +72,8 @@ class Request:
             self.status = ANSWERED
         elif isinstance(event, VoicemailLogged):
             self.status = WAITING_CALLBACK
+        elif isinstance(event, VoicemailUnanswered):
+            self.status = UNANSWERED
         elif isinstance(event, VoicemailCalledBack):
             self.status = CALLED_BACK
         elif isinstance(event, RequestCancelled):

@@ -17,6 +17,8 @@ def summary_of(event: Event) -> str:
             return f"Appel d'information : {event.topic_asked.value}"
         case ie.VoicemailLogged():
             return f"Message sur le répondeur laissé le {event.left_at_local}"
+        case ie.VoicemailUnanswered():
+            return f"Message non rappelé avant l'échéance du {event.deadline_at:%d/%m %H:%M} UTC"
         case ie.VoicemailCalledBack():
             return f"Rappel effectué : {event.outcome.value}"
         case ie.RequestCancelled():

@@ -23,4 +23,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state={"settings": intake.settings, "handlers": intake.handlers, "views": intake.views, "tokens": intake.tokens, "vault": intake.vault,
                "form_secret": secrets.token_bytes(32), "form_limiter": RateLimiter()},
         on_start=intake.vault.create_tables,
+        background=[intake.callbacks.run],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -91,14 +92,25 @@ class IntakeHandlers:
     async def complete_callback(self, cmd: CompleteCallback) -> None:
         await self._change(cmd, cmd.entry_id, lambda entry: entry.complete_callback(cmd.outcome, cmd.follow_up_id))
 
-    async def _change(self, cmd: Command, request_id: str, decide: Callable[[Request], None]) -> None:
-        """Load the request, let ``decide`` record new events on it, append them after its last version."""
+    async def miss_callback_deadline(self, platform_id: str, entry_id: str, deadline_at: datetime) -> bool:
+        """Record that the answering-machine entry ``entry_id`` was not called back by ``deadline_at``;
+        False when there was nothing to record (called back, or already recorded)."""
+        if self.clock.now() <= deadline_at:
+            raise DomainError("deadline_not_passed", f"the callback deadline of {entry_id} has not passed")
+        command = Command(platform_id=platform_id, actor="system:intake")
+        return await self._change(command, entry_id, lambda entry: entry.miss_callback_deadline(deadline_at))
+
+    async def _change(self, cmd: Command, request_id: str, decide: Callable[[Request], None]) -> bool:
+        """Load the request, let ``decide`` record new events on it, append them after its last version;
+        returns whether there was anything to append."""
         async with self.uow() as uow:
             history = await uow.events.load("request", request_id)
             request = Request.from_history(request_id, history)
             if not history or request.platform_id != cmd.platform_id:
                 raise NotFound(f"request {request_id!r}")
             decide(request)
+            if not request.pending:
+                return False
             last = history[-1]
             await uow.events.append([
                 last.caused(event, aggregate_id=request_id, aggregate_version=request.version + i + 1,
@@ -107,6 +119,7 @@ class IntakeHandlers:
             ])
             await uow.commit()
         self.notify()
+        return True
 
     async def _append_new(self, platform_id: str, aggregate_id: str, event: Event, actor: str) -> None:
         envelope = new_envelope(event, platform_id=platform_id, aggregate_id=aggregate_id, aggregate_version=1,

@@ -19,11 +19,14 @@ from services.intake.domain.timeline import summary_of
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import intake as ie
 from shared.contracts.events import matching as me
+from shared.contracts.events.matching import UnmetReason
 from shared.contracts.topics import FEEDBACK, MATCHING, REQUESTS
 from shared.messaging.projection import Projection
 from shared.storage.upsert import increment, upsert, upsert_latest
 
 Env = Envelope[Any]
+UNSPECIFIED = "unknown"
+"""Activity and commune of unmet demand left on the answering machine (the message is sealed)."""
 
 
 def console_projection(metadata: MetaData) -> Projection:
@@ -66,6 +69,12 @@ def console_projection(metadata: MetaData) -> Projection:
     @projection.handles(ie.VoicemailCalledBack)
     async def called_back(conn: AsyncConnection, env: Env) -> None:
         await conn.execute(update(queue).where(queue.c.entry_id == env.meta.aggregate_id).values(status="done"))
+        await add_to_timeline(conn, env)
+
+    @projection.handles(ie.VoicemailUnanswered)
+    async def unanswered(conn: AsyncConnection, env: Env) -> None:
+        await conn.execute(update(queue).where(queue.c.entry_id == env.meta.aggregate_id, queue.c.status == "waiting")
+                           .values(status="unanswered"))
         await add_to_timeline(conn, env)
 
     @projection.handles(ie.RequestCancelled)
@@ -115,6 +124,12 @@ def observatory_projection(metadata: MetaData) -> Projection:
         event = env.payload
         key = {"platform_id": env.platform_id, "activity": event.activity, "commune": event.commune,
                "month": env.meta.occurred_at.strftime("%Y-%m"), "reason": event.reason.value}
+        await increment(conn, unmet_table, key, {"count": 1})
+
+    @projection.handles(ie.VoicemailUnanswered)
+    async def never_called_back(conn: AsyncConnection, env: Env) -> None:
+        key = {"platform_id": env.platform_id, "activity": UNSPECIFIED, "commune": UNSPECIFIED,
+               "month": env.meta.occurred_at.strftime("%Y-%m"), "reason": UnmetReason.OUT_OF_HOURS_NEVER_CALLED_BACK.value}
         await increment(conn, unmet_table, key, {"count": 1})
 
     @projection.handles(ie.InformationCallLogged)

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
 from services.matching.bootstrap import bootstrap
 from services.matching.entrypoints import http_admin, http_directory, http_offers
-from services.matching.service_layer.sweeper import DeadlineSweeper
 from shared.clock import Clock
 from shared.service.app import build_app
 from shared.settings import Settings
@@ -29,24 +24,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         state={"directory": matching.directory, "offers": matching.offers, "views": matching.views,
                "sweeper": matching.sweeper, "clock": matching.clock, "policies": matching.policies,
                "tokens": matching.tokens},
+        background=[matching.sweeper.run],
     )
-    _sweep_while_serving(app, matching.sweeper)
     return app
-
-
-def _sweep_while_serving(app: FastAPI, sweeper: DeadlineSweeper) -> None:
-    """Run the deadline sweeper between the runtime's start and stop."""
-    serve = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
-        async with serve(application):
-            stop = asyncio.Event()
-            task = asyncio.create_task(sweeper.run(stop), name="matching-deadline-sweeper")
-            try:
-                yield
-            finally:
-                stop.set()
-                await task
-
-    app.router.lifespan_context = lifespan

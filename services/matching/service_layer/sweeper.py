@@ -20,6 +20,7 @@ from services.matching.service_layer.offering import load_match, offer_next, sav
 from shared.clock import Clock
 from shared.contracts.events.matching import SkipReason
 from shared.platforms.model import PlatformPolicy
+from shared.service.periodic import repeat
 from shared.storage.eventstore import ConcurrencyError
 
 log = logging.getLogger(__name__)
@@ -51,20 +52,8 @@ class DeadlineSweeper:
         return recorded
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Sweep until ``stop`` is set; a failing pass is logged and the next one tried."""
-        while not stop.is_set():
-            self._wake.clear()
-            try:
-                await self.sweep_once()
-            except Exception:
-                log.exception("deadline sweep failed; retrying in %ss", self._interval)
-            stopped = asyncio.create_task(stop.wait())
-            woken = asyncio.create_task(self._wake.wait())
-            try:
-                await asyncio.wait({stopped, woken}, timeout=self._interval, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                stopped.cancel()
-                woken.cancel()
+        """Sweep until ``stop`` is set (at once when woken); a failing pass is logged and the next one tried."""
+        await repeat(self.sweep_once, stop, interval=self._interval, name="deadline sweep", wake=self._wake)
 
     async def _miss(self, request_id: str) -> int:
         async with self._uow() as uow:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import Field
@@ -98,3 +99,15 @@ class VoicemailCalledBack(RequestEvent):
     request_id: str = Field(description="Id of the callback entry (the aggregate id).")
     outcome: CallbackOutcome = Field(description="What came of the call back.")
     follow_up_id: str | None = Field(default=None, description="Request or information call logged during the call back.")
+
+
+@register
+class VoicemailUnanswered(RequestEvent):
+    """Nobody called back a message of the answering machine before the platform's callback deadline.
+
+    The observatory counts it as unmet demand (reason ``out_of_hours_never_called_back``); the entry stays
+    in the callback queue, so a late call back is still recorded.
+    """
+
+    request_id: str = Field(description="Id of the callback entry (the aggregate id).")
+    deadline_at: datetime = Field(description="The callback deadline that passed.")

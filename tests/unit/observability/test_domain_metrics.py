@@ -19,6 +19,7 @@ EXPECTED = {
     "ProvidersOriented": ("relais_orientations_total", {}, 1.0),
     "ContactDeadlineMissed": ("relais_deadlines_missed_total", {}, 1.0),
     "RequestUnmet": ("relais_unmet_requests_total", {"reason": "no_provider_for_activity_in_commune"}, 1.0),
+    "VoicemailUnanswered": ("relais_unmet_requests_total", {"reason": "out_of_hours_never_called_back"}, 1.0),
     "SurveySent": ("relais_surveys_sent_total", {"channel": "paper"}, 1.0),
     "SurveyAnswered": ("relais_surveys_answered_total", {"channel": "paper"}, 1.0),
     "FeeCharged": ("relais_fees_charged_euros_total", {"kind": "intervention"}, 0.30),
