@@ -93,3 +93,17 @@ def ensure_subject(principal: Principal, provider_id: str, *, resource: str = "o
     """
     if principal.role is Role.PROVIDER and principal.subject != provider_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"{resource} not found")
+
+
+def platform_member(*roles: Role, resource: str = "platform") -> Callable[..., Principal]:
+    """A dependency for routes under ``/platforms/{platform_id}``: :func:`require` ``roles``, then
+    :func:`ensure_platform` (404 for another platform's ``resource``)."""
+
+    requirement = require(*roles)
+
+    def dependency(platform_id: str, principal: Principal = Depends(requirement)) -> Principal:  # noqa: B008
+        ensure_platform(principal, platform_id, resource=resource)
+        return principal
+
+    dependency.__name__ = f"platform_{requirement.__name__}"
+    return dependency

@@ -22,7 +22,7 @@ from services.billing.service_layer.commands import (
     RecordPayment,
 )
 from services.billing.service_layer.handlers import BillingHandlers, IssuedStatement
-from shared.security.http import ensure_platform, ensure_subject, require
+from shared.security.http import ensure_platform, ensure_subject, platform_member, require
 from shared.security.principals import Principal, Role
 
 router = APIRouter(prefix="/platforms/{platform_id}", tags=["billing"])
@@ -33,10 +33,7 @@ def _handlers(request: Request) -> BillingHandlers:
     return request.app.state.handlers
 
 
-def _coordinator(platform_id: str, principal: Annotated[Principal, Depends(
-        require(Role.COORDINATOR, Role.FEDERATION_ADMIN))]) -> Principal:
-    ensure_platform(principal, platform_id, resource="platform")
-    return principal
+_coordinator = platform_member(Role.COORDINATOR, Role.FEDERATION_ADMIN)
 
 
 def _account_reader(platform_id: str, provider_id: str, principal: Annotated[Principal, Depends(

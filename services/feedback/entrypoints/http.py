@@ -14,7 +14,7 @@ from services.feedback.adapters import satisfaction as read_model
 from services.feedback.domain import commands as c
 from services.feedback.entrypoints import schemas as s
 from services.feedback.service_layer.handlers import FeedbackHandlers
-from shared.security.http import ensure_platform, require
+from shared.security.http import platform_member
 from shared.security.principals import Principal, Role
 
 router = APIRouter(prefix="/platforms/{platform_id}", tags=["feedback"])
@@ -25,22 +25,13 @@ def _handlers(request: Request) -> FeedbackHandlers:
     return request.app.state.handlers
 
 
-def _operator(platform_id: str, principal: Annotated[Principal, Depends(
-        require(Role.OPERATOR, Role.COORDINATOR, Role.FEDERATION_ADMIN))]) -> Principal:
-    ensure_platform(principal, platform_id, resource="platform")
-    return principal
+_operator = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.FEDERATION_ADMIN)
 
 
-def _reader(platform_id: str, principal: Annotated[Principal, Depends(
-        require(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN))]) -> Principal:
-    ensure_platform(principal, platform_id, resource="platform")
-    return principal
+_reader = platform_member(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN)
 
 
-def _committee(platform_id: str, principal: Annotated[Principal, Depends(
-        require(Role.COORDINATOR, Role.FEDERATION_ADMIN))]) -> Principal:
-    ensure_platform(principal, platform_id, resource="platform")
-    return principal
+_committee = platform_member(Role.COORDINATOR, Role.FEDERATION_ADMIN)
 
 
 Handlers = Annotated[FeedbackHandlers, Depends(_handlers)]

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from services.intake.domain import commands as c
 from services.intake.service_layer.handlers import IntakeHandlers
-from shared.security.http import ensure_platform, require
+from shared.security.http import platform_member
 from shared.security.principals import Principal, Role
 
 router = APIRouter(prefix="/platforms/{platform_id}", tags=["intake"])
@@ -19,10 +19,7 @@ def _handlers(request: Request) -> IntakeHandlers:
     return request.app.state.handlers
 
 
-def _operator(platform_id: str, principal: Annotated[Principal, Depends(
-        require(Role.OPERATOR, Role.COORDINATOR, Role.FEDERATION_ADMIN))]) -> Principal:
-    ensure_platform(principal, platform_id, resource="platform")
-    return principal
+_operator = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.FEDERATION_ADMIN)
 
 
 Handlers = Annotated[IntakeHandlers, Depends(_handlers)]

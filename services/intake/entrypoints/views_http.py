@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from services.intake.adapters.views import IntakeViews
 from services.intake.domain import commands as c
 from services.intake.entrypoints.http import Handlers, Operator
-from shared.security.http import ensure_platform, require
+from shared.security.http import platform_member
 from shared.security.principals import Principal, Role
 
 router = APIRouter(prefix="/platforms/{platform_id}", tags=["intake views"])
@@ -19,10 +19,7 @@ def _views(request: Request) -> IntakeViews:
     return request.app.state.views
 
 
-def _coordinator(platform_id: str, principal: Annotated[Principal, Depends(
-        require(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN))]) -> Principal:
-    ensure_platform(principal, platform_id, resource="platform")
-    return principal
+_coordinator = platform_member(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN)
 
 
 Views = Annotated[IntakeViews, Depends(_views)]

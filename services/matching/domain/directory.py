@@ -49,10 +49,6 @@ class Provider:
     version: int = 0
     history: tuple[str, ...] = field(default=(), compare=False)
 
-    @property
-    def active(self) -> bool:
-        return self.status == ADMITTED
-
 
 def evolve(provider: Provider, event: ev.ProviderEvent, *, occurred_at: datetime, version: int) -> Provider:
     """The provider after ``event`` (an unknown event type leaves it as it was, version aside)."""

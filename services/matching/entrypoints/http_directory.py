@@ -11,16 +11,13 @@ from services.matching.domain import commands as c
 from services.matching.entrypoints.schemas import Created, MatchView, ProviderView
 from services.matching.service_layer.directory import DirectoryHandlers
 from shared.errors import NotFound
-from shared.security.http import ensure_platform, ensure_subject, require
+from shared.security.http import ensure_platform, ensure_subject, platform_member, require
 from shared.security.principals import Principal, Role
 
 router = APIRouter(prefix="/platforms/{platform_id}/providers", tags=["directory"])
 
 
-def _coordinator(platform_id: str, principal: Annotated[Principal, Depends(
-        require(Role.COORDINATOR, Role.FEDERATION_ADMIN))]) -> Principal:
-    ensure_platform(principal, platform_id, resource="platform")
-    return principal
+_coordinator = platform_member(Role.COORDINATOR, Role.FEDERATION_ADMIN)
 
 
 def _reader(platform_id: str, provider_id: str, principal: Annotated[Principal, Depends(

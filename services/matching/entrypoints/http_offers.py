@@ -13,28 +13,19 @@ from services.matching.domain import commands as c
 from services.matching.entrypoints.schemas import FairnessRow, MatchView
 from services.matching.service_layer.actions import OfferHandlers
 from shared.errors import NotFound
-from shared.security.http import ensure_platform, ensure_subject, require
+from shared.security.http import ensure_subject, platform_member
 from shared.security.principals import Principal, Role
 
 router = APIRouter(prefix="/platforms/{platform_id}", tags=["offers"])
 
 
-def _actor(platform_id: str, principal: Annotated[Principal, Depends(
-        require(Role.PROVIDER, Role.COORDINATOR, Role.FEDERATION_ADMIN))]) -> Principal:
-    ensure_platform(principal, platform_id, resource="offer")
-    return principal
+_actor = platform_member(Role.PROVIDER, Role.COORDINATOR, Role.FEDERATION_ADMIN, resource="offer")
 
 
-def _watcher(platform_id: str, principal: Annotated[Principal, Depends(
-        require(Role.OPERATOR, Role.COORDINATOR, Role.PROVIDER, Role.FEDERATION_ADMIN))]) -> Principal:
-    ensure_platform(principal, platform_id, resource="request")
-    return principal
+_watcher = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.PROVIDER, Role.FEDERATION_ADMIN, resource="request")
 
 
-def _analyst(platform_id: str, principal: Annotated[Principal, Depends(
-        require(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN))]) -> Principal:
-    ensure_platform(principal, platform_id, resource="platform")
-    return principal
+_analyst = platform_member(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN)
 
 
 def _handlers(request: Request) -> OfferHandlers:
