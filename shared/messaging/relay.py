@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.codec import Headers, headers_for
 from shared.contracts.envelope import Metadata
-from shared.storage.engine import SQLITE_BEGIN
+from shared.storage.engine import SQLITE_BEGIN, one_writer
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ class OutboxRelay:
         outcome = await self._publish(rows)
         if outcome.delivered:
             await connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-            async with connection.begin():
+            async with one_writer(connection), connection.begin():
                 await self._mark(connection, outcome.delivered)
         return outcome
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,7 +33,8 @@ from shared.privacy.errors import ReadForbiddenError, ResidentErasedError, Tampe
 from shared.privacy.sealing import generate_key, open_with_key, seal_with_key
 from shared.privacy.tables import vault_metadata
 from shared.security.principals import Principal, Role
-from shared.storage.engine import SQLITE_BEGIN
+from shared.storage.engine import SQLITE_BEGIN, one_writer
+from shared.storage.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class Vault:
         self._cache_ttl = cache_ttl
         self._clock = clock
         self._cache: dict[str, tuple[str, bytes, float]] = {}
+        self._new_keys = GroupCommit(self._ensure_keys)
 
     @property
     def engine(self) -> AsyncEngine:
@@ -74,12 +76,13 @@ class Vault:
         ``ResidentErasedError`` once erased; ``UnknownResidentError`` when absent and not ``create``;
         ``ValueError`` when the resident belongs to another platform.
         """
-        try:
+        if create:
+            found = await self._new_keys((resident_id, platform_id))
+            if isinstance(found, Exception):
+                raise found
+            owner, key = found
+        else:
             owner, key = await self._lookup(resident_id)
-        except UnknownResidentError:
-            if not create:
-                raise
-            owner, key = await self._create(resident_id, platform_id)
         if owner != platform_id:
             raise ValueError(f"resident {resident_id!r} belongs to platform {owner!r}, not {platform_id!r}")
         return key
@@ -123,7 +126,7 @@ class Vault:
         """Delete the resident's key for good; True if a key was deleted, False if there was none (idempotent)."""
         self.forget(resident_id)
         is_sqlite = self._engine.dialect.name == "sqlite"
-        async with self._writer.begin() as connection:
+        async with one_writer(self._engine), self._writer.begin() as connection:
             if is_sqlite:
                 await connection.exec_driver_sql("PRAGMA secure_delete=ON")
             is_resident = self._keys.c.resident_id == resident_id
@@ -149,9 +152,9 @@ class Vault:
         return await audit.read_log(self._engine, self._reads, resident_id, limit)
 
     async def _lookup(self, resident_id: str) -> tuple[str, bytes]:
-        cached = self._cache.get(resident_id)
-        if cached is not None and cached[2] > self._clock():
-            return cached[0], cached[1]
+        cached = self._cached(resident_id)
+        if cached is not None:
+            return cached
         async with self._engine.connect() as connection:
             query = select(self._keys.c.platform_id, self._keys.c.key).where(self._keys.c.resident_id == resident_id)
             row = (await connection.execute(query)).first()
@@ -161,13 +164,34 @@ class Vault:
                 raise UnknownResidentError(resident_id)
         return self._remember(resident_id, row.platform_id, bytes(row.key))
 
-    async def _create(self, resident_id: str, platform_id: str) -> tuple[str, bytes]:
-        async with self._writer.begin() as connection:
-            if await self._tombstoned(connection, resident_id):
-                raise ResidentErasedError(resident_id)
-            row = {"resident_id": resident_id, "platform_id": platform_id, "key": generate_key(), "created_at": datetime.now(UTC)}
-            await connection.execute(self._insert_ignore(self._keys, connection).values(**row))
-        return await self._lookup(resident_id)
+    async def _ensure_keys(self, wanted: Sequence[tuple[str, str]]) -> list[tuple[str, bytes] | Exception]:
+        """For each (resident, platform): the resident's (platform, key), made if missing, in ONE
+        transaction; an erased resident gets :class:`ResidentErasedError` instead."""
+        cached = [self._cached(resident_id) for resident_id, _ in wanted]
+        if all(cached):
+            return cached  # type: ignore[return-value]
+        ids = sorted({resident_id for resident_id, _ in wanted})
+        async with one_writer(self._engine), self._writer.begin() as connection:
+            erased = set((await connection.scalars(
+                select(self._erased.c.resident_id).where(self._erased.c.resident_id.in_(ids)))).all())
+            now = datetime.now(UTC)
+            rows = {resident_id: {"resident_id": resident_id, "platform_id": platform_id, "key": generate_key(),
+                                  "created_at": now}
+                    for resident_id, platform_id in reversed(wanted) if resident_id not in erased}
+            if rows:
+                await connection.execute(self._insert_ignore(self._keys, connection), list(rows.values()))
+            keys = self._keys.c
+            found = {row.resident_id: self._remember(row.resident_id, row.platform_id, bytes(row.key))
+                     for row in await connection.execute(
+                         select(keys.resident_id, keys.platform_id, keys.key).where(keys.resident_id.in_(ids)))}
+        return [ResidentErasedError(resident_id) if resident_id in erased else found[resident_id]
+                for resident_id, _ in wanted]
+
+    def _cached(self, resident_id: str) -> tuple[str, bytes] | None:
+        cached = self._cache.get(resident_id)
+        if cached is not None and cached[2] > self._clock():
+            return cached[0], cached[1]
+        return None
 
     def _remember(self, resident_id: str, platform_id: str, key: bytes) -> tuple[str, bytes]:
         if self._cache_ttl > 0:
@@ -186,7 +210,7 @@ class Vault:
     async def _record(
         self, resident_id: str, platform_id: str | None, reader: Principal | str, purpose: str, outcome: ReadOutcome
     ) -> None:
-        async with self._writer.begin() as connection:
+        async with one_writer(self._engine), self._writer.begin() as connection:
             await audit.record_read(
                 connection, self._reads,
                 resident_id=resident_id, platform_id=platform_id, reader=reader, purpose=purpose, outcome=outcome,

@@ -25,7 +25,7 @@ bearer = HTTPBearer(auto_error=False, description="API token: `Authorization: Be
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="relais"'}
 
 
-def token_registry(request: Request) -> TokenRegistry:
+async def token_registry(request: Request) -> TokenRegistry:
     """The registry the service's bootstrap set on ``app.state.tokens``."""
     registry = getattr(request.app.state, "tokens", None)
     if not isinstance(registry, TokenRegistry):
@@ -33,7 +33,7 @@ def token_registry(request: Request) -> TokenRegistry:
     return registry
 
 
-def current_principal(
+async def current_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     registry: Annotated[TokenRegistry, Depends(token_registry)],
 ) -> Principal:
@@ -62,7 +62,7 @@ def require(*roles: Role) -> Callable[..., Principal]:
     """
     allowed = frozenset(Role(role) for role in roles)
 
-    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if allowed and principal.role not in allowed:
             names = ", ".join(sorted(role.value for role in allowed))
             raise HTTPException(
@@ -101,7 +101,7 @@ def platform_member(*roles: Role, resource: str = "platform") -> Callable[..., P
 
     requirement = require(*roles)
 
-    def dependency(platform_id: str, principal: Principal = Depends(requirement)) -> Principal:  # noqa: B008
+    async def dependency(platform_id: str, principal: Principal = Depends(requirement)) -> Principal:  # noqa: B008
         ensure_platform(principal, platform_id, resource=resource)
         return principal
 

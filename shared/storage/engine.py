@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import event
+from sqlalchemy import Pool, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from shared.storage import inline_sqlite
 
 SQLITE_BEGIN = "sqlite_begin"
 """Execution option choosing how SQLite transactions begin: "DEFERRED" (default) or "IMMEDIATE"."""
@@ -17,7 +23,8 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An engine for ``url``; SQLite files get their folder created, WAL and a busy timeout.
+    """An engine for ``url``; SQLite files get their folder created, WAL, a busy timeout, and
+    connections that run each call in the event loop's thread (:mod:`shared.storage.inline_sqlite`).
 
     SQLite transactions are begun explicitly (``BEGIN``), so SAVEPOINTs and rollbacks behave;
     a connection with the execution option ``sqlite_begin="IMMEDIATE"`` takes the write lock
@@ -27,7 +34,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        database = parsed.database or ":memory:"
+        engine = create_async_engine(url, echo=echo,
+                                     async_creator=lambda: inline_sqlite.connect(database, timeout=30))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
@@ -49,3 +58,27 @@ def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
     if mode not in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE"):
         raise ValueError(f"unknown SQLite begin mode {mode!r}")
     connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+_write_locks: WeakKeyDictionary[Pool, WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]] = WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def one_writer(engine: AsyncEngine | AsyncConnection | object) -> AsyncIterator[None]:
+    """Around a SQLite write transaction: the process's writers of one database take turns.
+
+    SQLite allows one writer at a time; a second ``BEGIN IMMEDIATE`` would wait in SQLite's busy
+    handler, which sleeps (up to 100 ms a try) instead of waking when the lock is free, so under
+    load most of the time is spent asleep. Queueing on an asyncio lock hands the database over at
+    once. Writers in other processes still meet on the busy timeout. On PostgreSQL: no lock.
+    """
+    if isinstance(engine, AsyncConnection):
+        engine = engine.engine
+    if not isinstance(engine, AsyncEngine) or engine.dialect.name != "sqlite":
+        yield
+        return
+    pool = engine.sync_engine.pool
+    by_loop = _write_locks.setdefault(pool, WeakKeyDictionary())
+    lock = by_loop.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock:
+        yield

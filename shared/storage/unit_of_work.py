@@ -11,13 +11,14 @@ Services compose or subclass :class:`SqlUnitOfWork` to add their repositories, b
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
-from shared.storage.engine import SQLITE_BEGIN
+from shared.storage.engine import SQLITE_BEGIN, one_writer
 from shared.storage.eventstore import EventStore
 
 
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
         self._connection: AsyncConnection | None = None
         self._transaction: AsyncTransaction | None = None
         self._events: EventStore | None = None
+        self._turn: AsyncExitStack | None = None
 
     @property
     def connection(self) -> AsyncConnection:
@@ -57,13 +59,17 @@ class SqlUnitOfWork:
         return self._events
 
     async def __aenter__(self) -> Self:
-        connection = await self._engine.connect()
+        turn = AsyncExitStack()
+        await turn.enter_async_context(one_writer(self._engine))
         try:
+            connection = await self._engine.connect()
+            turn.push_async_callback(connection.close)
             await connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
             self._transaction = await connection.begin()
         except BaseException:
-            await connection.close()
+            await turn.aclose()
             raise
+        self._turn = turn
         self._connection = connection
         self._events = EventStore(connection, self._metadata, self._topic_prefix)
         self._open()
@@ -71,7 +77,7 @@ class SqlUnitOfWork:
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         traceback: TracebackType | None) -> None:
-        connection = self._connection
+        turn = self._turn
         try:
             if self._transaction is not None and self._transaction.is_active:
                 await self._transaction.rollback()
@@ -79,8 +85,9 @@ class SqlUnitOfWork:
             self._connection = None
             self._transaction = None
             self._events = None
-            if connection is not None:
-                await connection.close()
+            self._turn = None
+            if turn is not None:
+                await turn.aclose()
 
     def _open(self) -> None:
         """Hook for subclasses: build repositories on :attr:`connection`."""

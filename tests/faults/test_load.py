@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+import aiohttp
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -67,27 +68,29 @@ async def test_load_through_intake_every_request_accounted_for_and_lag_back_to_z
     port = free_port()
     log = tmp_path / "intake.log"
     process = await start_intake(settings, port, log)
-    limits = httpx.Limits(max_connections=scale.load_concurrency, max_keepalive_connections=scale.load_concurrency)
+    base_url = f"http://127.0.0.1:{port}"
+    connector = aiohttp.TCPConnector(limit=scale.load_concurrency)
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=operator, limits=limits,
-                                     timeout=60.0) as client:
-            await until_healthy(client, process)
+        async with httpx.AsyncClient(base_url=base_url, timeout=10.0) as probe:
+            await until_healthy(probe, process)
+        async with aiohttp.ClientSession(base_url, headers=operator, connector=connector,
+                                         timeout=aiohttp.ClientTimeout(total=60)) as client:
             report = await generate(client, request_body, rps=scale.load_rps, seconds=scale.load_seconds,
                                     concurrency=scale.load_concurrency)
-            engine = create_engine(settings.service_database_url("intake"))
-            metadata = intake_metadata()
-            try:
-                drained = await wait_caught_up(engine, metadata, kafka_bootstrap, topic_prefix,
-                                               intake_projections(metadata), timeout=300)
-                events, views = metadata.tables["events"], metadata.tables["request_view"]
-                async with engine.connect() as conn:
-                    stored = await conn.scalar(select(func.count()).select_from(events)
-                                               .where(events.c.event_type == "RequestLogged"))
-                    projected = await conn.scalar(select(func.count()).select_from(views))
-                    unpublished = await conn.scalar(select(func.count()).select_from(events)
-                                                    .where(events.c.published_at.is_(None)))
-            finally:
-                await engine.dispose()
+        engine = create_engine(settings.service_database_url("intake"))
+        metadata = intake_metadata()
+        try:
+            drained = await wait_caught_up(engine, metadata, kafka_bootstrap, topic_prefix,
+                                           intake_projections(metadata), timeout=300)
+            events, views = metadata.tables["events"], metadata.tables["request_view"]
+            async with engine.connect() as conn:
+                stored = await conn.scalar(select(func.count()).select_from(events)
+                                           .where(events.c.event_type == "RequestLogged"))
+                projected = await conn.scalar(select(func.count()).select_from(views))
+                unpublished = await conn.scalar(select(func.count()).select_from(events)
+                                                .where(events.c.published_at.is_(None)))
+        finally:
+            await engine.dispose()
     finally:
         process.terminate()
         await asyncio.wait_for(process.wait(), 30)

@@ -29,14 +29,14 @@ router = APIRouter(prefix="/platforms/{platform_id}", tags=["billing"])
 PERIOD = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 
-def _handlers(request: Request) -> BillingHandlers:
+async def _handlers(request: Request) -> BillingHandlers:
     return request.app.state.handlers
 
 
 _coordinator = platform_member(Role.COORDINATOR, Role.FEDERATION_ADMIN)
 
 
-def _account_reader(platform_id: str, provider_id: str, principal: Annotated[Principal, Depends(
+async def _account_reader(platform_id: str, provider_id: str, principal: Annotated[Principal, Depends(
         require(Role.COORDINATOR, Role.FEDERATION_ADMIN, Role.PROVIDER))]) -> Principal:
     ensure_platform(principal, platform_id, resource="account")
     ensure_subject(principal, provider_id, resource="account")

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/platforms/{platform_id}", tags=["feedback"])
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 
 
-def _handlers(request: Request) -> FeedbackHandlers:
+async def _handlers(request: Request) -> FeedbackHandlers:
     return request.app.state.handlers
 
 

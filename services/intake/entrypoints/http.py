@@ -15,7 +15,7 @@ from shared.security.principals import Principal, Role
 router = APIRouter(prefix="/platforms/{platform_id}", tags=["intake"])
 
 
-def _handlers(request: Request) -> IntakeHandlers:
+async def _handlers(request: Request) -> IntakeHandlers:
     return request.app.state.handlers
 
 

@@ -15,7 +15,7 @@ from shared.security.principals import Principal, Role
 router = APIRouter(prefix="/platforms/{platform_id}", tags=["intake views"])
 
 
-def _views(request: Request) -> IntakeViews:
+async def _views(request: Request) -> IntakeViews:
     return request.app.state.views
 
 

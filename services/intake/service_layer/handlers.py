@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -28,6 +28,7 @@ from shared.contracts.types import Sealed
 from shared.errors import DomainError, NotFound
 from shared.ids import new_id
 from shared.platforms.model import PlatformPolicy
+from shared.storage.group_commit import GroupCommit, grouped_first_events
 
 
 class Sealer(Protocol):
@@ -43,6 +44,10 @@ class IntakeHandlers:
     policies: Mapping[str, PlatformPolicy]
     clock: Clock
     notify: Callable[[], None] = lambda: None
+    _first_events: GroupCommit[Any, None] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._first_events = grouped_first_events(self.uow)
 
     def policy(self, platform_id: str) -> PlatformPolicy:
         try:
@@ -124,7 +129,5 @@ class IntakeHandlers:
     async def _append_new(self, platform_id: str, aggregate_id: str, event: Event, actor: str) -> None:
         envelope = new_envelope(event, platform_id=platform_id, aggregate_id=aggregate_id, aggregate_version=1,
                                 actor=actor, occurred_at=self.clock.now())
-        async with self.uow() as uow:
-            await uow.events.append([envelope])
-            await uow.commit()
+        await self._first_events(envelope)
         self.notify()

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/platforms/{platform_id}/providers", tags=["directory
 _coordinator = platform_member(Role.COORDINATOR, Role.FEDERATION_ADMIN)
 
 
-def _reader(platform_id: str, provider_id: str, principal: Annotated[Principal, Depends(
+async def _reader(platform_id: str, provider_id: str, principal: Annotated[Principal, Depends(
         require(Role.COORDINATOR, Role.FEDERATION_ADMIN, Role.PROVIDER))]) -> Principal:
     ensure_platform(principal, platform_id, resource="provider")
     ensure_subject(principal, provider_id, resource="provider")
@@ -31,7 +31,7 @@ Coordinator = Annotated[Principal, Depends(_coordinator)]
 Reader = Annotated[Principal, Depends(_reader)]
 
 
-def _handlers(request: Request) -> DirectoryHandlers:
+async def _handlers(request: Request) -> DirectoryHandlers:
     return request.app.state.directory
 
 

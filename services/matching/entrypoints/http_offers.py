@@ -28,7 +28,7 @@ _watcher = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.PROVIDER, Role.
 _analyst = platform_member(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN)
 
 
-def _handlers(request: Request) -> OfferHandlers:
+async def _handlers(request: Request) -> OfferHandlers:
     return request.app.state.offers
 
 
