@@ -1,19 +1,17 @@
 """Synchronous SQLite behind the async connection API, for rebuilds: no thread hop per statement.
 
-With aiosqlite every statement costs several round trips to the driver's thread (~200 us here,
-more than the statement itself). A rebuild writes a fresh SQLite file that nobody else uses, so
-:class:`DirectWriter` runs whole batches (handlers included) on ONE worker thread of its own, with
-its own event loop, over a plain ``sqlite3`` connection: each ``await conn.execute(...)`` runs the
-statement at once. Handlers see the subset of :class:`~sqlalchemy.ext.asyncio.AsyncConnection`
-that projections use (``execute``, ``scalar``, ``scalars``, ``begin_nested``, ``run_sync``,
-``dialect``); the SQL, the transaction and the savepoints are exactly those of the async path.
+A rebuild writes a fresh SQLite file that nobody else uses. :class:`DirectWriter` runs whole
+batches (handlers included) over a plain ``sqlite3`` connection, in the caller's thread: each
+``await conn.execute(...)`` runs the statement at once. Handlers see the subset of
+:class:`~sqlalchemy.ext.asyncio.AsyncConnection` that projections use (``execute``, ``scalar``,
+``scalars``, ``begin_nested``, ``run_sync``, ``dialect``); the SQL, the transaction and the
+savepoints are exactly those of the async path. (Writing on a thread of its own was slower: the
+GIL made the writer and the reader take turns, and each hand-over cost more than the statement.)
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from types import TracebackType
@@ -81,7 +79,7 @@ class DirectConnection:
 
 
 class DirectWriter:
-    """A sync SQLite engine on ``path`` used from one worker thread; :meth:`run` runs a coroutine there.
+    """A sync SQLite engine on ``path``; :meth:`run` runs a batch written through it.
 
     ``connect()`` and ``begin()`` (inside :meth:`run`) yield a :class:`DirectConnection` like
     those of ``AsyncEngine``: so :func:`~shared.messaging.projection.apply_decoded` takes a writer
@@ -93,7 +91,6 @@ class DirectWriter:
         self.engine: Engine = create_engine(f"sqlite:///{path}", poolclass=SingletonThreadPool)
         event.listen(self.engine, "connect", _pragmas)
         event.listen(self.engine, "begin", _begin)
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-writer")
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[DirectConnection]:
@@ -106,16 +103,11 @@ class DirectWriter:
             yield self.connection_class(connection)
 
     async def run(self, work: Callable[[], Awaitable[T]]) -> T:
-        """Run ``work()`` to completion on the writer's thread, in an event loop of that thread."""
-        return await asyncio.get_running_loop().run_in_executor(self._thread, lambda: asyncio.run(_call(work)))
+        """Run ``work()`` (a batch written through :meth:`connect` / :meth:`begin`) to completion."""
+        return await work()
 
     def close(self) -> None:
-        self._thread.submit(self.engine.dispose).result()
-        self._thread.shutdown()
-
-
-async def _call(work: Callable[[], Awaitable[T]]) -> T:
-    return await work()
+        self.engine.dispose()
 
 
 def _begin(connection: Connection) -> None:

@@ -3,8 +3,8 @@
 Every record is read once (:class:`~shared.analytics.reader.HistoryReader`, in timestamp order),
 decoded once (:func:`~shared.analytics.decoding.decode_batch`) and handed to each projection that
 reads its topic through :func:`~shared.messaging.projection.apply_decoded`: the same transaction,
-deduplication, dead-letter and checkpoint rules as the live consumers. Projections on different
-databases are applied concurrently; while one batch is written, the next is read and decoded.
+deduplication, dead-letter and checkpoint rules as the live consumers. While a batch is written,
+the consumer's fetcher goes on fetching the next records in the background.
 """
 
 from __future__ import annotations

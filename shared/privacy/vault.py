@@ -224,8 +224,13 @@ class Vault:
 
     async def _truncate_wal(self) -> None:
         async with self._engine.connect() as connection:
-            busy, _, _ = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
-            await connection.commit()
+            # SQLite calls run in the event loop's thread: wait for readers briefly, not 30 s
+            await connection.exec_driver_sql("PRAGMA busy_timeout=500")
+            try:
+                busy, _, _ = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+                await connection.commit()
+            finally:
+                await connection.exec_driver_sql("PRAGMA busy_timeout=30000")
         if busy:
             log.warning(
                 "vault WAL not truncated after an erasure (database busy): "

@@ -87,7 +87,10 @@ async def audit_log(settings: Settings, resident_id: str) -> list[Any]:
 @pytest.fixture(scope="module")
 def done(federation: Federation) -> Intervention:
     done = federation.intervention(PLATFORM, charged=True)
-    row = lambda: next(r for r in federation.requests(PLATFORM) if r["request_id"] == done.request_id)
+
+    def row() -> dict:
+        return next(r for r in federation.requests(PLATFORM) if r["request_id"] == done.request_id)
+
     wait_for(lambda: row()["status"] == "done", timeout=60, what="intake's view of the intervention")
     return done
 

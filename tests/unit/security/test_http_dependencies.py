@@ -149,5 +149,5 @@ async def test_require_without_roles_accepts_any_authenticated_caller(client, re
 async def test_an_app_without_a_registry_fails_loudly():
     transport = httpx.ASGITransport(app=tiny_app(None))
     async with httpx.AsyncClient(transport=transport, base_url="http://relais.test") as client:
-        with pytest.raises(RuntimeError, match="app.state.tokens"):
+        with pytest.raises(RuntimeError, match=r"app\.state\.tokens"):
             await client.get("/me", headers=bearer("rls_0123456789abcdef_x"))
