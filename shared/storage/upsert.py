@@ -1,4 +1,9 @@
-"""Portable upserts for projections (SQLite and PostgreSQL both speak ON CONFLICT)."""
+"""Portable upserts for projections (SQLite and PostgreSQL both speak ON CONFLICT).
+
+Each statement is built once per shape (dialect, table, key, columns) and run with the row as its
+parameters: building an upsert costs far more than running it, and SQLAlchemy memoizes the cache
+key of a statement object it has seen before.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 def insert_for(conn: AsyncConnection, table: Table) -> Any:
-    dialect = conn.dialect.name
+    return _insert_of(conn.dialect.name, table)
+
+
+def _insert_of(dialect: str, table: Table) -> Any:
     if dialect == "postgresql":
         return postgresql.insert(table)
     if dialect == "sqlite":
@@ -22,8 +30,7 @@ def insert_for(conn: AsyncConnection, table: Table) -> Any:
 
 @lru_cache(maxsize=1024)
 def _excluded_of(dialect: str, table: Table) -> Any:
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    return insert.excluded
+    return _insert_of(dialect, table).excluded
 
 
 def excluded(conn: AsyncConnection, table: Table) -> Any:
@@ -31,6 +38,32 @@ def excluded(conn: AsyncConnection, table: Table) -> Any:
     (building them costs more than the rest of the statement)."""
     insert_for(conn, table)
     return _excluded_of(conn.dialect.name, table)
+
+
+@lru_cache(maxsize=4096)
+def _increment_statement(dialect: str, table: Table, key: tuple[str, ...], amounts: tuple[str, ...]) -> Any:
+    new = _excluded_of(dialect, table)
+    return _insert_of(dialect, table).on_conflict_do_update(
+        index_elements=list(key), set_={name: table.c[name] + new[name] for name in amounts})
+
+
+@lru_cache(maxsize=4096)
+def _latest_statement(dialect: str, table: Table, key: tuple[str, ...], columns: tuple[str, ...],
+                      always: tuple[str, ...], stamp: str) -> Any:
+    new = _excluded_of(dialect, table)
+    newer = or_(table.c[stamp].is_(None), new[stamp] >= table.c[stamp])
+    changes = {name: new[name] if name in always else case((newer, new[name]), else_=table.c[name])
+               for name in columns if name not in key}
+    return _insert_of(dialect, table).on_conflict_do_update(index_elements=list(key), set_=changes)
+
+
+@lru_cache(maxsize=4096)
+def _upsert_statement(dialect: str, table: Table, key: tuple[str, ...], columns: tuple[str, ...]) -> Any:
+    others = {name: _excluded_of(dialect, table)[name] for name in columns if name not in key}
+    statement = _insert_of(dialect, table)
+    if others:
+        return statement.on_conflict_do_update(index_elements=list(key), set_=others)
+    return statement.on_conflict_do_nothing(index_elements=list(key))
 
 
 def _deferred(conn: AsyncConnection, table: Table, key: Sequence[str], row: Mapping[str, Any], shape: tuple[Any, ...],
@@ -47,17 +80,11 @@ def _deferred(conn: AsyncConnection, table: Table, key: Sequence[str], row: Mapp
 async def increment(conn: AsyncConnection, table: Table, key: Mapping[str, Any],
                     amounts: Mapping[str, int | Any]) -> None:
     """Add ``amounts`` to the counters of the row ``key``, creating it with those amounts."""
-    if _deferred(conn, table, list(key), {**key, **amounts}, ("increment", table, tuple(key), tuple(amounts)),
-                 lambda: insert_for(conn, table).on_conflict_do_update(
-                     index_elements=list(key),
-                     set_={name: table.c[name] + excluded(conn, table)[name] for name in amounts})):
+    statement = _increment_statement(conn.dialect.name, table, tuple(key), tuple(amounts))
+    row = {**key, **amounts}
+    if _deferred(conn, table, list(key), row, ("increment", table, tuple(key), tuple(amounts)), lambda: statement):
         return
-    statement = insert_for(conn, table).values({**key, **amounts})
-    new = excluded(conn, table)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key), set_={name: table.c[name] + new[name] for name in amounts}
-    )
-    await conn.execute(statement)
+    await conn.execute(statement, row)
 
 
 async def upsert_latest(conn: AsyncConnection, table: Table, row: Mapping[str, Any], *, key: Sequence[str],
@@ -67,30 +94,16 @@ async def upsert_latest(conn: AsyncConnection, table: Table, row: Mapping[str, A
     For read models fed by several topics, whose events arrive in no global order: a late event
     fills in what it knows without undoing a newer status.
     """
-
-    def build() -> Any:
-        new = excluded(conn, table)
-        newer = or_(table.c[stamp].is_(None), new[stamp] >= table.c[stamp])
-        changes = {
-            name: new[name] if name in always else case((newer, new[name]), else_=table.c[name])
-            for name in row if name not in key
-        }
-        return insert_for(conn, table).on_conflict_do_update(index_elements=list(key), set_=changes)
-
-    if _deferred(conn, table, key, row, ("latest", table, tuple(key), tuple(row), tuple(always), stamp), build):
+    shape = (tuple(key), tuple(row), tuple(always), stamp)
+    statement = _latest_statement(conn.dialect.name, table, *shape)
+    if _deferred(conn, table, key, row, ("latest", table, *shape), lambda: statement):
         return
-    await conn.execute(build().values(dict(row)))
+    await conn.execute(statement, dict(row))
 
 
 async def upsert(conn: AsyncConnection, table: Table, row: Mapping[str, Any], key: Sequence[str]) -> None:
     """Insert ``row`` or overwrite the existing row with the same ``key`` columns."""
-
-    def build() -> Any:
-        statement = insert_for(conn, table)
-        others = {name: excluded(conn, table)[name] for name in row if name not in key}
-        return statement.on_conflict_do_update(index_elements=list(key), set_=others) if others else \
-            statement.on_conflict_do_nothing(index_elements=list(key))
-
-    if _deferred(conn, table, key, row, ("upsert", table, tuple(key), tuple(row)), build):
+    statement = _upsert_statement(conn.dialect.name, table, tuple(key), tuple(row))
+    if _deferred(conn, table, key, row, ("upsert", table, tuple(key), tuple(row)), lambda: statement):
         return
-    await conn.execute(build().values(dict(row)))
+    await conn.execute(statement, dict(row))
