@@ -7,12 +7,12 @@ candidate of an assignment gets a row, even with no offer yet, so a starved prov
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import MetaData, select, update
+from sqlalchemy import MetaData, Table, bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.matching.adapters.repositories import upsert
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.matching import (
     ContactConfirmed,
@@ -22,6 +22,7 @@ from shared.contracts.events.matching import (
 )
 from shared.contracts.topics import MATCHING
 from shared.messaging.projection import Projection
+from shared.storage.upsert import increment, upsert
 
 FAIRNESS = "matching.fairness"
 _OUTCOME_COLUMN = {"ContactConfirmed": "accepted", "OfferDeclined": "declined", "ContactDeadlineMissed": "missed"}
@@ -35,28 +36,33 @@ def fairness_projection(metadata: MetaData) -> Projection:
     async def offered(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
         event: ProviderAssigned = envelope.payload
         group = {"platform_id": envelope.platform_id, "activity": event.activity, "sector": event.sector}
-        statement = upsert(conn, requests).values(request_id=event.request_id, **group)
-        await conn.execute(statement.on_conflict_do_update(index_elements=[requests.c.request_id], set_=group))
-        zero = {"offers": 0, "accepted": 0, "declined": 0, "missed": 0}
-        rows = [{**group, "provider_id": pid, **zero} for pid in sorted(set(event.candidates))]
-        await conn.execute(upsert(conn, counts).values(rows).on_conflict_do_nothing())
-        await _add(conn, counts, {**group, "provider_id": event.provider_id}, "offers")
+        await upsert(conn, requests, {"request_id": event.request_id, **group}, key=["request_id"])
+        for provider_id in sorted(set(event.candidates)):
+            await increment(conn, counts, {**group, "provider_id": provider_id}, _NO_CHANGE)
+        await increment(conn, counts, {**group, "provider_id": event.provider_id}, {**_NO_CHANGE, "offers": 1})
 
     @projection.handles(ContactConfirmed, OfferDeclined, ContactDeadlineMissed)
     async def outcome(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
         event = envelope.payload
-        row = (await conn.execute(select(requests.c.platform_id, requests.c.activity, requests.c.sector)
-                                  .where(requests.c.request_id == event.request_id))).first()
-        if row is None:
-            return
-        await _add(conn, counts, {**row._mapping, "provider_id": event.provider_id}, _OUTCOME_COLUMN[envelope.event_type])
+        statement = _count_outcome(counts, requests, _OUTCOME_COLUMN[envelope.event_type])
+        await conn.execute(statement, {"outcome_request": event.request_id, "outcome_provider": event.provider_id})
 
     return projection
 
 
-async def _add(conn: AsyncConnection, counts: Any, key: dict[str, Any], column: str) -> None:
-    where = [counts.c[name] == value for name, value in key.items()]
-    await conn.execute(update(counts).where(*where).values({column: counts.c[column] + 1}))
+_NO_CHANGE = {"offers": 0, "accepted": 0, "declined": 0, "missed": 0}
+"""Added to every candidate's counters: creates the row of a provider who has had no offer yet."""
+
+
+@lru_cache(maxsize=64)
+def _count_outcome(counts: Table, requests: Table, column: str) -> Any:
+    """+1 on ``column`` of the provider's row in the request's activity x sector (built once)."""
+    group = (select(requests.c.platform_id, requests.c.activity, requests.c.sector)
+             .where(requests.c.request_id == bindparam("outcome_request")))
+    return (update(counts)
+            .where(counts.c.provider_id == bindparam("outcome_provider"),
+                   tuple_(counts.c.platform_id, counts.c.activity, counts.c.sector).in_(group))
+            .values({column: counts.c[column] + 1}))
 
 
 async def fairness_report(conn: AsyncConnection, metadata: MetaData, platform_id: str, *,
