@@ -17,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 def insert_for(conn: AsyncConnection, table: Table) -> Any:
-    return _insert_of(conn.dialect.name, table)
+    return insert_of(conn.dialect.name, table)
 
 
-def _insert_of(dialect: str, table: Table) -> Any:
+def insert_of(dialect: str, table: Table) -> Any:
+    """An INSERT on ``table`` that accepts ``on_conflict_do_*`` in ``dialect`` ("sqlite" or "postgresql")."""
     if dialect == "postgresql":
         return postgresql.insert(table)
     if dialect == "sqlite":
@@ -30,7 +31,7 @@ def _insert_of(dialect: str, table: Table) -> Any:
 
 @lru_cache(maxsize=1024)
 def _excluded_of(dialect: str, table: Table) -> Any:
-    return _insert_of(dialect, table).excluded
+    return insert_of(dialect, table).excluded
 
 
 def excluded(conn: AsyncConnection, table: Table) -> Any:
@@ -43,7 +44,7 @@ def excluded(conn: AsyncConnection, table: Table) -> Any:
 @lru_cache(maxsize=4096)
 def _increment_statement(dialect: str, table: Table, key: tuple[str, ...], amounts: tuple[str, ...]) -> Any:
     new = _excluded_of(dialect, table)
-    return _insert_of(dialect, table).on_conflict_do_update(
+    return insert_of(dialect, table).on_conflict_do_update(
         index_elements=list(key), set_={name: table.c[name] + new[name] for name in amounts})
 
 
@@ -54,13 +55,13 @@ def _latest_statement(dialect: str, table: Table, key: tuple[str, ...], columns:
     newer = or_(table.c[stamp].is_(None), new[stamp] >= table.c[stamp])
     changes = {name: new[name] if name in always else case((newer, new[name]), else_=table.c[name])
                for name in columns if name not in key}
-    return _insert_of(dialect, table).on_conflict_do_update(index_elements=list(key), set_=changes)
+    return insert_of(dialect, table).on_conflict_do_update(index_elements=list(key), set_=changes)
 
 
 @lru_cache(maxsize=4096)
 def _upsert_statement(dialect: str, table: Table, key: tuple[str, ...], columns: tuple[str, ...]) -> Any:
     others = {name: _excluded_of(dialect, table)[name] for name in columns if name not in key}
-    statement = _insert_of(dialect, table)
+    statement = insert_of(dialect, table)
     if others:
         return statement.on_conflict_do_update(index_elements=list(key), set_=others)
     return statement.on_conflict_do_nothing(index_elements=list(key))
@@ -107,3 +108,9 @@ async def upsert(conn: AsyncConnection, table: Table, row: Mapping[str, Any], ke
     if _deferred(conn, table, key, row, ("upsert", table, tuple(key), tuple(row)), lambda: statement):
         return
     await conn.execute(statement, dict(row))
+
+
+@lru_cache(maxsize=1024)
+def plain_insert(table: Table) -> Any:
+    """``table.insert()`` built once: run it with the row (or rows) as parameters."""
+    return table.insert()

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import MetaData, distinct, func, select
+from sqlalchemy import MetaData, Table, bindparam, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.billing.adapters.sql import upsert
@@ -21,6 +22,7 @@ from services.billing.domain.ledger import EntryKind, LedgerEntry, YearTotals, e
 from services.billing.domain.money import from_cents, to_cents
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.billing import StatementIssued
+from shared.storage.upsert import insert_of, plain_insert
 
 
 class Ledger:
@@ -44,23 +46,18 @@ class Ledger:
         entry = entry_of(envelope, self.zone(envelope.platform_id))
         if entry is None or await self._exists(conn, entry.entry_id):
             return
-        await conn.execute(self._entries.insert().values(
-            entry_id=entry.entry_id, platform_id=entry.platform_id, provider_id=entry.provider_id,
-            sequence=entry.sequence, kind=entry.kind.value, booked_on=entry.booked_on,
-            amount_cents=to_cents(entry.amount), request_id=entry.request_id, description=entry.description,
-        ))
-        statement = upsert(conn, self._accounts).values(
-            provider_id=entry.provider_id, platform_id=entry.platform_id,
-            balance_cents=to_cents(entry.amount), entries=1,
-        )
-        await conn.execute(statement.on_conflict_do_update(
-            index_elements=[self._accounts.c.provider_id],
-            set_={"balance_cents": self._accounts.c.balance_cents + statement.excluded.balance_cents,
-                  "entries": self._accounts.c.entries + 1},
-        ))
+        await conn.execute(plain_insert(self._entries), {
+            "entry_id": entry.entry_id, "platform_id": entry.platform_id, "provider_id": entry.provider_id,
+            "sequence": entry.sequence, "kind": entry.kind.value, "booked_on": entry.booked_on,
+            "amount_cents": to_cents(entry.amount), "request_id": entry.request_id, "description": entry.description,
+        })
+        await conn.execute(_add_to_account(conn.dialect.name, self._accounts), {
+            "provider_id": entry.provider_id, "platform_id": entry.platform_id,
+            "balance_cents": to_cents(entry.amount), "entries": 1,
+        })
 
     async def _exists(self, conn: AsyncConnection, entry_id: str) -> bool:
-        found = await conn.execute(select(self._entries.c.entry_id).where(self._entries.c.entry_id == entry_id))
+        found = await conn.execute(_entry_lookup(self._entries), {"wanted_entry": entry_id})
         return found.first() is not None
 
     async def _record_statement(self, conn: AsyncConnection, envelope: Envelope[StatementIssued]) -> None:
@@ -103,3 +100,18 @@ class Ledger:
         accounts = await conn.execute(select(func.count(distinct(table.c.provider_id))).where(*in_year))
         by_kind = {EntryKind(kind): from_cents(cents) for kind, cents in sums}
         return YearTotals(platform_id, year, by_kind, accounts.scalar_one())
+
+
+@lru_cache(maxsize=16)
+def _entry_lookup(entries: Table) -> Any:
+    return select(entries.c.entry_id).where(entries.c.entry_id == bindparam("wanted_entry"))
+
+
+@lru_cache(maxsize=16)
+def _add_to_account(dialect: str, accounts: Table) -> Any:
+    """Create the account with the entry, or add the entry to its balance (built once per dialect)."""
+    statement = insert_of(dialect, accounts)
+    return statement.on_conflict_do_update(
+        index_elements=[accounts.c.provider_id],
+        set_={"balance_cents": accounts.c.balance_cents + statement.excluded.balance_cents,
+              "entries": accounts.c.entries + 1})

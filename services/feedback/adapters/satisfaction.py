@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import MetaData, Table, case, func, select
+from sqlalchemy import MetaData, Table, bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.feedback.domain.satisfaction import (
@@ -23,6 +24,7 @@ from services.feedback.domain.satisfaction import (
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.feedback import SurveyAnswered
 from shared.platforms.model import PlatformPolicy
+from shared.storage.upsert import plain_insert
 
 OPEN, CLEARED = "open", "cleared"
 
@@ -31,7 +33,7 @@ async def record_answer(conn: AsyncConnection, metadata: MetaData, envelope: Env
                         policy: PlatformPolicy) -> None:
     answer = envelope.payload
     answered_at = envelope.meta.occurred_at
-    await conn.execute(metadata.tables["survey_answers"].insert().values(
+    await conn.execute(plain_insert(metadata.tables["survey_answers"]), dict(
         survey_id=answer.survey_id, platform_id=envelope.platform_id, provider_id=answer.provider_id,
         month=answered_at.astimezone(policy.zone).strftime("%Y-%m"), answered_at=answered_at,
         channel=answer.channel.value, punctuality=answer.provider.punctuality, quality=answer.provider.quality,
@@ -45,13 +47,15 @@ async def record_answer(conn: AsyncConnection, metadata: MetaData, envelope: Env
 async def _review_alert(conn: AsyncConnection, metadata: MetaData, platform_id: str, provider_id: str,
                         at: datetime, policy: PlatformPolicy) -> None:
     answers, alerts = metadata.tables["survey_answers"], metadata.tables["satisfaction_alerts"]
-    window = [answers.c.platform_id == platform_id, answers.c.provider_id == provider_id,
-              answers.c.answered_at > at - ALERT_WINDOW, answers.c.answered_at <= at]
-    tally = (await tallies(conn, answers, window, ()))[()]
+    row = (await conn.execute(_window_tally(answers), {
+        "window_platform": platform_id, "window_provider": provider_id,
+        "window_after": at - ALERT_WINDOW, "window_until": at})).mappings().one()
+    tally = Tally(**{name: int(row[name]) for name in _TALLY_FIELDS})
     threshold = policy.survey.satisfaction_alert_threshold
     due = alert_due(tally, threshold, policy.survey.alert_min_answers)
     key = [alerts.c.platform_id == platform_id, alerts.c.provider_id == provider_id]
-    current = (await conn.execute(select(alerts.c.status).where(*key))).scalar()
+    current = (await conn.execute(_alert_status(alerts), {"alert_platform": platform_id,
+                                                          "alert_provider": provider_id})).scalar()
     figures = {"satisfaction_rate": str(tally.satisfaction_rate), "answers": tally.answers,
                "threshold": str(threshold), "updated_at": at}
     if due and current is None:
@@ -68,13 +72,7 @@ async def tallies(conn: AsyncConnection, answers: Table, conditions: Sequence[An
                   group_by: Sequence[str]) -> dict[tuple[Any, ...], Tally]:
     """:class:`Tally` per value of the ``group_by`` columns (``{(): tally}`` without grouping)."""
     columns = [answers.c[name] for name in group_by]
-    query = select(
-        *columns,
-        func.count().label("answers"),
-        *(func.coalesce(func.sum(case((answers.c[flag], 1), else_=0)), 0).label(flag) for flag in _FLAGS),
-        func.coalesce(func.sum(answers.c.punctuality), 0).label("punctuality_total"),
-        func.coalesce(func.sum(answers.c.quality), 0).label("quality_total"),
-    ).where(*conditions)
+    query = _tally_select(answers, columns).where(*conditions)
     if columns:
         query = query.group_by(*columns).order_by(*columns)
     rows = (await conn.execute(query)).mappings().all()
@@ -84,6 +82,30 @@ async def tallies(conn: AsyncConnection, answers: Table, conditions: Sequence[An
 
 _FLAGS = ("satisfied", "would_recommend", "would_call_platform_again", "platform_made_it_easier")
 _TALLY_FIELDS = ("answers", *_FLAGS, "punctuality_total", "quality_total")
+
+
+def _tally_select(answers: Table, columns: Sequence[Any]) -> Any:
+    return select(
+        *columns,
+        func.count().label("answers"),
+        *(func.coalesce(func.sum(case((answers.c[flag], 1), else_=0)), 0).label(flag) for flag in _FLAGS),
+        func.coalesce(func.sum(answers.c.punctuality), 0).label("punctuality_total"),
+        func.coalesce(func.sum(answers.c.quality), 0).label("quality_total"),
+    )
+
+
+@lru_cache(maxsize=16)
+def _window_tally(answers: Table) -> Any:
+    """The tally of one provider's answers in a time window (built once, run with parameters)."""
+    return _tally_select(answers, ()).where(
+        answers.c.platform_id == bindparam("window_platform"), answers.c.provider_id == bindparam("window_provider"),
+        answers.c.answered_at > bindparam("window_after"), answers.c.answered_at <= bindparam("window_until"))
+
+
+@lru_cache(maxsize=16)
+def _alert_status(alerts: Table) -> Any:
+    return select(alerts.c.status).where(alerts.c.platform_id == bindparam("alert_platform"),
+                                         alerts.c.provider_id == bindparam("alert_provider"))
 
 
 async def satisfaction(conn: AsyncConnection, metadata: MetaData, platform_id: str, since_month: str | None,
