@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from types import TracebackType
 from typing import Any
 
@@ -156,6 +157,12 @@ def _single_table_write(statement: Any) -> Table | None:
     """The table of an INSERT / UPDATE / DELETE that touches no other table and returns nothing."""
     if not isinstance(statement, Insert | Update | Delete) or statement._returning:
         return None
+    return _write_target(statement)
+
+
+@lru_cache(maxsize=4096)
+def _write_target(statement: Insert | Update | Delete) -> Table | None:
+    """(Statements built once and run many times are looked at once.)"""
     table = statement.table
     if not isinstance(table, Table) or any(found is not table for found in find_tables(statement, include_crud=True)):
         return None
