@@ -33,7 +33,7 @@ from shared.privacy.errors import ReadForbiddenError, ResidentErasedError, Tampe
 from shared.privacy.sealing import generate_key, open_with_key, seal_with_key
 from shared.privacy.tables import vault_metadata
 from shared.security.principals import Principal, Role
-from shared.storage.engine import SQLITE_BEGIN, one_writer
+from shared.storage.engine import BUSY_TIMEOUT_MS, SQLITE_BEGIN, one_writer
 from shared.storage.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
@@ -224,13 +224,13 @@ class Vault:
 
     async def _truncate_wal(self) -> None:
         async with self._engine.connect() as connection:
-            # SQLite calls run in the event loop's thread: wait for readers briefly, not 30 s
+            # SQLite calls run in the event loop's thread: let the checkpoint wait for readers briefly
             await connection.exec_driver_sql("PRAGMA busy_timeout=500")
             try:
                 busy, _, _ = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
                 await connection.commit()
             finally:
-                await connection.exec_driver_sql("PRAGMA busy_timeout=30000")
+                await connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if busy:
             log.warning(
                 "vault WAL not truncated after an erasure (database busy): "

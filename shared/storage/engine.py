@@ -14,6 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from shared.storage import inline_sqlite
 
+BUSY_TIMEOUT_MS = 0
+"""SQLite's own lock wait: none, the inline connections wait without blocking the loop (see
+:mod:`shared.storage.inline_sqlite`)."""
+
 SQLITE_BEGIN = "sqlite_begin"
 """Execution option choosing how SQLite transactions begin: "DEFERRED" (default) or "IMMEDIATE"."""
 
@@ -23,12 +27,12 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An engine for ``url``; SQLite files get their folder created, WAL, a busy timeout, and
+    """An engine for ``url``; SQLite files get their folder created, WAL, and
     connections that run each call in the event loop's thread (:mod:`shared.storage.inline_sqlite`).
 
     SQLite transactions are begun explicitly (``BEGIN``), so SAVEPOINTs and rollbacks behave;
     a connection with the execution option ``sqlite_begin="IMMEDIATE"`` takes the write lock
-    when its transaction begins (writers queue on the busy timeout instead of failing).
+    when its transaction begins (writers wait for each other instead of failing).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -36,7 +40,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         database = parsed.database or ":memory:"
         engine = create_async_engine(url, echo=echo,
-                                     async_creator=lambda: inline_sqlite.connect(database, timeout=30))
+                                     async_creator=lambda: inline_sqlite.connect(database))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
@@ -49,7 +53,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -70,7 +74,7 @@ async def one_writer(engine: AsyncEngine | AsyncConnection | object) -> AsyncIte
     SQLite allows one writer at a time; a second ``BEGIN IMMEDIATE`` would wait in SQLite's busy
     handler, which sleeps (up to 100 ms a try) instead of waking when the lock is free, so under
     load most of the time is spent asleep. Queueing on an asyncio lock hands the database over at
-    once. Writers in other processes still meet on the busy timeout. On PostgreSQL: no lock.
+    once. Writers in other processes meet in the connections' lock wait. On PostgreSQL: no lock.
     """
     if isinstance(engine, AsyncConnection):
         engine = engine.engine

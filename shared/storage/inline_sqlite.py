@@ -6,20 +6,26 @@ GIL changing hands cost far more, and a service under load spent most of its tim
 :class:`InlineConnection` keeps aiosqlite's interface (so SQLAlchemy's ``sqlite+aiosqlite`` dialect
 works unchanged) but runs each call directly.
 
-The price: a call that must wait for SQLite's write lock blocks the loop while it waits. Within a
-process, writers queue on :func:`~shared.storage.engine.one_writer` before they begin, so they never
-wait inside SQLite; only writers of other processes on the same file (a CLI command, another
-service sharing the vault) can make a call wait, for as long as their short transaction lasts.
+A call must never wait for SQLite's write lock inside SQLite (its busy handler would block the
+loop, and with it the very transaction holding the lock): connections get no busy timeout, and a
+call that finds the database locked gives the loop back and tries again, with a short backoff,
+for up to :data:`LOCK_WAIT_SECONDS` before raising. Within a process, writers also queue on
+:func:`~shared.storage.engine.one_writer` before they begin, so they seldom meet at all.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable, Generator
 from functools import partial
 from typing import Any
 
 import aiosqlite
+
+LOCK_WAIT_SECONDS = 30.0
+"""How long a call waits, in all, for a database another connection has locked."""
+_BACKOFF = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02)
 
 
 class _RunNow:
@@ -49,13 +55,33 @@ class InlineConnection(aiosqlite.Connection):
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.OperationalError as error:
+            if not _locked(error):
+                raise
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + LOCK_WAIT_SECONDS
+        for attempt in range(1_000_000):
+            await asyncio.sleep(_BACKOFF[min(attempt, len(_BACKOFF) - 1)])
+            try:
+                return fn(*args, **kwargs)
+            except sqlite3.OperationalError as error:
+                if not _locked(error) or loop.time() >= deadline:
+                    raise
+        raise AssertionError("unreachable")
 
     def __await__(self) -> Generator[Any, None, InlineConnection]:
         return self._connect().__await__()  # type: ignore[return-value]
 
 
+def _locked(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 async def connect(database: str, **kwargs: Any) -> InlineConnection:
-    """Like ``aiosqlite.connect``: the ``async_creator`` of a ``sqlite+aiosqlite`` engine."""
+    """Like ``aiosqlite.connect``: the ``async_creator`` of a ``sqlite+aiosqlite`` engine (no busy timeout:
+    waiting for a lock is done by :meth:`InlineConnection._execute`, without blocking the loop)."""
     kwargs.setdefault("check_same_thread", False)
+    kwargs["timeout"] = 0
     return await InlineConnection(partial(sqlite3.connect, database, **kwargs))
