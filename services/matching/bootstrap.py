@@ -22,7 +22,7 @@ from shared.platforms.model import PlatformPolicy
 from shared.security.tokens import TokenRegistry
 from shared.service.runtime import ServiceRuntime
 from shared.settings import Settings, load_settings
-from shared.storage.engine import SQLITE_BEGIN, create_engine, is_sqlite
+from shared.storage.engine import create_engine
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
 SWEEP_INTERVAL_SECONDS = 5.0
@@ -49,15 +49,12 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
     clock = clock or SystemClock()
     url = settings.service_database_url("matching")
     engine = create_engine(url)
-    # Consumers read then write in one batch: on SQLite they take the write lock up front, so a
-    # concurrent commit never invalidates their snapshot.
-    writer = engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}) if is_sqlite(url) else engine
     metadata = matching_metadata()
     projections = [
         assignment_projection(policies=policies, clock=clock, metadata=metadata, topic_prefix=settings.topic_prefix),
         fairness_projection(metadata),
     ]
-    runtime = ServiceRuntime("matching", settings, writer, metadata, MIGRATIONS, projections=projections,
+    runtime = ServiceRuntime("matching", settings, engine, metadata, MIGRATIONS, projections=projections,
                              platforms=frozenset(policies))
 
     def unit_of_work() -> MatchingUnitOfWork:

@@ -24,7 +24,7 @@ from shared.contracts.base import Event
 from shared.contracts.codec import DecodeError, decode
 from shared.contracts.envelope import Envelope
 from shared.messaging.tracking import already_processed, mark_processed, save_checkpoints
-from shared.storage.engine import SQLITE_BEGIN, one_writer
+from shared.storage.engine import write_transaction
 
 Handler = Callable[[AsyncConnection, Envelope[Any]], Awaitable[None]]
 BatchHook = Callable[[AsyncConnection], Awaitable[None]]
@@ -219,8 +219,7 @@ async def load_checkpoints(engine: AsyncEngine, metadata: MetaData, consumer: st
 @asynccontextmanager
 async def _batch_transaction(conn: AsyncConnection) -> AsyncIterator[None]:
     """Begin the batch; on SQLite take the write lock at once so concurrent writers queue, not fail."""
-    await conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-    async with one_writer(conn), conn.begin():
+    async with write_transaction(conn):
         yield
 
 

@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.codec import Headers, headers_for
 from shared.contracts.envelope import Metadata
-from shared.storage.engine import SQLITE_BEGIN, one_writer
+from shared.storage.engine import write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +173,7 @@ class OutboxRelay:
             rows = await self._read(connection)
         outcome = await self._publish(rows)
         if outcome.delivered:
-            await connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-            async with one_writer(connection), connection.begin():
+            async with write_transaction(connection):
                 await self._mark(connection, outcome.delivered)
         return outcome
 

@@ -33,7 +33,7 @@ from shared.privacy.errors import ReadForbiddenError, ResidentErasedError, Tampe
 from shared.privacy.sealing import generate_key, open_with_key, seal_with_key
 from shared.privacy.tables import vault_metadata
 from shared.security.principals import Principal, Role
-from shared.storage.engine import BUSY_TIMEOUT_MS, SQLITE_BEGIN, one_writer
+from shared.storage.engine import BUSY_TIMEOUT_MS, begin_write
 from shared.storage.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,6 @@ class Vault:
 
     def __init__(self, engine: AsyncEngine, *, cache_ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._engine = engine
-        self._writer = engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
         self._metadata = vault_metadata()
         self._keys = self._metadata.tables["resident_keys"]
         self._erased = self._metadata.tables["erased_residents"]
@@ -76,7 +75,10 @@ class Vault:
         ``ResidentErasedError`` once erased; ``UnknownResidentError`` when absent and not ``create``;
         ``ValueError`` when the resident belongs to another platform.
         """
-        if create:
+        cached = self._cached(resident_id)
+        if cached is not None:
+            owner, key = cached
+        elif create:
             found = await self._new_keys((resident_id, platform_id))
             if isinstance(found, Exception):
                 raise found
@@ -126,7 +128,7 @@ class Vault:
         """Delete the resident's key for good; True if a key was deleted, False if there was none (idempotent)."""
         self.forget(resident_id)
         is_sqlite = self._engine.dialect.name == "sqlite"
-        async with one_writer(self._engine), self._writer.begin() as connection:
+        async with begin_write(self._engine) as connection:
             if is_sqlite:
                 await connection.exec_driver_sql("PRAGMA secure_delete=ON")
             is_resident = self._keys.c.resident_id == resident_id
@@ -167,11 +169,8 @@ class Vault:
     async def _ensure_keys(self, wanted: Sequence[tuple[str, str]]) -> list[tuple[str, bytes] | Exception]:
         """For each (resident, platform): the resident's (platform, key), made if missing, in ONE
         transaction; an erased resident gets :class:`ResidentErasedError` instead."""
-        cached = [self._cached(resident_id) for resident_id, _ in wanted]
-        if all(cached):
-            return cached  # type: ignore[return-value]
         ids = sorted({resident_id for resident_id, _ in wanted})
-        async with one_writer(self._engine), self._writer.begin() as connection:
+        async with begin_write(self._engine) as connection:
             erased = set((await connection.scalars(
                 select(self._erased.c.resident_id).where(self._erased.c.resident_id.in_(ids)))).all())
             now = datetime.now(UTC)
@@ -210,7 +209,7 @@ class Vault:
     async def _record(
         self, resident_id: str, platform_id: str | None, reader: Principal | str, purpose: str, outcome: ReadOutcome
     ) -> None:
-        async with one_writer(self._engine), self._writer.begin() as connection:
+        async with begin_write(self._engine) as connection:
             await audit.record_read(
                 connection, self._reads,
                 resident_id=resident_id, platform_id=platform_id, reader=reader, purpose=purpose, outcome=outcome,

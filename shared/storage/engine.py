@@ -86,3 +86,19 @@ async def one_writer(engine: AsyncEngine | AsyncConnection | object) -> AsyncIte
     lock = by_loop.setdefault(asyncio.get_running_loop(), asyncio.Lock())
     async with lock:
         yield
+
+
+@asynccontextmanager
+async def write_transaction(connection: AsyncConnection) -> AsyncIterator[AsyncConnection]:
+    """A transaction that will write: on SQLite it waits for the process's turn (:func:`one_writer`)
+    and takes the write lock as it begins (``BEGIN IMMEDIATE``), so it never fails on a stale snapshot."""
+    await connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+    async with one_writer(connection), connection.begin():
+        yield connection
+
+
+@asynccontextmanager
+async def begin_write(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """Like ``engine.begin()``, for a transaction that will write (see :func:`write_transaction`)."""
+    async with engine.connect() as connection, write_transaction(connection):
+        yield connection

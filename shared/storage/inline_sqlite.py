@@ -16,6 +16,7 @@ for up to :data:`LOCK_WAIT_SECONDS` before raising. Within a process, writers al
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
 from collections.abc import Callable, Generator
 from functools import partial
@@ -62,14 +63,13 @@ class InlineConnection(aiosqlite.Connection):
                 raise
         loop = asyncio.get_running_loop()
         deadline = loop.time() + LOCK_WAIT_SECONDS
-        for attempt in range(1_000_000):
+        for attempt in itertools.count():
             await asyncio.sleep(_BACKOFF[min(attempt, len(_BACKOFF) - 1)])
             try:
                 return fn(*args, **kwargs)
             except sqlite3.OperationalError as error:
                 if not _locked(error) or loop.time() >= deadline:
                     raise
-        raise AssertionError("unreachable")
 
     def __await__(self) -> Generator[Any, None, InlineConnection]:
         return self._connect().__await__()  # type: ignore[return-value]

@@ -34,13 +34,6 @@ def _excluded_of(dialect: str, table: Table) -> Any:
     return insert_of(dialect, table).excluded
 
 
-def excluded(conn: AsyncConnection, table: Table) -> Any:
-    """The ``excluded`` columns of an upsert on ``table``: built once per table, not per statement
-    (building them costs more than the rest of the statement)."""
-    insert_for(conn, table)
-    return _excluded_of(conn.dialect.name, table)
-
-
 @lru_cache(maxsize=4096)
 def _increment_statement(dialect: str, table: Table, key: tuple[str, ...], amounts: tuple[str, ...]) -> Any:
     new = _excluded_of(dialect, table)

@@ -17,12 +17,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import MetaData, Table, bindparam, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.billing.adapters.sql import upsert
 from services.billing.domain.ledger import EntryKind, LedgerEntry, YearTotals, entry_of
 from services.billing.domain.money import from_cents, to_cents
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.billing import StatementIssued
-from shared.storage.upsert import insert_of, plain_insert
+from shared.storage.upsert import insert_for, insert_of, plain_insert
 
 
 class Ledger:
@@ -62,7 +61,7 @@ class Ledger:
 
     async def _record_statement(self, conn: AsyncConnection, envelope: Envelope[StatementIssued]) -> None:
         event = envelope.payload
-        statement = upsert(conn, self._statements).values(
+        statement = insert_for(conn, self._statements).values(
             event_id=str(envelope.event_id), statement_id=event.statement_id, platform_id=envelope.platform_id,
             provider_id=event.provider_id, period=event.period, issued_on=event.issued_on,
             opening_cents=to_cents(Decimal(event.opening_balance)), charged_cents=to_cents(Decimal(event.total_charged)),

@@ -10,12 +10,12 @@ import orjson
 from sqlalchemy import MetaData, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.billing.adapters.sql import upsert
 from services.billing.domain.money import from_cents, to_cents
 from services.billing.service_layer.ports import BilledIntervention, ProviderRecord
 from shared.contracts.codec import from_json_dict, to_json_dict
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.providers import ProviderKind
+from shared.storage.upsert import insert_for
 
 
 class SqlBillingState:
@@ -44,7 +44,7 @@ class SqlBillingState:
 
     async def save_provider(self, record: ProviderRecord) -> None:
         values = {"platform_id": record.platform_id, "kind": record.kind.value, "admitted_on": record.admitted_on}
-        statement = upsert(self._conn, self._providers).values(provider_id=record.provider_id, **values)
+        statement = insert_for(self._conn, self._providers).values(provider_id=record.provider_id, **values)
         await self._conn.execute(statement.on_conflict_do_update(index_elements=[self._providers.c.provider_id], set_=values))
 
     async def add_membership_year(self, provider_id: str, year: int) -> None:
@@ -59,7 +59,7 @@ class SqlBillingState:
 
     async def add_hours(self, provider_id: str, resident_id: str, delta: Decimal) -> None:
         table = self._hours
-        statement = upsert(self._conn, table).values(provider_id=provider_id, resident_id=resident_id,
+        statement = insert_for(self._conn, table).values(provider_id=provider_id, resident_id=resident_id,
                                                      hundredths=to_cents(delta))
         await self._conn.execute(statement.on_conflict_do_update(
             index_elements=[table.c.provider_id, table.c.resident_id],
@@ -92,9 +92,9 @@ class SqlBillingState:
             "last_fee_event_id": str(record.last_fee_event_id) if record.last_fee_event_id else None,
         }
         table = self._interventions
-        statement = upsert(self._conn, table).values(intervention_event_id=key, **values)
+        statement = insert_for(self._conn, table).values(intervention_event_id=key, **values)
         await self._conn.execute(statement.on_conflict_do_update(index_elements=[table.c.intervention_event_id], set_=values))
-        alias = upsert(self._conn, self._aliases).values(event_id=str(record.latest_event_id), intervention_event_id=key)
+        alias = insert_for(self._conn, self._aliases).values(event_id=str(record.latest_event_id), intervention_event_id=key)
         await self._conn.execute(alias.on_conflict_do_nothing(index_elements=[self._aliases.c.event_id]))
 
     async def park(self, provider_id: str, envelope: Envelope[Any]) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 
 import orjson
 from sqlalchemy import MetaData, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -24,11 +23,7 @@ from services.matching.domain.directory import ADMITTED, SUSPENDED, Provider
 from services.matching.domain.match import Match, RequestContext
 from services.matching.domain.rotation import RingKey, TurnKey
 from shared.storage.eventstore import ConcurrencyError
-
-
-def upsert(conn: AsyncConnection, table: Any) -> Any:
-    """An INSERT that accepts ``on_conflict_do_update`` / ``on_conflict_do_nothing`` on both dialects."""
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+from shared.storage.upsert import insert_for
 
 
 class ProviderRepository:
@@ -45,7 +40,7 @@ class ProviderRepository:
         row = {"provider_id": provider.provider_id, "platform_id": provider.platform_id, "name": provider.name,
                "status": provider.status, "version": provider.version, "document": dumps(provider_document(provider)),
                "updated_at": datetime.now(UTC)}
-        statement = upsert(self._conn, self._table).values(row)
+        statement = insert_for(self._conn, self._table).values(row)
         await self._conn.execute(statement.on_conflict_do_update(
             index_elements=[self._table.c.provider_id], set_={k: statement.excluded[k] for k in row if k != "provider_id"}))
 
