@@ -4,7 +4,9 @@ Every record is read once (:class:`~shared.analytics.reader.HistoryReader`, in t
 decoded once (:func:`~shared.analytics.decoding.decode_batch`) and handed to each projection that
 reads its topic through :func:`~shared.messaging.projection.apply_decoded`: the same transaction,
 deduplication, dead-letter and checkpoint rules as the live consumers. While a batch is written,
-the consumer's fetcher goes on fetching the next records in the background.
+the consumer's fetcher goes on fetching the next records in the background. A batch written
+without savepoints (:mod:`shared.analytics.driver`) in which a handler failed is written again
+with them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.analytics.decoding import decode_batch
 from shared.analytics.direct import DirectWriter
+from shared.analytics.driver import apply_through
 from shared.analytics.reader import HistoryReader
 from shared.contracts.envelope import Envelope
 from shared.contracts.topics import physical
@@ -140,11 +143,14 @@ async def _apply_each(group: list[Target], batch: list[InboundRecord],
         mine = [record for record in batch if record.topic in topics]
         if not mine:
             continue
-        result = await apply_decoded(
-            target.writer or target.engine, target.metadata, target.projection, mine,  # type: ignore[arg-type]
-            [pair for pair in decoded if pair[0].topic in topics],
-            [letter for letter in dead if letter.record.topic in topics], include=include,
-        )
+        pairs = [pair for pair in decoded if pair[0].topic in topics]
+        letters = [letter for letter in dead if letter.record.topic in topics]
+        if target.writer is not None:
+            result = await apply_through(target.writer, target.metadata, target.projection, mine, pairs, letters,
+                                         include=include)
+        else:
+            result = await apply_decoded(target.engine, target.metadata, target.projection, mine, pairs, letters,
+                                         include=include)
         target.processed += result.processed
         target.applied += result.applied
         target.dead_letters += len(result.dead_letters)

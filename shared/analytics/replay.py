@@ -2,7 +2,7 @@
 
 One fresh database per service (a temporary SQLite file unless ``into`` gives a URL template with
 ``{service}``), all selected projections rebuilt in one pass (:mod:`shared.analytics.rebuilder`;
-SQLite targets are written by the batching writer of :mod:`shared.analytics.batching`),
+SQLite targets are written straight through the driver: :mod:`shared.analytics.driver`),
 then every table each projection owns is checksummed in both databases. With ``until`` the replay
 stops at a date (events' own ``occurred_at``) and there is nothing to compare: row counts are reported.
 """
@@ -19,10 +19,10 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.analytics.batching import BatchingConnection
 from shared.analytics.catalogue import ProjectionSpec, ReadModels
 from shared.analytics.checksum import TableChecksum, checksums
 from shared.analytics.direct import DirectWriter
+from shared.analytics.driver import driver_writer
 from shared.analytics.rebuilder import Progress, Target, rebuild_targets
 from shared.settings import Settings
 from shared.storage.engine import create_engine, is_sqlite
@@ -53,11 +53,11 @@ class ProjectionReport:
 
 
 def _writer_for(url: str) -> DirectWriter | None:
-    """The fast writer for a SQLite file target (see :mod:`shared.analytics.batching`); None otherwise."""
+    """The fast writer for a SQLite file target (see :mod:`shared.analytics.driver`); None otherwise."""
     database = make_url(url).database
     if not is_sqlite(url) or database in (None, "", ":memory:"):
         return None
-    return DirectWriter(database, BatchingConnection)
+    return driver_writer(database)
 
 
 def fast_sqlite_engine(path: Path | str) -> AsyncEngine:

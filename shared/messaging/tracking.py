@@ -11,10 +11,11 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import MetaData, Table, column, func, select, table
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import MetaData, column, func, select, table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.expression import TableClause
+
+from shared.storage.upsert import insert_for, plain_insert
 
 ID_QUERY_CHUNK = 500
 
@@ -31,7 +32,7 @@ async def already_processed(
 async def mark_processed(conn: AsyncConnection, metadata: MetaData, consumer: str, event_ids: Iterable[str]) -> None:
     rows = [{"consumer": consumer, "event_id": event_id} for event_id in event_ids]
     if rows:
-        await conn.execute(metadata.tables["processed_events"].insert(), rows)
+        await conn.execute(plain_insert(metadata.tables["processed_events"]), rows)
 
 
 async def save_checkpoints(
@@ -46,7 +47,7 @@ async def save_checkpoints(
         {"consumer": consumer, "topic": topic, "partition": partition, "offset": offset, "updated_at": now}
         for (topic, partition), offset in sorted(positions.items())
     ]
-    statement = _insert_for(conn, checkpoints).values(rows)
+    statement = insert_for(conn, checkpoints).values(rows)
     await conn.execute(
         statement.on_conflict_do_update(
             index_elements=[checkpoints.c.consumer, checkpoints.c.topic, checkpoints.c.partition],
@@ -108,12 +109,3 @@ async def _select_processed(
         )
         found.update(rows.scalars())
     return found
-
-
-def _insert_for(conn: AsyncConnection, target: Table) -> Any:
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(target)
-    if dialect == "sqlite":
-        return sqlite.insert(target)
-    raise NotImplementedError(f"checkpoint upsert is not written for {dialect}")

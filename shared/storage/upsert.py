@@ -7,11 +7,11 @@ key of a statement object it has seen before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, case, or_
+from sqlalchemy import Table, bindparam, case, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -60,25 +60,11 @@ def _upsert_statement(dialect: str, table: Table, key: tuple[str, ...], columns:
     return statement.on_conflict_do_nothing(index_elements=list(key))
 
 
-def _deferred(conn: AsyncConnection, table: Table, key: Sequence[str], row: Mapping[str, Any], shape: tuple[Any, ...],
-              build: Callable[[], Any]) -> bool:
-    """Hand the row to ``conn.defer_upsert`` when the connection batches upserts (rebuilds, see
-    ``shared.analytics.batching``): ``build()`` is the same statement without values, for executemany."""
-    defer = getattr(conn, "defer_upsert", None)
-    if defer is None:
-        return False
-    defer(table, key, row, shape, build)
-    return True
-
-
 async def increment(conn: AsyncConnection, table: Table, key: Mapping[str, Any],
                     amounts: Mapping[str, int | Any]) -> None:
     """Add ``amounts`` to the counters of the row ``key``, creating it with those amounts."""
     statement = _increment_statement(conn.dialect.name, table, tuple(key), tuple(amounts))
-    row = {**key, **amounts}
-    if _deferred(conn, table, list(key), row, ("increment", table, tuple(key), tuple(amounts)), lambda: statement):
-        return
-    await conn.execute(statement, row)
+    await conn.execute(statement, {**key, **amounts})
 
 
 async def upsert_latest(conn: AsyncConnection, table: Table, row: Mapping[str, Any], *, key: Sequence[str],
@@ -88,19 +74,34 @@ async def upsert_latest(conn: AsyncConnection, table: Table, row: Mapping[str, A
     For read models fed by several topics, whose events arrive in no global order: a late event
     fills in what it knows without undoing a newer status.
     """
-    shape = (tuple(key), tuple(row), tuple(always), stamp)
-    statement = _latest_statement(conn.dialect.name, table, *shape)
-    if _deferred(conn, table, key, row, ("latest", table, *shape), lambda: statement):
-        return
+    statement = _latest_statement(conn.dialect.name, table, tuple(key), tuple(row), tuple(always), stamp)
     await conn.execute(statement, dict(row))
 
 
 async def upsert(conn: AsyncConnection, table: Table, row: Mapping[str, Any], key: Sequence[str]) -> None:
     """Insert ``row`` or overwrite the existing row with the same ``key`` columns."""
-    statement = _upsert_statement(conn.dialect.name, table, tuple(key), tuple(row))
-    if _deferred(conn, table, key, row, ("upsert", table, tuple(key), tuple(row)), lambda: statement):
-        return
-    await conn.execute(statement, dict(row))
+    await conn.execute(_upsert_statement(conn.dialect.name, table, tuple(key), tuple(row)), dict(row))
+
+
+@lru_cache(maxsize=4096)
+def _insert_new_statement(dialect: str, table: Table, key: tuple[str, ...]) -> Any:
+    return insert_of(dialect, table).on_conflict_do_nothing(index_elements=list(key))
+
+
+async def insert_new(conn: AsyncConnection, table: Table, row: Mapping[str, Any], key: Sequence[str]) -> None:
+    """Insert ``row`` unless a row with the same ``key`` columns exists (then change nothing)."""
+    await conn.execute(_insert_new_statement(conn.dialect.name, table, tuple(key)), dict(row))
+
+
+@lru_cache(maxsize=4096)
+def _update_statement(table: Table, match: tuple[str, ...]) -> Any:
+    return update(table).where(*(table.c[name] == bindparam(f"match_{name}") for name in match))
+
+
+async def update_where(conn: AsyncConnection, table: Table, match: Mapping[str, Any], values: Mapping[str, Any]) -> None:
+    """Set ``values`` on the rows whose columns equal ``match`` (the statement is built once per shape)."""
+    await conn.execute(_update_statement(table, tuple(match)),
+                       {**{f"match_{name}": value for name, value in match.items()}, **values})
 
 
 @lru_cache(maxsize=1024)

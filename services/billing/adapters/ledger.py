@@ -21,7 +21,7 @@ from services.billing.domain.ledger import EntryKind, LedgerEntry, YearTotals, e
 from services.billing.domain.money import from_cents, to_cents
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.billing import StatementIssued
-from shared.storage.upsert import insert_for, insert_of, plain_insert
+from shared.storage.upsert import insert_new, insert_of, plain_insert
 
 
 class Ledger:
@@ -61,13 +61,12 @@ class Ledger:
 
     async def _record_statement(self, conn: AsyncConnection, envelope: Envelope[StatementIssued]) -> None:
         event = envelope.payload
-        statement = insert_for(conn, self._statements).values(
-            event_id=str(envelope.event_id), statement_id=event.statement_id, platform_id=envelope.platform_id,
-            provider_id=event.provider_id, period=event.period, issued_on=event.issued_on,
-            opening_cents=to_cents(Decimal(event.opening_balance)), charged_cents=to_cents(Decimal(event.total_charged)),
-            paid_cents=to_cents(Decimal(event.total_paid)), closing_cents=to_cents(Decimal(event.closing_balance)),
-        )
-        await conn.execute(statement.on_conflict_do_nothing(index_elements=[self._statements.c.event_id]))
+        await insert_new(conn, self._statements, {
+            "event_id": str(envelope.event_id), "statement_id": event.statement_id, "platform_id": envelope.platform_id,
+            "provider_id": event.provider_id, "period": event.period, "issued_on": event.issued_on,
+            "opening_cents": to_cents(Decimal(event.opening_balance)), "charged_cents": to_cents(Decimal(event.total_charged)),
+            "paid_cents": to_cents(Decimal(event.total_paid)), "closing_cents": to_cents(Decimal(event.closing_balance)),
+        }, key=["event_id"])
 
     async def balance(self, conn: AsyncConnection, provider_id: str) -> Decimal | None:
         """The account's balance; ``None`` when it has no entry yet."""

@@ -24,7 +24,7 @@ from services.feedback.domain.satisfaction import (
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.feedback import SurveyAnswered
 from shared.platforms.model import PlatformPolicy
-from shared.storage.upsert import plain_insert
+from shared.storage.upsert import plain_insert, update_where
 
 OPEN, CLEARED = "open", "cleared"
 
@@ -53,19 +53,18 @@ async def _review_alert(conn: AsyncConnection, metadata: MetaData, platform_id: 
     tally = Tally(**{name: int(row[name]) for name in _TALLY_FIELDS})
     threshold = policy.survey.satisfaction_alert_threshold
     due = alert_due(tally, threshold, policy.survey.alert_min_answers)
-    key = [alerts.c.platform_id == platform_id, alerts.c.provider_id == provider_id]
+    key = {"platform_id": platform_id, "provider_id": provider_id}
     current = (await conn.execute(_alert_status(alerts), {"alert_platform": platform_id,
                                                           "alert_provider": provider_id})).scalar()
     figures = {"satisfaction_rate": str(tally.satisfaction_rate), "answers": tally.answers,
                "threshold": str(threshold), "updated_at": at}
     if due and current is None:
-        await conn.execute(alerts.insert().values(platform_id=platform_id, provider_id=provider_id, status=OPEN,
-                                                  raised_at=at, **figures))
+        await conn.execute(plain_insert(alerts), {**key, "status": OPEN, "raised_at": at, **figures})
     elif due:
         reopened = {"status": OPEN, "raised_at": at, "cleared_at": None} if current == CLEARED else {}
-        await conn.execute(alerts.update().where(*key).values(**figures, **reopened))
+        await update_where(conn, alerts, key, {**figures, **reopened})
     elif current == OPEN:
-        await conn.execute(alerts.update().where(*key).values(**figures, status=CLEARED, cleared_at=at))
+        await update_where(conn, alerts, key, {**figures, "status": CLEARED, "cleared_at": at})
 
 
 async def tallies(conn: AsyncConnection, answers: Table, conditions: Sequence[Any],

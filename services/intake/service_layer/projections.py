@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import MetaData, update
+from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.intake.domain.timeline import summary_of
@@ -22,7 +22,7 @@ from shared.contracts.events import matching as me
 from shared.contracts.events.matching import UnmetReason
 from shared.contracts.topics import FEEDBACK, MATCHING, REQUESTS
 from shared.messaging.projection import Projection
-from shared.storage.upsert import increment, upsert, upsert_latest
+from shared.storage.upsert import increment, update_where, upsert, upsert_latest
 
 Env = Envelope[Any]
 UNSPECIFIED = "unknown"
@@ -68,13 +68,12 @@ def console_projection(metadata: MetaData) -> Projection:
 
     @projection.handles(ie.VoicemailCalledBack)
     async def called_back(conn: AsyncConnection, env: Env) -> None:
-        await conn.execute(update(queue).where(queue.c.entry_id == env.meta.aggregate_id).values(status="done"))
+        await update_where(conn, queue, {"entry_id": env.meta.aggregate_id}, {"status": "done"})
         await add_to_timeline(conn, env)
 
     @projection.handles(ie.VoicemailUnanswered)
     async def unanswered(conn: AsyncConnection, env: Env) -> None:
-        await conn.execute(update(queue).where(queue.c.entry_id == env.meta.aggregate_id, queue.c.status == "waiting")
-                           .values(status="unanswered"))
+        await update_where(conn, queue, {"entry_id": env.meta.aggregate_id, "status": "waiting"}, {"status": "unanswered"})
         await add_to_timeline(conn, env)
 
     @projection.handles(ie.RequestCancelled)

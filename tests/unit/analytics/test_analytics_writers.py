@@ -1,4 +1,4 @@
-"""Rebuild writers give exactly the rows of the standard async path (apply_batch on aiosqlite).
+"""The rebuild writer gives exactly the rows of the standard async path (apply_batch on aiosqlite).
 
 Same records, same projections, two databases: the intake read models on a realistic history, and
 a projection made to be awkward (reads in the middle of a handler, refusals after writing, updates
@@ -16,16 +16,16 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, update
 
 from services.intake.read_models import describe
-from shared.analytics.batching import BatchingConnection
 from shared.analytics.checksum import checksums
 from shared.analytics.decoding import decode_batch
 from shared.analytics.direct import DirectConnection, DirectWriter
+from shared.analytics.driver import DriverConnection, apply_through
 from shared.analytics.replay import create_tables
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import intake as ie
 from shared.contracts.events import matching as me
 from shared.contracts.topics import MATCHING, REQUESTS
-from shared.messaging.projection import InboundRecord, Projection, RejectEvent, apply_batch, apply_decoded
+from shared.messaging.projection import InboundRecord, Projection, RejectEvent, apply_batch
 from shared.storage.engine import create_engine
 from shared.storage.tables import core_metadata
 from shared.storage.upsert import increment, upsert
@@ -97,7 +97,7 @@ async def both_ways(tmp_path: Path, metadata_factory: Any, builders: list[Any], 
             decoded, undecodable = decode_batch(batch)
             for projection in projections:
                 expected = await apply_batch(standard, metadata, projection, batch)
-                got = await writer.run(partial(apply_decoded, writer, metadata, projection, batch, decoded, undecodable))
+                got = await writer.run(partial(apply_through, writer, metadata, projection, batch, decoded, undecodable))
                 assert (got.applied, got.ignored, got.duplicates) == (expected.applied, expected.ignored, expected.duplicates)
                 assert [d.reason for d in got.dead_letters] == [d.reason for d in expected.dead_letters]
                 dead.append(len(got.dead_letters))
@@ -115,7 +115,7 @@ def in_batches(items: list[InboundRecord], sizes: list[int]) -> list[list[Inboun
     return [batch for batch in out if batch]
 
 
-@pytest.mark.parametrize("connection", [DirectConnection, BatchingConnection])
+@pytest.mark.parametrize("connection", [DirectConnection, DriverConnection])
 async def test_intake_read_models_rebuilt_by_the_writer_equal_the_standard_path(tmp_path: Path, connection: Any) -> None:
     history = records(3000)
     again = history[500:700]  # redelivered: skipped by event id either way
@@ -129,12 +129,13 @@ async def test_intake_read_models_rebuilt_by_the_writer_equal_the_standard_path(
     assert standard["timeline"].rows > 500 and standard["processed_events"].rows > 2000
 
 
-async def test_refusals_reads_and_opaque_updates_give_the_same_rows(tmp_path: Path) -> None:
+@pytest.mark.parametrize("connection", [DirectConnection, DriverConnection])
+async def test_refusals_reads_and_opaque_updates_give_the_same_rows(tmp_path: Path, connection: Any) -> None:
     history = records(3000)
     sizes = [random.Random(3).randint(1, 400) for _ in range(30)]
 
     standard, written, dead = await both_ways(tmp_path, awkward_metadata, [awkward_projection],
-                                              in_batches(history, sizes), BatchingConnection)
+                                              in_batches(history, sizes), connection)
 
     assert written == standard
     assert sum(dead) > 10 and standard["per_request"].rows > 100
