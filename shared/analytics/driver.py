@@ -211,12 +211,12 @@ def driver_writer(path: Path | str) -> DirectWriter:
 
 async def apply_through(writer: DirectWriter, metadata: MetaData, projection: Projection, batch: Sequence[InboundRecord],
                         decoded: Sequence[tuple[InboundRecord, Envelope[Any]]], dead_letters: Sequence[DeadLetter] = (),
-                        *, include: EventFilter | None = None) -> BatchResult:
+                        *, include: EventFilter | None = None, mark_ignored: bool = True) -> BatchResult:
     """:func:`~shared.messaging.projection.apply_decoded` through ``writer``; a batch in which a
     handler failed without a savepoint is written again with savepoints."""
     try:
         return await apply_decoded(writer, metadata, projection, batch, decoded, dead_letters,  # type: ignore[arg-type]
-                                   include=include)
+                                   include=include, mark_ignored=mark_ignored)
     except SavepointNeeded:
         return await apply_decoded(writer.with_options(savepoints=True), metadata, projection, batch,  # type: ignore[arg-type]
-                                   decoded, dead_letters, include=include)
+                                   decoded, dead_letters, include=include, mark_ignored=mark_ignored)

@@ -3,7 +3,8 @@
 Every record is read once (:class:`~shared.analytics.reader.HistoryReader`, in timestamp order),
 decoded once (:func:`~shared.analytics.decoding.decode_batch`) and handed to each projection that
 reads its topic through :func:`~shared.messaging.projection.apply_decoded`: the same transaction,
-deduplication, dead-letter and checkpoint rules as the live consumers. While a batch is written,
+deduplication, dead-letter and checkpoint rules as the live consumers (events of types a
+projection has no handler for are not marked processed: a redelivery of one changes nothing). While a batch is written,
 the consumer's fetcher goes on fetching the next records in the background. A batch written
 without savepoints (:mod:`shared.analytics.driver`) in which a handler failed is written again
 with them.
@@ -28,7 +29,7 @@ from shared.analytics.driver import apply_through
 from shared.analytics.reader import HistoryReader
 from shared.contracts.envelope import Envelope
 from shared.contracts.topics import physical
-from shared.messaging.projection import InboundRecord, Projection, apply_decoded
+from shared.messaging.projection import InboundRecord, Projection, apply_decoded, load_checkpoints
 from shared.messaging.rebuild import NotFreshDatabase
 from shared.messaging.tracking import processed_count
 
@@ -71,7 +72,8 @@ async def rebuild_targets(
     has processed events already.
     """
     for target in targets:
-        if await processed_count(target.engine, target.projection.name):
+        name = target.projection.name
+        if await processed_count(target.engine, name) or await load_checkpoints(target.engine, target.metadata, name):
             raise NotFreshDatabase(f"{target.projection.name} has already processed events in this database")
         target.topics = frozenset(physical(name, topic_prefix) for name in target.projection.topics)
     include = None if until is None else (lambda envelope: _occurred_by(envelope, until))
@@ -147,10 +149,10 @@ async def _apply_each(group: list[Target], batch: list[InboundRecord],
         letters = [letter for letter in dead if letter.record.topic in topics]
         if target.writer is not None:
             result = await apply_through(target.writer, target.metadata, target.projection, mine, pairs, letters,
-                                         include=include)
+                                         include=include, mark_ignored=False)
         else:
             result = await apply_decoded(target.engine, target.metadata, target.projection, mine, pairs, letters,
-                                         include=include)
+                                         include=include, mark_ignored=False)
         target.processed += result.processed
         target.applied += result.applied
         target.dead_letters += len(result.dead_letters)

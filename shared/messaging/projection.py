@@ -130,7 +130,7 @@ class BatchResult:
 
     @property
     def processed(self) -> int:
-        """Events newly marked processed: applied plus those of types the projection ignores."""
+        """Events taken: applied plus those of types the projection ignores (see ``mark_ignored``)."""
         return self.applied + self.ignored
 
 
@@ -168,12 +168,15 @@ async def apply_decoded(
     dead_letters: Sequence[DeadLetter] = (),
     *,
     include: EventFilter | None = None,
+    mark_ignored: bool = True,
 ) -> BatchResult:
     """:func:`apply_batch` after decoding: ``decoded`` are the (record, envelope) pairs of ``batch``
     that decoded, ``dead_letters`` those that did not (see :func:`decode_records`).
 
     Lets a caller feeding several projections decode each record once. ``batch`` gives the
-    checkpoint positions (every record of it, decoded or not).
+    checkpoint positions (every record of it, decoded or not). With ``mark_ignored=False``, events
+    of types without a handler are not marked processed (a redelivery of one changes nothing
+    anyway): rebuilds use it to write fewer rows.
     """
     if not batch:
         return BatchResult()
@@ -196,7 +199,8 @@ async def apply_decoded(
                 continue
             counts[outcome] += 1
             seen.add(event_id)
-            new_ids.append(event_id)
+            if mark_ignored or outcome != "ignored":
+                new_ids.append(event_id)
         await mark_processed(conn, metadata, projection.name, new_ids)
         if projection.on_batch_end is not None:
             await projection.on_batch_end(conn)

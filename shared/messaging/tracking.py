@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import MetaData, column, func, select, table
+import orjson
+from sqlalchemy import MetaData, String, column, func, select, table, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.expression import TableClause
 
@@ -100,6 +102,15 @@ async def wait_for(
 async def _select_processed(
     conn: AsyncConnection, processed: TableClause, consumer: str, event_ids: Collection[str]
 ) -> set[str]:
+    if not event_ids:
+        return set()
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        rows = await conn.execute(_processed_among(dialect), {"consumer": consumer, "ids": orjson.dumps(sorted(event_ids)).decode()})
+        return set(rows.scalars())
+    if dialect == "postgresql":
+        rows = await conn.execute(_processed_among(dialect), {"consumer": consumer, "ids": sorted(event_ids)})
+        return set(rows.scalars())
     ids = sorted(event_ids)
     found: set[str] = set()
     for start in range(0, len(ids), ID_QUERY_CHUNK):
@@ -109,3 +120,12 @@ async def _select_processed(
         )
         found.update(rows.scalars())
     return found
+
+
+@lru_cache(maxsize=4)
+def _processed_among(dialect: str) -> Any:
+    """Those of the ``ids`` that ``consumer`` processed, in one statement built once: the ids as one
+    JSON array (SQLite's ``json_each``) or one array parameter (PostgreSQL's ``ANY``)."""
+    among = "IN (SELECT value FROM json_each(:ids))" if dialect == "sqlite" else "= ANY(:ids)"
+    return text(f"SELECT event_id FROM processed_events WHERE consumer = :consumer AND event_id {among}").columns(
+        event_id=String)

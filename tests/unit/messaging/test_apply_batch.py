@@ -13,7 +13,14 @@ from shared.contracts.codec import encode
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.intake import RequestLogged
 from shared.contracts.topics import BILLING, REQUESTS
-from shared.messaging.projection import InboundRecord, Projection, apply_batch, load_checkpoints
+from shared.messaging.projection import (
+    InboundRecord,
+    Projection,
+    apply_batch,
+    apply_decoded,
+    decode_records,
+    load_checkpoints,
+)
 from shared.storage.engine import create_engine
 from tests.integration.messaging.toy_projection import (
     NAME,
@@ -165,6 +172,19 @@ async def test_unhandled_types_are_marked_processed_and_excluded_ones_are_not(st
     assert (result.applied, result.ignored, result.excluded, result.processed) == (1, 1, 1, 2)
     assert await processed(engine, metadata) == 2
     assert await counts(engine, metadata) == {"87085": 1}
+
+
+async def test_a_rebuild_may_leave_unhandled_types_unmarked(store) -> None:  # type: ignore[no-untyped-def]
+    engine, metadata = store
+    batch = records([request_cancelled(1), request_logged("87085")])
+    decoded, dead = decode_records(batch)
+
+    result = await apply_decoded(engine, metadata, requests_per_commune(metadata), batch, decoded, dead,
+                                 mark_ignored=False)
+
+    assert (result.applied, result.ignored, result.processed) == (1, 1, 2)
+    assert await processed(engine, metadata) == 1
+    assert await load_checkpoints(engine, metadata, NAME) == {(TOPIC, 0): 1}
 
 
 async def test_unknown_platforms_are_dead_letters(store) -> None:  # type: ignore[no-untyped-def]
