@@ -11,7 +11,6 @@ GIL made the writer and the reader take turns, and each hand-over cost more than
 
 from __future__ import annotations
 
-import copy
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -87,10 +86,8 @@ class DirectWriter:
     where it takes an engine.
     """
 
-    def __init__(self, path: Path | str, connection_class: type[DirectConnection] = DirectConnection,
-                 **connection_options: Any) -> None:
+    def __init__(self, path: Path | str, connection_class: type[DirectConnection] = DirectConnection) -> None:
         self.connection_class = connection_class
-        self.connection_options = connection_options
         self.engine: Engine = create_engine(f"sqlite:///{path}", poolclass=SingletonThreadPool)
         event.listen(self.engine, "connect", _pragmas)
         event.listen(self.engine, "begin", _begin)
@@ -98,18 +95,12 @@ class DirectWriter:
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[DirectConnection]:
         with self.engine.connect() as connection:
-            yield self.connection_class(connection, **self.connection_options)
+            yield self.connection_class(connection)
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[DirectConnection]:
         with self.engine.begin() as connection:
-            yield self.connection_class(connection, **self.connection_options)
-
-    def with_options(self, **options: Any) -> DirectWriter:
-        """The same writer (same engine) whose connections get ``options`` too."""
-        twin = copy.copy(self)
-        twin.connection_options = {**self.connection_options, **options}
-        return twin
+            yield self.connection_class(connection)
 
     async def run(self, work: Callable[[], Awaitable[T]]) -> T:
         """Run ``work()`` (a batch written through :meth:`connect` / :meth:`begin`) to completion."""

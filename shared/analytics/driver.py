@@ -9,11 +9,7 @@ columns' types. Rows read come back through the columns' result processors. So t
 and the values bound are exactly those SQLAlchemy would send. A statement a plan cannot express
 (Python-side defaults, expanding IN lists, options) and statements seen once go through SQLAlchemy.
 
-Savepoints are optimistic: ``begin_nested()`` opens none, and an exception leaving the block
-is turned into :class:`SavepointNeeded`, which fails the whole batch transaction; the caller
-then runs that batch again with ``savepoints=True`` (real ``SAVEPOINT`` s on the driver), so a
-handler that rejects its event undoes exactly its own writes. Handlers rarely fail, and a
-SAVEPOINT / RELEASE pair per event cost as much as the handler's own statement.
+Savepoints are ``SAVEPOINT`` s on the driver.
 """
 
 from __future__ import annotations
@@ -27,14 +23,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar
 
-from sqlalchemy import Connection, MetaData
+from sqlalchemy import Connection
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.base import Executable
 
 from shared.analytics.direct import DirectConnection, DirectWriter
-from shared.contracts.envelope import Envelope
-from shared.messaging.projection import BatchResult, DeadLetter, EventFilter, InboundRecord, Projection, apply_decoded
 
 SEEN_ONCE_LIMIT = 1024
 
@@ -106,22 +100,6 @@ def compile_plan(connection: Connection, statement: Any, keys: Sequence[str], ma
                 tuple(processors.get(name) for name in compiled.positiontup), result_keys, result_processors)
 
 
-class SavepointNeeded(Exception):
-    """An exception left a nested block opened without a savepoint: run the batch again with savepoints."""
-
-
-class OptimisticNested:
-    """``async with conn.begin_nested():`` without a savepoint (see the module docstring)."""
-
-    async def __aenter__(self) -> OptimisticNested:
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        traceback: TracebackType | None) -> None:
-        if exc is not None and not isinstance(exc, SavepointNeeded):
-            raise SavepointNeeded(f"{type(exc).__name__} inside a nested transaction") from exc
-
-
 class DriverNested:
     """``async with conn.begin_nested():`` as a driver-level SAVEPOINT."""
 
@@ -150,10 +128,9 @@ class DriverConnection(DirectConnection):
     _plans: ClassVar[dict[tuple[int, tuple[str, ...], bool, str], tuple[Any, Plan | None]]] = {}
     _seen_once: ClassVar[OrderedDict[int, Any]] = OrderedDict()
 
-    def __init__(self, connection: Connection, *, savepoints: bool = False) -> None:
+    def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
         self._driver: Any = connection.connection.driver_connection
-        self._savepoints = savepoints
 
     async def execute(self, statement: Any, parameters: Any = None, **options: Any) -> Any:
         if options:
@@ -178,8 +155,8 @@ class DriverConnection(DirectConnection):
     async def scalars(self, statement: Any, parameters: Any = None, **options: Any) -> Any:
         return (await self.execute(statement, parameters, **options)).scalars()
 
-    def begin_nested(self) -> DriverNested | OptimisticNested:  # type: ignore[override]
-        return DriverNested(self._driver) if self._savepoints else OptimisticNested()
+    def begin_nested(self) -> DriverNested:  # type: ignore[override]
+        return DriverNested(self._driver)
 
     def _plan(self, statement: Any, keys: tuple[str, ...], many: bool) -> Plan | None:
         cache_key = (id(statement), keys, many, self.dialect.name)
@@ -205,18 +182,6 @@ def _result(plan: Plan, rows: list[tuple[Any, ...]]) -> IteratorResult:
 
 
 def driver_writer(path: Path | str) -> DirectWriter:
-    """The rebuild writer of a fresh SQLite file: :class:`DriverConnection` s, optimistic savepoints."""
+    """The rebuild writer of a fresh SQLite file, through :class:`DriverConnection` s."""
     return DirectWriter(path, DriverConnection)
 
-
-async def apply_through(writer: DirectWriter, metadata: MetaData, projection: Projection, batch: Sequence[InboundRecord],
-                        decoded: Sequence[tuple[InboundRecord, Envelope[Any]]], dead_letters: Sequence[DeadLetter] = (),
-                        *, include: EventFilter | None = None, mark_ignored: bool = True) -> BatchResult:
-    """:func:`~shared.messaging.projection.apply_decoded` through ``writer``; a batch in which a
-    handler failed without a savepoint is written again with savepoints."""
-    try:
-        return await apply_decoded(writer, metadata, projection, batch, decoded, dead_letters,  # type: ignore[arg-type]
-                                   include=include, mark_ignored=mark_ignored)
-    except SavepointNeeded:
-        return await apply_decoded(writer.with_options(savepoints=True), metadata, projection, batch,  # type: ignore[arg-type]
-                                   decoded, dead_letters, include=include, mark_ignored=mark_ignored)

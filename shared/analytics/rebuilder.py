@@ -5,9 +5,7 @@ decoded once (:func:`~shared.analytics.decoding.decode_batch`) and handed to eac
 reads its topic through :func:`~shared.messaging.projection.apply_decoded`: the same transaction,
 deduplication, dead-letter and checkpoint rules as the live consumers (events of types a
 projection has no handler for are not marked processed: a redelivery of one changes nothing). While a batch is written,
-the consumer's fetcher goes on fetching the next records in the background. A batch written
-without savepoints (:mod:`shared.analytics.driver`) in which a handler failed is written again
-with them.
+the consumer's fetcher goes on fetching the next records in the background.
 """
 
 from __future__ import annotations
@@ -25,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.analytics.decoding import decode_batch
 from shared.analytics.direct import DirectWriter
-from shared.analytics.driver import apply_through
 from shared.analytics.reader import HistoryReader
 from shared.contracts.envelope import Envelope
 from shared.contracts.topics import physical
@@ -147,12 +144,8 @@ async def _apply_each(group: list[Target], batch: list[InboundRecord],
             continue
         pairs = [pair for pair in decoded if pair[0].topic in topics]
         letters = [letter for letter in dead if letter.record.topic in topics]
-        if target.writer is not None:
-            result = await apply_through(target.writer, target.metadata, target.projection, mine, pairs, letters,
-                                         include=include, mark_ignored=False)
-        else:
-            result = await apply_decoded(target.engine, target.metadata, target.projection, mine, pairs, letters,
-                                         include=include, mark_ignored=False)
+        result = await apply_decoded(target.writer or target.engine, target.metadata, target.projection,  # type: ignore[arg-type]
+                                     mine, pairs, letters, include=include, mark_ignored=False)
         target.processed += result.processed
         target.applied += result.applied
         target.dead_letters += len(result.dead_letters)

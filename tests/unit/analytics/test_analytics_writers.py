@@ -19,13 +19,13 @@ from services.intake.read_models import describe
 from shared.analytics.checksum import checksums
 from shared.analytics.decoding import decode_batch
 from shared.analytics.direct import DirectConnection, DirectWriter
-from shared.analytics.driver import DriverConnection, apply_through
+from shared.analytics.driver import DriverConnection
 from shared.analytics.replay import create_tables
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import intake as ie
 from shared.contracts.events import matching as me
 from shared.contracts.topics import MATCHING, REQUESTS
-from shared.messaging.projection import InboundRecord, Projection, RejectEvent, apply_batch
+from shared.messaging.projection import InboundRecord, Projection, RejectEvent, apply_batch, apply_decoded
 from shared.storage.engine import create_engine
 from shared.storage.tables import core_metadata
 from shared.storage.upsert import increment, upsert
@@ -97,7 +97,7 @@ async def both_ways(tmp_path: Path, metadata_factory: Any, builders: list[Any], 
             decoded, undecodable = decode_batch(batch)
             for projection in projections:
                 expected = await apply_batch(standard, metadata, projection, batch)
-                got = await writer.run(partial(apply_through, writer, metadata, projection, batch, decoded, undecodable))
+                got = await writer.run(partial(apply_decoded, writer, metadata, projection, batch, decoded, undecodable))
                 assert (got.applied, got.ignored, got.duplicates) == (expected.applied, expected.ignored, expected.duplicates)
                 assert [d.reason for d in got.dead_letters] == [d.reason for d in expected.dead_letters]
                 dead.append(len(got.dead_letters))
