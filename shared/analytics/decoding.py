@@ -20,7 +20,8 @@ from pydantic import ValidationError
 from shared.contracts.base import Event, catalogue
 from shared.contracts.codec import DecodeError, decode
 from shared.contracts.envelope import Envelope, Metadata
-from shared.messaging.projection import DeadLetter, InboundRecord
+from shared.messaging.batches import DeadLetter
+from shared.messaging.projection import InboundRecord
 
 ENVELOPE = Envelope[Any]
 
@@ -49,7 +50,7 @@ def decode_fast(record: InboundRecord, platforms: Collection[str] | None = None)
 def decode_batch(
     batch: Sequence[InboundRecord], platforms: Collection[str] | None = None
 ) -> tuple[list[tuple[InboundRecord, Envelope[Any]]], list[DeadLetter]]:
-    """Like :func:`shared.messaging.projection.decode_records`, with :func:`decode_fast`."""
+    """Like :func:`shared.messaging.batches.decode_records`, with :func:`decode_fast`."""
     decoded: list[tuple[InboundRecord, Envelope[Any]]] = []
     dead_letters: list[DeadLetter] = []
     for record in batch:

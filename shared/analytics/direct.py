@@ -82,7 +82,7 @@ class DirectWriter:
     """A sync SQLite engine on ``path``; :meth:`run` runs a batch written through it.
 
     ``connect()`` and ``begin()`` (inside :meth:`run`) yield a :class:`DirectConnection` like
-    those of ``AsyncEngine``: so :func:`~shared.messaging.projection.apply_decoded` takes a writer
+    those of ``AsyncEngine``: so :func:`~shared.messaging.batches.apply_decoded` takes a writer
     where it takes an engine.
     """
 

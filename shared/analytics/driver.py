@@ -7,7 +7,8 @@ time it sees it, into a :class:`Plan`: the SQL string, where each positional val
 (a parameter of the call, or a value fixed in the statement) and the bind processors of the
 columns' types. Rows read come back through the columns' result processors. So the SQL sent
 and the values bound are exactly those SQLAlchemy would send. A statement a plan cannot express
-(Python-side defaults, expanding IN lists, options) and statements seen once go through SQLAlchemy.
+(Python-side defaults, expanding IN lists, textual SQL without typed columns, options) and
+statements seen once go through SQLAlchemy.
 
 Savepoints are ``SAVEPOINT`` s on the driver.
 """
@@ -25,12 +26,13 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Connection
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, TextClause
 from sqlalchemy.sql.base import Executable
 
 from shared.analytics.direct import DirectConnection, DirectWriter
 
 SEEN_ONCE_LIMIT = 1024
+PLANS_LIMIT = 4096
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class Plan:
 
 def compile_plan(connection: Connection, statement: Any, keys: Sequence[str], many: bool) -> Plan | None:
     """The :class:`Plan` of ``statement`` run with parameters named ``keys``, or None if it needs SQLAlchemy."""
-    if not isinstance(statement, ClauseElement) or not isinstance(statement, Executable):
+    if not isinstance(statement, ClauseElement) or not isinstance(statement, Executable) or isinstance(statement, TextClause):
         return None
     compiled: Any = statement.compile(dialect=connection.dialect, column_keys=list(keys), for_executemany=many)
     if (compiled.positiontup is None or compiled.insert_prefetch or compiled.update_prefetch
@@ -169,6 +171,8 @@ class DriverConnection(DirectConnection):
                 self._seen_once.popitem(last=False)
             return None
         plan = compile_plan(self.sync_connection, statement, keys, many)
+        if len(self._plans) >= PLANS_LIMIT:
+            del self._plans[next(iter(self._plans))]
         self._plans[cache_key] = (statement, plan)
         return plan
 

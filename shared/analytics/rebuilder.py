@@ -2,7 +2,7 @@
 
 Every record is read once (:class:`~shared.analytics.reader.HistoryReader`, in timestamp order),
 decoded once (:func:`~shared.analytics.decoding.decode_batch`) and handed to each projection that
-reads its topic through :func:`~shared.messaging.projection.apply_decoded`: the same transaction,
+reads its topic through :func:`~shared.messaging.batches.apply_decoded`: the same transaction,
 deduplication, dead-letter and checkpoint rules as the live consumers (events of types a
 projection has no handler for are not marked processed: a redelivery of one changes nothing). While a batch is written,
 the consumer's fetcher goes on fetching the next records in the background.
@@ -26,9 +26,10 @@ from shared.analytics.direct import DirectWriter
 from shared.analytics.reader import HistoryReader
 from shared.contracts.envelope import Envelope
 from shared.contracts.topics import physical
-from shared.messaging.projection import InboundRecord, Projection, apply_decoded, load_checkpoints
+from shared.messaging.batches import apply_decoded
+from shared.messaging.projection import InboundRecord, Projection
 from shared.messaging.rebuild import NotFreshDatabase
-from shared.messaging.tracking import processed_count
+from shared.messaging.tracking import load_checkpoints, processed_count
 
 Progress = Callable[[int, int], Any]
 

@@ -1,30 +1,19 @@
 """Projections: read models built from events, with exactly-once effects.
 
 A :class:`Projection` names a consumer (its checkpoint key), the logical topics it reads and one
-handler per event type. :func:`apply_batch` applies a batch of Kafka records in ONE database
-transaction: projection rows, processed event ids and checkpoints commit together, so a batch is
-applied wholly or not at all, and an event delivered again (same event id) is skipped.
-Deduplication is by event id, never by offset: after a broker wipe and restore, offsets restart at 0.
-
-This module knows nothing of Kafka clients; :mod:`shared.messaging.runner` and
-:mod:`shared.messaging.rebuild` feed it.
+handler per event type; :mod:`shared.messaging.batches` applies records to it, exactly once.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy import MetaData, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.contracts.base import Event
-from shared.contracts.codec import DecodeError, decode
 from shared.contracts.envelope import Envelope
-from shared.messaging.tracking import already_processed, mark_processed, save_checkpoints
-from shared.storage.engine import write_transaction
 
 Handler = Callable[[AsyncConnection, Envelope[Any]], Awaitable[None]]
 BatchHook = Callable[[AsyncConnection], Awaitable[None]]
@@ -103,188 +92,3 @@ class Projection:
         """Decorator: set :attr:`on_batch_end`."""
         self.on_batch_end = hook
         return hook
-
-
-@dataclass(frozen=True, slots=True)
-class DeadLetter:
-    """A record the projection could not decode or refused, and why."""
-
-    record: InboundRecord
-    reason: str
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """What :func:`apply_batch` did with a batch.
-
-    ``positions`` is the highest offset of the batch per (topic, partition), as saved in the
-    checkpoints table.
-    """
-
-    applied: int = 0
-    ignored: int = 0
-    duplicates: int = 0
-    excluded: int = 0
-    dead_letters: tuple[DeadLetter, ...] = ()
-    positions: Mapping[tuple[str, int], int] = field(default_factory=dict)
-
-    @property
-    def processed(self) -> int:
-        """Events taken: applied plus those of types the projection ignores (see ``mark_ignored``)."""
-        return self.applied + self.ignored
-
-
-async def apply_batch(
-    engine: AsyncEngine,
-    metadata: MetaData,
-    projection: Projection,
-    records: Iterable[InboundRecord | tuple[Any, ...]],
-    *,
-    platforms: Collection[str] | None = None,
-    include: EventFilter | None = None,
-) -> BatchResult:
-    """Apply ``records`` to ``projection`` in one transaction and return what was done.
-
-    Records that do not decode become dead letters. Events already processed by this consumer, or
-    repeated in the batch, are skipped. Events of types without a handler are only marked processed.
-    Events for which ``include`` returns False are left out entirely (not marked processed).
-    A handler raising :class:`RejectEvent` dead-letters its event (never marked processed, so a
-    redelivery dead-letters it again: dead letters are at-least-once). Any other exception rolls the
-    whole batch back and propagates.
-    """
-    batch = [record if isinstance(record, InboundRecord) else InboundRecord(*record) for record in records]
-    if not batch:
-        return BatchResult()
-    decoded, dead_letters = decode_records(batch, platforms)
-    return await apply_decoded(engine, metadata, projection, batch, decoded, dead_letters, include=include)
-
-
-async def apply_decoded(
-    engine: AsyncEngine,
-    metadata: MetaData,
-    projection: Projection,
-    batch: Sequence[InboundRecord],
-    decoded: Sequence[tuple[InboundRecord, Envelope[Any]]],
-    dead_letters: Sequence[DeadLetter] = (),
-    *,
-    include: EventFilter | None = None,
-    mark_ignored: bool = True,
-) -> BatchResult:
-    """:func:`apply_batch` after decoding: ``decoded`` are the (record, envelope) pairs of ``batch``
-    that decoded, ``dead_letters`` those that did not (see :func:`decode_records`).
-
-    Lets a caller feeding several projections decode each record once. ``batch`` gives the
-    checkpoint positions (every record of it, decoded or not). With ``mark_ignored=False``, events
-    of types without a handler are not marked processed (a redelivery of one changes nothing
-    anyway): rebuilds use it to write fewer rows.
-
-    The batch first runs without a savepoint per event (a SAVEPOINT and its RELEASE cost as much
-    as a handler's own statements, and a round trip each on PostgreSQL). If a handler fails, the
-    transaction is rolled back and the batch runs again with a savepoint around each event, so that
-    a refusal undoes only its own event's writes and any other error propagates from there.
-    """
-    if not batch:
-        return BatchResult()
-    try:
-        return await _apply_in_one_transaction(engine, metadata, projection, batch, decoded, dead_letters, include,
-                                               mark_ignored, savepoints=False)
-    except _RunAgainWithSavepoints:
-        return await _apply_in_one_transaction(engine, metadata, projection, batch, decoded, dead_letters, include,
-                                               mark_ignored, savepoints=True)
-
-
-class _RunAgainWithSavepoints(Exception):
-    """A handler failed in a batch run without savepoints: the batch is rolled back and run again with them."""
-
-
-async def _apply_in_one_transaction(
-    engine: AsyncEngine, metadata: MetaData, projection: Projection, batch: Sequence[InboundRecord],
-    decoded: Sequence[tuple[InboundRecord, Envelope[Any]]], dead_letters: Sequence[DeadLetter],
-    include: EventFilter | None, mark_ignored: bool, *, savepoints: bool,
-) -> BatchResult:
-    dead_letters = list(dead_letters)
-    counts = {"applied": 0, "ignored": 0, "duplicates": 0, "excluded": 0}
-    async with engine.connect() as conn, _batch_transaction(conn):
-        event_ids = [str(envelope.event_id) for _, envelope in decoded]
-        seen = await already_processed(conn, metadata, projection.name, set(event_ids))
-        new_ids: list[str] = []
-        for (record, envelope), event_id in zip(decoded, event_ids, strict=True):
-            if event_id in seen:
-                counts["duplicates"] += 1
-                continue
-            if include is not None and not include(envelope):
-                counts["excluded"] += 1
-                continue
-            outcome = await _apply_one(conn, projection, envelope, savepoints)
-            if isinstance(outcome, RejectEvent):
-                dead_letters.append(DeadLetter(record, f"rejected by {projection.name}: {outcome.reason}"))
-                continue
-            counts[outcome] += 1
-            seen.add(event_id)
-            if mark_ignored or outcome != "ignored":
-                new_ids.append(event_id)
-        await mark_processed(conn, metadata, projection.name, new_ids)
-        if projection.on_batch_end is not None:
-            await projection.on_batch_end(conn)
-        positions = _highest_offsets(batch)
-        await save_checkpoints(conn, metadata, projection.name, positions)
-    dead_letters.sort(key=lambda dead: (dead.record.topic, dead.record.partition, dead.record.offset))
-    return BatchResult(**counts, dead_letters=tuple(dead_letters), positions=positions)
-
-
-async def load_checkpoints(engine: AsyncEngine, metadata: MetaData, consumer: str) -> dict[tuple[str, int], int]:
-    """The last applied offset per (topic, partition) of ``consumer``."""
-    table = metadata.tables["checkpoints"]
-    async with engine.connect() as conn:
-        rows = await conn.execute(
-            select(table.c.topic, table.c.partition, table.c.offset).where(table.c.consumer == consumer)
-        )
-        return {(topic, partition): offset for topic, partition, offset in rows}
-
-
-@asynccontextmanager
-async def _batch_transaction(conn: AsyncConnection) -> AsyncIterator[None]:
-    """Begin the batch; on SQLite take the write lock at once so concurrent writers queue, not fail."""
-    async with write_transaction(conn):
-        yield
-
-
-async def _apply_one(conn: AsyncConnection, projection: Projection, envelope: Envelope[Any],
-                     savepoints: bool) -> str | RejectEvent:
-    handler = projection.handlers.get(envelope.event_type)
-    if handler is None:
-        return "ignored"
-    if not savepoints:
-        try:
-            await handler(conn, envelope)
-        except Exception as failure:
-            raise _RunAgainWithSavepoints(f"{type(failure).__name__} in {projection.name}") from failure
-        return "applied"
-    try:
-        async with conn.begin_nested():
-            await handler(conn, envelope)
-    except RejectEvent as rejection:
-        return rejection
-    return "applied"
-
-
-def decode_records(
-    batch: Sequence[InboundRecord], platforms: Collection[str] | None = None
-) -> tuple[list[tuple[InboundRecord, Envelope[Any]]], list[DeadLetter]]:
-    """Decode every record of ``batch``: (record, envelope) pairs, and dead letters for the rest."""
-    decoded: list[tuple[InboundRecord, Envelope[Any]]] = []
-    dead_letters: list[DeadLetter] = []
-    for record in batch:
-        try:
-            decoded.append((record, decode(record.value, platforms=platforms)))
-        except DecodeError as exc:
-            dead_letters.append(DeadLetter(record, exc.reason))
-    return decoded, dead_letters
-
-
-def _highest_offsets(batch: Sequence[InboundRecord]) -> dict[tuple[str, int], int]:
-    positions: dict[tuple[str, int], int] = {}
-    for record in batch:
-        key = (record.topic, record.partition)
-        positions[key] = max(positions.get(key, record.offset), record.offset)
-    return positions

@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.envelope import Envelope
 from shared.contracts.topics import physical
+from shared.messaging.batches import apply_batch
 from shared.messaging.deadletter import DeadLetterPublisher
-from shared.messaging.projection import InboundRecord, Projection, apply_batch
+from shared.messaging.projection import InboundRecord, Projection
 from shared.messaging.tracking import processed_count
 
 Progress = Callable[[int, int], Any]

@@ -26,8 +26,9 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.topics import physical
+from shared.messaging.batches import BatchResult, apply_batch
 from shared.messaging.deadletter import DeadLetterPublisher
-from shared.messaging.projection import BatchResult, InboundRecord, Projection, apply_batch
+from shared.messaging.projection import InboundRecord, Projection
 from shared.messaging.tracking import wait_for
 
 __all__ = ["ConsumerRegistry", "consumer_lag", "consumers", "subscribe_projection", "wait_for"]

@@ -1,6 +1,6 @@
 """Consumer tracking rows: processed event ids and checkpoints (see ``core_metadata``).
 
-Written inside the projection's batch transaction by :func:`shared.messaging.projection.apply_batch`;
+Written inside the projection's batch transaction by :func:`shared.messaging.batches.apply_batch`;
 :func:`wait_for` lets tests and scripts wait until a consumer has processed given events.
 """
 
@@ -129,3 +129,13 @@ def _processed_among(dialect: str) -> Any:
     among = "IN (SELECT value FROM json_each(:ids))" if dialect == "sqlite" else "= ANY(:ids)"
     return text(f"SELECT event_id FROM processed_events WHERE consumer = :consumer AND event_id {among}").columns(
         event_id=String)
+
+
+async def load_checkpoints(engine: AsyncEngine, metadata: MetaData, consumer: str) -> dict[tuple[str, int], int]:
+    """The last applied offset per (topic, partition) of ``consumer``."""
+    table = metadata.tables["checkpoints"]
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(table.c.topic, table.c.partition, table.c.offset).where(table.c.consumer == consumer)
+        )
+        return {(topic, partition): offset for topic, partition, offset in rows}

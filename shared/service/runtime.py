@@ -24,9 +24,10 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.messaging.admin import ensure_topics
+from shared.messaging.batches import BatchResult
 from shared.messaging.deadletter import DeadLetter, KafkaDeadLetterPublisher
 from shared.messaging.producer import create_producer
-from shared.messaging.projection import BatchResult, Projection
+from shared.messaging.projection import Projection
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.runner import ConsumerRegistry, subscribe_projection
 from shared.observability import (

@@ -13,7 +13,7 @@ import signal
 import sys
 
 from services.intake.adapters.tables import metadata as intake_metadata
-from shared.messaging.projection import BatchResult
+from shared.messaging.batches import BatchResult
 from shared.storage.engine import create_engine
 from tests.faults.consumers import running
 from tests.faults.projections import intake_projections

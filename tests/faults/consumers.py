@@ -9,9 +9,10 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.messaging.batches import BatchResult
 from shared.messaging.deadletter import KafkaDeadLetterPublisher
 from shared.messaging.producer import create_producer
-from shared.messaging.projection import BatchResult, Projection
+from shared.messaging.projection import Projection
 from shared.messaging.runner import ConsumerRegistry, subscribe_projection
 
 FAST_GROUP_JOIN = {"session_timeout_ms": 800, "heartbeat_interval_ms": 200}

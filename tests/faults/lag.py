@@ -8,7 +8,8 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.topics import physical
-from shared.messaging.projection import Projection, load_checkpoints
+from shared.messaging.projection import Projection
+from shared.messaging.tracking import load_checkpoints
 from shared.ops.topic_reader import high_watermarks
 
 

@@ -20,12 +20,8 @@ from services.billing.entrypoints.app import create_app
 from shared.clock import Clock
 from shared.contracts.codec import encode, from_json_dict
 from shared.contracts.envelope import Envelope
-from shared.messaging.projection import (
-    BatchResult,
-    InboundRecord,
-    Projection,
-    apply_batch,
-)
+from shared.messaging.batches import BatchResult, apply_batch
+from shared.messaging.projection import InboundRecord, Projection
 from shared.security.principals import ALL_PLATFORMS, Role
 from shared.security.tokens import TokenRegistry
 from shared.settings import Settings

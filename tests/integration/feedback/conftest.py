@@ -28,12 +28,8 @@ from shared.contracts.events.feedback import (
 )
 from shared.contracts.events.matching import InterventionDone
 from shared.contracts.types import Sealed
-from shared.messaging.projection import (
-    BatchResult,
-    InboundRecord,
-    Projection,
-    apply_batch,
-)
+from shared.messaging.batches import BatchResult, apply_batch
+from shared.messaging.projection import InboundRecord, Projection
 from shared.platforms.loader import load_policies
 from shared.privacy.vault import Vault
 from shared.storage.engine import create_engine

@@ -21,7 +21,7 @@ from services.feedback.entrypoints.projections import (
     survey_process,
 )
 from shared.contracts.codec import encode
-from shared.messaging.projection import apply_batch
+from shared.messaging.batches import apply_batch
 from shared.security.tokens import TokenRegistry
 from shared.settings import Settings
 from shared.storage.migrate import upgrade_async

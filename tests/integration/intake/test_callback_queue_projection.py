@@ -7,7 +7,8 @@ from sqlalchemy import select
 from services.intake.adapters.tables import metadata as intake_metadata
 from services.intake.bootstrap import MIGRATIONS
 from services.intake.service_layer.projections import console_projection, observatory_projection
-from shared.messaging.projection import InboundRecord, apply_batch
+from shared.messaging.batches import apply_batch
+from shared.messaging.projection import InboundRecord
 from shared.storage.engine import create_engine
 from shared.storage.migrate import upgrade_async
 from tests.unit.contracts.golden import load_bytes

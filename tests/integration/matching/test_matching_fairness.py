@@ -15,7 +15,8 @@ from services.matching.bootstrap import MIGRATIONS
 from shared.contracts.codec import encode
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events import matching as ev
-from shared.messaging.projection import InboundRecord, apply_batch
+from shared.messaging.batches import apply_batch
+from shared.messaging.projection import InboundRecord
 from shared.storage.engine import create_engine
 from shared.storage.migrate import upgrade_async
 from tests.unit.matching.builders import LIMOGES, T0

@@ -23,7 +23,8 @@ from services.matching.service_layer.assignment import (
 )
 from shared.clock import FixedClock
 from shared.contracts.codec import encode
-from shared.messaging.projection import InboundRecord, apply_batch
+from shared.messaging.batches import apply_batch
+from shared.messaging.projection import InboundRecord
 from shared.storage.engine import SQLITE_BEGIN, create_engine
 from shared.storage.eventstore import ConcurrencyError
 from shared.storage.migrate import upgrade_async

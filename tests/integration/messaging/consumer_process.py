@@ -20,9 +20,9 @@ import sys
 
 from faststream.kafka import KafkaBroker
 
+from shared.messaging.batches import BatchResult
 from shared.messaging.deadletter import KafkaDeadLetterPublisher
 from shared.messaging.producer import create_producer
-from shared.messaging.projection import BatchResult
 from shared.messaging.runner import subscribe_projection
 from shared.storage.engine import create_engine
 from tests.integration.messaging.live import FAST_GROUP_JOIN

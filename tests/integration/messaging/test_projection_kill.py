@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from shared.contracts.topics import REQUESTS, physical
-from shared.messaging.projection import load_checkpoints
 from shared.messaging.runner import wait_for
-from shared.messaging.tracking import processed_count
+from shared.messaging.tracking import load_checkpoints, processed_count
 from tests.integration.messaging.consumer_process import DIE_AFTER_DB_COMMIT, DIE_BEFORE_DB_COMMIT, KILLED_EXIT_CODE
 from tests.integration.messaging.live import committed_offsets
 from tests.integration.messaging.toy_projection import (

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, select, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, select, text, update
 
 from shared.analytics.driver import DriverConnection, compile_plan, driver_writer
 from shared.storage.types import UtcDateTime
@@ -74,3 +74,11 @@ async def test_a_nested_block_that_fails_undoes_only_its_own_writes(writer) -> N
     async with writer.connect() as conn:
         assert isinstance(conn, DriverConnection)
         assert (await conn.execute(select(things.c.thing_id))).scalars().all() == ["kept"]
+
+
+async def test_textual_sql_without_typed_columns_goes_through_sqlalchemy(writer) -> None:  # type: ignore[no-untyped-def]
+    writer, _ = writer
+    count = text("SELECT count(*) FROM things WHERE thing_id != :skipped")
+    async with writer.begin() as conn:
+        for _ in range(3):
+            assert await conn.scalar(count, {"skipped": "x"}) == 0

@@ -25,7 +25,8 @@ from shared.contracts.envelope import Envelope
 from shared.contracts.events import intake as ie
 from shared.contracts.events import matching as me
 from shared.contracts.topics import MATCHING, REQUESTS
-from shared.messaging.projection import InboundRecord, Projection, RejectEvent, apply_batch, apply_decoded
+from shared.messaging.batches import apply_batch, apply_decoded
+from shared.messaging.projection import InboundRecord, Projection, RejectEvent
 from shared.storage.engine import create_engine
 from shared.storage.tables import core_metadata
 from shared.storage.upsert import increment, upsert

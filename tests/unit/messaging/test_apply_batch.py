@@ -13,14 +13,9 @@ from shared.contracts.codec import encode
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.intake import RequestLogged
 from shared.contracts.topics import BILLING, REQUESTS
-from shared.messaging.projection import (
-    InboundRecord,
-    Projection,
-    apply_batch,
-    apply_decoded,
-    decode_records,
-    load_checkpoints,
-)
+from shared.messaging.batches import apply_batch, apply_decoded, decode_records
+from shared.messaging.projection import InboundRecord, Projection
+from shared.messaging.tracking import load_checkpoints
 from shared.storage.engine import create_engine
 from tests.integration.messaging.toy_projection import (
     NAME,
