@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from shared.contracts.base import Event, catalogue
 from shared.contracts.codec import DecodeError, decode
 from shared.contracts.envelope import Envelope, Metadata
-from shared.messaging.batches import DeadLetter
+from shared.messaging.batches import DeadLetter, decode_records
 from shared.messaging.projection import InboundRecord
 
 ENVELOPE = Envelope[Any]
@@ -51,11 +51,4 @@ def decode_batch(
     batch: Sequence[InboundRecord], platforms: Collection[str] | None = None
 ) -> tuple[list[tuple[InboundRecord, Envelope[Any]]], list[DeadLetter]]:
     """Like :func:`shared.messaging.batches.decode_records`, with :func:`decode_fast`."""
-    decoded: list[tuple[InboundRecord, Envelope[Any]]] = []
-    dead_letters: list[DeadLetter] = []
-    for record in batch:
-        try:
-            decoded.append((record, decode_fast(record, platforms)))
-        except DecodeError as error:
-            dead_letters.append(DeadLetter(record, error.reason))
-    return decoded, dead_letters
+    return decode_records(batch, platforms, decode_fast)

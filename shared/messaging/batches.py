@@ -11,7 +11,7 @@ This module knows nothing of Kafka clients; :mod:`shared.messaging.runner` and
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +24,8 @@ from shared.contracts.envelope import Envelope
 from shared.messaging.projection import EventFilter, InboundRecord, Projection, RejectEvent
 from shared.messaging.tracking import already_processed, mark_processed, save_checkpoints
 from shared.storage.engine import write_transaction
+
+Decoder = Callable[[InboundRecord, Collection[str] | None], Envelope[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,16 +182,23 @@ async def _apply_one(conn: AsyncConnection, projection: Projection, envelope: En
 
 
 def decode_records(
-    batch: Sequence[InboundRecord], platforms: Collection[str] | None = None
+    batch: Sequence[InboundRecord], platforms: Collection[str] | None = None, decoder: Decoder | None = None
 ) -> tuple[list[tuple[InboundRecord, Envelope[Any]]], list[DeadLetter]]:
-    """Decode every record of ``batch``: (record, envelope) pairs, and dead letters for the rest."""
+    """Decode every record of ``batch``: (record, envelope) pairs, and dead letters for the rest.
+
+    ``decoder(record, platforms)`` decodes one record or raises :class:`DecodeError`; by default
+    :func:`shared.contracts.codec.decode` of its value.
+    """
     decoded: list[tuple[InboundRecord, Envelope[Any]]] = []
     dead_letters: list[DeadLetter] = []
     for record in batch:
         try:
-            decoded.append((record, decode(record.value, platforms=platforms)))
+            envelope = (decode(record.value, platforms=platforms) if decoder is None
+                        else decoder(record, platforms))
         except DecodeError as exc:
             dead_letters.append(DeadLetter(record, exc.reason))
+        else:
+            decoded.append((record, envelope))
     return decoded, dead_letters
 
 
