@@ -3,9 +3,9 @@
 Every record is read once (:class:`~shared.analytics.reader.HistoryReader`, in timestamp order),
 decoded once (:func:`~shared.analytics.decoding.decode_batch`) and handed to each projection that
 reads its topic through :func:`~shared.messaging.batches.apply_decoded`: the same transaction,
-deduplication, dead-letter and checkpoint rules as the live consumers (events of types a
-projection has no handler for are not marked processed: a redelivery of one changes nothing). While a batch is written,
-the consumer's fetcher goes on fetching the next records in the background.
+deduplication, dead-letter and checkpoint rules as the live consumers (except that events of types
+a projection has no handler for are not marked processed: a redelivery of one changes nothing).
+While a batch is written, the consumer's fetcher goes on fetching the next records in the background.
 """
 
 from __future__ import annotations
@@ -70,9 +70,9 @@ async def rebuild_targets(
     has processed events already.
     """
     for target in targets:
-        name = target.projection.name
-        if await processed_count(target.engine, name) or await load_checkpoints(target.engine, target.metadata, name):
-            raise NotFreshDatabase(f"{target.projection.name} has already processed events in this database")
+        consumer = target.projection.name
+        if await processed_count(target.engine, consumer) or await load_checkpoints(target.engine, target.metadata, consumer):
+            raise NotFreshDatabase(f"{consumer} has already processed events in this database")
         target.topics = frozenset(physical(name, topic_prefix) for name in target.projection.topics)
     include = None if until is None else (lambda envelope: _occurred_by(envelope, until))
     with fewer_collections():

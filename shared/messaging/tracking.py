@@ -105,13 +105,10 @@ async def _select_processed(
     if not event_ids:
         return set()
     dialect = conn.dialect.name
-    if dialect == "sqlite":
-        rows = await conn.execute(_processed_among(dialect), {"consumer": consumer, "ids": orjson.dumps(sorted(event_ids)).decode()})
-        return set(rows.scalars())
-    if dialect == "postgresql":
-        rows = await conn.execute(_processed_among(dialect), {"consumer": consumer, "ids": sorted(event_ids)})
-        return set(rows.scalars())
     ids = sorted(event_ids)
+    if dialect in ("sqlite", "postgresql"):
+        among = orjson.dumps(ids).decode() if dialect == "sqlite" else ids
+        return set((await conn.execute(_processed_among(dialect), {"consumer": consumer, "ids": among})).scalars())
     found: set[str] = set()
     for start in range(0, len(ids), ID_QUERY_CHUNK):
         chunk = ids[start : start + ID_QUERY_CHUNK]
