@@ -15,7 +15,7 @@ from services.billing.service_layer.ports import BilledIntervention, ProviderRec
 from shared.contracts.codec import from_json_dict, to_json_dict
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.providers import ProviderKind
-from shared.storage.upsert import insert_for
+from shared.storage.upsert import increment, insert_new, upsert
 
 
 class SqlBillingState:
@@ -43,9 +43,9 @@ class SqlBillingState:
                               frozenset(years.scalars()))
 
     async def save_provider(self, record: ProviderRecord) -> None:
-        values = {"platform_id": record.platform_id, "kind": record.kind.value, "admitted_on": record.admitted_on}
-        statement = insert_for(self._conn, self._providers).values(provider_id=record.provider_id, **values)
-        await self._conn.execute(statement.on_conflict_do_update(index_elements=[self._providers.c.provider_id], set_=values))
+        await upsert(self._conn, self._providers, {
+            "provider_id": record.provider_id, "platform_id": record.platform_id, "kind": record.kind.value,
+            "admitted_on": record.admitted_on}, key=["provider_id"])
 
     async def add_membership_year(self, provider_id: str, year: int) -> None:
         await self._conn.execute(self._memberships.insert().values(provider_id=provider_id, year=year))
@@ -58,13 +58,8 @@ class SqlBillingState:
         return from_cents(found.scalar() or 0)
 
     async def add_hours(self, provider_id: str, resident_id: str, delta: Decimal) -> None:
-        table = self._hours
-        statement = insert_for(self._conn, table).values(provider_id=provider_id, resident_id=resident_id,
-                                                     hundredths=to_cents(delta))
-        await self._conn.execute(statement.on_conflict_do_update(
-            index_elements=[table.c.provider_id, table.c.resident_id],
-            set_={"hundredths": table.c.hundredths + statement.excluded.hundredths},
-        ))
+        await increment(self._conn, self._hours, {"provider_id": provider_id, "resident_id": resident_id},
+                        {"hundredths": to_cents(delta)})
 
     async def intervention(self, event_id: UUID) -> BilledIntervention | None:
         table, aliases = self._interventions, self._aliases
@@ -91,11 +86,10 @@ class SqlBillingState:
             "fee_cents": to_cents(record.fee_so_far), "policy_id": record.policy_id,
             "last_fee_event_id": str(record.last_fee_event_id) if record.last_fee_event_id else None,
         }
-        table = self._interventions
-        statement = insert_for(self._conn, table).values(intervention_event_id=key, **values)
-        await self._conn.execute(statement.on_conflict_do_update(index_elements=[table.c.intervention_event_id], set_=values))
-        alias = insert_for(self._conn, self._aliases).values(event_id=str(record.latest_event_id), intervention_event_id=key)
-        await self._conn.execute(alias.on_conflict_do_nothing(index_elements=[self._aliases.c.event_id]))
+        await upsert(self._conn, self._interventions, {"intervention_event_id": key, **values},
+                     key=["intervention_event_id"])
+        await insert_new(self._conn, self._aliases, {"event_id": str(record.latest_event_id), "intervention_event_id": key},
+                         key=["event_id"])
 
     async def park(self, provider_id: str, envelope: Envelope[Any]) -> None:
         document = orjson.dumps(to_json_dict(envelope)).decode()

@@ -23,7 +23,7 @@ from services.matching.domain.directory import ADMITTED, SUSPENDED, Provider
 from services.matching.domain.match import Match, RequestContext
 from services.matching.domain.rotation import RingKey, TurnKey
 from shared.storage.eventstore import ConcurrencyError
-from shared.storage.upsert import insert_for
+from shared.storage.upsert import upsert
 
 
 class ProviderRepository:
@@ -40,9 +40,7 @@ class ProviderRepository:
         row = {"provider_id": provider.provider_id, "platform_id": provider.platform_id, "name": provider.name,
                "status": provider.status, "version": provider.version, "document": dumps(provider_document(provider)),
                "updated_at": datetime.now(UTC)}
-        statement = insert_for(self._conn, self._table).values(row)
-        await self._conn.execute(statement.on_conflict_do_update(
-            index_elements=[self._table.c.provider_id], set_={k: statement.excluded[k] for k in row if k != "provider_id"}))
+        await upsert(self._conn, self._table, row, key=["provider_id"])
 
     async def list(self, platform_id: str, *, statuses: tuple[str, ...] = ()) -> list[Provider]:
         query = select(self._table.c.document).where(self._table.c.platform_id == platform_id)
