@@ -28,5 +28,6 @@ def describe() -> ReadModels:
     return ReadModels(
         service="billing",
         metadata=metadata,
-        projections=(ProjectionSpec(LEDGER, _ledger, ("ledger_entries", "accounts", "statements")),),
+        projections=(ProjectionSpec(LEDGER, _ledger, ("ledger_entries", "accounts", "statements"),
+                                     live_consumer=False),),
     )

@@ -22,11 +22,17 @@ DESCRIBE_PATH = "services.{service}.read_models:describe"
 
 @dataclass(frozen=True)
 class ProjectionSpec:
-    """A replayable projection: its consumer ``name``, how to build it on a metadata, the tables it owns."""
+    """A replayable projection: its consumer ``name``, how to build it on a metadata, the tables it owns.
+
+    ``live_consumer`` is False when, live, the tables are written together with the service's own
+    events rather than by a consumer of the bus (billing's ledger): there are no live checkpoints
+    then, and a replay compares the live tables with a rebuild of the whole bus.
+    """
 
     name: str
     build: Callable[[MetaData], Projection]
     tables: tuple[str, ...]
+    live_consumer: bool = True
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import MetaData, Table, inspect, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 MODULUS = 2**256
 STREAM_CHUNK = 5000
@@ -67,15 +67,20 @@ def combine(rows: Iterable[Mapping[str, Any]]) -> tuple[int, str]:
 async def table_checksum(engine: AsyncEngine, table: Table) -> TableChecksum:
     """The checksum of ``table`` in ``engine``'s database (``present=False`` when the table is missing)."""
     async with engine.connect() as conn:
-        names = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
-        if table.name not in names:
-            return TableChecksum(table.name, 0, "", present=False)
-        total, count = 0, 0
-        result = await conn.stream(select(table))
-        async for partition in result.mappings().partitions(STREAM_CHUNK):
-            rows, digest = combine(partition)
-            count += rows
-            total = (total + int(digest, 16)) % MODULUS
+        return await checksum_in(conn, table)
+
+
+async def checksum_in(conn: AsyncConnection, table: Table) -> TableChecksum:
+    """:func:`table_checksum` read through ``conn`` (within its transaction, hence its snapshot)."""
+    names = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+    if table.name not in names:
+        return TableChecksum(table.name, 0, "", present=False)
+    total, count = 0, 0
+    result = await conn.stream(select(table))
+    async for partition in result.mappings().partitions(STREAM_CHUNK):
+        rows, digest = combine(partition)
+        count += rows
+        total = (total + int(digest, 16)) % MODULUS
     return TableChecksum(table.name, count, f"{total:064x}")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +40,8 @@ class Target:
 
     ``writer``, when given, writes the rows instead of ``engine`` (same database: see
     :class:`~shared.analytics.direct.DirectWriter`); ``engine`` still answers the freshness check.
+    ``stop_at``, when given, is the last offset to apply per (topic, partition): later records,
+    and every record of a partition it does not name, are only counted in ``beyond``.
     """
 
     projection: Projection
@@ -50,6 +52,8 @@ class Target:
     applied: int = 0
     dead_letters: int = 0
     topics: frozenset[str] = field(default=frozenset())
+    stop_at: Mapping[tuple[str, int], int] | None = None
+    beyond: int = 0
 
 
 async def rebuild_targets(
@@ -141,15 +145,30 @@ async def _apply_each(group: list[Target], batch: list[InboundRecord],
     for target in group:
         topics = target.topics
         mine = [record for record in batch if record.topic in topics]
-        if not mine:
-            continue
         pairs = [pair for pair in decoded if pair[0].topic in topics]
         letters = [letter for letter in dead if letter.record.topic in topics]
+        if target.stop_at is not None:
+            mine, pairs, letters = _up_to(target, mine, pairs, letters)
+        if not mine:
+            continue
         result = await apply_decoded(target.writer or target.engine, target.metadata, target.projection,  # type: ignore[arg-type]
                                      mine, pairs, letters, include=include, mark_ignored=False)
         target.processed += result.processed
         target.applied += result.applied
         target.dead_letters += len(result.dead_letters)
+
+
+def _up_to(target: Target, mine: list[InboundRecord], pairs: list[tuple[InboundRecord, Envelope[Any]]],
+           letters: list[Any]) -> tuple[list[InboundRecord], list[tuple[InboundRecord, Envelope[Any]]], list[Any]]:
+    """The records of ``target`` up to its ``stop_at`` offsets; the rest are counted in ``target.beyond``."""
+    stop_at = target.stop_at or {}
+
+    def within(record: InboundRecord) -> bool:
+        return record.offset <= stop_at.get((record.topic, record.partition), -1)
+
+    kept = [record for record in mine if within(record)]
+    target.beyond += len(mine) - len(kept)
+    return kept, [pair for pair in pairs if within(pair[0])], [letter for letter in letters if within(letter.record)]
 
 
 def _occurred_by(envelope: Envelope[Any], until: datetime) -> bool:

@@ -3,8 +3,10 @@
 One fresh database per service (a temporary SQLite file unless ``into`` gives a URL template with
 ``{service}``), all selected projections rebuilt in one pass (:mod:`shared.analytics.rebuilder`;
 SQLite targets are written straight through the driver: :mod:`shared.analytics.driver`),
-then every table each projection owns is checksummed in both databases. With ``until`` the replay
-stops at a date (events' own ``occurred_at``) and there is nothing to compare: row counts are reported.
+then every table each projection owns is checksummed in both databases. Each projection is rebuilt
+up to the offsets its live consumer had applied when the replay began (:mod:`shared.analytics.live`),
+so the comparison holds while the services run. With ``until`` the replay stops at a date (events'
+own ``occurred_at``) and there is nothing to compare: row counts are reported.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from shared.analytics.catalogue import ProjectionSpec, ReadModels
 from shared.analytics.checksum import TableChecksum, checksums
 from shared.analytics.direct import DirectWriter
 from shared.analytics.driver import driver_writer
+from shared.analytics.live import LiveProjection, snapshot_live
 from shared.analytics.rebuilder import Progress, Target, rebuild_targets
 from shared.settings import Settings
 from shared.storage.engine import create_engine, is_sqlite
@@ -38,6 +41,8 @@ class ProjectionReport:
     dead_letters: int
     rebuilt: dict[str, TableChecksum]
     live: dict[str, TableChecksum] = field(default_factory=dict)
+    live_behind: int = 0
+    """Records on the bus newer than the live projection's checkpoints (left out of the comparison)."""
 
     @property
     def compared(self) -> bool:
@@ -89,54 +94,51 @@ async def replay(
     platforms: Collection[str] | None = None,
     batch_size: int = 5000,
 ) -> list[ProjectionReport]:
-    """Rebuild the selected projections, then compare each with the live database (unless ``until``)."""
-    services = list(dict.fromkeys(models.service for models, _ in selection))
+    """Rebuild the selected projections, then compare each with the live database (unless ``until``).
+
+    To compare, the live projections are read first (:func:`~shared.analytics.live.snapshot_live`)
+    and each is rebuilt up to the offsets its live consumer had applied: the rebuilt database holds
+    the same events as the live one, whatever the services publish meanwhile.
+    """
+    services = {models.service: models for models, _ in selection}
     if into is not None and "{service}" not in into and len(services) > 1:
         raise ValueError("--into must contain '{service}' when projections of several services are replayed")
+    metadata = {service: models.metadata() for service, models in services.items()}
+    live: dict[str, LiveProjection] = {}
+    if until is None:
+        for service in services:
+            specs = [spec for models, spec in selection if models.service == service]
+            live.update(await snapshot_live(settings.service_database_url(service), metadata[service], specs))
     with tempfile.TemporaryDirectory(prefix="relais-replay-") as scratch:
-        engines: dict[str, tuple[AsyncEngine, MetaData]] = {}
+        engines: dict[str, AsyncEngine] = {}
         writers: dict[str, DirectWriter | None] = {}
         try:
             targets: list[tuple[str, ProjectionSpec, Target]] = []
             for models, spec in selection:
-                if models.service not in engines:
-                    url = into.replace("{service}", models.service) if into else \
-                        f"sqlite+aiosqlite:///{Path(scratch) / f'{models.service}.db'}"
-                    engines[models.service] = (create_engine(url), models.metadata())
-                    await create_tables(*engines[models.service])
-                    writers[models.service] = _writer_for(url)
-                engine, metadata = engines[models.service]
-                target = Target(spec.build(metadata), engine, metadata, writers[models.service])
-                targets.append((models.service, spec, target))
+                service = models.service
+                if service not in engines:
+                    url = into.replace("{service}", service) if into else \
+                        f"sqlite+aiosqlite:///{Path(scratch) / f'{service}.db'}"
+                    engines[service] = create_engine(url)
+                    await create_tables(engines[service], metadata[service])
+                    writers[service] = _writer_for(url)
+                stop_at = live[spec.name].checkpoints if spec.name in live else None
+                target = Target(spec.build(metadata[service]), engines[service], metadata[service], writers[service],
+                                stop_at=stop_at)
+                targets.append((service, spec, target))
             await rebuild_targets([target for _, _, target in targets], settings.kafka_bootstrap_servers,
                                   settings.topic_prefix, until=until, progress=progress, platforms=platforms,
                                   batch_size=batch_size)
             reports = []
             for service, spec, target in targets:
                 rebuilt = await checksums(target.engine, target.metadata, spec.tables)
-                reports.append(ProjectionReport(service, spec.name, target.processed, target.dead_letters, rebuilt))
-            if until is None:
-                await _compare_with_live(reports, engines, settings)
+                compared = live[spec.name].checksums if spec.name in live else {}
+                reports.append(ProjectionReport(service, spec.name, target.processed, target.dead_letters, rebuilt,
+                                                compared, live_behind=target.beyond))
             return reports
         finally:
             for writer in writers.values():
                 if writer is not None:
                     writer.close()
-            for engine, _ in engines.values():
+            for engine in engines.values():
                 await engine.dispose()
-
-
-async def _compare_with_live(reports: list[ProjectionReport], engines: dict[str, tuple[AsyncEngine, MetaData]],
-                             settings: Settings) -> None:
-    for service, (_, metadata) in engines.items():
-        url = settings.service_database_url(service)
-        database = make_url(url).database
-        if is_sqlite(url) and database not in (None, "", ":memory:") and not Path(database).exists():
-            raise FileNotFoundError(f"the live database of {service} does not exist: {url}")
-        live = create_engine(url)
-        try:
-            for report in reports:
-                if report.service == service:
-                    report.live = await checksums(live, metadata, report.rebuilt)
-        finally:
-            await live.dispose()

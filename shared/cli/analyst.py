@@ -33,7 +33,10 @@ def replay(
     into: Annotated[str | None, typer.Option(help="Database URL to rebuild into ('{service}' is replaced); "
                                                   "default: a temporary SQLite file.")] = None,
 ) -> None:
-    """Rebuild projections from offset 0 into a fresh database and compare them with the live ones."""
+    """Rebuild projections from offset 0 into a fresh database and compare them with the live ones.
+
+    Each projection is rebuilt up to the offsets its live consumer had applied when the replay began,
+    so the comparison holds while the services run."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from shared.analytics.catalogue import UnknownProjection, described_services, select_projections
@@ -70,14 +73,21 @@ def replay(
             counts = ", ".join(f"{name} {checksum.rows:,} rows" for name, checksum in report.rebuilt.items())
             console.print(f"{head} as of {_as_utc(until).isoformat()}: {counts}")
         elif report.identical:
-            console.print(f"{head} — [green]identical[/] to the live projection")
+            console.print(f"{head} — [green]identical[/] to the live projection{_behind(report.live_behind)}")
         else:
             failed = True
             differing = ", ".join(f"{name} (live {report.live[name].rows:,} rows, rebuilt {report.rebuilt[name].rows:,})"
                                   for name in report.differing)
-            console.print(f"{head} — [bold red]different[/]: {differing}")
+            console.print(f"{head} — [bold red]different[/]: {differing}{_behind(report.live_behind)}")
     if failed:
         raise typer.Exit(1)
+
+
+def _behind(records: int) -> str:
+    """The note on records the live projection had not read yet when the replay compared with it."""
+    if not records:
+        return ""
+    return f" (compared at its checkpoints: {records:,} newer records on the bus were not yet read by it)"
 
 
 def history(

@@ -130,9 +130,14 @@ def _processed_among(dialect: str) -> Any:
 
 async def load_checkpoints(engine: AsyncEngine, metadata: MetaData, consumer: str) -> dict[tuple[str, int], int]:
     """The last applied offset per (topic, partition) of ``consumer``."""
-    table = metadata.tables["checkpoints"]
     async with engine.connect() as conn:
-        rows = await conn.execute(
-            select(table.c.topic, table.c.partition, table.c.offset).where(table.c.consumer == consumer)
-        )
-        return {(topic, partition): offset for topic, partition, offset in rows}
+        return await checkpoints_in(conn, metadata, consumer)
+
+
+async def checkpoints_in(conn: AsyncConnection, metadata: MetaData, consumer: str) -> dict[tuple[str, int], int]:
+    """:func:`load_checkpoints` read through ``conn`` (within its transaction, hence its snapshot)."""
+    table = metadata.tables["checkpoints"]
+    rows = await conn.execute(
+        select(table.c.topic, table.c.partition, table.c.offset).where(table.c.consumer == consumer)
+    )
+    return {(topic, partition): offset for topic, partition, offset in rows}

@@ -1,18 +1,23 @@
-"""``relais replay``: a rebuild from offset 0 equals the live projection; a tampered table shows; --until."""
+"""``relais replay``: a rebuild from offset 0 equals the live projection; a tampered table shows; --until;
+records the live consumer has not read yet are left out of the comparison, not reported as a difference."""
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from aiokafka import AIOKafkaProducer
 from typer.testing import CliRunner
 
 from shared.analytics.catalogue import described_services, select_projections
 from shared.analytics.replay import replay
 from shared.cli.main import app
+from shared.contracts.codec import encode
+from shared.contracts.envelope import new_envelope
+from shared.contracts.events.matching import RequestUnmet
 from shared.settings import Settings
-from tests.integration.analytics.federation import Federation
+from tests.integration.analytics.federation import PLATFORM, START, Federation
 
 pytestmark = pytest.mark.integration
 
@@ -58,3 +63,23 @@ async def test_until_rebuilds_as_of_a_date_from_the_events_own_times(federation:
     assert as_of.rebuilt["request_view"].rows == 1
     assert full.rebuilt["request_view"].rows == len(federation.requests)
     assert as_of.processed < full.processed
+
+
+async def test_records_the_live_consumer_has_not_read_yet_are_left_out_of_the_comparison(federation: Federation) -> None:
+    request_id = federation.requests[1]
+    late = new_envelope(RequestUnmet(request_id=request_id, activity="gardening", commune="87085",
+                                     reason="no_provider_for_activity_in_commune"),
+                        platform_id=PLATFORM, aggregate_id=request_id, aggregate_version=9, actor="system:matching",
+                        occurred_at=START + timedelta(days=400))
+    record = encode(late, federation.settings.topic_prefix)
+    producer = AIOKafkaProducer(bootstrap_servers=federation.settings.kafka_bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(record.topic, record.value, key=record.key, headers=record.headers)
+    finally:
+        await producer.stop()
+
+    console, observatory = await replay(select_projections(described_services(), "all", "intake"), federation.settings)
+
+    assert console.identical and observatory.identical
+    assert console.live_behind == observatory.live_behind == 1
