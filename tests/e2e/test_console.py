@@ -1,4 +1,4 @@
-"""The operator console in headless Chromium, as an operator uses it: log a call, see the provider."""
+"""The operator console in headless Chromium, as an operator uses it: log a call, see the provider by name."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
+from shared.runtime.demo_data import demo_providers
 from tests.e2e.processes import DemoStack
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +29,8 @@ def test_an_operator_logs_a_call_and_sees_the_assigned_provider(demo: DemoStack,
 
     outcome = browser.find_element(By.ID, "outcome")
     wait.until(lambda _: "Prestataire désigné" in outcome.text or "Erreur" in outcome.text)
-    assert "Prestataire désigné : prv-" in outcome.text, outcome.text
+    named = {provider["name"] for provider in demo_providers("limoges")}
+    assert any(f"Prestataire désigné : {name}." in outcome.text for name in named), outcome.text
     assert "assigned" in outcome.get_attribute("class")
 
     request_id = outcome.get_attribute("data-request")

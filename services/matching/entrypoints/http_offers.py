@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from services.matching.domain import commands as c
-from services.matching.entrypoints.schemas import FairnessRow, MatchView
+from services.matching.entrypoints.schemas import FairnessRow, MatchView, ProviderCard
 from services.matching.service_layer.actions import OfferHandlers
 from shared.errors import NotFound
 from shared.security.http import ensure_subject, platform_member
@@ -26,6 +26,9 @@ _watcher = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.PROVIDER, Role.
 
 
 _analyst = platform_member(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN)
+
+
+_staff = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN)
 
 
 async def _handlers(request: Request) -> OfferHandlers:
@@ -88,3 +91,9 @@ async def fairness(request: Request, platform_id: str, who: Annotated[Principal,
                    activity: str | None = None, sector: str | None = None) -> list[FairnessRow]:
     rows = await request.app.state.views.fairness(platform_id, activity=activity, sector=sector)
     return [FairnessRow(**row) for row in rows]
+
+
+@router.get("/provider-cards", summary="Every provider's name, kind, status, activities and communes (for operators)")
+async def provider_cards(request: Request, platform_id: str,
+                         who: Annotated[Principal, Depends(_staff)]) -> list[ProviderCard]:
+    return [ProviderCard.of(provider) for provider in await request.app.state.views.providers(platform_id)]

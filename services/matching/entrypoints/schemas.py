@@ -67,6 +67,22 @@ class ProviderView(BaseModel):
         )
 
 
+class ProviderCard(BaseModel):
+    """What the platform's operators see of a provider: enough to tell a resident who will call back."""
+
+    provider_id: str
+    name: str = Field(description="Trade name of the structure.")
+    kind: str = Field(description="association, artisan, company, ...")
+    status: str = Field(description="applied, admitted, rejected, suspended or withdrawn.")
+    activities: list[str]
+    communes: list[str]
+
+    @classmethod
+    def of(cls, provider: Provider) -> ProviderCard:
+        return cls(provider_id=provider.provider_id, name=provider.name, kind=provider.kind, status=provider.status,
+                   activities=sorted(provider.activities), communes=sorted(provider.communes))
+
+
 class MatchView(BaseModel):
     """Where a request stands in matching."""
 

@@ -144,3 +144,20 @@ async def test_provider_actions_over_http(api: tuple[httpx.AsyncClient, Settings
     offers = (await client.get(f"/platforms/limoges/providers/{holder}/offers", headers=mine)).json()
     assert [offer["request_id"] for offer in offers] == ["req-1"]
     assert (await client.post(f"{path}/decline", headers=mine, json={"reason": "bogus"})).status_code == 422
+
+
+async def test_operators_read_the_provider_cards_not_the_full_records(api: tuple[httpx.AsyncClient, Settings, FastAPI]) -> None:
+    client, settings, _ = api
+    co = issue_token(settings, "limoges", Role.COORDINATOR, "co-1")
+    operator = issue_token(settings, "limoges", Role.OPERATOR, "op-1")
+    elsewhere = issue_token(settings, "herault", Role.OPERATOR, "op-2")
+    provider = issue_token(settings, "limoges", Role.PROVIDER, "prv-x")
+    pid = await new_provider(client, co)
+
+    cards = (await client.get("/platforms/limoges/provider-cards", headers=operator)).json()
+
+    assert [(card["provider_id"], card["status"]) for card in cards] == [(pid, "applied")]
+    assert set(cards[0]) == {"provider_id", "name", "kind", "status", "activities", "communes"}
+    assert (await client.get("/platforms/limoges/providers", headers=operator)).status_code == 403
+    assert (await client.get("/platforms/limoges/provider-cards", headers=elsewhere)).status_code == 404
+    assert (await client.get("/platforms/limoges/provider-cards", headers=provider)).status_code == 403

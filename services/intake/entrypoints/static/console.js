@@ -26,6 +26,16 @@ function row(cells, id) {
   return tr;
 }
 
+const providerNames = new Map();
+async function nameProviders(ids) {
+  // Operators see providers by name (matching's provider cards); an id stays shown if the cards are unreachable.
+  if (ids.some((id) => id && !providerNames.has(id))) {
+    const cards = await api(`${session.matching}${base()}/provider-cards`).catch(() => []);
+    for (const card of cards) providerNames.set(card.provider_id, card.name);
+  }
+  return (id) => (id ? providerNames.get(id) || id : "");
+}
+
 async function start() {
   try {
     session.policy = await api(`${base()}/policy`);
@@ -91,11 +101,13 @@ async function watch(requestId, tries = 0) {
   let found = null;
   try { found = await api(`${base()}/requests/${requestId}`); } catch (error) { /* not projected yet */ }
   if (found && found.status === "assigned") {
+    const name = await nameProviders([found.provider_id]);
     outcome.className = "result assigned";
-    outcome.textContent = `Prestataire désigné : ${found.provider_id}. Il rappellera l'usager sous 24 h.`;
+    outcome.textContent = `Prestataire désigné : ${name(found.provider_id)}. Il rappellera l'usager sous 24 h.`;
   } else if (found && found.status === "oriented") {
+    const name = await nameProviders(found.oriented.map((p) => p.provider_id));
     outcome.className = "result oriented";
-    outcome.textContent = "Structures à indiquer : " + found.oriented.map((p) => `${p.provider_id} (${p.distance_km} km)`).join(", ");
+    outcome.textContent = "Structures à indiquer : " + found.oriented.map((p) => `${name(p.provider_id)} (${p.distance_km} km)`).join(", ");
   } else if (found && found.status === "unmet") {
     outcome.className = "result unmet";
     outcome.textContent = `Aucun prestataire : ${found.unmet_reason}. La demande est inscrite à l'observatoire.`;
@@ -108,8 +120,9 @@ async function watch(requestId, tries = 0) {
 
 async function refreshList() {
   const requests = await api(`${base()}/requests?limit=20`).catch(() => []);
+  const name = await nameProviders(requests.map((r) => r.provider_id));
   $("requests").replaceChildren(...requests.map((r) => row([new Date(r.logged_at).toLocaleString("fr-FR"),
-    r.activity || "information", r.commune, STATUS[r.status] || r.status, r.provider_id], r.request_id)));
+    r.activity || "information", r.commune, STATUS[r.status] || r.status, name(r.provider_id)], r.request_id)));
 }
 
 $("requests").addEventListener("click", async (event) => {
@@ -161,7 +174,8 @@ async function showDirectory() {
 async function showFairness() {
   try {
     const rows = await api(`${session.matching}${base()}/fairness`);
-    $("fairness").replaceChildren(...rows.map((r) => row([r.activity, r.sector, r.provider_id, r.offers, r.accepted,
+    const name = await nameProviders(rows.map((r) => r.provider_id));
+    $("fairness").replaceChildren(...rows.map((r) => row([r.activity, r.sector, name(r.provider_id), r.offers, r.accepted,
       r.declined, r.missed, `${(r.deviation * 100).toFixed(1)} %`])));
   } catch (error) {
     $("fairness").replaceChildren(row([`Accès réservé aux coordinateurs (${error.message})`]));
