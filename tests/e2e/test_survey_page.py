@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 from sqlalchemy import select
 
@@ -129,10 +129,23 @@ async def _answer_events(service: dict[str, Any], request_id: str) -> list[str]:
 
 
 def submit(driver: Any) -> None:
-    """Submit the form and wait until the browser has left the page (the answer page has loaded)."""
-    button = driver.find_element(By.CSS_SELECTOR, "button[type=submit]")
-    button.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(button))
+    """Submit the form and wait until the browser has left the page and the answer page has loaded.
+
+    The old page is marked with a script variable that the new page does not have. While the page
+    changes, Chromium may answer a probe with any WebDriverException (not only a stale element):
+    such an answer means "not yet".
+    """
+    driver.execute_script("window.relaisOldPage = true")
+    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+    def answer_page_loaded(_: Any) -> bool:
+        try:
+            return bool(driver.execute_script(
+                "return window.relaisOldPage === undefined && document.readyState === 'complete'"))
+        except WebDriverException:
+            return False
+
+    WebDriverWait(driver, 30).until(answer_page_loaded)
 
 
 def choose(driver: Any, *field_ids: str) -> None:
