@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
+from rich.console import Console
 from rich.table import Table
 
 from shared.cli.console import console, foreground
@@ -99,7 +100,20 @@ def _load_demo(services: list[ServiceProcess], settings: Settings) -> None:
     credentials = stack.load_demo({service.name: service.url for service in services}, settings)
     console.print("[green]Demo data loaded.[/]")
     if isinstance(credentials, dict):
-        console.print(demo_credentials_table(credentials, settings))
+        print_unwrapped(demo_credentials_table(credentials, settings), console)
+
+
+def print_unwrapped(table: Table, out: Console) -> None:
+    """Print ``table`` on ``out``, wider than the terminal if need be, so that no token is cut."""
+    wide = Console(file=out.file, width=max(out.width, natural_width(table)),
+                   force_terminal=out.is_terminal, color_system=out.color_system)
+    wide.print(table)
+
+
+def natural_width(table: Table) -> int:
+    """The width at which no cell of ``table`` wraps (tokens must stay on one line to be copied)."""
+    columns = [max([len(str(column.header)), *(len(str(cell)) for cell in column.cells)]) for column in table.columns]
+    return sum(columns) + 3 * len(columns) + 1
 
 
 def demo_credentials_table(credentials: dict[str, dict[str, str]], settings: Settings) -> Table:
@@ -107,7 +121,7 @@ def demo_credentials_table(credentials: dict[str, dict[str, str]], settings: Set
     table = Table(title=f"Demo accounts (all in {settings.data_dir / 'demo-credentials.json'})", title_justify="left")
     table.add_column("Platform", style="bold")
     table.add_column("User")
-    table.add_column("API token (paste it in the console)", overflow="fold")
+    table.add_column("API token (paste it in the console)", no_wrap=True)
     roles = {user["username"]: user["role"] for platform_id in DEMO_PLATFORM_IDS for user in demo_users(platform_id)}
     for platform_id, users in credentials.items():
         shown: set[str] = set()
