@@ -7,7 +7,7 @@ Callback deadline (``policy.callback``):
 - ``business_hours``: only the platform's opening hours count, in its own time zone. A request
   received while the platform is closed starts counting at the next opening. With Brenne's 27 open
   hours a week, 24 business hours from Monday 10:00 end on Friday 15:00 the same week.
-  Public holidays listed in the policy count as closed days.
+  Public holidays (every year's, for the policy's country) and extra closed days count as closed.
 
 Every function takes and returns timezone-aware datetimes; deadlines are returned in the platform's
 time zone. Elapsed time is computed in UTC, so daylight-saving changes never add or remove an hour.

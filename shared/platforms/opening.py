@@ -1,12 +1,18 @@
-"""When the platform's phone line is staffed: weekly opening hours and public holidays."""
+"""When the platform's phone line is staffed: weekly opening hours, public holidays and other closed days.
+
+Public holidays come from the ``holidays`` library (country and optional subdivision), for every
+year: no list to extend each year.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import date, time
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
+import holidays as holiday_calendars
 from pydantic import Field, model_validator
 
 from shared.contracts.events.providers import Weekday
@@ -48,13 +54,43 @@ class Interval(PolicyModel):
         return f"{self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
+class PublicHolidays(PolicyModel):
+    """The public holidays of a country, or of one of its subdivisions where they differ."""
+
+    country: str = Field(description="ISO 3166-1 alpha-2 country code, e.g. FR or BE.")
+    subdivision: str | None = Field(default=None, description="Subdivision code as the `holidays` library "
+                                                              "names it, e.g. 57 (Moselle) for FR.")
+
+    @model_validator(mode="after")
+    def _supported(self) -> PublicHolidays:
+        supported = holiday_calendars.list_supported_countries()
+        if self.country not in supported:
+            raise ValueError(f"public_holidays: no public holiday calendar for country {self.country!r}")
+        if self.subdivision is not None and self.subdivision not in supported[self.country]:
+            raise ValueError(f"public_holidays: {self.country} has no subdivision {self.subdivision!r} "
+                             f"(known: {', '.join(supported[self.country])})")
+        return self
+
+    def __contains__(self, day: object) -> bool:
+        return day in _calendar(self.country, self.subdivision)
+
+
+@lru_cache(maxsize=64)
+def _calendar(country: str, subdivision: str | None) -> holiday_calendars.HolidayBase:
+    """One calendar per (country, subdivision); it computes each year the first time a day of it is asked."""
+    return holiday_calendars.country_holidays(country, subdiv=subdivision)
+
+
 class OpeningHours(PolicyModel):
-    """Weekly opening hours (a missing weekday is closed all day) and days closed all day."""
+    """Weekly opening hours (a missing weekday is closed all day), public holidays and other closed days."""
 
     weekly: dict[Weekday, list[Interval]] = Field(
         default_factory=dict, description="Opening intervals per weekday, in order, not overlapping."
     )
-    holidays: list[date] = Field(default_factory=list, description="Public holidays and other days closed all day.")
+    public_holidays: PublicHolidays | None = Field(
+        default=None, description="Whose public holidays close the platform (none when absent).")
+    holidays: list[date] = Field(default_factory=list, description="Other days closed all day: local closures, "
+                                                                   "bridge days.")
 
     @model_validator(mode="after")
     def _intervals_ordered(self) -> OpeningHours:
@@ -69,8 +105,8 @@ class OpeningHours(PolicyModel):
         return self
 
     def intervals_on(self, day: date) -> list[Interval]:
-        """Opening intervals of ``day`` (empty on holidays and closed weekdays)."""
-        if day in self.holidays:
+        """Opening intervals of ``day`` (empty on public holidays, other closed days and closed weekdays)."""
+        if day in self.holidays or (self.public_holidays is not None and day in self.public_holidays):
             return []
         return list(self.weekly.get(list(Weekday)[day.weekday()], []))
 

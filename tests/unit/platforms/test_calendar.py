@@ -91,6 +91,29 @@ def test_business_hours_skip_public_holidays(policies):
     assert callback_deadline(brenne, paris(2026, 4, 30, 14, 0)) == callback_deadline(brenne, paris(2026, 5, 4, 9, 0))
 
 
+def test_public_holidays_of_any_year_close_the_platform(policies):
+    brenne, mons = policies["brenne"], policies["mons-borinage"]
+    brussels = ZoneInfo("Europe/Brussels")
+    assert not is_open(brenne, paris(2033, 7, 14, 10, 0))  # Bastille Day, a Thursday
+    assert is_open(brenne, paris(2033, 7, 21, 10, 0))
+    assert not is_open(mons, datetime(2031, 7, 21, 10, 0, tzinfo=brussels))  # Belgian national day, a Monday
+    assert is_open(mons, datetime(2031, 7, 14, 10, 0, tzinfo=brussels))
+
+
+def test_business_hours_skip_public_holidays_in_years_nobody_listed(policies):
+    # Ascension Day 2034 is Thursday 18 May: a request left after closing on Wednesday starts
+    # counting on Friday morning, not on Thursday (a week earlier, Thursday counts).
+    brenne = policies["brenne"]
+    assert callback_deadline(brenne, paris(2034, 5, 17, 18, 0)) == callback_deadline(brenne, paris(2034, 5, 19, 9, 0))
+    assert callback_deadline(brenne, paris(2034, 5, 10, 18, 0)) == callback_deadline(brenne, paris(2034, 5, 11, 9, 0))
+
+
+def test_extra_closed_days_close_the_platform_too():
+    bridged = edited_policy("brenne", lambda d: d["opening_hours"].update(holidays=["2034-05-19"]))
+    assert not is_open(bridged, paris(2034, 5, 19, 10, 0))
+    assert next_opening(bridged, paris(2034, 5, 17, 20, 0)) == paris(2034, 5, 22, 9, 0)
+
+
 def test_distances_between_brenne_communes(policies):
     brenne = policies["brenne"]
     mezieres, rosnay, le_blanc = brenne.commune("36123"), brenne.commune("36173"), brenne.commune("36018")

@@ -118,3 +118,15 @@ def test_a_missing_or_empty_folder_is_an_error(tmp_path):
         load_policies(tmp_path / "nowhere")
     with pytest.raises(PolicyError, match="no platform policy file"):
         load_policies(tmp_path)
+
+
+def test_an_unknown_public_holiday_country_is_rejected(tmp_path):
+    problems = problems_of(tmp_path, lambda d: d["opening_hours"].update(public_holidays={"country": "XX"}))
+    assert len(problems) == 1
+    assert "no public holiday calendar for country 'XX'" in problems[0]
+
+
+def test_an_unknown_public_holiday_subdivision_is_rejected(tmp_path):
+    problems = problems_of(tmp_path, lambda d: d["opening_hours"].update(public_holidays={"country": "FR", "subdivision": "99"}))
+    assert len(problems) == 1
+    assert "FR has no subdivision '99'" in problems[0]
