@@ -13,7 +13,7 @@ from itertools import pairwise
 from typing import Any
 
 import holidays as holiday_calendars
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from shared.contracts.events.providers import Weekday
 from shared.platforms._base import PolicyModel
@@ -55,21 +55,32 @@ class Interval(PolicyModel):
 
 
 class PublicHolidays(PolicyModel):
-    """The public holidays of a country, or of one of its subdivisions where they differ."""
+    """The public holidays of a country, or of one of its subdivisions where they differ (Alsace-Moselle)."""
 
     country: str = Field(description="ISO 3166-1 alpha-2 country code, e.g. FR or BE.")
     subdivision: str | None = Field(default=None, description="Subdivision code as the `holidays` library "
-                                                              "names it, e.g. 57 (Moselle) for FR.")
+                                                              "names it, e.g. 57 (Moselle) or 6AE (Alsace) for FR.")
 
-    @model_validator(mode="after")
-    def _supported(self) -> PublicHolidays:
-        supported = holiday_calendars.list_supported_countries()
-        if self.country not in supported:
-            raise ValueError(f"public_holidays: no public holiday calendar for country {self.country!r}")
-        if self.subdivision is not None and self.subdivision not in supported[self.country]:
-            raise ValueError(f"public_holidays: {self.country} has no subdivision {self.subdivision!r} "
-                             f"(known: {', '.join(supported[self.country])})")
-        return self
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        if value not in holiday_calendars.list_supported_countries(include_aliases=False):
+            raise ValueError(f"no public holiday calendar for country {value!r}; "
+                             "give an ISO 3166-1 alpha-2 code in capitals, e.g. FR or BE")
+        return value
+
+    @field_validator("subdivision")
+    @classmethod
+    def _known_subdivision(cls, value: str | None, info: ValidationInfo) -> str | None:
+        country = info.data.get("country")
+        if value is None or country is None:  # no country: already reported
+            return value
+        known = holiday_calendars.list_supported_countries(include_aliases=False)[country]
+        if value not in known:
+            alias = getattr(_calendar(country, None), "subdivisions_aliases", {}).get(value)
+            hint = f"write its code {alias}" if alias else f"known: {', '.join(known) or 'none'}"
+            raise ValueError(f"{country} has no subdivision {value!r} ({hint})")
+        return value
 
     def __contains__(self, day: object) -> bool:
         return day in _calendar(self.country, self.subdivision)
@@ -77,7 +88,8 @@ class PublicHolidays(PolicyModel):
 
 @lru_cache(maxsize=64)
 def _calendar(country: str, subdivision: str | None) -> holiday_calendars.HolidayBase:
-    """One calendar per (country, subdivision); it computes each year the first time a day of it is asked."""
+    """One calendar per (country, subdivision), built on first use; it computes a year the first time a
+    day of that year is looked up (``expand=True``), so every year is covered without a list to extend."""
     return holiday_calendars.country_holidays(country, subdiv=subdivision)
 
 

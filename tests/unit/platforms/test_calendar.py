@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -91,27 +91,59 @@ def test_business_hours_skip_public_holidays(policies):
     assert callback_deadline(brenne, paris(2026, 4, 30, 14, 0)) == callback_deadline(brenne, paris(2026, 5, 4, 9, 0))
 
 
-def test_public_holidays_of_any_year_close_the_platform(policies):
-    brenne, mons = policies["brenne"], policies["mons-borinage"]
+SEVEN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def open_every_day(platform_id):
+    return edited_policy(platform_id, lambda d: d["opening_hours"].update(weekly={day: ["09:00-17:00"] for day in SEVEN_DAYS}))
+
+
+def test_public_holidays_close_the_platform_in_years_no_list_covered():
+    # 14 and 21 July 2030 are Sundays: on a platform open every day, only the library's calendar closes them.
+    france, belgium = open_every_day("brenne"), open_every_day("mons-borinage")
+    assert france.opening_hours.intervals_on(date(2030, 7, 14)) == []  # Fête nationale
+    assert france.opening_hours.intervals_on(date(2030, 7, 21)) != []
+    assert belgium.opening_hours.intervals_on(date(2030, 7, 21)) == []  # Belgian national day
+    assert belgium.opening_hours.intervals_on(date(2030, 7, 14)) != []
+    assert france.opening_hours.intervals_on(date(2030, 5, 8)) == []  # Victoire 1945, not a Belgian holiday
+    assert belgium.opening_hours.intervals_on(date(2030, 5, 8)) != []
+
+
+def test_the_real_policies_close_on_a_weekday_public_holiday_of_2030(policies):
     brussels = ZoneInfo("Europe/Brussels")
-    assert not is_open(brenne, paris(2033, 7, 14, 10, 0))  # Bastille Day, a Thursday
-    assert is_open(brenne, paris(2033, 7, 21, 10, 0))
-    assert not is_open(mons, datetime(2031, 7, 21, 10, 0, tzinfo=brussels))  # Belgian national day, a Monday
-    assert is_open(mons, datetime(2031, 7, 14, 10, 0, tzinfo=brussels))
+    assert not is_open(policies["brenne"], paris(2030, 5, 30, 10, 0))  # Ascension Day, a Thursday
+    assert is_open(policies["brenne"], paris(2030, 5, 23, 10, 0))
+    assert not is_open(policies["mons-borinage"], datetime(2030, 11, 11, 10, 0, tzinfo=brussels))  # Armistice, a Monday
+    assert is_open(policies["mons-borinage"], datetime(2030, 11, 4, 10, 0, tzinfo=brussels))
 
 
-def test_business_hours_skip_public_holidays_in_years_nobody_listed(policies):
-    # Ascension Day 2034 is Thursday 18 May: a request left after closing on Wednesday starts
-    # counting on Friday morning, not on Thursday (a week earlier, Thursday counts).
+def test_business_hours_deadline_skips_a_public_holiday_in_2031(policies):
+    # Brenne: 6 h a day, 3 h on Thursday. Monday 14 July 2031 is a holiday: a message left on Friday
+    # evening starts counting on Tuesday 15 July; Tue 6 + Wed 6 + Thu 3 + Fri 6 = 21 h, the last 3 h
+    # on Monday 21 July morning. Had 14 July counted, the deadline would have been Friday 18 at noon.
     brenne = policies["brenne"]
-    assert callback_deadline(brenne, paris(2034, 5, 17, 18, 0)) == callback_deadline(brenne, paris(2034, 5, 19, 9, 0))
-    assert callback_deadline(brenne, paris(2034, 5, 10, 18, 0)) == callback_deadline(brenne, paris(2034, 5, 11, 9, 0))
+    assert callback_deadline(brenne, paris(2031, 7, 11, 18, 0)) == paris(2031, 7, 21, 12, 0)
+    assert next_opening(brenne, paris(2031, 7, 11, 18, 0)) == paris(2031, 7, 15, 9, 0)
 
 
 def test_extra_closed_days_close_the_platform_too():
     bridged = edited_policy("brenne", lambda d: d["opening_hours"].update(holidays=["2034-05-19"]))
-    assert not is_open(bridged, paris(2034, 5, 19, 10, 0))
+    assert not is_open(bridged, paris(2034, 5, 19, 10, 0))  # the Friday after Ascension Day
     assert next_opening(bridged, paris(2034, 5, 17, 20, 0)) == paris(2034, 5, 22, 9, 0)
+    assert is_open(bridged, paris(2034, 5, 26, 10, 0))
+
+
+def test_a_subdivision_adds_its_own_public_holidays():
+    # Alsace-Moselle also closes on Good Friday (19 April 2030) and Saint Stephen's Day.
+    moselle = edited_policy("brenne", lambda d: d["opening_hours"].update(public_holidays={"country": "FR", "subdivision": "57"}))
+    assert not is_open(moselle, paris(2030, 4, 19, 10, 0))
+    assert not is_open(moselle, paris(2030, 12, 26, 10, 0))
+    assert is_open(edited_policy("brenne", lambda d: None), paris(2030, 4, 19, 10, 0))
+
+
+def test_without_public_holidays_only_the_weekly_hours_and_listed_days_count():
+    none = edited_policy("brenne", lambda d: d["opening_hours"].pop("public_holidays"))
+    assert is_open(none, paris(2030, 5, 30, 10, 0))
 
 
 def test_distances_between_brenne_communes(policies):

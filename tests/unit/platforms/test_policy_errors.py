@@ -120,13 +120,28 @@ def test_a_missing_or_empty_folder_is_an_error(tmp_path):
         load_policies(tmp_path)
 
 
-def test_an_unknown_public_holiday_country_is_rejected(tmp_path):
-    problems = problems_of(tmp_path, lambda d: d["opening_hours"].update(public_holidays={"country": "XX"}))
-    assert len(problems) == 1
-    assert "no public holiday calendar for country 'XX'" in problems[0]
+@pytest.mark.parametrize("country", ["XX", "fr", "FRA"])
+def test_an_unknown_public_holiday_country_is_rejected(tmp_path, country):
+    problems = problems_of(tmp_path, lambda d: d["opening_hours"].update(public_holidays={"country": country}))
+    assert problems == [
+        f"limoges.yaml: opening_hours.public_holidays.country: no public holiday calendar for country {country!r}; "
+        "give an ISO 3166-1 alpha-2 code in capitals, e.g. FR or BE"
+    ]
 
 
 def test_an_unknown_public_holiday_subdivision_is_rejected(tmp_path):
     problems = problems_of(tmp_path, lambda d: d["opening_hours"].update(public_holidays={"country": "FR", "subdivision": "99"}))
     assert len(problems) == 1
-    assert "FR has no subdivision '99'" in problems[0]
+    assert problems[0].startswith("limoges.yaml: opening_hours.public_holidays.subdivision: FR has no subdivision '99' (known: 57, 6AE,")
+
+
+def test_a_subdivision_written_by_name_is_rejected_with_its_code(tmp_path):
+    problems = problems_of(
+        tmp_path, lambda d: d["opening_hours"].update(public_holidays={"country": "FR", "subdivision": "Moselle"})
+    )
+    assert problems == ["limoges.yaml: opening_hours.public_holidays.subdivision: FR has no subdivision 'Moselle' (write its code 57)"]
+
+
+def test_an_extra_closed_day_listed_twice_is_rejected(tmp_path):
+    problems = problems_of(tmp_path, lambda d: d["opening_hours"].update(holidays=["2030-05-31", "2030-05-31"]))
+    assert problems == ["limoges.yaml: opening_hours: holidays: a date is listed twice"]

@@ -21,6 +21,13 @@ def test_every_platform_has_a_policy_file_that_loads(policies):
         assert policy.platform_id == platform_id
 
 
+def test_every_platform_closes_on_its_country_public_holidays(policies):
+    for policy in policies.values():
+        assert policy.opening_hours.public_holidays is not None, policy.platform_id
+        assert policy.opening_hours.public_holidays.country == policy.country, policy.platform_id
+        assert date(2029, 12, 25) in policy.opening_hours.public_holidays  # after the old hand-kept lists ended
+
+
 def test_limoges_assigns_in_turn_with_a_24_hour_wall_clock_callback(policies):
     limoges = policies["limoges"]
     assert limoges.name == "Proximain (Limoges)"
