@@ -26,7 +26,7 @@ class ProjectionSpec:
 
     ``live_consumer`` is False when, live, the tables are written together with the service's own
     events rather than by a consumer of the bus (billing's ledger): there are no live checkpoints
-    then, and a replay compares the live tables with a rebuild of the whole bus.
+    then, and a replay rebuilds from the bus only the events the service's store holds.
     """
 
     name: str

@@ -41,7 +41,8 @@ class Target:
     ``writer``, when given, writes the rows instead of ``engine`` (same database: see
     :class:`~shared.analytics.direct.DirectWriter`); ``engine`` still answers the freshness check.
     ``stop_at``, when given, is the last offset to apply per (topic, partition): later records,
-    and every record of a partition it does not name, are only counted in ``beyond``.
+    and every record of a partition it does not name, are only counted in ``beyond``; so are the
+    events whose id is not in ``only_events``, when that is given.
     """
 
     projection: Projection
@@ -53,6 +54,7 @@ class Target:
     dead_letters: int = 0
     topics: frozenset[str] = field(default=frozenset())
     stop_at: Mapping[tuple[str, int], int] | None = None
+    only_events: frozenset[str] | None = None
     beyond: int = 0
 
 
@@ -149,6 +151,8 @@ async def _apply_each(group: list[Target], batch: list[InboundRecord],
         letters = [letter for letter in dead if letter.record.topic in topics]
         if target.stop_at is not None:
             mine, pairs, letters = _up_to(target, mine, pairs, letters)
+        if target.only_events is not None:
+            pairs = _known_to(target, pairs)
         if not mine:
             continue
         result = await apply_decoded(target.writer or target.engine, target.metadata, target.projection,  # type: ignore[arg-type]
@@ -169,6 +173,14 @@ def _up_to(target: Target, mine: list[InboundRecord], pairs: list[tuple[InboundR
     kept = [record for record in mine if within(record)]
     target.beyond += len(mine) - len(kept)
     return kept, [pair for pair in pairs if within(pair[0])], [letter for letter in letters if within(letter.record)]
+
+
+def _known_to(target: Target, pairs: list[tuple[InboundRecord, Envelope[Any]]]) -> list[tuple[InboundRecord, Envelope[Any]]]:
+    """The decoded events of ``target.only_events``; the others are counted in ``target.beyond``."""
+    known = target.only_events or frozenset()
+    kept = [pair for pair in pairs if str(pair[1].event_id) in known]
+    target.beyond += len(pairs) - len(kept)
+    return kept
 
 
 def _occurred_by(envelope: Envelope[Any], until: datetime) -> bool:

@@ -43,6 +43,8 @@ class ProjectionReport:
     live: dict[str, TableChecksum] = field(default_factory=dict)
     live_behind: int = 0
     """Records on the bus newer than the live projection's checkpoints (left out of the comparison)."""
+    live_unpublished: int = 0
+    """Events of the live store not on the bus yet (projections without a live consumer): a rebuild misses them."""
 
     @property
     def compared(self) -> bool:
@@ -122,9 +124,10 @@ async def replay(
                     engines[service] = create_engine(url)
                     await create_tables(engines[service], metadata[service])
                     writers[service] = _writer_for(url)
-                stop_at = live[spec.name].checkpoints if spec.name in live else None
+                cut = live.get(spec.name)
                 target = Target(spec.build(metadata[service]), engines[service], metadata[service], writers[service],
-                                stop_at=stop_at)
+                                stop_at=None if cut is None else cut.checkpoints,
+                                only_events=None if cut is None else cut.event_ids)
                 targets.append((service, spec, target))
             await rebuild_targets([target for _, _, target in targets], settings.kafka_bootstrap_servers,
                                   settings.topic_prefix, until=until, progress=progress, platforms=platforms,
@@ -134,7 +137,8 @@ async def replay(
                 rebuilt = await checksums(target.engine, target.metadata, spec.tables)
                 compared = live[spec.name].checksums if spec.name in live else {}
                 reports.append(ProjectionReport(service, spec.name, target.processed, target.dead_letters, rebuilt,
-                                                compared, live_behind=target.beyond))
+                                                compared, live_behind=target.beyond,
+                                                live_unpublished=live[spec.name].unpublished if spec.name in live else 0))
             return reports
         finally:
             for writer in writers.values():

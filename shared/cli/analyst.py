@@ -78,7 +78,9 @@ def replay(
             failed = True
             differing = ", ".join(f"{name} (live {report.live[name].rows:,} rows, rebuilt {report.rebuilt[name].rows:,})"
                                   for name in report.differing)
-            console.print(f"{head} — [bold red]different[/]: {differing}{_behind(report.live_behind)}")
+            unpublished = (f" ({report.live_unpublished:,} events of the live store were not on the bus yet)"
+                           if report.live_unpublished else "")
+            console.print(f"{head} — [bold red]different[/]: {differing}{_behind(report.live_behind)}{unpublished}")
     if failed:
         raise typer.Exit(1)
 

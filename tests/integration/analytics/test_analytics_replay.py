@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import orjson
 import pytest
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from shared.analytics.catalogue import described_services, select_projections
 from shared.analytics.replay import replay
 from shared.cli.main import app
-from shared.contracts.codec import encode
-from shared.contracts.envelope import new_envelope
+from shared.contracts.codec import encode, from_json_dict
+from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events.matching import RequestUnmet
+from shared.messaging.rebuild import rebuild
 from shared.settings import Settings
+from shared.storage.engine import create_engine
 from tests.integration.analytics.federation import PLATFORM, START, Federation
 
 pytestmark = pytest.mark.integration
@@ -65,21 +70,52 @@ async def test_until_rebuilds_as_of_a_date_from_the_events_own_times(federation:
     assert as_of.processed < full.processed
 
 
-async def test_records_the_live_consumer_has_not_read_yet_are_left_out_of_the_comparison(federation: Federation) -> None:
-    request_id = federation.requests[1]
-    late = new_envelope(RequestUnmet(request_id=request_id, activity="gardening", commune="87085",
-                                     reason="no_provider_for_activity_in_commune"),
-                        platform_id=PLATFORM, aggregate_id=request_id, aggregate_version=9, actor="system:matching",
-                        occurred_at=START + timedelta(days=400))
-    record = encode(late, federation.settings.topic_prefix)
-    producer = AIOKafkaProducer(bootstrap_servers=federation.settings.kafka_bootstrap_servers, acks="all")
+async def publish(settings: Settings, envelope: Envelope[Any]) -> None:
+    record = encode(envelope, settings.topic_prefix)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
     await producer.start()
     try:
         await producer.send_and_wait(record.topic, record.value, key=record.key, headers=record.headers)
     finally:
         await producer.stop()
 
+
+async def test_records_the_live_consumer_has_not_read_yet_are_left_out_of_the_comparison(federation: Federation) -> None:
+    request_id = federation.requests[1]
+    await publish(federation.settings, new_envelope(
+        RequestUnmet(request_id=request_id, activity="gardening", commune="87085",
+                     reason="no_provider_for_activity_in_commune"),
+        platform_id=PLATFORM, aggregate_id=request_id, aggregate_version=9, actor="system:matching",
+        occurred_at=START + timedelta(days=400)))
+
     console, observatory = await replay(select_projections(described_services(), "all", "intake"), federation.settings)
 
     assert console.identical and observatory.identical
     assert console.live_behind == observatory.live_behind == 1
+
+
+async def test_a_ledger_is_compared_with_the_events_of_its_own_store_not_with_later_ones(federation: Federation) -> None:
+    settings = federation.settings
+    models = next(models for models in described_services() if models.service == "billing")
+    metadata, spec = models.metadata(), models.projection("billing.ledger")
+    engine = create_engine(settings.service_database_url("billing"))
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        await rebuild(spec.build(metadata), engine, metadata, settings.kafka_bootstrap_servers, settings.topic_prefix)
+        events = metadata.tables["events"]
+        async with engine.begin() as conn:  # the fixture published the store's events itself: mark them so
+            await conn.execute(update(events).values(published_at=datetime.now(UTC)))
+            stored = from_json_dict(orjson.loads((await conn.execute(select(events.c.document))).scalar_one()))
+    finally:
+        await engine.dispose()
+    other_request = federation.requests[3]
+    await publish(settings, stored.caused(stored.payload.model_copy(update={"request_id": other_request}),
+                                          aggregate_id=stored.meta.aggregate_id, aggregate_version=2, actor="system:billing",
+                                          occurred_at=stored.meta.occurred_at + timedelta(days=1)))
+
+    (ledger,) = await replay([(models, spec)], settings)
+
+    assert ledger.identical, ledger
+    assert ledger.live_behind == 1 and ledger.live_unpublished == 0
+    assert ledger.rebuilt["ledger_entries"].rows == 1
