@@ -28,7 +28,7 @@ _watcher = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.PROVIDER, Role.
 _analyst = platform_member(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN)
 
 
-_staff = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN)
+_staff = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.FEDERATION_ADMIN)
 
 
 async def _handlers(request: Request) -> OfferHandlers:

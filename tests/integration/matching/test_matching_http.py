@@ -152,6 +152,7 @@ async def test_operators_read_the_provider_cards_not_the_full_records(api: tuple
     operator = issue_token(settings, "limoges", Role.OPERATOR, "op-1")
     elsewhere = issue_token(settings, "herault", Role.OPERATOR, "op-2")
     provider = issue_token(settings, "limoges", Role.PROVIDER, "prv-x")
+    analyst = issue_token(settings, "limoges", Role.ANALYST, "an-1")
     pid = await new_provider(client, co)
 
     cards = (await client.get("/platforms/limoges/provider-cards", headers=operator)).json()
@@ -161,3 +162,4 @@ async def test_operators_read_the_provider_cards_not_the_full_records(api: tuple
     assert (await client.get("/platforms/limoges/providers", headers=operator)).status_code == 403
     assert (await client.get("/platforms/limoges/provider-cards", headers=elsewhere)).status_code == 404
     assert (await client.get("/platforms/limoges/provider-cards", headers=provider)).status_code == 403
+    assert (await client.get("/platforms/limoges/provider-cards", headers=analyst)).status_code == 403
