@@ -35,8 +35,9 @@ def replay(
 ) -> None:
     """Rebuild projections from offset 0 into a fresh database and compare them with the live ones.
 
-    Each projection is rebuilt up to the offsets its live consumer had applied when the replay began,
-    so the comparison holds while the services run."""
+    Each projection is rebuilt from the events its live side had applied when the replay began (its
+    consumer's checkpoints, or for billing's ledger the events of billing's store), so the comparison
+    holds while the services run."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from shared.analytics.catalogue import UnknownProjection, described_services, select_projections
@@ -89,7 +90,7 @@ def _behind(records: int) -> str:
     """The note on records the live projection had not read yet when the replay compared with it."""
     if not records:
         return ""
-    return f" (compared at its checkpoints: {records:,} newer records on the bus were not yet read by it)"
+    return f" ({records:,} newer records on the bus left out: the live side had not applied them yet)"
 
 
 def history(
