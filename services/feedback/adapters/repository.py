@@ -14,7 +14,7 @@ from services.feedback.domain.sending import NotificationKind
 from services.feedback.service_layer.ports import Notification, SurveyRecord
 from shared.contracts.events.feedback import SendChannel
 from shared.contracts.types import Sealed
-from shared.storage.upsert import insert_for
+from shared.storage.upsert import insert_new, upsert
 
 
 class SqlSurveyIndex:
@@ -74,17 +74,14 @@ class SqlSurveyIndex:
         return SendChannel(channel) if channel else None
 
     async def set_preferred_channel(self, platform_id: str, resident_id: str, channel: SendChannel, at: datetime) -> None:
-        statement = insert_for(self._conn, self._preferences).values(
-            platform_id=platform_id, resident_id=resident_id, channel=channel.value, updated_at=at)
-        await self._conn.execute(statement.on_conflict_do_update(
-            index_elements=["platform_id", "resident_id"],
-            set_={"channel": statement.excluded.channel, "updated_at": statement.excluded.updated_at},
-        ))
+        await upsert(self._conn, self._preferences, {"platform_id": platform_id, "resident_id": resident_id,
+                                                     "channel": channel.value, "updated_at": at},
+                     key=["platform_id", "resident_id"])
 
     async def add_recipient(self, request_id: str, platform_id: str, resident_id: str, contact: Sealed) -> None:
-        statement = insert_for(self._conn, self._recipients).values(
-            request_id=request_id, platform_id=platform_id, resident_id=resident_id, contact=contact.model_dump_json())
-        await self._conn.execute(statement.on_conflict_do_nothing(index_elements=["request_id"]))
+        await insert_new(self._conn, self._recipients, {"request_id": request_id, "platform_id": platform_id,
+                                                        "resident_id": resident_id, "contact": contact.model_dump_json()},
+                         key=["request_id"])
 
     async def _one(self, condition: Any) -> SurveyRecord | None:
         row = (await self._conn.execute(select(self._surveys).where(condition))).mappings().first()
