@@ -115,7 +115,7 @@ class MatchRepository:
         """Write the match's row; :class:`ConcurrencyError` if it changed (or was cancelled) since read."""
         spec = match.context.spec
         values = {"status": match.status, "provider_id": match.provider_id,
-                  "deadline_at": None if match.deadline_at is None else utc(match.deadline_at),
+                  "deadline_at": match.deadline_at,
                   "attempt": match.attempt, "excluded": dumps({k: v.value for k, v in sorted(match.excluded.items())}),
                   "version": match.version, "updated_at": datetime.now(UTC)}
         if expected_version == 0:
@@ -144,7 +144,7 @@ class MatchRepository:
         """Ids of assigned requests whose callback deadline passed before ``now``, oldest deadline first."""
         t = self._table.c
         rows = await self._conn.execute(
-            select(t.request_id).where(t.status == "assigned", t.cancelled.is_(False), t.deadline_at < utc(now))
+            select(t.request_id).where(t.status == "assigned", t.cancelled.is_(False), t.deadline_at < now)
             .order_by(t.deadline_at, t.request_id).limit(limit))
         return list(rows.scalars())
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -23,6 +22,7 @@ from sqlalchemy import (
 )
 
 from shared.storage.tables import core_metadata
+from shared.storage.types import UtcDateTime
 
 
 def metadata() -> MetaData:
@@ -36,7 +36,7 @@ def metadata() -> MetaData:
         Column("status", String(20), nullable=False),
         Column("version", Integer, nullable=False),
         Column("document", Text, nullable=False),
-        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=False),
     )
     Table(
         "turns", md,
@@ -46,7 +46,7 @@ def metadata() -> MetaData:
         Column("cursor_joined_at", String(40), nullable=True),
         Column("cursor_provider_id", String(120), nullable=True),
         Column("version", Integer, nullable=False),
-        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=False),
     )
     requests = Table(
         "match_requests", md,
@@ -57,14 +57,14 @@ def metadata() -> MetaData:
         Column("sector", String(60), nullable=False),
         Column("status", String(20), nullable=False),
         Column("provider_id", String(120), nullable=True),
-        Column("deadline_at", DateTime(timezone=True), nullable=True),
+        Column("deadline_at", UtcDateTime(), nullable=True),
         Column("attempt", Integer, nullable=False),
         Column("excluded", Text, nullable=False),
         Column("version", Integer, nullable=False),
         Column("cancelled", Boolean, nullable=False),
         Column("resident_id", String(120), nullable=False),
         Column("spec", Text, nullable=False),
-        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", UtcDateTime(), nullable=False),
     )
     Index("ix_match_requests_due", requests.c.status, requests.c.deadline_at)
     Index("ix_match_requests_provider", requests.c.platform_id, requests.c.provider_id)

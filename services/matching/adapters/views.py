@@ -8,7 +8,6 @@ import orjson
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.matching.adapters.documents import utc
 from services.matching.adapters.fairness import fairness_report
 from services.matching.adapters.repositories import MatchRepository, ProviderRepository
 from services.matching.domain.directory import Provider
@@ -47,7 +46,5 @@ class MatchingViews:
         for row in rows:
             row["excluded"] = orjson.loads(row["excluded"])
             row["fragile_publics"] = orjson.loads(row.pop("spec"))["fragile_publics"]
-            row["deadline_at"] = None if row["deadline_at"] is None else utc(row["deadline_at"])
-            row["updated_at"] = utc(row["updated_at"])
             row.pop("resident_id")
         return rows
