@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from datetime import datetime
 
 import httpx
 import pytest
@@ -22,12 +23,13 @@ def test_a_second_matching_instance_shares_the_work_without_double_assignment(de
     limoges.settle()
     port = free_port()
     env = {**os.environ, "RELAIS_KAFKA_BOOTSTRAP_SERVERS": _bootstrap(demo), "RELAIS_DATA_DIR": str(demo.data_dir),
-           "RELAIS_TOKENS_FILE": str(demo.data_dir / "tokens.yaml")}
+           "RELAIS_TOKENS_FILE": str(demo.data_dir / "tokens.yaml"), "RELAIS_TEST_CLOCK": "1"}
     second = subprocess.Popen([sys.executable, "-m", "shared.cli.main", "serve", "matching", "--port", str(port)],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     try:
         wait_for(lambda: _healthy(f"http://127.0.0.1:{port}/health"), 90, "the second matching instance")
+        _same_clock(demo, f"http://127.0.0.1:{port}")
         gardeners = {g["provider_id"] for g in limoges.matching(
             "GET", "/providers?activity=gardening&status=admitted", headers=limoges.coordinator).json()
             if "87085" in g["communes"]}
@@ -47,3 +49,15 @@ def _healthy(url: str) -> bool:
         return httpx.get(url, timeout=2).status_code == 200
     except httpx.TransportError:
         return False
+
+
+def _same_clock(demo: DemoStack, second: str) -> None:
+    """Move the second instance's test clock to the first one's: a test may have moved that one forward
+    (then each instance would find the other's fresh deadlines passed, or not yet)."""
+    def now(url: str) -> datetime:
+        moved = httpx.post(f"{url}/admin/clock", headers=demo.admin, json={"advance_seconds": 0})
+        assert moved.status_code == 200, moved.text
+        return datetime.fromisoformat(moved.json()["now"])
+    gap = (now(demo.urls["matching"]) - now(second)).total_seconds()
+    if gap > 0:
+        httpx.post(f"{second}/admin/clock", headers=demo.admin, json={"advance_seconds": gap}).raise_for_status()
