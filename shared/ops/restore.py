@@ -22,7 +22,7 @@ from shared.messaging.admin import ensure_topics
 from shared.messaging.producer import create_producer
 from shared.messaging.relay import OutboxRelay
 from shared.settings import Settings
-from shared.storage.engine import create_engine, is_sqlite
+from shared.storage.engine import begin_write, create_engine, is_sqlite
 from shared.storage.tables import core_metadata
 
 Progress = Callable[[str, int, int], object]
@@ -56,7 +56,7 @@ async def restore_service(settings: Settings, service: str, *, progress: Progres
     relay = OutboxRelay(engine, metadata, lambda: create_producer(bootstrap, client_id=f"relais-restore-{service}"),
                         batch_size=settings.relay_batch_size)
     try:
-        async with engine.begin() as conn:
+        async with begin_write(engine) as conn:  # read then write: a deferred BEGIN would hold a stale snapshot
             total = int(await conn.scalar(select(func.count()).select_from(events)) or 0)
             await conn.execute(update(events).values(published_at=None))
         published = 0
