@@ -19,16 +19,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import MetaData, func, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.analytics.catalogue import ProjectionSpec
 from shared.analytics.checksum import TableChecksum, checksum_in
 from shared.messaging.tracking import checkpoints_in
-from shared.storage.engine import create_engine, is_sqlite
+from shared.storage.engine import create_engine, store_exists
 
 
 @dataclass(frozen=True)
@@ -47,38 +45,40 @@ class LiveProjection:
 
 async def snapshot_live(url: str, metadata: MetaData, specs: Sequence[ProjectionSpec], *,
                         wait_for_relay: float = 15.0) -> dict[str, LiveProjection]:
-    """:func:`read_snapshot`, taken again (for up to ``wait_for_relay`` seconds) while the store holds
-    events its relay has not published: a rebuild from the bus could not see them."""
-    deadline = asyncio.get_running_loop().time() + wait_for_relay
-    while True:
-        found = await read_snapshot(url, metadata, specs)
-        if not any(live.unpublished for live in found.values()) or asyncio.get_running_loop().time() >= deadline:
-            return found
-        await asyncio.sleep(0.25)
-
-
-async def read_snapshot(url: str, metadata: MetaData, specs: Iterable[ProjectionSpec]) -> dict[str, LiveProjection]:
     """``{projection name: LiveProjection}`` for ``specs``, all read from the database at ``url`` in one
-    transaction. Raises :class:`FileNotFoundError` when a SQLite database file does not exist."""
-    database = make_url(url).database
-    if is_sqlite(url) and database not in (None, "", ":memory:") and not Path(database).exists():
+    transaction, taken again (for up to ``wait_for_relay`` seconds) while the store holds events its
+    relay has not published: a rebuild from the bus could not see them.
+
+    Raises :class:`FileNotFoundError` when a SQLite database file does not exist.
+    """
+    if not store_exists(url):
         raise FileNotFoundError(f"the live database does not exist: {url}")
     engine = create_engine(url)
     try:
-        async with engine.connect() as conn:
-            if not is_sqlite(url):
-                conn = await conn.execution_options(isolation_level="REPEATABLE READ")
-            async with conn.begin():
-                found = {}
-                for spec in specs:
-                    tables = {name: await checksum_in(conn, metadata.tables[name]) for name in spec.tables}
-                    if spec.live_consumer:
-                        found[spec.name] = LiveProjection(await checkpoints_in(conn, metadata, spec.name), tables)
-                    else:
-                        found[spec.name] = LiveProjection(None, tables, *await _stored_events(conn, metadata))
+        deadline = asyncio.get_running_loop().time() + wait_for_relay
+        while True:
+            found = await _read_snapshot(engine, metadata, specs)
+            if not any(live.unpublished for live in found.values()) or asyncio.get_running_loop().time() >= deadline:
                 return found
+            await asyncio.sleep(0.25)
     finally:
         await engine.dispose()
+
+
+async def _read_snapshot(engine: AsyncEngine, metadata: MetaData,
+                         specs: Iterable[ProjectionSpec]) -> dict[str, LiveProjection]:
+    async with engine.connect() as conn:
+        if engine.dialect.name != "sqlite":
+            conn = await conn.execution_options(isolation_level="REPEATABLE READ")
+        async with conn.begin():
+            found = {}
+            for spec in specs:
+                tables = {name: await checksum_in(conn, metadata.tables[name]) for name in spec.tables}
+                if spec.live_consumer:
+                    found[spec.name] = LiveProjection(await checkpoints_in(conn, metadata, spec.name), tables)
+                else:
+                    found[spec.name] = LiveProjection(None, tables, *await _stored_events(conn, metadata))
+            return found
 
 
 async def _stored_events(conn: AsyncConnection, metadata: MetaData) -> tuple[frozenset[str], int]:

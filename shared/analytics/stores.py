@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import orjson
 from sqlalchemy import MetaData, Table, inspect, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.codec import from_json_dict
 from shared.contracts.envelope import Envelope
 from shared.settings import SERVICES, Settings
-from shared.storage.engine import create_engine, is_sqlite
+from shared.storage.engine import create_engine, store_exists
 from shared.storage.tables import core_metadata
 
 CHUNK = 2000
@@ -29,14 +27,6 @@ class StoredEvent:
     service: str
     topic: str
     envelope: Envelope[Any]
-
-
-def store_exists(url: str) -> bool:
-    """False for a SQLite file that is not there (opening it would create an empty one)."""
-    if not is_sqlite(url):
-        return True
-    database = make_url(url).database
-    return database in (None, "", ":memory:") or Path(database).exists()
 
 
 @cache

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
@@ -22,7 +21,7 @@ from shared.messaging.admin import ensure_topics
 from shared.messaging.producer import create_producer
 from shared.messaging.relay import OutboxRelay
 from shared.settings import Settings
-from shared.storage.engine import begin_write, create_engine, is_sqlite
+from shared.storage.engine import begin_write, create_engine, store_exists
 from shared.storage.tables import core_metadata
 
 Progress = Callable[[str, int, int], object]
@@ -46,7 +45,7 @@ async def restore_service(settings: Settings, service: str, *, progress: Progres
     database's error if publishing fails.
     """
     url = settings.service_database_url(service)
-    if is_sqlite(url) and not _sqlite_file_exists(url):
+    if not store_exists(url):
         raise NoStore(f"{service}: no event store at {make_url(url).database}")
     bootstrap = settings.kafka_bootstrap_servers
     await ensure_topics(bootstrap, settings.topic_prefix)
@@ -71,8 +70,3 @@ async def restore_service(settings: Settings, service: str, *, progress: Progres
     finally:
         await relay.close()
         await engine.dispose()
-
-
-def _sqlite_file_exists(url: str) -> bool:
-    database = make_url(url).database
-    return bool(database) and Path(database).exists()

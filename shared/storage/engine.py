@@ -26,6 +26,14 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def store_exists(url: str) -> bool:
+    """False for a SQLite file that is not there (opening it would create an empty one)."""
+    if not is_sqlite(url):
+        return True
+    database = make_url(url).database
+    return database in (None, "", ":memory:") or Path(database).exists()
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An engine for ``url``; SQLite files get their folder created, WAL, and
     connections that run each call in the event loop's thread (:mod:`shared.storage.inline_sqlite`).

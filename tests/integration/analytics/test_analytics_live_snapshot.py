@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from shared.analytics.catalogue import described_services
-from shared.analytics.live import read_snapshot, snapshot_live
+from shared.analytics.live import snapshot_live
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events.billing import PaymentRecorded
 from shared.messaging.tracking import save_checkpoints
@@ -36,7 +36,7 @@ async def test_a_consumer_fed_projection_is_read_with_its_checkpoints(database_u
     finally:
         await engine.dispose()
 
-    live = (await read_snapshot(database_url, metadata, models.projections))["matching.fairness"]
+    live = (await snapshot_live(database_url, metadata, models.projections))["matching.fairness"]
 
     assert live.checkpoints == {("t.relais.matching", 0): 41} and live.event_ids is None
     assert live.checksums["fairness_requests"].rows == 1 and live.checksums["fairness_counts"].rows == 0
