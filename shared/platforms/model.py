@@ -140,6 +140,10 @@ class PlatformPolicy(PolicyModel):
         if orphans:
             raise ValueError(f"sectors: communes in no sector: {', '.join(orphans)}")
         check_fee_entries_ordered(self.fees)
+        calendar = self.opening_hours.public_holidays
+        if calendar is not None and calendar.country != self.country:
+            raise ValueError(f"opening_hours.public_holidays.country: {calendar.country} is not the platform's "
+                             f"country ({self.country})")
         if self.callback.mode is DeadlineMode.BUSINESS_HOURS and self.opening_hours.is_empty():
             raise ValueError("callback.mode: business_hours needs opening_hours.weekly to have opening hours")
         return self

@@ -145,3 +145,8 @@ def test_a_subdivision_written_by_name_is_rejected_with_its_code(tmp_path):
 def test_an_extra_closed_day_listed_twice_is_rejected(tmp_path):
     problems = problems_of(tmp_path, lambda d: d["opening_hours"].update(holidays=["2030-05-31", "2030-05-31"]))
     assert problems == ["limoges.yaml: opening_hours: holidays: a date is listed twice"]
+
+
+def test_public_holidays_of_another_country_are_rejected(tmp_path):
+    problems = problems_of(tmp_path, lambda d: d["opening_hours"].update(public_holidays={"country": "BE"}))
+    assert problems == ["limoges.yaml: opening_hours.public_holidays.country: BE is not the platform's country (FR)"]
