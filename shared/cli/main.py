@@ -84,8 +84,14 @@ def serve(
     name = service.value
     factory = (app_factory or DEFAULT_APP_FACTORY).format(service=name)
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # the relay reports broker loss once, not every 100 ms
+    logging.getLogger("faststream.access.kafka").addFilter(_not_supervisor_chatter)
     uvicorn.run(factory, factory=True, host=host or load_settings().host, port=port or DEFAULT_PORTS[name],
                 access_log=False)
+
+
+def _not_supervisor_chatter(record: logging.LogRecord) -> bool:
+    """FastStream logs "callback for Task-N is being executed..." at INFO for each consumer task that ends."""
+    return "is being executed..." not in record.getMessage()
 
 
 PortsOption = Annotated[list[str] | None, typer.Option("--port", help="SERVICE=PORT, to move a service (repeatable).")]
