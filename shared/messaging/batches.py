@@ -11,6 +11,7 @@ This module knows nothing of Kafka clients; :mod:`shared.messaging.runner` and
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -21,9 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.codec import DecodeError, decode
 from shared.contracts.envelope import Envelope
+from shared.messaging.failures import HandlerFailed, failure_reason, is_transient
 from shared.messaging.projection import EventFilter, InboundRecord, Projection, RejectEvent
 from shared.messaging.tracking import already_processed, mark_processed, save_checkpoints
 from shared.storage.engine import write_transaction
+
+log = logging.getLogger(__name__)
 
 Decoder = Callable[[InboundRecord, Collection[str] | None], Envelope[Any]]
 
@@ -72,8 +76,9 @@ async def apply_batch(
     repeated in the batch, are skipped. Events of types without a handler are only marked processed.
     Events for which ``include`` returns False are left out entirely (not marked processed).
     A handler raising :class:`RejectEvent` dead-letters its event (never marked processed, so a
-    redelivery dead-letters it again: dead letters are at-least-once). Any other exception rolls the
-    whole batch back and propagates.
+    redelivery dead-letters it again: dead letters are at-least-once). So does any other exception
+    that redelivery cannot cure (see :mod:`shared.messaging.failures`); a transient one (database
+    unreachable, locked, timeout) rolls the whole batch back and propagates, for a retry.
     """
     batch = [record if isinstance(record, InboundRecord) else InboundRecord(*record) for record in records]
     if not batch:
@@ -104,7 +109,7 @@ async def apply_decoded(
     The batch first runs without a savepoint per event (a SAVEPOINT and its RELEASE cost as much
     as a handler's own statements, and a round trip each on PostgreSQL). If a handler fails, the
     transaction is rolled back and the batch runs again with a savepoint around each event, so that
-    a refusal undoes only its own event's writes and any other error propagates from there.
+    a refusal or a failure undoes only its own event's writes; a transient error propagates from there.
     """
     if not batch:
         return BatchResult()
@@ -140,7 +145,8 @@ async def _apply_in_one_transaction(
                 continue
             outcome = await _apply_one(conn, projection, envelope, savepoints)
             if isinstance(outcome, RejectEvent):
-                dead_letters.append(DeadLetter(record, f"rejected by {projection.name}: {outcome.reason}"))
+                verdict = "failed in" if isinstance(outcome, HandlerFailed) else "rejected by"
+                dead_letters.append(DeadLetter(record, f"{verdict} {projection.name}: {outcome.reason}"))
                 continue
             counts[outcome] += 1
             seen.add(event_id)
@@ -178,6 +184,12 @@ async def _apply_one(conn: AsyncConnection, projection: Projection, envelope: En
             await handler(conn, envelope)
     except RejectEvent as rejection:
         return rejection
+    except Exception as failure:
+        if is_transient(failure):
+            raise
+        log.error("%s could not apply %s %s; it goes to the dead letters", projection.name, envelope.event_type,
+                  envelope.event_id, exc_info=failure)
+        return HandlerFailed(failure_reason(failure))
     return "applied"
 
 

@@ -40,7 +40,8 @@ class RejectEvent(Exception):
     """Raised by a handler to refuse one valid event for a domain reason.
 
     The handler's rows for that event are rolled back (SAVEPOINT), the event goes to the
-    dead-letter topic with ``reason``, and the batch goes on. Any other exception fails the batch.
+    dead-letter topic with ``reason``, and the batch goes on. Other exceptions are dead-lettered the
+    same way unless transient (see :mod:`shared.messaging.failures`): those fail the batch, for a retry.
     """
 
     def __init__(self, reason: str) -> None:

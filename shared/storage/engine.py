@@ -41,18 +41,19 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     SQLite transactions are begun explicitly (``BEGIN``), so SAVEPOINTs and rollbacks behave;
     a connection with the execution option ``sqlite_begin="IMMEDIATE"`` takes the write lock
     when its transaction begins (writers wait for each other instead of failing).
+    SQL errors and logs never show the values bound (they may be residents' encrypted data or ids).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         database = parsed.database or ":memory:"
-        engine = create_async_engine(url, echo=echo,
+        engine = create_async_engine(url, echo=echo, hide_parameters=True,
                                      async_creator=lambda: inline_sqlite.connect(database))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_async_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,8 @@ Its handlers append the matching events to the store on the batch's own connecti
 processed event ids, the new events (the outbox), the turns and the match rows commit in one
 transaction: a redelivered ``RequestLogged`` is skipped, never offered twice. A
 :class:`~shared.storage.eventstore.ConcurrencyError` (another instance moved the same turn)
-fails the batch, which is delivered again and retried on fresh state.
+fails the batch (a transient failure: :mod:`shared.messaging.failures`), which is delivered again
+and retried on fresh state.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A toy projection for the runner tests: RequestLogged counted per commune.
 
-Requests for commune ``00000`` are refused with :class:`RejectEvent` (after writing a row, to show
-the row is rolled back). Also helpers to build, produce and read back events.
+Requests for commune ``00000`` are refused with :class:`RejectEvent` and those for ``99999`` fail
+with an error no redelivery cures (each after writing a row, to show the row is rolled back). Also helpers to build, produce and read back events.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from shared.storage.tables import core_metadata
 
 NAME = "toy.requests-per-commune"
 REFUSED_COMMUNE = "00000"
+FAILING_COMMUNE = "99999"
 
 
 def toy_metadata() -> MetaData:
@@ -55,6 +56,8 @@ def requests_per_commune(metadata: MetaData, name: str = NAME) -> Projection:
         )
         if envelope.payload.commune == REFUSED_COMMUNE:
             raise RejectEvent(f"commune {REFUSED_COMMUNE} is not served")
+        if envelope.payload.commune == FAILING_COMMUNE:
+            raise OverflowError("date value out of range")
 
     return projection
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from shared.contracts.codec import encode
 from shared.contracts.envelope import Envelope
@@ -135,24 +137,46 @@ async def test_rejected_event_rows_are_rolled_back_and_it_stays_unprocessed(stor
     assert len(again.dead_letters) == 1
 
 
-async def test_a_failing_handler_rolls_the_whole_batch_back(store) -> None:  # type: ignore[no-untyped-def]
-    engine, metadata = store
-    projection = requests_per_commune(metadata)
+def failing_on_third(projection: Projection, error: Exception) -> None:
     count = projection.handlers["RequestLogged"]
 
     async def fail_on_third(conn, envelope) -> None:  # type: ignore[no-untyped-def]
         await count(conn, envelope)
         if envelope.payload.request_id.endswith("-2"):
-            raise RuntimeError("database is on fire")
+            raise error
 
     projection.handlers["RequestLogged"] = fail_on_third
 
-    with pytest.raises(RuntimeError, match="on fire"):
+
+async def test_a_transient_failure_rolls_the_whole_batch_back(store) -> None:  # type: ignore[no-untyped-def]
+    engine, metadata = store
+    projection = requests_per_commune(metadata)
+    failing_on_third(projection, OperationalError("UPDATE", {}, sqlite3.OperationalError("database is locked")))
+
+    with pytest.raises(OperationalError, match="database is locked"):
         await apply_batch(engine, metadata, projection, records([request_logged("87085", number=i) for i in range(4)]))
 
     assert await counts(engine, metadata) == {}
     assert await processed(engine, metadata) == 0
     assert await load_checkpoints(engine, metadata, NAME) == {}
+
+
+async def test_an_event_that_fails_for_good_is_dead_lettered_and_the_batch_goes_on(store, caplog) -> None:  # type: ignore[no-untyped-def]
+    engine, metadata = store
+    projection = requests_per_commune(metadata)
+    failing_on_third(projection, OverflowError("date value out of range"))
+    batch = records([request_logged("87085", number=i) for i in range(4)])
+
+    result = await apply_batch(engine, metadata, projection, batch)
+
+    assert result.applied == 3
+    assert [(dead.record.offset, dead.reason) for dead in result.dead_letters] == [
+        (2, f"failed in {NAME}: OverflowError: date value out of range")
+    ]
+    assert await counts(engine, metadata) == {"87085": 3}
+    assert await processed(engine, metadata) == 3
+    assert await load_checkpoints(engine, metadata, NAME) == {(TOPIC, 0): 3}
+    assert "OverflowError" in caplog.text and "Traceback" in caplog.text
 
 
 async def test_unhandled_types_are_marked_processed_and_excluded_ones_are_not(store) -> None:  # type: ignore[no-untyped-def]
