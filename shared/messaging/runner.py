@@ -58,19 +58,23 @@ consumers = ConsumerRegistry()
 
 
 async def consumer_lag(consumer: AIOKafkaConsumer) -> dict[tuple[str, int], int]:
-    """Records not yet fetched per assigned (topic, partition): high watermark minus position.
+    """Records not applied yet per assigned (topic, partition): high watermark minus committed offset.
 
     The high watermark comes from fetch responses (``end_offsets`` is wrong on Tansu), so a
-    partition not fetched yet is left out. The position is the next record to *fetch*: a batch
-    being applied already counts as done.
+    partition not fetched yet is left out. The group's committed offset moves only after a batch
+    is applied and its dead letters sent, so a batch failing again and again shows as lag (the
+    fetch position would not: it runs ahead while the batch is retried). Before the group's first
+    commit the fetch position stands in.
     """
     lag: dict[tuple[str, int], int] = {}
     for partition in consumer.assignment():
         highwater = consumer.highwater(partition)
         if highwater is None:
             continue
-        position = await consumer.position(partition)
-        lag[(partition.topic, partition.partition)] = max(highwater - position, 0)
+        done = await consumer.committed(partition)
+        if done is None:
+            done = await consumer.position(partition)
+        lag[(partition.topic, partition.partition)] = max(highwater - done, 0)
     return lag
 
 

@@ -85,7 +85,7 @@ class SampledGauges:
 
 
 def projection_lag(consumers: ConsumerRegistry, topic_prefix: str) -> Callable[[], Awaitable[dict[LagKey, int]]]:
-    """A lag source over ``consumers``: high watermark minus position per projection and partition.
+    """A lag source over ``consumers``: high watermark minus committed offset per projection and partition.
 
     Topics are labelled by their logical name (``topic_prefix`` removed). A projection whose
     partitions are being reassigned at that moment is left out of this sample.
@@ -110,5 +110,5 @@ def _backlog_family() -> GaugeMetricFamily:
 
 
 def _lag_family() -> GaugeMetricFamily:
-    return GaugeMetricFamily(LAG, "Records a projection has not fetched yet: high watermark minus position.",
+    return GaugeMetricFamily(LAG, "Records a projection has not applied yet: high watermark minus committed offset.",
                              labels=["projection", "topic", "partition"])

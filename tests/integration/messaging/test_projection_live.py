@@ -12,6 +12,7 @@ from shared.messaging.runner import consumers, wait_for
 from tests.integration.messaging.live import committed_offsets, read_topic, running
 from tests.integration.messaging.toy_projection import (
     NAME,
+    FAILING_COMMUNE,
     REFUSED_COMMUNE,
     encoded,
     expected_counts,
@@ -33,6 +34,16 @@ def some_requests(count: int, start: int = 0):  # type: ignore[no-untyped-def]
     return [request_logged(COMMUNES[i % len(COMMUNES)], number=i) for i in range(start, start + count)]
 
 
+async def lag_once_committed(name: str, timeout: float = 10.0) -> dict[tuple[str, int], int]:
+    """The consumer's lag once its offsets are committed (they are, just after the rows it applied)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        lag = await consumers.lag(name)
+        if sum(lag.values()) == 0 or asyncio.get_running_loop().time() > deadline:
+            return lag
+        await asyncio.sleep(0.05)
+
+
 @pytest.fixture
 async def metadata(engine):  # type: ignore[no-untyped-def]
     metadata = toy_metadata()
@@ -48,7 +59,7 @@ async def test_events_produced_become_rows(kafka_bootstrap, topic_prefix, engine
     async with running(kafka_bootstrap, topic_prefix, engine, metadata, requests_per_commune(metadata),
                        batch_size=7) as run:
         await wait_for(engine, NAME, event_ids=[e.event_id for e in events], timeout=30)
-        lag = await consumers.lag(NAME)
+        lag = await lag_once_committed(NAME)
 
     assert await read_counts(engine, metadata) == expected_counts(events)
     assert run.processed == 43 and all(len(result.positions) >= 1 for result in run.results)
@@ -81,13 +92,14 @@ async def test_malformed_records_go_to_the_dead_letter_topic_and_consumption_goe
     bad = malformed_records(50)
     malformed = [(topic, key, value, headers) for key, value, headers, _ in bad]
     refused = [request_logged(REFUSED_COMMUNE, number=900 + i) for i in range(5)]
+    failing = [request_logged(FAILING_COMMUNE, number=950 + i) for i in range(3)]
     mixed = []
     good_records = encoded(good, topic_prefix)
     for i in range(50):
         mixed.append(malformed[i])
         if i < 40:
             mixed.append(good_records[i])
-    mixed += encoded(refused, topic_prefix)
+    mixed += encoded(refused, topic_prefix) + encoded(failing, topic_prefix)
     await produce(kafka_bootstrap, mixed)
 
     async with running(kafka_bootstrap, topic_prefix, engine, metadata, requests_per_commune(metadata),
@@ -96,10 +108,10 @@ async def test_malformed_records_go_to_the_dead_letter_topic_and_consumption_goe
         after = some_requests(5, start=100)
         await produce(kafka_bootstrap, encoded(after, topic_prefix))
         await wait_for(engine, NAME, event_ids=[e.event_id for e in after], timeout=30)
-        dead = await read_topic(kafka_bootstrap, physical(DEAD_LETTER, topic_prefix), 55)
+        dead = await read_topic(kafka_bootstrap, physical(DEAD_LETTER, topic_prefix), 58)
 
     assert await read_counts(engine, metadata) == expected_counts(good + after)
-    assert len(dead) == 55 and sum(len(result.dead_letters) for result in run.results) == 55
+    assert len(dead) == 58 and sum(len(result.dead_letters) for result in run.results) == 58
     infos = [dead_letter_info(record.headers) for record in dead]
     assert {info["dlq_consumer"] for info in infos} == {NAME}
     assert {info["dlq_topic"] for info in infos} == {topic}
@@ -108,6 +120,8 @@ async def test_malformed_records_go_to_the_dead_letter_topic_and_consumption_goe
         stored_value, reason = by_key[key]
         assert stored_value == value and reason_part in reason, (key, reason)
     assert sum("rejected by" in info["dlq_reason"] for info in infos) == 5
+    assert sum(info["dlq_reason"] == f"failed in {NAME}: OverflowError: date value out of range"
+               for info in infos) == 3
     assert all(("odd", b"\xff\xfe") in record.headers for record in dead if record.key.startswith(b"bad-"))
 
 

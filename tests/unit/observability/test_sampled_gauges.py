@@ -17,17 +17,21 @@ from shared.observability import SampledGauges, projection_lag
 
 @dataclass
 class FakeConsumer:
-    """What ``consumer_lag`` reads: assignment, fetch high watermarks, positions."""
+    """What ``consumer_lag`` reads: assignment, fetch high watermarks, committed offsets, positions."""
 
     highwaters: dict[TopicPartition, int | None]
     positions: dict[TopicPartition, int]
     revoked: set[TopicPartition] = field(default_factory=set)
+    commits: dict[TopicPartition, int] = field(default_factory=dict)
 
     def assignment(self) -> set[TopicPartition]:
         return set(self.highwaters)
 
     def highwater(self, partition: TopicPartition) -> int | None:
         return self.highwaters[partition]
+
+    async def committed(self, partition: TopicPartition) -> int | None:
+        return self.commits.get(partition)
 
     async def position(self, partition: TopicPartition) -> int:
         if partition in self.revoked:
@@ -124,6 +128,14 @@ async def test_projection_lag_is_highwater_minus_position_by_logical_topic() -> 
     lag = await projection_lag(consumers, "t1.")()
 
     assert lag == {("intake.console", "relais.requests", 0): 3, ("intake.console", "relais.requests", 1): 0}
+
+
+async def test_a_batch_retried_again_and_again_shows_as_lag_though_it_was_fetched() -> None:
+    stuck = TopicPartition("relais.requests", 0)
+    consumers = ConsumerRegistry()
+    consumers.add("matching.assign", FakeSubscriber(FakeConsumer({stuck: 40}, {stuck: 40}, commits={stuck: 12})))
+
+    assert await projection_lag(consumers, "")() == {("matching.assign", "relais.requests", 0): 28}
 
 
 async def test_a_projection_being_rebalanced_is_left_out_of_the_sample() -> None:
