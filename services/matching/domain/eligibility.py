@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from services.matching.domain.directory import SUSPENDED, Provider
 from shared.contracts.events.matching import SkipReason
+
+HORIZON = timedelta(days=366)
+"""Only the part of a resident's window within a year of the request counts (every weekday recurs 52 times):
+this bounds the day-by-day walk and keeps extreme dates (year 1, year 9999) of old events from overflowing."""
 
 
 @dataclass(frozen=True)
@@ -48,20 +52,40 @@ def is_available(provider: Provider, request: RequestSpec) -> bool:
     """True if some resident window meets a weekly slot of the provider outside its absences.
 
     No window given: the resident is flexible, so only an absence covering the day of the request
-    makes the provider unavailable. No weekly slot declared: the provider works any time.
+    makes the provider unavailable. No weekly slot declared: the provider works any time. Windows
+    are clipped to ``HORIZON`` around the request.
     """
     zone = ZoneInfo(request.timezone)
     if not request.windows:
         return not _absent(provider, request.received_at.astimezone(zone).date())
-    return any(_window_fits(provider, start.astimezone(zone), end.astimezone(zone)) for start, end in request.windows)
+    low, high = _shifted(request.received_at, -HORIZON), _shifted(request.received_at, HORIZON)
+    for start, end in request.windows:
+        start, end = max(_aware(start), low), min(_aware(end), high)
+        if start < end and _window_fits(provider, start.astimezone(zone), end.astimezone(zone)):
+            return True
+    return False
+
+
+def _aware(moment: datetime) -> datetime:
+    """A naive moment (old events) is read as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.utcoffset() is None else moment
+
+
+def _shifted(moment: datetime, delta: timedelta) -> datetime:
+    """``moment + delta``, clamped to the representable range (in UTC, with days to spare for time zones)."""
+    try:
+        return _aware(moment) + delta
+    except OverflowError:
+        edge = datetime.max - timedelta(days=2) if delta > timedelta(0) else datetime.min + timedelta(days=2)
+        return edge.replace(tzinfo=UTC)
 
 
 def _window_fits(provider: Provider, start: datetime, end: datetime) -> bool:
-    day = start.date()
-    while day <= end.date():
+    first = start.date()
+    for offset in range((end.date() - first).days + 1):
+        day = first + timedelta(days=offset)
         if not _absent(provider, day) and _slot_overlaps(provider, day, start, end):
             return True
-        day += timedelta(days=1)
     return False
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from services.matching.domain.directory import SUSPENDED
+from services.matching.domain.eligibility import is_available
 from services.matching.domain.rotation import RingKey, ring, take_turn
 from shared.contracts.events.matching import SkipReason
-from shared.contracts.events.providers import Absence
+from shared.contracts.events.providers import Absence, Weekday, WeeklySlot
+from shared.contracts.types import TimeWindow
 from tests.unit.matching.builders import (
     ISLE,
     LIMOGES,
@@ -142,3 +144,20 @@ def test_a_provider_who_changed_nothing_keeps_its_place() -> None:
     moved = replace(a, version=9, communes=frozenset({LIMOGES, PANAZOL}))
 
     assert ring([moved, b], "gardening", AGGLO)[0].provider_id == "prv-a"
+
+
+def test_windows_at_the_ends_of_the_calendar_are_clipped_not_overflowing() -> None:
+    """Old events may hold windows from year 1 to year 9999: they are read within a year of the request."""
+    extreme = TimeWindow(starts_at=datetime.fromisoformat("0001-01-01T00:00:00+01:00"),
+                         ends_at=datetime.fromisoformat("9999-12-31T23:59:59-01:00"))
+    edges = [(extreme.starts_at, extreme.ends_at), (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)),
+             (datetime.min, datetime.max)]
+    mondays = provider("prv-mondays", weekly=(WeeklySlot(weekday=Weekday.MONDAY, starts=time(8), ends=time(12)),))
+    all_year = provider("prv-away", absences=(Absence(first_day=date(2025, 1, 1), last_day=date(2028, 1, 1)),))
+    for window in edges:
+        request = replace(spec(), windows=(window,))
+        assert is_available(mondays, request) and not is_available(all_year, request)
+    far_past = replace(spec(), windows=((datetime(2001, 1, 1, tzinfo=UTC), datetime(2001, 1, 31, tzinfo=UTC)),))
+    assert not is_available(mondays, far_past)
+    for received_at in (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)):
+        assert is_available(mondays, replace(spec(), windows=edges[:1], received_at=received_at))
