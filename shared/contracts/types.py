@@ -36,6 +36,8 @@ class TimeWindow(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> TimeWindow:
+        if (self.starts_at.utcoffset() is None) != (self.ends_at.utcoffset() is None):
+            raise ValueError("a time window's start and end must both carry a time zone")
         if self.ends_at <= self.starts_at:
             raise ValueError("a time window must end after it starts")
         return self

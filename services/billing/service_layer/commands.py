@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.contracts.events.billing import PaymentMethod, YearMonth
-from shared.contracts.types import Money
+from shared.inputs import AmountText, Day
 
 
 class PaymentDetails(BaseModel):
@@ -16,8 +15,9 @@ class PaymentDetails(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    amount: Money = Field(description="Amount paid, positive, two decimal places.", examples=["6.75"])
-    paid_on: date = Field(description="Day of payment; the payment is booked on that day.")
+    amount: AmountText = Field(description="Amount paid in euros, positive, two decimal places, at most 1000000.00.",
+                               examples=["6.75"])
+    paid_on: Day = Field(description="Day of payment, not in the future; the payment is booked on that day.")
     method: PaymentMethod = Field(description="How it was paid.")
     reference: str = Field(default="", max_length=120, description="Cheque number or transfer reference.")
 

@@ -19,6 +19,7 @@ from services.billing.service_layer.commands import IssueStatement, RecordPaymen
 from shared.clock import Clock
 from shared.contracts.events.billing import PaymentRecorded, StatementIssued
 from shared.errors import DomainError, NotFound
+from shared.inputs import ensure_not_future_day
 from shared.platforms.model import PlatformPolicy
 from shared.storage.eventstore import ConcurrencyError
 
@@ -65,13 +66,14 @@ class BillingHandlers:
         return Account(platform_id, provider_id, balance if balance is not None else ZERO, entries)
 
     async def record_payment(self, cmd: RecordPayment) -> str:
-        self.policy(cmd.platform_id)
+        policy = self.policy(cmd.platform_id)
         payment = PaymentRecorded(provider_id=cmd.provider_id, amount=cmd.amount, paid_on=cmd.paid_on,
                                   method=cmd.method, reference=cmd.reference)
 
         async def record() -> str:
             async with self.uow() as uow:
                 await self._known_account(uow, cmd.platform_id, cmd.provider_id)
+                ensure_not_future_day("paid_on", cmd.paid_on, self.clock.now(), policy.zone)
                 envelope = await uow.book.append_new(payment, platform_id=cmd.platform_id, actor=cmd.actor,
                                                      occurred_at=self.clock.now())
                 await uow.commit()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import Field, model_validator
 
 from shared.commands import Frozen
@@ -13,6 +11,7 @@ from shared.contracts.events.feedback import (
     ProviderAssessment,
     SendChannel,
 )
+from shared.inputs import Moment
 
 COMMENT_MAX = 2000
 
@@ -36,15 +35,14 @@ class PhoneFollowUpDetails(Frozen):
     """What the operator noted on the follow-up call; ``answers`` only when the resident answered the questionnaire."""
 
     outcome: FollowUpOutcome = Field(description="How the call went.")
-    called_at: datetime | None = Field(default=None, description="When the call was made (default: now).")
+    called_at: Moment | None = Field(default=None, description="When the call was made, with its time zone "
+                                                              "(default: now); not in the future.")
     answers: Answers | None = Field(default=None, description="The questionnaire, as answered on the phone.")
 
     @model_validator(mode="after")
     def _answers_need_a_conversation(self) -> PhoneFollowUpDetails:
         if self.answers is not None and self.outcome in (FollowUpOutcome.NO_ANSWER, FollowUpOutcome.REFUSED):
             raise ValueError(f"no answers can be recorded when the outcome is {self.outcome.value}")
-        if self.called_at is not None and self.called_at.tzinfo is None:
-            raise ValueError("called_at needs a time zone")
         return self
 
 

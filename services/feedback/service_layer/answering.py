@@ -22,6 +22,7 @@ from services.feedback.service_layer.ports import SurveyRecord
 from shared.contracts.events.feedback import AnswerChannel
 from shared.contracts.types import Sealed
 from shared.errors import Conflict, NotFound
+from shared.inputs import ensure_not_future
 from shared.privacy.errors import ResidentErasedError
 from shared.storage.eventstore import ConcurrencyError
 
@@ -66,6 +67,8 @@ class SurveyAnswering(FeedbackContext):
             now = self.clock.now()
             async with self.uow() as store:
                 record = await self.record_for(store, cmd.platform_id, cmd.survey_id)
+                if cmd.called_at is not None:
+                    ensure_not_future("called_at", cmd.called_at, now)
                 survey, history = await self.load(store, record.request_id)
                 survey.log_follow_up(cmd.operator, cmd.outcome, cmd.called_at or now)
                 if cmd.answers is not None:

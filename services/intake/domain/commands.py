@@ -15,8 +15,8 @@ from shared.contracts.types import (
     Channel,
     CommuneCode,
     FragilePublic,
-    TimeWindow,
 )
+from shared.inputs import AvailabilityWindow, LocalMoment
 from shared.privacy.contact import ResidentContact
 
 
@@ -26,7 +26,9 @@ class RequestDetails(Frozen):
     channel: Channel = Field(description="How the request came in.")
     activity: ActivityCode
     commune: CommuneCode
-    availability: list[TimeWindow] = Field(default_factory=list, max_length=20, description="When the resident is available.")
+    availability: list[AvailabilityWindow] = Field(
+        default_factory=list, max_length=20,
+        description="When the resident is available: timezone-aware windows of at most 31 days, years 2000-2100.")
     fragile_publics: list[FragilePublic] = Field(default_factory=list, description="Fragile publics concerned.")
     contact: ResidentContact = Field(description="Resident's contact details.")
     resident_id: str | None = Field(default=None, max_length=60, description="Known resident id (a returning caller).")
@@ -45,7 +47,8 @@ class VoicemailDetails(Frozen):
     """A message left on the answering machine, as transcribed."""
 
     contact: ResidentContact = Field(description="Caller's contact details and message.")
-    left_at_local: str = Field(max_length=40, description="Local time the message was left, ISO 8601.")
+    left_at_local: LocalMoment = Field(description="Local time the message was left, ISO 8601 (e.g. 2026-12-05T18:40:00); "
+                                                   "not in the future.")
 
 
 class CancellationDetails(Frozen):

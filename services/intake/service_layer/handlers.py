@@ -27,6 +27,7 @@ from shared.contracts.events.intake import (
 from shared.contracts.types import Sealed
 from shared.errors import DomainError, NotFound
 from shared.ids import new_id
+from shared.inputs import ensure_not_future, local_moment
 from shared.platforms.model import PlatformPolicy
 from shared.storage.group_commit import GroupCommit, grouped_first_events
 
@@ -64,7 +65,7 @@ class IntakeHandlers:
         request_id = new_id("req")
         event = RequestLogged(
             request_id=request_id, channel=cmd.channel, activity=cmd.activity, commune=cmd.commune,
-            availability=cmd.availability, fragile_publics=fragile,
+            availability=[window.window() for window in cmd.availability], fragile_publics=fragile,
             resident_id=resident_id, contact=contact,
         )
         await self._append_new(cmd.platform_id, request_id, event, cmd.actor)
@@ -83,7 +84,8 @@ class IntakeHandlers:
         return call_id
 
     async def log_voicemail(self, cmd: LogVoicemail) -> str:
-        self.policy(cmd.platform_id)
+        policy = self.policy(cmd.platform_id)
+        ensure_not_future("left_at_local", local_moment(cmd.left_at_local, policy.zone), self.clock.now())
         resident_id = new_id("res")
         contact = await self.sealer.seal(resident_id, cmd.platform_id, cmd.contact.model_dump(exclude_none=True))
         entry_id = new_id("vm")

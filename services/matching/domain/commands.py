@@ -6,7 +6,6 @@ for which platform, from the caller's token, never from the body.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -21,6 +20,7 @@ from shared.contracts.events.providers import (
     WeeklySlot,
 )
 from shared.contracts.types import ActivityCode, CommuneCode, FragilePublic
+from shared.inputs import Amount, Day, Moment, RecordDay, RecordMoment
 
 
 class ApplicationDetails(Frozen):
@@ -39,9 +39,9 @@ class CommitteeDecision(Frozen):
     """The admission committee's decision on an application."""
 
     decision: Literal["admitted", "rejected"]
-    committee_on: date = Field(description="Date of the committee meeting.")
+    committee_on: RecordDay = Field(description="Date of the committee meeting.")
     members: list[CommitteeMember] = Field(min_length=1, description="Institutions present.")
-    charter_signed_at: datetime | None = Field(default=None, description="When the quality charter was signed (admission).")
+    charter_signed_at: RecordMoment | None = Field(default=None, description="When the quality charter was signed (admission).")
     reason: str = Field(default="", max_length=1000, description="Reason given in the minutes (rejection).")
 
     @model_validator(mode="after")
@@ -55,8 +55,8 @@ class CommitteeDecision(Frozen):
 
 class AccreditationDetails(Frozen):
     number: str = Field(min_length=1, max_length=60, description="Number of the agrément qualité.")
-    issued_on: date
-    expires_on: date
+    issued_on: RecordDay
+    expires_on: RecordDay
     publics: list[FragilePublic] = Field(min_length=1, description="Fragile publics covered.")
 
     @model_validator(mode="after")
@@ -82,7 +82,7 @@ class CommunesDetails(Frozen):
 class StatusChangeDetails(Frozen):
     """Suspension, reinstatement or withdrawal: from which day, and why."""
 
-    since: date = Field(description="First day the change applies.")
+    since: RecordDay = Field(description="First day the change applies.")
     reason: str = Field(default="", max_length=1000, description="Why (required to suspend or withdraw).")
 
 
@@ -115,24 +115,26 @@ class DeclineDetails(Frozen):
 
 
 class ContactDetails(Frozen):
-    contacted_at: datetime | None = Field(default=None, description="When the resident was contacted (default: now).")
+    contacted_at: Moment | None = Field(default=None, description="When the resident was contacted (default: now); "
+                                                                  "not in the future.")
 
 
 class QuoteDetails(Frozen):
-    amount_excl_tax: Decimal = Field(ge=0, max_digits=10, decimal_places=2, description="Quoted amount excluding tax.")
-    sent_at: datetime | None = Field(default=None, description="When the quote was sent (default: now).")
+    amount_excl_tax: Amount = Field(description="Quoted amount excluding tax, euros, 0 to 1000000.00.")
+    sent_at: Moment | None = Field(default=None, description="When the quote was sent (default: now); not in the future.")
 
 
 class QuoteAnswerDetails(Frozen):
     accepted: bool
-    answered_at: datetime | None = Field(default=None, description="When the resident answered (default: now).")
+    answered_at: Moment | None = Field(default=None, description="When the resident answered (default: now); "
+                                                                "not in the future.")
 
 
 class InterventionDetails(Frozen):
-    done_on: date = Field(description="Day of the intervention.")
+    done_on: Day = Field(description="Day of the intervention; not in the future.")
     labour_hours: Decimal = Field(ge=0, max_digits=6, decimal_places=2, description="Hours of labour.")
-    labour_amount_excl_tax: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
-    travel_amount_excl_tax: Decimal = Field(default=Decimal(0), ge=0, max_digits=10, decimal_places=2)
+    labour_amount_excl_tax: Amount
+    travel_amount_excl_tax: Amount = Decimal(0)
 
 
 class Apply(Command, ApplicationDetails):

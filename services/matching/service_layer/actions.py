@@ -22,6 +22,7 @@ from services.matching.service_layer.offering import (
 )
 from shared.clock import Clock
 from shared.contracts.events.matching import SkipReason
+from shared.inputs import ensure_not_future, ensure_not_future_day
 from shared.platforms.model import PlatformPolicy
 from shared.storage.eventstore import ConcurrencyError
 
@@ -52,24 +53,30 @@ class OfferHandlers:
 
     async def confirm_contact(self, cmd: c.ConfirmContact) -> None:
         async def step(_uow: Any, match: Match, now: datetime) -> None:
+            _not_future("contacted_at", cmd.contacted_at, now)
             match.confirm_contact(cmd.provider_id, cmd.contacted_at or now)
 
         await self._run(cmd, step)
 
     async def send_quote(self, cmd: c.SendQuote) -> None:
         async def step(_uow: Any, match: Match, now: datetime) -> None:
+            _not_future("sent_at", cmd.sent_at, now)
             match.send_quote(cmd.provider_id, cmd.amount_excl_tax, cmd.sent_at or now)
 
         await self._run(cmd, step)
 
     async def answer_quote(self, cmd: c.AnswerQuote) -> None:
         async def step(_uow: Any, match: Match, now: datetime) -> None:
+            _not_future("answered_at", cmd.answered_at, now)
             match.answer_quote(cmd.provider_id, cmd.accepted, cmd.answered_at or now)
 
         await self._run(cmd, step)
 
     async def declare_done(self, cmd: c.DeclareDone) -> None:
-        async def step(_uow: Any, match: Match, _now: datetime) -> None:
+        zone = policy_of(self.policies, cmd.platform_id).zone
+
+        async def step(_uow: Any, match: Match, now: datetime) -> None:
+            ensure_not_future_day("done_on", cmd.done_on, now, zone)
             match.declare_done(cmd.provider_id, cmd.done_on, cmd.labour_hours, cmd.labour_amount_excl_tax,
                                cmd.travel_amount_excl_tax)
 
@@ -89,3 +96,8 @@ class OfferHandlers:
             except ConcurrencyError:
                 if attempt == self.attempts:
                     raise
+
+
+def _not_future(what: str, moment: datetime | None, now: datetime) -> None:
+    if moment is not None:
+        ensure_not_future(what, moment, now)

@@ -139,11 +139,19 @@ async def test_who_may_see_and_pay(database_url: str, tmp_path: Path) -> None:
         assert (await harness.client.get("/platforms/limoges/totals/2008", headers=own)).status_code == 403
         assert (await harness.client.get("/platforms/limoges/accounts/prv-nobody", headers=coordinator)).status_code == 404
         assert (await harness.client.get("/platforms/herault/accounts/prv-art", headers=harness.admin())).status_code == 404
-        for bad in ({**payment, "amount": "-1.00"}, {**payment, "amount": "1.005"}, {**payment, "amount": 1.5},
-                    {**payment, "method": "bitcoin"}):
+        for bad, words in (({**payment, "amount": "-1.00"}, "positive"), ({**payment, "amount": "1.005"}, "pattern"),
+                           ({**payment, "amount": 1.5}, "string"), ({**payment, "method": "bitcoin"}, "method"),
+                           ({**payment, "amount": "99999999999999999999999999999.00"}, "at most 1000000.00"),
+                           ({**payment, "amount": "1000000.01"}, "at most 1000000.00"),
+                           ({**payment, "paid_on": "0001-01-01"}, "between the years 2000 and 2100"),
+                           ({**payment, "paid_on": "2099-01-01"}, "in the future"),
+                           ({**payment, "paid_on": "2008-05-16"}, "in the future")):
             response = await harness.client.post(f"{account}/payments", headers=coordinator, json=bad)
-            assert response.status_code == 422, (bad, response.text)
-        assert (await harness.client.get(account, headers=coordinator)).json()["balance"] == "6.75"
+            assert response.status_code == 422 and words in response.text, (bad, response.text)
+        paid_today = await harness.client.post(f"{account}/payments", headers=coordinator,
+                                               json={**payment, "amount": "1000000.00", "paid_on": "2008-05-15"})
+        assert paid_today.status_code == 201, paid_today.text
+        assert (await harness.client.get(account, headers=coordinator)).json()["balance"] == "-999993.25"
 
 
 async def test_replaying_the_billing_events_into_a_fresh_database_gives_the_same_ledger(

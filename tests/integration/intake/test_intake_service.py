@@ -16,6 +16,7 @@ from tests.fixtures.services import issue_token, serving
 
 pytestmark = pytest.mark.integration
 CONTACT = {"name": "Jeanne Intégration", "phone": "05 55 00 00 02"}
+REQUEST = {"channel": "phone", "activity": "gardening", "commune": "87085", "contact": CONTACT}
 
 
 async def eventually(client: httpx.AsyncClient, path: str, headers: dict[str, str],
@@ -68,10 +69,23 @@ async def test_bad_input_gets_a_clear_4xx_and_writes_nothing(service_settings: C
             ({"channel": "phone", "activity": "gardening", "commune": "87085", "contact": {"name": "X"}}, 422, "phone"),
             ({"channel": "fax", "activity": "gardening", "commune": "87085", "contact": CONTACT}, 422, "channel"),
             ({"channel": "phone", "activity": "gardening", "commune": "99999", "contact": CONTACT}, 422, "not served"),
+            ({**REQUEST, "availability": [{"starts_at": "2026-12-05T10:00:00", "ends_at": "2026-12-05T09:00:00+01:00"}]},
+             422, "must carry a time zone"),
+            ({**REQUEST, "availability": [{"starts_at": "2026-12-05T10:00:00", "ends_at": "2026-12-05T12:00:00"}]},
+             422, "must carry a time zone"),
+            ({**REQUEST, "availability": [{"starts_at": "0001-01-01T00:00:00+01:00",
+                                           "ends_at": "9999-12-31T23:59:59-01:00"}]}, 422, "between the years 2000 and 2100"),
+            ({**REQUEST, "availability": [{"starts_at": "2026-12-01T08:00:00+01:00",
+                                           "ends_at": "2027-06-01T08:00:00+01:00"}]}, 422, "at most 31 days"),
         ]
         for body, status, words in cases:
             response = await client.post("/platforms/limoges/requests", headers=operator, json=body)
             assert response.status_code == status and words in response.text, response.text
+        for left_at, words in (("yesterday", "ISO 8601"), ("0001-01-01T10:00:00", "between the years"),
+                               ("2099-01-01T10:00:00", "in the future")):
+            voicemail = await client.post("/platforms/limoges/voicemails", headers=operator,
+                                          json={"contact": CONTACT, "left_at_local": left_at})
+            assert voicemail.status_code == 422 and words in voicemail.text, voicemail.text
         not_json = await client.post("/platforms/limoges/requests", headers={**operator, "content-type": "application/json"},
                                      content=b"{not json")
         assert not_json.status_code == 422

@@ -132,12 +132,20 @@ async def test_provider_actions_over_http(api: tuple[httpx.AsyncClient, Settings
     assert (await client.get(f"{path}/match", headers=theirs)).status_code == 404
     assert (await client.post(f"{path}/contact", headers=theirs, json={})).status_code == 404
     assert (await client.post(f"{path}/quote-answer", headers=mine, json={"accepted": True})).status_code == 422
+    for when, words in (("2030-01-01T10:00:00+01:00", "in the future"), ("0001-01-01T10:00:00+01:00", "between the years"),
+                        ("2026-03-02T09:00:00", "must carry a time zone")):
+        wrong = await client.post(f"{path}/contact", headers=mine, json={"contacted_at": when})
+        assert wrong.status_code == 422 and words in wrong.text, wrong.text
     assert (await client.post(f"{path}/contact", headers=mine, json={})).status_code == 204
     assert (await client.post(f"{path}/contact", headers=mine, json={})).status_code == 409
+    too_much = await client.post(f"{path}/quote", headers=mine, json={"amount_excl_tax": "99999999999999999999999999999.00"})
+    assert too_much.status_code == 422 and "1000000" in too_much.text, too_much.text
     assert (await client.post(f"{path}/quote", headers=mine, json={"amount_excl_tax": "250.00"})).status_code == 204
-    done_body = {"done_on": "2026-03-10", "labour_hours": "4.5", "labour_amount_excl_tax": "90", "travel_amount_excl_tax": "8.5"}
+    done_body = {"done_on": "2026-03-02", "labour_hours": "4.5", "labour_amount_excl_tax": "90", "travel_amount_excl_tax": "8.5"}
     assert (await client.post(f"{path}/intervention", headers=mine, json=done_body)).status_code == 422
     assert (await client.post(f"{path}/quote-answer", headers=co, json={"accepted": True})).status_code == 204
+    future = await client.post(f"{path}/intervention", headers=mine, json={**done_body, "done_on": "2026-03-10"})
+    assert future.status_code == 422 and "in the future" in future.text, future.text
     assert (await client.post(f"{path}/intervention", headers=mine, json=done_body)).status_code == 204
     shown = (await client.get(f"{path}/match", headers=mine)).json()
     assert (shown["status"], shown["provider_id"], shown["version"]) == ("done", holder, 5)

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from shared.contracts.base import catalogue
 from shared.contracts.events.billing import PaymentRecorded, StatementIssued
+from shared.contracts.events.intake import RequestLogged
 from shared.contracts.events.matching import (
     InterventionCorrected,
     InterventionDone,
@@ -42,10 +43,19 @@ def payload(event_type: str, **changes: Any) -> dict[str, Any]:
      "must end after it starts"),
     (ProviderAvailabilityChanged, {"absences": [{"first_day": "2008-04-18", "last_day": "2008-04-14"}]},
      "must not end before it starts"),
+    (RequestLogged, {"availability": [{"starts_at": "2026-12-05T10:00:00", "ends_at": "2026-12-05T09:00:00+01:00"}]},
+     "start and end must both carry a time zone"),
 ])
 def test_inconsistent_payloads_are_refused(cls: type, changes: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=re.escape(message)):
         cls.model_validate(payload(cls.__name__, **changes))
+
+
+def test_old_events_with_extreme_or_naive_windows_still_validate() -> None:
+    """Only commands bound the windows; events already on the bus keep validating on replay."""
+    for window in ({"starts_at": "0001-01-01T00:00:00+01:00", "ends_at": "9999-12-31T23:59:59-01:00"},
+                   {"starts_at": "2026-12-05T10:00:00", "ends_at": "2026-12-05T12:00:00"}):
+        RequestLogged.model_validate(payload("RequestLogged", availability=[window]))
 
 
 def test_a_negative_fee_adjustment_is_allowed() -> None:

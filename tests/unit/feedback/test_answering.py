@@ -22,7 +22,7 @@ from shared.contracts.events.feedback import (
     SendChannel,
     SurveyAnswered,
 )
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, DomainError, NotFound
 from tests.unit.feedback.conftest import World
 
 ANSWERS = Answers(provider=ProviderAssessment(punctuality=4, quality=5, would_recommend=True),
@@ -117,6 +117,28 @@ async def test_a_call_without_answer_only_logs_the_call(world: World) -> None:
 def test_no_answers_can_come_with_a_call_nobody_took() -> None:
     with pytest.raises(ValueError, match="no answers"):
         PhoneFollowUpDetails(outcome=FollowUpOutcome.NO_ANSWER, answers=ANSWERS)
+
+
+@pytest.mark.parametrize(("called_at", "words"), [
+    ("2026-03-02T10:00:00", "must carry a time zone"),
+    ("9999-12-31T23:59:59-05:00", "between the years 2000 and 2100"),
+    ("0001-01-01T00:00:00Z", "between the years 2000 and 2100"),
+])
+def test_a_call_time_carries_a_time_zone_and_a_sane_year(called_at: str, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        PhoneFollowUpDetails(outcome=FollowUpOutcome.NO_ANSWER, called_at=called_at)
+
+
+async def test_a_call_cannot_be_logged_in_the_future_of_the_service_clock(world: World) -> None:
+    survey_id = await world.intervention_done("req-1")
+    later = phone(survey_id, FollowUpOutcome.NO_ANSWER, None).model_copy(
+        update={"called_at": world.clock.now() + timedelta(hours=2)})
+
+    with pytest.raises(DomainError, match=r"called_at .* is in the future"):
+        await world.handlers.record_phone_follow_up(later)
+    assert world.types("req-1") == ["SurveySent"]
+    just_now = later.model_copy(update={"called_at": world.clock.now() + timedelta(minutes=5)})
+    assert await world.handlers.record_phone_follow_up(just_now) is False
 
 
 async def test_phone_answers_to_an_answered_survey_conflict_and_record_nothing(world: World) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from services.intake.domain import commands as c
 from services.intake.service_layer.handlers import IntakeHandlers
@@ -96,7 +97,7 @@ async def test_information_call_and_voicemail_queue(handlers: IntakeHandlers, st
                                                              channel="phone", topic_asked="rates", answer="Tarifs"))
     entry = await handlers.log_voicemail(c.LogVoicemail(platform_id="brenne", actor="system:answering-machine",
                                                         contact={**CONTACT, "message": "rappelez-moi"},
-                                                        left_at_local="2026-03-05T18:40:00+01:00"))
+                                                        left_at_local="2026-03-01T18:40:00+01:00"))
     await handlers.complete_callback(c.CompleteCallback(platform_id="brenne", actor="operator:op-2", entry_id=entry,
                                                         outcome="request_logged"))
     assert [type(e.payload) for e in store.events] == [ie.InformationCallLogged, ie.VoicemailLogged, ie.VoicemailCalledBack]
@@ -111,3 +112,41 @@ async def test_an_activity_for_a_fragile_public_marks_the_request(handlers: Inta
         pytest.skip("no fragile-public activity in the Limoges taxonomy")
     await handlers.log_request(request(activity=fragile[0].code))
     assert set(store.events[0].payload.fragile_publics) >= set(fragile[0].fragile_publics)
+
+
+@pytest.mark.parametrize(("window", "words"), [
+    ({"starts_at": "2026-12-05T10:00:00", "ends_at": "2026-12-05T09:00:00+01:00"}, "must carry a time zone"),
+    ({"starts_at": "2026-12-05T10:00:00", "ends_at": "2026-12-05T12:00:00"}, "must carry a time zone"),
+    ({"starts_at": "0001-01-01T00:00:00+01:00", "ends_at": "9999-12-31T23:59:59-01:00"}, "between the years 2000 and 2100"),
+    ({"starts_at": "2026-12-01T08:00:00+01:00", "ends_at": "2027-03-01T08:00:00+01:00"}, "at most 31 days"),
+    ({"starts_at": "2026-12-05T10:00:00+01:00", "ends_at": "2026-12-05T09:00:00+01:00"}, "end after it starts"),
+])
+def test_availability_windows_are_aware_bounded_and_short(window: dict[str, str], words: str) -> None:
+    with pytest.raises(ValidationError, match=words):
+        request(availability=[window])
+
+
+async def test_a_window_reaches_the_event_as_the_contract_type(handlers: IntakeHandlers, store: FakeEventStore) -> None:
+    window = {"starts_at": "2026-03-05T10:00:00+01:00", "ends_at": "2026-03-05T12:00:00+01:00"}
+    await handlers.log_request(request(availability=[window]))
+    [logged] = [e.payload for e in store.events]
+    assert [(w.starts_at.isoformat(), w.ends_at.isoformat()) for w in logged.availability] == [
+        ("2026-03-05T10:00:00+01:00", "2026-03-05T12:00:00+01:00")]
+    assert ie.RequestLogged.model_validate_json(logged.model_dump_json()) == logged
+
+
+@pytest.mark.parametrize("left_at", ["yesterday", "0001-01-01T10:00:00", "2026-13-01T10:00:00", ""])
+def test_a_voicemail_time_must_be_an_iso_local_date_time(left_at: str) -> None:
+    with pytest.raises(ValidationError, match="left_at_local"):
+        c.LogVoicemail(platform_id="brenne", actor="operator:op-1", contact=CONTACT, left_at_local=left_at)
+
+
+async def test_a_voicemail_cannot_be_left_in_the_future(handlers: IntakeHandlers, store: FakeEventStore) -> None:
+    def voicemail(left_at: str) -> c.LogVoicemail:
+        return c.LogVoicemail(platform_id="brenne", actor="operator:op-1", contact=CONTACT, left_at_local=left_at)
+
+    with pytest.raises(DomainError, match="in the future"):
+        await handlers.log_voicemail(voicemail("2026-03-02T11:00:00"))  # 10:00 UTC: 30 min after the clock
+    await handlers.log_voicemail(voicemail("2026-03-02T10:35:00"))  # local (Paris) = 09:35 UTC: within tolerance
+    await handlers.log_voicemail(voicemail("2026-03-02T09:00:00Z"))
+    assert [e.payload.left_at_local for e in store.events] == ["2026-03-02T10:35:00", "2026-03-02T09:00:00Z"]

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from services.matching.domain import commands as c
 from services.matching.service_layer.actions import OfferHandlers
@@ -137,10 +138,10 @@ async def test_a_provider_cannot_touch_another_providers_offer(world: World) -> 
     with pytest.raises(NotFound):
         await world.offers.confirm_contact(c.ConfirmContact(**world.act("req-unknown", a)))
     with pytest.raises(DomainError, match="contact"):
-        await world.offers.declare_done(c.DeclareDone(**world.act("req-1", a), done_on=date(2026, 3, 3),
+        await world.offers.declare_done(c.DeclareDone(**world.act("req-1", a), done_on=date(2026, 3, 2),
                                                       labour_hours=Decimal(2), labour_amount_excl_tax=Decimal(40)))
     await world.offers.confirm_contact(c.ConfirmContact(**world.act("req-1", a)))
-    await world.offers.declare_done(c.DeclareDone(**world.act("req-1", a), done_on=date(2026, 3, 3),
+    await world.offers.declare_done(c.DeclareDone(**world.act("req-1", a), done_on=date(2026, 3, 2),
                                                   labour_hours=Decimal(2), labour_amount_excl_tax=Decimal(40)))
     assert world.of("req-1", ev.InterventionDone)[0].amount_excl_tax == "40.00"
 
@@ -220,3 +221,45 @@ async def test_after_a_cancellation_nothing_more_happens(world: World) -> None:
     assert await world.sweeper.sweep_once() == 0
     with pytest.raises(DomainError, match="cancelled"):
         await world.offers.confirm_contact(c.ConfirmContact(**world.act("req-1", a)))
+
+
+async def test_facts_cannot_be_dated_in_the_future_by_the_service_clock(world: World) -> None:
+    a = await world.admit("A")
+    await world.log("req-1")
+    now = world.clock.now()
+
+    with pytest.raises(DomainError, match=r"contacted_at .* is in the future"):
+        await world.offers.confirm_contact(c.ConfirmContact(**world.act("req-1", a), contacted_at=now + timedelta(hours=1)))
+    await world.offers.confirm_contact(c.ConfirmContact(**world.act("req-1", a), contacted_at=now + timedelta(minutes=5)))
+    with pytest.raises(DomainError, match="sent_at"):
+        await world.offers.send_quote(c.SendQuote(**world.act("req-1", a), amount_excl_tax=Decimal(90),
+                                                  sent_at=now + timedelta(days=1)))
+    with pytest.raises(DomainError, match=r"done_on .* is in the future"):
+        await world.offers.declare_done(c.DeclareDone(**world.act("req-1", a), done_on=now.date() + timedelta(days=1),
+                                                      labour_hours=Decimal(2), labour_amount_excl_tax=Decimal(40)))
+    assert [type(e) for e in world.of("req-1")][-1] is ev.ContactConfirmed
+
+
+@pytest.mark.parametrize(("details", "words"), [
+    ({"contacted_at": "2026-03-02T10:00:00"}, "must carry a time zone"),
+    ({"contacted_at": "0001-01-01T00:00:00+01:00"}, "between the years 2000 and 2100"),
+    ({"contacted_at": "1999-12-31T23:00:00Z"}, "between the years 2000 and 2100"),
+])
+def test_contact_times_are_aware_and_within_sane_years(details: dict[str, str], words: str) -> None:
+    with pytest.raises(ValidationError, match=words):
+        c.ContactDetails(**details)
+
+
+@pytest.mark.parametrize(("model", "details"), [
+    (c.QuoteDetails, {"amount_excl_tax": "99999999999999999999999999999.00"}),
+    (c.QuoteDetails, {"amount_excl_tax": "1000000.01"}),
+    (c.QuoteDetails, {"amount_excl_tax": "12.345"}),
+    (c.InterventionDetails, {"done_on": "2026-03-01", "labour_hours": "2", "labour_amount_excl_tax": "1e30"}),
+    (c.InterventionDetails, {"done_on": "0001-01-01", "labour_hours": "2", "labour_amount_excl_tax": "40"}),
+    (c.InterventionDetails, {"done_on": "2026-03-01", "labour_hours": "2", "labour_amount_excl_tax": "40",
+                             "travel_amount_excl_tax": "2000000"}),
+])
+def test_amounts_are_bounded_to_a_million_euros_with_cents(model: type, details: dict[str, str]) -> None:
+    with pytest.raises(ValidationError):
+        model(**details)
+    assert c.QuoteDetails(amount_excl_tax="1000000.00").amount_excl_tax == Decimal("1000000.00")
