@@ -7,7 +7,8 @@ Use::
         ensure_platform(principal, platform_id, resource="request")
 
 The service's bootstrap puts its :class:`TokenRegistry` on ``app.state.tokens``; nothing here is global.
-Errors are FastAPI's ``{"detail": "..."}`` JSON bodies.
+Refusals are ``HTTPException`` (401, 403, 404); the services answer them with the shared error body
+``{"error": "unauthorized", "detail": "..."}`` (:mod:`shared.service.errors`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The FastAPI application every service serves: its routes plus health, metrics and error mapping."""
+"""The FastAPI application every service serves: its routes plus health, metrics and error mapping
+(:mod:`shared.service.errors`)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequen
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry, make_asgi_app
 from prometheus_client.core import Metric
 
-from shared.errors import DomainError
+from shared.service.errors import install_error_handlers
 from shared.service.runtime import ServiceRuntime
-from shared.storage.eventstore import ConcurrencyError
 
 
 def build_app(
@@ -70,14 +69,7 @@ def build_app(
     async def health() -> dict[str, Any]:
         return {"service": runtime.name, "status": "ok", "relay_backlog": await runtime.relay.backlog()}
 
-    @app.exception_handler(DomainError)
-    async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status, content={"error": exc.code, "detail": exc.message})
-
-    @app.exception_handler(ConcurrencyError)
-    async def concurrency_error(_request: Request, exc: ConcurrencyError) -> JSONResponse:
-        return JSONResponse(status_code=409, content={"error": "conflict", "detail": str(exc)})
-
+    install_error_handlers(app)
     return app
 
 

@@ -98,7 +98,7 @@ class Survey:
 
     def expire(self, now: datetime) -> None:
         if not self.is_expired_at(now) or self.status == EXPIRED:
-            raise DomainError("not_expired", f"survey {self.survey_id} is not due to expire")
+            raise Conflict("not_expired", f"survey {self.survey_id} is not due to expire")
         self._record(SurveyExpired(survey_id=self.survey_id, request_id=self.request_id, expired_at=now))
 
     def answer(self, channel: AnswerChannel, provider: ProviderAssessment, platform: PlatformAssessment,

@@ -16,7 +16,7 @@ from shared.contracts.events.intake import (
     VoicemailLogged,
     VoicemailUnanswered,
 )
-from shared.errors import DomainError
+from shared.errors import Conflict, DomainError
 from shared.platforms.model import PlatformPolicy
 
 OPEN, CANCELLED, ANSWERED = "open", "cancelled", "answered"
@@ -46,14 +46,14 @@ class Request:
 
     def cancel(self, reason: str) -> None:
         if self.status == CANCELLED:
-            raise DomainError("already_cancelled", f"request {self.request_id} is already cancelled")
+            raise Conflict("already_cancelled", f"request {self.request_id} is already cancelled")
         if self.status in (ANSWERED, WAITING_CALLBACK, CALLED_BACK, UNANSWERED):
             raise DomainError("not_cancellable", "only a service request can be cancelled")
         self.record(RequestCancelled(request_id=self.request_id, reason=self.reason_text(reason)))
 
     def complete_callback(self, outcome: str, follow_up_id: str | None) -> None:
         if self.status not in (WAITING_CALLBACK, UNANSWERED):
-            raise DomainError("not_waiting", f"{self.request_id} is not waiting in the callback queue")
+            raise Conflict("not_waiting", f"{self.request_id} is not waiting in the callback queue")
         self.record(VoicemailCalledBack(request_id=self.request_id, outcome=outcome, follow_up_id=follow_up_id))
 
     def miss_callback_deadline(self, deadline_at: datetime) -> None:

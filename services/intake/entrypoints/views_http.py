@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from services.intake.adapters.views import IntakeViews
 from services.intake.domain import commands as c
 from services.intake.entrypoints.http import Handlers, Operator
+from shared.errors import NotFound
 from shared.security.http import platform_member
 from shared.security.principals import Principal, Role
 
@@ -36,7 +37,7 @@ async def list_requests(platform_id: str, who: Operator, views: Views, status: s
 async def show_request(platform_id: str, request_id: str, who: Operator, views: Views) -> dict[str, Any]:
     found = await views.request(platform_id, request_id)
     if found is None:
-        raise HTTPException(404, detail=f"request {request_id!r} not found")
+        raise NotFound(f"request {request_id!r}")
     return found
 
 

@@ -25,7 +25,7 @@ from shared.contracts.events.intake import (
     VoicemailLogged,
 )
 from shared.contracts.types import Sealed
-from shared.errors import DomainError, NotFound
+from shared.errors import Conflict, DomainError, NotFound
 from shared.ids import new_id
 from shared.inputs import ensure_not_future, local_moment
 from shared.platforms.model import PlatformPolicy
@@ -103,7 +103,7 @@ class IntakeHandlers:
         """Record that the answering-machine entry ``entry_id`` was not called back by ``deadline_at``;
         False when there was nothing to record (called back, or already recorded)."""
         if self.clock.now() <= deadline_at:
-            raise DomainError("deadline_not_passed", f"the callback deadline of {entry_id} has not passed")
+            raise Conflict("deadline_not_passed", f"the callback deadline of {entry_id} has not passed")
         command = Command(platform_id=platform_id, actor="system:intake")
         return await self._change(command, entry_id, lambda entry: entry.miss_callback_deadline(deadline_at))
 

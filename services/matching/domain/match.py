@@ -17,7 +17,7 @@ from services.matching.domain.eligibility import RequestSpec
 from services.matching.domain.rotation import Decision
 from shared.contracts.base import Event
 from shared.contracts.events import matching as ev
-from shared.errors import Conflict, DomainError, NotFound
+from shared.errors import Conflict, NotFound
 
 NEW, WAITING, ASSIGNED, CONTACTED = "new", "waiting", "assigned", "contacted"
 QUOTED, QUOTE_ACCEPTED, QUOTE_DECLINED, DONE = "quoted", "quote_accepted", "quote_declined", "done"
@@ -66,7 +66,7 @@ class Match:
         """Offer the request to ``decision.chosen`` (the provider whose turn it is)."""
         self._check_open()
         if self.state not in (NEW, WAITING) or decision.chosen is None or decision.position is None:
-            raise DomainError("not_offerable", f"request {self.request_id} is {self.state}: it cannot be offered")
+            raise Conflict("not_offerable", f"request {self.request_id} is {self.state}: it cannot be offered")
         spec = self.context.spec
         self._record(ev.ProviderAssigned(
             request_id=self.request_id, provider_id=decision.chosen, activity=spec.activity, commune=spec.commune,
@@ -89,12 +89,12 @@ class Match:
     def decline(self, acting: str | None, reason: ev.DeclineReason, note: str) -> None:
         provider_id = self._offer_of(acting)
         if self.state != ASSIGNED:
-            raise DomainError("already_contacted", "the resident was already contacted: the offer cannot be declined")
+            raise Conflict("already_contacted", "the resident was already contacted: the offer cannot be declined")
         self._record(ev.OfferDeclined(request_id=self.request_id, provider_id=provider_id, reason=reason, note=note))
 
     def miss_deadline(self, now: datetime) -> None:
         if self.state != ASSIGNED or self.deadline_at is None or self.deadline_at > now:
-            raise DomainError("not_due", f"request {self.request_id} has no missed callback deadline")
+            raise Conflict("not_due", f"request {self.request_id} has no missed callback deadline")
         self._record(ev.ContactDeadlineMissed(request_id=self.request_id, provider_id=self.provider_id or "",
                                               deadline_at=self.deadline_at))
 
@@ -113,7 +113,7 @@ class Match:
     def answer_quote(self, acting: str | None, accepted: bool, at: datetime) -> None:
         provider_id = self._offer_of(acting)
         if self.state != QUOTED:
-            raise DomainError("no_quote_pending", f"no quote is waiting for an answer: the request is {self.state}")
+            raise Conflict("no_quote_pending", f"no quote is waiting for an answer: the request is {self.state}")
         self._record(ev.QuoteAnswered(request_id=self.request_id, provider_id=provider_id, accepted=accepted,
                                       answered_at=at))
 
@@ -142,14 +142,14 @@ class Match:
         if self.state == DONE:
             raise Conflict("already_done", "the intervention was already declared done")
         if self.state == QUOTED:
-            raise DomainError("quote_pending", f"cannot {action}: the resident has not answered the quote yet")
+            raise Conflict("quote_pending", f"cannot {action}: the resident has not answered the quote yet")
         if self.state == ASSIGNED:
-            raise DomainError("contact_first", f"cannot {action} before the contact with the resident is confirmed")
-        raise DomainError("invalid_transition", f"cannot {action}: the request is {self.state}")
+            raise Conflict("contact_first", f"cannot {action} before the contact with the resident is confirmed")
+        raise Conflict("invalid_transition", f"cannot {action}: the request is {self.state}")
 
     def _check_open(self) -> None:
         if self.cancelled:
-            raise DomainError("request_cancelled", f"request {self.request_id} was cancelled by the resident")
+            raise Conflict("request_cancelled", f"request {self.request_id} was cancelled by the resident")
 
     def _record(self, event: Event) -> None:
         self._apply(event)

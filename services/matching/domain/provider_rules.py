@@ -82,12 +82,12 @@ def check_known(codes: list[str], known: AbstractSet[str], code: str, what: str)
 
 def _require_open(provider: Provider) -> None:
     if provider.status in (REJECTED, WITHDRAWN):
-        raise DomainError("record_closed", f"provider {provider.provider_id} is {provider.status}: its record is closed")
+        raise Conflict("record_closed", f"provider {provider.provider_id} is {provider.status}: its record is closed")
 
 
 def _require_status(provider: Provider, status: str, verb: str) -> None:
     if provider.status != status:
-        raise DomainError("invalid_status", f"cannot {verb} provider {provider.provider_id}: it is {provider.status}")
+        raise Conflict("invalid_status", f"cannot {verb} provider {provider.provider_id}: it is {provider.status}")
 
 
 def _reason(change: c.StatusChangeDetails, verb: str) -> str:

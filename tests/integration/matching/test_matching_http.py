@@ -94,7 +94,7 @@ async def test_clear_errors_and_access_rules(api: tuple[httpx.AsyncClient, Setti
     assert (await client.post(f"{base}/committee-decision", headers=co, json=ADMIT)).status_code == 200
     again = await client.post(f"{base}/committee-decision", headers=co, json=ADMIT)
     assert again.status_code == 409 and again.json()["error"] == "already_decided"
-    assert (await client.post(f"{base}/reinstatement", headers=co, json={"since": "2026-03-01"})).status_code == 422
+    assert (await client.post(f"{base}/reinstatement", headers=co, json={"since": "2026-03-01"})).status_code == 409
     assert (await client.post("/platforms/limoges/providers", headers=co, json={
         "name": "X", "kind": "artisan", "activities": ["skydiving"], "communes": [LIMOGES]})).status_code == 422
     assert (await client.post(f"{base}/accreditation", headers=co, json={
@@ -131,7 +131,7 @@ async def test_provider_actions_over_http(api: tuple[httpx.AsyncClient, Settings
 
     assert (await client.get(f"{path}/match", headers=theirs)).status_code == 404
     assert (await client.post(f"{path}/contact", headers=theirs, json={})).status_code == 404
-    assert (await client.post(f"{path}/quote-answer", headers=mine, json={"accepted": True})).status_code == 422
+    assert (await client.post(f"{path}/quote-answer", headers=mine, json={"accepted": True})).status_code == 409
     for when, words in (("2030-01-01T10:00:00+01:00", "in the future"), ("0001-01-01T10:00:00+01:00", "between the years"),
                         ("2026-03-02T09:00:00", "must carry a time zone")):
         wrong = await client.post(f"{path}/contact", headers=mine, json={"contacted_at": when})
@@ -142,7 +142,7 @@ async def test_provider_actions_over_http(api: tuple[httpx.AsyncClient, Settings
     assert too_much.status_code == 422 and "1000000" in too_much.text, too_much.text
     assert (await client.post(f"{path}/quote", headers=mine, json={"amount_excl_tax": "250.00"})).status_code == 204
     done_body = {"done_on": "2026-03-02", "labour_hours": "4.5", "labour_amount_excl_tax": "90", "travel_amount_excl_tax": "8.5"}
-    assert (await client.post(f"{path}/intervention", headers=mine, json=done_body)).status_code == 422
+    assert (await client.post(f"{path}/intervention", headers=mine, json=done_body)).status_code == 409
     assert (await client.post(f"{path}/quote-answer", headers=co, json={"accepted": True})).status_code == 204
     future = await client.post(f"{path}/intervention", headers=mine, json={**done_body, "done_on": "2026-03-10"})
     assert future.status_code == 422 and "in the future" in future.text, future.text

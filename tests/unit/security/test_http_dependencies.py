@@ -1,4 +1,4 @@
-"""Role and platform checks of the FastAPI dependencies, on a tiny app."""
+"""Role and platform checks of the FastAPI dependencies, on a tiny app with the services' error handlers."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from fastapi import Depends, FastAPI
 from shared.security.http import ensure_platform, ensure_subject, require
 from shared.security.principals import ALL_PLATFORMS, Principal, Role
 from shared.security.tokens import TokenRegistry
+from shared.service.errors import install_error_handlers
 
 
 def tiny_app(registry: TokenRegistry | None) -> FastAPI:
     app = FastAPI()
+    install_error_handlers(app)
     if registry is not None:
         app.state.tokens = registry
 
@@ -63,7 +65,7 @@ async def test_no_token_is_401_with_a_challenge(client):
 
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert "missing API token" in response.json()["detail"]
+    assert response.json()["error"] == "unauthorized" and "missing API token" in response.json()["detail"]
 
 
 async def test_wrong_token_is_401(client, registry):
@@ -99,6 +101,7 @@ async def test_wrong_role_is_403(client, registry):
     response = await client.get("/platforms/limoges/requests/req-1", headers=bearer(token))
 
     assert response.status_code == 403
+    assert response.json()["error"] == "forbidden"
     assert response.json()["detail"] == "role 'analyst' may not do this; allowed roles: coordinator, federation_admin, operator"
 
 
@@ -108,7 +111,7 @@ async def test_other_platforms_resource_is_404(client, registry):
     response = await client.get("/platforms/brenne/requests/req-1", headers=bearer(token))
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "request not found"}
+    assert response.json() == {"error": "not_found", "detail": "request not found"}
 
 
 async def test_right_role_on_own_platform_is_200(client, registry):
@@ -135,7 +138,7 @@ async def test_provider_acts_only_on_own_offers(client, registry):
     other_platform = await client.post("/platforms/brenne/offers/prov-7/accept", headers=bearer(token))
 
     assert own.status_code == 200 and own.json() == {"accepted_by": "prov-7"}
-    assert other.status_code == 404 and other.json() == {"detail": "offer not found"}
+    assert other.status_code == 404 and other.json() == {"error": "not_found", "detail": "offer not found"}
     assert other_platform.status_code == 404
 
 
