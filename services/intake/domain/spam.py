@@ -11,7 +11,14 @@ MIN_SECONDS, MAX_SECONDS = 3.0, 2 * 3600.0
 
 
 class SpamSuspected(ValueError):
-    """The submission looks automated; the message is safe to show."""
+    """The submission looks automated; ``reason`` is ``honeypot``, ``altered``, ``too_fast`` or ``expired``.
+
+    The (English) message is safe to show; the public form shows its own French one per reason.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def form_stamp(secret: bytes, issued_at: float) -> str:
@@ -23,16 +30,16 @@ def form_stamp(secret: bytes, issued_at: float) -> str:
 def check_submission(secret: bytes, stamp: str, honeypot: str, now: float) -> None:
     """Raise :class:`SpamSuspected` for a filled honeypot, a forged, too fast or stale form."""
     if honeypot.strip():
-        raise SpamSuspected("the form was not filled in by a person")
+        raise SpamSuspected("honeypot", "the form was not filled in by a person")
     when = stamp.partition(".")[0]
     expected = form_stamp(secret, float(when)) if when.isdigit() else ""
     if not expected or not hmac.compare_digest(expected, stamp):
-        raise SpamSuspected("the form has expired or was altered: reload the page")
+        raise SpamSuspected("altered", "the form has expired or was altered: reload the page")
     age = now - float(when)
     if age < MIN_SECONDS:
-        raise SpamSuspected("the form was sent too fast: take a few seconds and send it again")
+        raise SpamSuspected("too_fast", "the form was sent too fast: take a few seconds and send it again")
     if age > MAX_SECONDS:
-        raise SpamSuspected("the form has expired: reload the page")
+        raise SpamSuspected("expired", "the form has expired: reload the page")
 
 
 @dataclass

@@ -1,4 +1,10 @@
-"""The public online request form (no account, no token), protected against spam."""
+"""The public online request form (no account, no token), protected against spam.
+
+Every refusal a resident can meet is the form page again, in French, with what they typed kept and each
+field to correct named: 422 for a missing or invalid field, 400 for a submission that looks automated,
+429 past the rate limit, 404 (a French page) for a platform without an online form. The fields are all
+optional for FastAPI so that a missing one reaches this page instead of FastAPI's JSON 422.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +12,39 @@ import time
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from services.intake.domain.commands import LogRequest
 from services.intake.domain.spam import SpamSuspected, check_submission, form_stamp
+from services.intake.entrypoints import public_form as fr
 from services.intake.entrypoints.http import Handlers
 from shared.errors import DomainError
+from shared.platforms.model import PlatformPolicy
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(prefix="/public/{platform_id}", tags=["public form"])
+Field = Annotated[str, Form()]
 
 
-def _platform(svc: Handlers, platform_id: str):  # type: ignore[no-untyped-def]
+def _platform(svc: Handlers, platform_id: str) -> PlatformPolicy | None:
     try:
         policy = svc.policy(platform_id)
     except DomainError:
-        policy = None
-    if policy is None or not policy.online_form_enabled:
-        raise HTTPException(404, detail="this platform has no online request form")
-    return policy
+        return None
+    return policy if policy.online_form_enabled else None
 
 
-def _page(request: Request, policy, status: int = 200, **extra: object) -> HTMLResponse:  # type: ignore[no-untyped-def]
+def _page(request: Request, policy: PlatformPolicy | None, status: int = 200, *, values: dict[str, str] | None = None,
+          errors: dict[str, str] | None = None, error: str = "", done: bool = False) -> HTMLResponse:
+    if policy is None:
+        status, error = 404, fr.NO_FORM
     stamp = form_stamp(request.app.state.form_secret, time.time())
-    return templates.TemplateResponse(request, "form.html", {"platform": policy, "stamp": stamp, **extra},
-                                      status_code=status)
+    context = {"platform": policy, "stamp": stamp, "values": values or {}, "errors": errors or {},
+               "labels": fr.LABELS, "error": error or (fr.summary(errors) if errors else ""), "done": done}
+    return templates.TemplateResponse(request, "form.html", context, status_code=status)
 
 
 @router.get("/request", response_class=HTMLResponse, summary="The online request form")
@@ -42,27 +53,33 @@ async def show_form(request: Request, platform_id: str, svc: Handlers) -> HTMLRe
 
 
 @router.post("/request", response_class=HTMLResponse, summary="Send the online request form")
-async def send_form(request: Request, platform_id: str, svc: Handlers,
-                    activity: Annotated[str, Form()], commune: Annotated[str, Form()], name: Annotated[str, Form()],
-                    phone: Annotated[str, Form()], stamp: Annotated[str, Form()] = "",
-                    email: Annotated[str, Form()] = "", address: Annotated[str, Form()] = "",
-                    website: Annotated[str, Form()] = "") -> HTMLResponse:
+async def send_form(request: Request, platform_id: str, svc: Handlers, activity: Field = "", commune: Field = "",
+                    name: Field = "", phone: Field = "", email: Field = "", address: Field = "", stamp: Field = "",
+                    website: Field = "") -> HTMLResponse:
     policy = _platform(svc, platform_id)
+    if policy is None:
+        return _page(request, policy)
+    values = {"activity": activity, "commune": commune, "name": name, "phone": phone, "email": email,
+              "address": address}
     now = time.time()
     client = request.client.host if request.client else "unknown"
     if not request.app.state.form_limiter.allow(client, now):
-        return _page(request, policy, 429, error="Trop de demandes envoyées d'ici : réessayez plus tard.")
+        return _page(request, policy, 429, values=values, error=fr.TOO_MANY)
     try:
         check_submission(request.app.state.form_secret, stamp, website, now)
+    except SpamSuspected as error:
+        return _page(request, policy, 400, values=values, error=fr.spam_message(error))
+    errors = fr.missing_fields(values)
+    try:
         command = LogRequest(platform_id=platform_id, actor="resident", channel="online_form", activity=activity,
                              commune=commune, contact={"name": name, "phone": phone, "email": email or None,
                                                        "address": address or None})
+    except ValidationError as error:  # never logged nor shown as is: it holds what the resident typed
+        return _page(request, policy, 422, values=values, errors=fr.invalid_fields(error) | errors)
+    if errors:
+        return _page(request, policy, 422, values=values, errors=errors)
+    try:
         await svc.log_request(command)
-    except SpamSuspected as error:
-        return _page(request, policy, 400, error=str(error))
-    except ValidationError as error:
-        fields = ", ".join(str(e["loc"][-1]) for e in error.errors() if e["loc"])
-        return _page(request, policy, 422, error=f"Merci de vérifier : {fields}.")
     except DomainError as error:
-        return _page(request, policy, 422, error=error.message)
+        return _page(request, policy, 422, values=values, errors=fr.refused_by_policy(error))
     return _page(request, policy, 201, done=True)

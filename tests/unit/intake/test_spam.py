@@ -25,6 +25,15 @@ def test_bots_are_refused_with_a_reason(stamp: str, honeypot: str, now: float, m
         check_submission(SECRET, stamp, honeypot, now)
 
 
+def test_each_refusal_names_its_reason_for_the_french_page() -> None:
+    cases = [(form_stamp(SECRET, 1000.0), "x", 1010.0, "honeypot"), ("garbage", "", 1010.0, "altered"),
+             (form_stamp(SECRET, 1000.0), "", 1001.0, "too_fast"), (form_stamp(SECRET, 1000.0), "", 9000.0, "expired")]
+    for stamp, honeypot, now, reason in cases:
+        with pytest.raises(SpamSuspected) as refused:
+            check_submission(SECRET, stamp, honeypot, now)
+        assert refused.value.reason == reason
+
+
 def test_rate_limit_per_address_with_a_sliding_window() -> None:
     limiter = RateLimiter(limit=2, window=60)
     assert limiter.allow("1.2.3.4", 0) and limiter.allow("1.2.3.4", 1)
