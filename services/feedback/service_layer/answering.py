@@ -83,6 +83,13 @@ class SurveyAnswering(FeedbackContext):
         return await _retrying(attempt)
 
     async def set_preferred_channel(self, cmd: SetPreferredChannel) -> None:
+        """Store how the resident wants their next surveys; ``NotFound`` only for an unknown platform.
+
+        By design the resident need not be known here yet: the preference may be recorded before the resident's
+        first survey (e.g. when the request is taken), and feedback learns residents only from RequestLogged and
+        InterventionDone events, which may not have arrived. It is kept per (platform, resident id) and read when
+        the resident's next survey is sent.
+        """
         self.policy(cmd.platform_id)
         async with self.uow() as store:
             await store.surveys.set_preferred_channel(cmd.platform_id, cmd.resident_id, cmd.channel, self.clock.now())
