@@ -94,11 +94,13 @@ async def test_invalid_contact_details_are_explained_in_french(client: httpx.Asy
 @pytest.mark.parametrize(("changes", "words"), [
     ({"stamp": "garbage"}, "Le formulaire a expiré ou a été modifié"),
     ({"stamp": None}, "Le formulaire a expiré ou a été modifié"),
-    ({"stamp": form_stamp(SECRET, time.time())}, "envoyé trop vite"),
+    ({"stamp": "just served"}, "envoyé trop vite"),
     ({"website": "http://spam.example"}, "rempli automatiquement"),
 ])
 async def test_a_suspicious_form_is_refused_in_french(client: httpx.AsyncClient, changes: dict[str, str | None],
                                                       words: str) -> None:
+    if changes.get("stamp") == "just served":
+        changes = {"stamp": form_stamp(SECRET, time.time())}
     page = await client.post(FORM, data=sent(**changes))
 
     assert page.status_code == 400 and words in page.text
