@@ -55,6 +55,8 @@ async def test_calls_are_logged_projected_and_isolated_by_platform(
         assert observatory["information_calls"] == {"tax_advantages": 1}
 
         assert (await client.get(f"/platforms/limoges/requests/{request_id}", headers=stranger)).status_code == 404
+        missing = await client.get("/platforms/limoges/requests/req-nope", headers=operator)
+        assert (missing.status_code, missing.json()) == (404, {"error": "not_found", "detail": "request 'req-nope' not found"})
         assert (await client.post("/platforms/limoges/requests", headers=stranger, json={})).status_code == 404
         assert (await client.get("/platforms/limoges/requests")).status_code == 401
         assert (await client.get("/platforms/limoges/observatory", headers=operator)).status_code == 403

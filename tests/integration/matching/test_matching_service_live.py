@@ -108,8 +108,9 @@ async def test_requests_on_the_bus_are_offered_in_turn_declined_and_reoffered_af
         other = next(pid for pid in gardeners if pid != first)
         path = "/platforms/limoges/requests/req-0"
         assert (await client.post(f"{path}/contact", headers=tokens[other], json={})).status_code == 404
-        assert (await client.post(f"{path}/intervention", headers=tokens[first], json={
-            "done_on": "2026-03-03", "labour_hours": "2", "labour_amount_excl_tax": "40"})).status_code == 422
+        early = await client.post(f"{path}/intervention", headers=tokens[first], json={
+            "done_on": "2026-03-03", "labour_hours": "2", "labour_amount_excl_tax": "40"})
+        assert (early.status_code, early.json()["error"]) == (409, "contact_first"), early.text
         declined = await client.post(f"{path}/decline", headers=tokens[first], json={"reason": "unavailable"})
         assert declined.status_code == 204, declined.text
         after_decline = (await client.get(f"{path}/match", headers=coordinator)).json()
