@@ -12,6 +12,8 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry, make_asgi_app
 from prometheus_client.core import Metric
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.service.errors import install_error_handlers
 from shared.service.runtime import ServiceRuntime
@@ -63,7 +65,11 @@ def build_app(
         app.include_router(router)
     if registry is not runtime.registry:
         registry.register(_Forward(runtime.registry))
-    app.mount("/metrics", make_asgi_app(registry=registry))
+    metrics = make_asgi_app(registry=registry)
+    # A mount matches only "/metrics/..." (Starlette redirects "/metrics" with a 307 and no body):
+    # the same app answers "/metrics" itself, where the README, the demo and Prometheus look.
+    app.router.routes.append(Route("/metrics", _AsgiEndpoint(metrics), include_in_schema=False))
+    app.mount("/metrics", metrics)
 
     @app.get("/health", tags=["ops"], summary="Liveness and readiness")
     async def health() -> dict[str, Any]:
@@ -71,6 +77,17 @@ def build_app(
 
     install_error_handlers(app)
     return app
+
+
+class _AsgiEndpoint:
+    """An ASGI app as a route endpoint: Starlette wraps plain functions (``make_asgi_app``'s) as request
+    handlers, and serves other callables as ASGI apps."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app(scope, receive, send)
 
 
 class _Forward:

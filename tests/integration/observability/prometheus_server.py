@@ -40,7 +40,7 @@ class PrometheusServer:
             "rule_files": [str(path) for path in self.rule_files],
             "scrape_configs": [{
                 "job_name": "relais",
-                "metrics_path": "/metrics/",
+                "metrics_path": "/metrics",
                 "static_configs": [{"targets": [target], "labels": {"service": service}}
                                    for service, target in sorted(self.targets.items())],
             }],

@@ -73,3 +73,14 @@ async def test_the_app_serves_its_own_registry_and_the_runtime_metrics(tmp_path:
     assert {"relais_console_pages_served", "relais_requests_logged", "relais_relay_backlog_events",
             "faststream_received_messages"} <= exposed
     await service.engine.dispose()
+
+
+async def test_metrics_answers_with_and_without_the_trailing_slash(tmp_path: Path) -> None:
+    service = runtime(tmp_path)
+    app = build_app(title="t", runtime=service, routers=[], registry=service.registry, state={})
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://relais.test") as client:
+        bare, slashed = await client.get("/metrics"), await client.get("/metrics/")
+    assert (bare.status_code, slashed.status_code) == (200, 200)  # not a 307 to /metrics/
+    assert "relais_requests_logged_total" in bare.text
+    assert "/metrics" not in app.openapi()["paths"]
+    await service.engine.dispose()
