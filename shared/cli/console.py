@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 console = Console(highlight=False)
 
@@ -26,3 +27,21 @@ def foreground() -> Iterator[None]:
     except (BrokerError, StackError) as error:
         console.print(f"[bold red]error:[/] {error}")
         raise typer.Exit(1) from None
+
+
+def print_table(table: Table, out: Console | None = None) -> None:
+    """Print ``table`` without cutting a cell (ids must be copied whole).
+
+    On a terminal, cells too long for their column fold onto the next line instead of ending in "…";
+    elsewhere (a pipe, a file) the table is printed as wide as its longest cells, one line per row.
+    """
+    out = out or console
+    for column in table.columns:
+        if column.overflow == "ellipsis":
+            column.overflow = "fold"
+    if out.is_terminal:
+        out.print(table)
+        return
+    natural = out.measure(table, options=out.options.update_width(1_000_000)).maximum
+    wide = Console(file=out.file, width=max(out.width, natural), color_system=out.color_system, highlight=False)
+    wide.print(table)

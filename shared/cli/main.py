@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from shared.cli import analyst, ops, privacy
+from shared.cli import analyst, ops, privacy, tokens
 from shared.cli.console import console, foreground
 from shared.settings import DEFAULT_PORTS, SERVICES, load_settings
 
@@ -138,6 +138,7 @@ def demo(
 ops.register(app)
 analyst.register(app)
 privacy.register(app)
+tokens.register(app)
 
 if __name__ == "__main__":
     app()
