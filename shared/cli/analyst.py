@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import enum
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from shared.cli.console import console
-from shared.settings import Settings, load_settings
+from shared.cli.console import console, print_table
+from shared.cli.stores import DataDirOption, ServiceOption, chosen, require_policies, require_stores, settings_for
 
-ServiceOption = Annotated[str | None, typer.Option("--service", help="Only this service (intake, matching, ...).")]
-
-
-def _policies(settings: Settings) -> dict:  # type: ignore[type-arg]
-    from shared.platforms.loader import load_policies
-
-    return load_policies(settings.platforms_dir)
+# shared.analytics.directory_export.DIRECTORY_FORMATS, not imported here (the command line starts faster)
+DirectoryFormat = enum.Enum("DirectoryFormat", {name: name for name in ("json", "csv")}, type=str)  # type: ignore[misc]
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -32,6 +28,7 @@ def replay(
     service: ServiceOption = None,
     into: Annotated[str | None, typer.Option(help="Database URL to rebuild into ('{service}' is replaced); "
                                                   "default: a temporary SQLite file.")] = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Rebuild projections from offset 0 into a fresh database and compare them with the live ones.
 
@@ -43,12 +40,15 @@ def replay(
     from shared.analytics.catalogue import UnknownProjection, described_services, select_projections
     from shared.analytics.replay import replay as run_replay
 
-    settings = load_settings()
+    settings = settings_for(data_dir)
+    platforms = frozenset(require_policies(settings))
     try:
-        selection = select_projections(described_services(), projection, service)
+        selection = select_projections(described_services(), projection, service.value if service else None)
     except UnknownProjection as error:
         console.print(f"[bold red]error:[/] {error}")
         raise typer.Exit(2) from None
+    if until is None:  # the rebuild is compared with the live projections, in the services' stores
+        require_stores(settings, list(dict.fromkeys(models.service for models, _ in selection)), every=True)
     names = ", ".join(spec.name for _, spec in selection)
     if len(selection) > 1:
         console.print(f"replaying {names}")
@@ -64,7 +64,7 @@ def replay(
             bar.update(task, completed=done, total=max(total, done), rate=rate)
 
         reports = asyncio.run(run_replay(selection, settings, into=into, until=None if until is None else _as_utc(until),
-                                         progress=progress, platforms=frozenset(_policies(settings))))
+                                         progress=progress, platforms=platforms))
     failed = False
     for report in reports:
         head = f"[bold]{report.name}[/] ({report.service}): {report.processed:,} events processed"
@@ -96,24 +96,26 @@ def _behind(records: int) -> str:
 def history(
     request_id: Annotated[str, typer.Argument(help="The request id, e.g. req-01jd...")],
     service: ServiceOption = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """A request's whole story, event by event, from every service's store (no personal data)."""
     from rich.markup import escape
     from rich.table import Table
 
     from shared.analytics.history import request_history
-    from shared.settings import SERVICES
 
-    settings = load_settings()
-    lines = asyncio.run(request_history(settings, request_id, [service] if service else SERVICES))
+    settings = settings_for(data_dir)
+    services = require_stores(settings, chosen(service))
+    lines = asyncio.run(request_history(settings, request_id, services))
     if not lines:
-        console.print(f"no event found for {request_id}")
+        console.print(f"no event found for {escape(request_id)} in the stores of {', '.join(services)} "
+                      f"({escape(str(settings.data_dir.resolve()))})", soft_wrap=True)
         raise typer.Exit(1)
     table = Table("occurred at (UTC)", "service", "event", "actor", "details", title=f"{request_id} ({lines[0].platform_id})")
     for line in lines:
         table.add_row(f"{line.occurred_at:%Y-%m-%d %H:%M:%S}", line.service, line.event_type, escape(line.actor),
                       escape(line.details))
-    console.print(table)
+    print_table(table)
 
 
 def export(
@@ -122,17 +124,21 @@ def export(
     salt: Annotated[str | None, typer.Option(envvar="RELAIS_EXPORT_SALT", show_envvar=True,
                                              help="Secret salt of the resident pseudonyms.")] = None,
     service: ServiceOption = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """The event history and the projections as Parquet and CSV, pseudonymised, without personal data."""
     from shared.analytics.export import export as run_export
-    from shared.settings import SERVICES
+    from shared.analytics.sinks import FORMATS
 
     if not salt:
         console.print("[bold red]error:[/] set RELAIS_EXPORT_SALT (or --salt): resident ids are pseudonymised with it")
         raise typer.Exit(2)
     formats = [part.strip() for part in format.split(",") if part.strip()]
-    report = asyncio.run(run_export(load_settings(), out, salt=salt, formats=formats,
-                                    services=[service] if service else SERVICES))
+    if not formats or set(formats) - set(FORMATS):
+        raise typer.BadParameter(f"{format!r}: comma-separated among {', '.join(FORMATS)}", param_hint="--format")
+    settings = settings_for(data_dir)
+    services = require_stores(settings, chosen(service))
+    report = asyncio.run(run_export(settings, out, salt=salt, formats=formats, services=services))
     for name, rows in sorted(report.tables.items()):
         console.print(f"{name}: {rows:,} rows")
     console.print(f"[green]exported[/] to {out} ({', '.join(report.formats)})")
@@ -140,13 +146,18 @@ def export(
 
 def export_directory(
     out: Annotated[Path, typer.Option(help="Folder to write into (created).")],
-    format: Annotated[str, typer.Option("--format", help="json or csv.")] = "json",
+    format: Annotated[DirectoryFormat, typer.Option("--format", help="One file per HSDS table in this format.")] = (
+        DirectoryFormat.json),  # type: ignore[attr-defined]
+    data_dir: DataDirOption = None,
 ) -> None:
     """The provider directory in Open Referral HSDS 3.0, with data-inclusion v1 fields."""
+    from shared.analytics.directory_export import DIRECTORY_SERVICE
     from shared.analytics.directory_export import export_directory as run_export
 
-    settings = load_settings()
-    counts = asyncio.run(run_export(settings, out, _policies(settings), fmt=format))
+    settings = settings_for(data_dir)
+    policies = require_policies(settings)
+    require_stores(settings, [DIRECTORY_SERVICE], every=True)
+    counts = asyncio.run(run_export(settings, out, policies, fmt=format.value))
     console.print(", ".join(f"{name} {rows}" for name, rows in counts.items()))
     console.print(f"[green]HSDS directory written[/] to {out}")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 import time
 from pathlib import Path
@@ -13,13 +12,11 @@ import typer
 
 from shared.cli import analyst, ops, privacy, tokens
 from shared.cli.console import console, foreground
-from shared.settings import DEFAULT_PORTS, SERVICES, load_settings
+from shared.cli.stores import Service
+from shared.settings import DEFAULT_PORTS, load_settings
 
 app = typer.Typer(name="relais", help="Relais: the federation's event-sourced platform.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
-
-Service = enum.Enum("Service", {name: name for name in SERVICES}, type=str)  # type: ignore[misc]
-
 
 @app.command()
 def broker(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from shared.cli.console import console
+from shared.cli.console import console, print_table
 from shared.settings import SERVICES, load_settings
 
 dead_letters = typer.Typer(help="The dead-letter topic: records a consumer could not decode or refused.",
@@ -41,7 +41,7 @@ def list_dead_letters(consumer: ConsumerOption = None, reason_contains: ReasonOp
     for letter in letters:
         table.add_row(str(letter.offset), letter.consumer, f"{letter.topic}/{letter.partition}/{letter.original_offset}",
                       letter.reason, _age(letter.age()), "yes" if letter.replayed else "")
-    console.print(table)
+    print_table(table)
     console.print(f"{len(letters)} dead letters")
 
 
