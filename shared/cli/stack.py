@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -50,7 +51,8 @@ def run_stack(
     with foreground(), ExitStack() as running:
         services = stack.plan_services(settings.host, parse_ports(ports))
         stack.check_ports_free(services)
-        if data_dir is None and demo:
+        temporary = data_dir is None and demo
+        if temporary:
             data_dir = Path(tempfile.mkdtemp(prefix="relais-demo-"))
             running.callback(shutil.rmtree, data_dir, True)
         data_dir = stack.ensure_data_dir(data_dir or settings.data_dir)
@@ -78,6 +80,8 @@ def run_stack(
         if demo:
             _load_demo(services, shared_settings)
         console.print(where_to_look(services, shared_settings, embedded=broker is not None))
+        if (hint := analyst_hint(shared_settings, temporary=temporary)) is not None:
+            console.print(hint, soft_wrap=True, markup=False)
         raise ChildDied(*supervisor.wait())
 
 
@@ -150,3 +154,15 @@ def where_to_look(services: list[ServiceProcess], settings: Settings, *, embedde
     stores = "RELAIS_DATABASE_URL" if settings.database_url else f"SQLite in {settings.data_dir}"
     table.add_row("stores", "", stores)
     return table
+
+
+def analyst_hint(settings: Settings, *, temporary: bool) -> str | None:
+    """How to point the analysts' commands, run from another shell, at these stores (None on PostgreSQL)."""
+    if settings.database_url:
+        return None
+    folder = settings.data_dir.resolve()
+    variable = f"RELAIS_DATA_DIR={shlex.quote(str(folder))}"
+    lifetime = " (a temporary folder, deleted at Ctrl-C)" if temporary else ""
+    return (f"Analysts' commands read the stores in {folder}{lifetime}; from another shell:\n"
+            f"  {variable} relais history REQUEST_ID\n"
+            "  (the same for replay, export, export-directory, erase-resident and token)")

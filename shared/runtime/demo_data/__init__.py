@@ -40,7 +40,7 @@ def demo_providers(platform_id: str) -> list[dict[str, Any]]:
 
 
 def demo_users(platform_id: str) -> list[dict[str, Any]]:
-    """The demo operator, coordinator and provider accounts of ``platform_id``."""
+    """The demo operator, coordinator, analyst and provider accounts of ``platform_id``."""
     return _section(platform_id, "users")
 
 

@@ -23,3 +23,34 @@ def test_tokens_are_printed_whole_in_an_80_column_terminal(tmp_path) -> None:
     for username, token in TOKENS["limoges"].items():
         assert any(token in line and username in line for line in lines), out.getvalue()
     assert "…" not in out.getvalue()
+
+
+def test_the_demo_issues_an_analyst_token_per_platform_and_prints_one(tmp_path) -> None:
+    from shared.runtime.demo import issue_demo_tokens
+    from shared.runtime.demo_data import DEMO_PLATFORM_IDS
+    from shared.security.principals import Role
+    from shared.security.tokens import TokenRegistry
+
+    settings = Settings(data_dir=tmp_path)
+    credentials = issue_demo_tokens(settings, "rls_0000000000000000_admin", {})
+    registry = TokenRegistry.load(tmp_path / "tokens.yaml")
+    for platform_id in DEMO_PLATFORM_IDS:
+        roles = {registry.authenticate(token).role for token in credentials[platform_id].values()}
+        assert Role.ANALYST in roles, platform_id
+    out = io.StringIO()
+
+    print_unwrapped(demo_credentials_table(credentials, settings), Console(file=out, width=80, color_system=None))
+
+    assert credentials["limoges"]["lim-observatoire"] in out.getvalue()
+    assert "lim-observatoire (analyst)" in out.getvalue()
+
+
+def test_the_demo_says_how_analysts_reach_its_temporary_stores(tmp_path) -> None:
+    from shared.cli.stack import analyst_hint
+
+    hint = analyst_hint(Settings(data_dir=tmp_path), temporary=True)
+
+    assert hint is not None and f"RELAIS_DATA_DIR={tmp_path} relais history REQUEST_ID" in hint
+    assert "deleted at Ctrl-C" in hint
+    assert analyst_hint(Settings(data_dir=tmp_path, database_url="postgresql+asyncpg://db/{service}"),
+                        temporary=False) is None

@@ -74,7 +74,7 @@ def test_users_residents_and_calls_refer_to_known_things(policies, platform_id):
     policy = policies[platform_id]
     provider_ids = {p["provider_id"] for p in demo_providers(platform_id)}
     users = demo_users(platform_id)
-    assert {"operator", "coordinator", "provider"} <= {u["role"] for u in users}
+    assert {"operator", "coordinator", "analyst", "provider"} <= {u["role"] for u in users}
     assert all(u["provider_id"] in provider_ids for u in users if u["role"] == "provider")
     residents = {r["resident_id"]: r for r in demo_residents(platform_id)}
     assert all(r["commune"] in policy.commune_codes() for r in residents.values())
