@@ -72,16 +72,16 @@ def replay(
             head += f", {report.dead_letters} dead letters"
         if until is not None:
             counts = ", ".join(f"{name} {checksum.rows:,} rows" for name, checksum in report.rebuilt.items())
-            console.print(f"{head} as of {_as_utc(until).isoformat()}: {counts}")
+            console.print(f"{head} as of {_as_utc(until).isoformat()}: {counts}", soft_wrap=True)
         elif report.identical:
-            console.print(f"{head} — [green]identical[/] to the live projection{_behind(report.live_behind)}")
+            console.print(f"{head} — [green]identical[/] to the live projection{_behind(report.live_behind)}", soft_wrap=True)
         else:
             failed = True
             differing = ", ".join(f"{name} (live {report.live[name].rows:,} rows, rebuilt {report.rebuilt[name].rows:,})"
                                   for name in report.differing)
             unpublished = (f" ({report.live_unpublished:,} events of the live store were not on the bus yet)"
                            if report.live_unpublished else "")
-            console.print(f"{head} — [bold red]different[/]: {differing}{_behind(report.live_behind)}{unpublished}")
+            console.print(f"{head} — [bold red]different[/]: {differing}{_behind(report.live_behind)}{unpublished}", soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 

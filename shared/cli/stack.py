@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from shared.cli.console import console, foreground
+from shared.cli.console import console, foreground, print_table
 from shared.messaging.admin import ensure_topics, wait_until_ready
 from shared.runtime import stack
 from shared.runtime.demo_data import DEMO_PLATFORM_IDS, demo_users
@@ -79,7 +79,7 @@ def run_stack(
 
         if demo:
             _load_demo(services, shared_settings)
-        console.print(where_to_look(services, shared_settings, embedded=broker is not None))
+        print_table(where_to_look(services, shared_settings, embedded=broker is not None))
         if (hint := analyst_hint(shared_settings, temporary=temporary)) is not None:
             console.print(hint, soft_wrap=True, markup=False)
         raise ChildDied(*supervisor.wait())
@@ -163,6 +163,9 @@ def analyst_hint(settings: Settings, *, temporary: bool) -> str | None:
     folder = settings.data_dir.resolve()
     variable = f"RELAIS_DATA_DIR={shlex.quote(str(folder))}"
     lifetime = " (a temporary folder, deleted at Ctrl-C)" if temporary else ""
+    default_bus = Settings.model_fields["kafka_bootstrap_servers"].default
+    bus = (f"; replay also reads the bus: RELAIS_KAFKA_BOOTSTRAP_SERVERS={settings.kafka_bootstrap_servers}"
+           if settings.kafka_bootstrap_servers != default_bus else "")
     return (f"Analysts' commands read the stores in {folder}{lifetime}; from another shell:\n"
             f"  {variable} relais history REQUEST_ID\n"
-            "  (the same for replay, export, export-directory, erase-resident and token)")
+            f"  (the same for replay, export, export-directory, erase-resident and token{bus})")

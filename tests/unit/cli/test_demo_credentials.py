@@ -48,9 +48,21 @@ def test_the_demo_issues_an_analyst_token_per_platform_and_prints_one(tmp_path) 
 def test_the_demo_says_how_analysts_reach_its_temporary_stores(tmp_path) -> None:
     from shared.cli.stack import analyst_hint
 
-    hint = analyst_hint(Settings(data_dir=tmp_path), temporary=True)
+    hint = analyst_hint(Settings(data_dir=tmp_path, database_url=None), temporary=True)
 
     assert hint is not None and f"RELAIS_DATA_DIR={tmp_path} relais history REQUEST_ID" in hint
     assert "deleted at Ctrl-C" in hint
     assert analyst_hint(Settings(data_dir=tmp_path, database_url="postgresql+asyncpg://db/{service}"),
                         temporary=False) is None
+
+
+def test_the_hint_names_the_bus_when_the_demo_moved_it(tmp_path) -> None:
+    from shared.cli.stack import analyst_hint
+
+    hint = analyst_hint(Settings(data_dir=tmp_path, database_url=None, kafka_bootstrap_servers="127.0.0.1:19092"),
+                        temporary=False)
+
+    assert hint is not None and "RELAIS_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:19092" in hint
+    assert "deleted" not in hint
+    usual = Settings(data_dir=tmp_path, database_url=None, kafka_bootstrap_servers="127.0.0.1:9092")
+    assert "RELAIS_KAFKA_BOOTSTRAP_SERVERS" not in (analyst_hint(usual, temporary=False) or "")
