@@ -11,8 +11,8 @@ from shared.messaging.deadletter import dead_letter_info
 from shared.messaging.runner import consumers, wait_for
 from tests.integration.messaging.live import committed_offsets, read_topic, running
 from tests.integration.messaging.toy_projection import (
-    NAME,
     FAILING_COMMUNE,
+    NAME,
     REFUSED_COMMUNE,
     encoded,
     expected_counts,

@@ -1,4 +1,3 @@
-import asyncio
 import sqlite3
 
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
@@ -11,7 +10,7 @@ def test_infrastructure_failures_and_concurrent_writers_are_transient():
     assert is_transient(OperationalError("SELECT 1", {}, sqlite3.OperationalError("database is locked")))
     assert is_transient(InterfaceError("SELECT 1", {}, Exception("connection is closed")))
     assert is_transient(ConnectionResetError())
-    assert is_transient(asyncio.TimeoutError())
+    assert is_transient(TimeoutError())
     assert is_transient(ConcurrencyError("turn moved since version 3"))
 
 
