@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from shared.contracts.base import Event, catalogue
 from shared.contracts.codec import DecodeError, decode
 from shared.contracts.envelope import Envelope, Metadata
-from shared.messaging.batches import DeadLetter, decode_records
+from shared.messaging.decoding import DeadLetter, decode_records
 from shared.messaging.projection import InboundRecord
 
 ENVELOPE = Envelope[Any]

@@ -12,7 +12,7 @@ This module knows nothing of Kafka clients; :mod:`shared.messaging.runner` and
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,25 +20,15 @@ from typing import Any
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.contracts.codec import DecodeError, decode
 from shared.contracts.envelope import Envelope
+from shared.messaging.decoding import DeadLetter, decode_records
 from shared.messaging.failures import HandlerFailed, failure_reason, is_transient
 from shared.messaging.projection import EventFilter, InboundRecord, Projection, RejectEvent
 from shared.messaging.tracking import already_processed, mark_processed, save_checkpoints
+from shared.storage.deferred import DeferredWrites
 from shared.storage.engine import write_transaction
 
 log = logging.getLogger(__name__)
-
-Decoder = Callable[[InboundRecord, Collection[str] | None], Envelope[Any]]
-
-
-@dataclass(frozen=True, slots=True)
-class DeadLetter:
-    """A record the projection could not decode or refused, and why."""
-
-    record: InboundRecord
-    reason: str
-
 
 @dataclass(frozen=True)
 class BatchResult:
@@ -107,16 +97,20 @@ async def apply_decoded(
     anyway): rebuilds use it to write fewer rows.
 
     The batch first runs without a savepoint per event (a SAVEPOINT and its RELEASE cost as much
-    as a handler's own statements, and a round trip each on PostgreSQL). If a handler fails, the
-    transaction is rolled back and the batch runs again with a savepoint around each event, so that
-    a refusal or a failure undoes only its own event's writes; a transient error propagates from there.
+    as a handler's own statements, and a round trip each on PostgreSQL), its handlers' writes
+    grouped into one executemany per statement (:mod:`shared.storage.deferred`). If a handler or a
+    grouped write fails, the transaction is rolled back and the batch runs again with a savepoint
+    around each event and each write sent at once, so that a refusal or a failure undoes only its
+    own event's writes; a transient error propagates from there.
     """
     if not batch:
         return BatchResult()
     try:
         return await _apply_in_one_transaction(engine, metadata, projection, batch, decoded, dead_letters, include,
                                                mark_ignored, savepoints=False)
-    except _RunAgainWithSavepoints:
+    except _RunAgainWithSavepoints as again:
+        log.info("%s: %s; the batch of %d records runs again with a savepoint per event", projection.name,
+                 again.__cause__ and f"{type(again.__cause__).__name__}: {again.__cause__}", len(batch))
         return await _apply_in_one_transaction(engine, metadata, projection, batch, decoded, dead_letters, include,
                                                mark_ignored, savepoints=True)
 
@@ -136,6 +130,7 @@ async def _apply_in_one_transaction(
         event_ids = [str(envelope.event_id) for _, envelope in decoded]
         seen = await already_processed(conn, metadata, projection.name, set(event_ids))
         new_ids: list[str] = []
+        handlers_conn = conn if savepoints else DeferredWrites(conn)
         for (record, envelope), event_id in zip(decoded, event_ids, strict=True):
             if event_id in seen:
                 counts["duplicates"] += 1
@@ -143,7 +138,7 @@ async def _apply_in_one_transaction(
             if include is not None and not include(envelope):
                 counts["excluded"] += 1
                 continue
-            outcome = await _apply_one(conn, projection, envelope, savepoints)
+            outcome = await _apply_one(handlers_conn, projection, envelope, savepoints)
             if isinstance(outcome, RejectEvent):
                 verdict = "failed in" if isinstance(outcome, HandlerFailed) else "rejected by"
                 dead_letters.append(DeadLetter(record, f"{verdict} {projection.name}: {outcome.reason}"))
@@ -152,6 +147,8 @@ async def _apply_in_one_transaction(
             seen.add(event_id)
             if mark_ignored or outcome != "ignored":
                 new_ids.append(event_id)
+        if isinstance(handlers_conn, DeferredWrites):
+            await _send_deferred(handlers_conn, projection)
         await mark_processed(conn, metadata, projection.name, new_ids)
         if projection.on_batch_end is not None:
             await projection.on_batch_end(conn)
@@ -159,6 +156,13 @@ async def _apply_in_one_transaction(
         await save_checkpoints(conn, metadata, projection.name, positions)
     dead_letters.sort(key=lambda dead: (dead.record.topic, dead.record.partition, dead.record.offset))
     return BatchResult(**counts, dead_letters=tuple(dead_letters), positions=positions)
+
+
+async def _send_deferred(writes: DeferredWrites, projection: Projection) -> None:
+    try:
+        await writes.flush()
+    except Exception as failure:
+        raise _RunAgainWithSavepoints(f"{type(failure).__name__} in {projection.name}") from failure
 
 
 @asynccontextmanager
@@ -191,27 +195,6 @@ async def _apply_one(conn: AsyncConnection, projection: Projection, envelope: En
                   envelope.event_id, exc_info=failure)
         return HandlerFailed(failure_reason(failure))
     return "applied"
-
-
-def decode_records(
-    batch: Sequence[InboundRecord], platforms: Collection[str] | None = None, decoder: Decoder | None = None
-) -> tuple[list[tuple[InboundRecord, Envelope[Any]]], list[DeadLetter]]:
-    """Decode every record of ``batch``: (record, envelope) pairs, and dead letters for the rest.
-
-    ``decoder(record, platforms)`` decodes one record or raises :class:`DecodeError`; by default
-    :func:`shared.contracts.codec.decode` of its value.
-    """
-    decoded: list[tuple[InboundRecord, Envelope[Any]]] = []
-    dead_letters: list[DeadLetter] = []
-    for record in batch:
-        try:
-            envelope = (decode(record.value, platforms=platforms) if decoder is None
-                        else decoder(record, platforms))
-        except DecodeError as exc:
-            dead_letters.append(DeadLetter(record, exc.reason))
-        else:
-            decoded.append((record, envelope))
-    return decoded, dead_letters
 
 
 def _highest_offsets(batch: Sequence[InboundRecord]) -> dict[tuple[str, int], int]:

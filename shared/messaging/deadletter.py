@@ -15,7 +15,7 @@ from typing import Protocol
 from aiokafka import AIOKafkaProducer
 
 from shared.contracts.topics import DEAD_LETTER, physical
-from shared.messaging.batches import DeadLetter
+from shared.messaging.decoding import DeadLetter
 
 __all__ = [
     "DeadLetter",

@@ -1,5 +1,6 @@
 """Portable upserts for projections (SQLite and PostgreSQL both speak ON CONFLICT).
 
+Their writes may wait for the end of the handler's batch (see :mod:`shared.storage.deferred`).
 Each statement is built once per shape (dialect, table, key, columns) and run with the row as its
 parameters: building an upsert costs far more than running it, and SQLAlchemy memoizes the cache
 key of a statement object it has seen before.
@@ -14,6 +15,8 @@ from typing import Any
 from sqlalchemy import Table, bindparam, case, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.storage.deferred import write
 
 
 def insert_for(conn: AsyncConnection, table: Table) -> Any:
@@ -64,7 +67,7 @@ async def increment(conn: AsyncConnection, table: Table, key: Mapping[str, Any],
                     amounts: Mapping[str, int | Any]) -> None:
     """Add ``amounts`` to the counters of the row ``key``, creating it with those amounts."""
     statement = _increment_statement(conn.dialect.name, table, tuple(key), tuple(amounts))
-    await conn.execute(statement, {**key, **amounts})
+    await write(conn, statement, {**key, **amounts}, table, key=tuple(key))
 
 
 async def upsert_latest(conn: AsyncConnection, table: Table, row: Mapping[str, Any], *, key: Sequence[str],
@@ -75,12 +78,12 @@ async def upsert_latest(conn: AsyncConnection, table: Table, row: Mapping[str, A
     fills in what it knows without undoing a newer status.
     """
     statement = _latest_statement(conn.dialect.name, table, tuple(key), tuple(row), tuple(always), stamp)
-    await conn.execute(statement, dict(row))
+    await write(conn, statement, row, table, key=key)
 
 
 async def upsert(conn: AsyncConnection, table: Table, row: Mapping[str, Any], key: Sequence[str]) -> None:
     """Insert ``row`` or overwrite the existing row with the same ``key`` columns."""
-    await conn.execute(_upsert_statement(conn.dialect.name, table, tuple(key), tuple(row)), dict(row))
+    await write(conn, _upsert_statement(conn.dialect.name, table, tuple(key), tuple(row)), row, table, key=key)
 
 
 @lru_cache(maxsize=4096)
@@ -90,7 +93,7 @@ def _insert_new_statement(dialect: str, table: Table, key: tuple[str, ...]) -> A
 
 async def insert_new(conn: AsyncConnection, table: Table, row: Mapping[str, Any], key: Sequence[str]) -> None:
     """Insert ``row`` unless a row with the same ``key`` columns exists (then change nothing)."""
-    await conn.execute(_insert_new_statement(conn.dialect.name, table, tuple(key)), dict(row))
+    await write(conn, _insert_new_statement(conn.dialect.name, table, tuple(key)), row, table, key=key)
 
 
 @lru_cache(maxsize=4096)
@@ -100,8 +103,8 @@ def _update_statement(table: Table, match: tuple[str, ...]) -> Any:
 
 async def update_where(conn: AsyncConnection, table: Table, match: Mapping[str, Any], values: Mapping[str, Any]) -> None:
     """Set ``values`` on the rows whose columns equal ``match`` (the statement is built once per shape)."""
-    await conn.execute(_update_statement(table, tuple(match)),
-                       {**{f"match_{name}": value for name, value in match.items()}, **values})
+    await write(conn, _update_statement(table, tuple(match)),
+                {**{f"match_{name}": value for name, value in match.items()}, **values}, table)
 
 
 @lru_cache(maxsize=1024)

@@ -22,6 +22,7 @@ from shared.contracts.events.matching import (
 )
 from shared.contracts.topics import MATCHING
 from shared.messaging.projection import Projection
+from shared.storage.deferred import write
 from shared.storage.upsert import increment, upsert
 
 FAIRNESS = "matching.fairness"
@@ -45,7 +46,8 @@ def fairness_projection(metadata: MetaData) -> Projection:
     async def outcome(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
         event = envelope.payload
         statement = _count_outcome(counts, requests, _OUTCOME_COLUMN[envelope.event_type])
-        await conn.execute(statement, {"outcome_request": event.request_id, "outcome_provider": event.provider_id})
+        await write(conn, statement, {"outcome_request": event.request_id, "outcome_provider": event.provider_id},
+                    counts, reads=(requests,))
 
     return projection
 

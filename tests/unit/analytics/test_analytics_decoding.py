@@ -11,7 +11,7 @@ from bench.history import federation_history
 from bench.produce import partition_of
 from shared.analytics.decoding import decode_batch
 from shared.contracts.codec import DecodeError, decode
-from shared.messaging.batches import decode_records
+from shared.messaging.decoding import decode_records
 from shared.messaging.projection import InboundRecord
 
 

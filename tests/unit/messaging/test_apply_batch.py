@@ -15,10 +15,12 @@ from shared.contracts.codec import encode
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.intake import RequestLogged
 from shared.contracts.topics import BILLING, REQUESTS
-from shared.messaging.batches import apply_batch, apply_decoded, decode_records
+from shared.messaging.batches import apply_batch, apply_decoded
+from shared.messaging.decoding import decode_records
 from shared.messaging.projection import InboundRecord, Projection
 from shared.messaging.tracking import load_checkpoints
 from shared.storage.engine import create_engine
+from shared.storage.upsert import increment
 from tests.integration.messaging.toy_projection import (
     NAME,
     REFUSED_COMMUNE,
@@ -177,6 +179,32 @@ async def test_an_event_that_fails_for_good_is_dead_lettered_and_the_batch_goes_
     assert await processed(engine, metadata) == 3
     assert await load_checkpoints(engine, metadata, NAME) == {(TOPIC, 0): 3}
     assert "OverflowError" in caplog.text and "Traceback" in caplog.text
+
+
+def upserting_counts(metadata) -> Projection:  # type: ignore[no-untyped-def]
+    """Writes through the deferring helpers; commune 00001 breaks a NOT NULL constraint."""
+    projection = Projection("toy.upserts", topics=(REQUESTS,))
+    table = metadata.tables["requests_per_commune"]
+
+    @projection.handles(RequestLogged)
+    async def count(conn, envelope) -> None:  # type: ignore[no-untyped-def]
+        commune = envelope.payload.commune
+        await increment(conn, table, {"commune": commune}, {"requests": None if commune == "00001" else 1})
+
+    return projection
+
+
+async def test_a_deferred_write_that_fails_for_good_dead_letters_only_its_event(store) -> None:  # type: ignore[no-untyped-def]
+    engine, metadata = store
+    batch = records([request_logged("87085"), request_logged("00001"), request_logged("87085", number=1)])
+
+    result = await apply_batch(engine, metadata, upserting_counts(metadata), batch)
+
+    assert result.applied == 2
+    assert [dead.record.offset for dead in result.dead_letters] == [1]
+    assert "IntegrityError" in result.dead_letters[0].reason and "NOT NULL" in result.dead_letters[0].reason
+    assert await counts(engine, metadata) == {"87085": 2}
+    assert await processed(engine, metadata) == 2
 
 
 async def test_unhandled_types_are_marked_processed_and_excluded_ones_are_not(store) -> None:  # type: ignore[no-untyped-def]

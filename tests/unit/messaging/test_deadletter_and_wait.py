@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.contracts.codec import encode
-from shared.messaging.batches import DeadLetter, apply_batch
+from shared.messaging.batches import apply_batch
 from shared.messaging.deadletter import KafkaDeadLetterPublisher, dead_letter_headers, dead_letter_info
+from shared.messaging.decoding import DeadLetter
 from shared.messaging.projection import InboundRecord
 from shared.messaging.runner import wait_for
 from shared.storage.engine import create_engine
