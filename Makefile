@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: system-deps install demo up test test-unit test-integration test-e2e docs bench bench-latency bench-replay clean
+.PHONY: system-deps install demo up test test-unit test-integration test-e2e docs bench bench-latency bench-replay bench-projections clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,10 +40,13 @@ test-e2e: install
 docs: install  ## regenerate docs/topics.md and docs/asyncapi.json from the event catalogue
 	$(BIN)/python -m shared.contracts.docs
 
-bench: bench-latency bench-replay  ## both benchmarks (they print ratios measured in one run)
+bench: bench-latency bench-replay bench-projections  ## the benchmarks (they print ratios measured in one run)
 
 bench-latency: install  ## intake POST -> assigned provider in the console, next to the raw broker round trip
 	$(BIN)/python -m bench.latency
+
+bench-projections: install  ## live batches: each projection's events/s with its writes grouped and one by one (SQLite, PostgreSQL)
+	$(BIN)/python -m bench.projections
 
 bench-replay: install  ## 1,000,000 events: raw broker read rate vs full rebuild of every projection, peak memory
 	$(BIN)/python -m bench.replay

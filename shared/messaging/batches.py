@@ -87,6 +87,7 @@ async def apply_decoded(
     *,
     include: EventFilter | None = None,
     mark_ignored: bool = True,
+    group_writes: bool = True,
 ) -> BatchResult:
     """:func:`apply_batch` after decoding: ``decoded`` are the (record, envelope) pairs of ``batch``
     that decoded, ``dead_letters`` those that did not (see :func:`decode_records`).
@@ -94,7 +95,8 @@ async def apply_decoded(
     Lets a caller feeding several projections decode each record once. ``batch`` gives the
     checkpoint positions (every record of it, decoded or not). With ``mark_ignored=False``, events
     of types without a handler are not marked processed (a redelivery of one changes nothing
-    anyway): rebuilds use it to write fewer rows.
+    anyway): rebuilds use it to write fewer rows. ``group_writes=False`` sends every write at once
+    (``bench.projections`` compares the two).
 
     The batch first runs without a savepoint per event (a SAVEPOINT and its RELEASE cost as much
     as a handler's own statements, and a round trip each on PostgreSQL), its handlers' writes
@@ -107,12 +109,12 @@ async def apply_decoded(
         return BatchResult()
     try:
         return await _apply_in_one_transaction(engine, metadata, projection, batch, decoded, dead_letters, include,
-                                               mark_ignored, savepoints=False)
+                                               mark_ignored, deferred=group_writes)
     except _RunAgainWithSavepoints as again:
         log.info("%s: %s; the batch of %d records runs again with a savepoint per event", projection.name,
                  again.__cause__ and f"{type(again.__cause__).__name__}: {again.__cause__}", len(batch))
         return await _apply_in_one_transaction(engine, metadata, projection, batch, decoded, dead_letters, include,
-                                               mark_ignored, savepoints=True)
+                                               mark_ignored, savepoints=True, deferred=False)
 
 
 class _RunAgainWithSavepoints(Exception):
@@ -122,7 +124,7 @@ class _RunAgainWithSavepoints(Exception):
 async def _apply_in_one_transaction(
     engine: AsyncEngine, metadata: MetaData, projection: Projection, batch: Sequence[InboundRecord],
     decoded: Sequence[tuple[InboundRecord, Envelope[Any]]], dead_letters: Sequence[DeadLetter],
-    include: EventFilter | None, mark_ignored: bool, *, savepoints: bool,
+    include: EventFilter | None, mark_ignored: bool, *, savepoints: bool = False, deferred: bool,
 ) -> BatchResult:
     dead_letters = list(dead_letters)
     counts = {"applied": 0, "ignored": 0, "duplicates": 0, "excluded": 0}
@@ -130,7 +132,7 @@ async def _apply_in_one_transaction(
         event_ids = [str(envelope.event_id) for _, envelope in decoded]
         seen = await already_processed(conn, metadata, projection.name, set(event_ids))
         new_ids: list[str] = []
-        handlers_conn = conn if savepoints else DeferredWrites(conn)
+        handlers_conn = DeferredWrites(conn) if deferred else conn
         for (record, envelope), event_id in zip(decoded, event_ids, strict=True):
             if event_id in seen:
                 counts["duplicates"] += 1

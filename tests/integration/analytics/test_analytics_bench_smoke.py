@@ -1,4 +1,4 @@
-"""The replay benchmark runs end to end in its small mode and prints its figures and the ratio."""
+"""The replay and projection benchmarks run end to end in a small mode and print their figures and ratios."""
 
 from __future__ import annotations
 
@@ -23,3 +23,14 @@ def test_bench_replay_small_mode_prints_the_ratio() -> None:
                    "ratio rebuild/raw read:"):
         assert figure in output, output
     assert "0 dead letters" in output and "intake.console" in output
+
+
+def test_bench_projections_small_mode_prints_both_rates_and_the_ratio() -> None:
+    completed = subprocess.run([sys.executable, "-m", "bench.projections", "--events", "2000", "--batch-size", "200",
+                                "--databases", "sqlite"], cwd=REPO, capture_output=True, text=True, timeout=600,
+                               env={**os.environ, "PYTHONPATH": str(REPO)})
+
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("sqlite")]
+    assert {line.split()[1] for line in lines} >= {"intake.console", "matching.fairness", "billing.ledger"}
+    assert all("one by one" in line and "grouped" in line and "ratio" in line for line in lines)
