@@ -39,7 +39,8 @@ class Target:
     """One projection to rebuild into ``engine`` (its tables already created).
 
     ``writer``, when given, writes the rows instead of ``engine`` (same database: see
-    :class:`~shared.analytics.direct.DirectWriter`); ``engine`` still answers the freshness check.
+    :class:`~shared.analytics.direct.DirectWriter`), each statement at once (grouping them saves
+    nothing on a direct SQLite connection); ``engine`` still answers the freshness check.
     ``stop_at``, when given, is the last offset to apply per (topic, partition): later records,
     and every record of a partition it does not name, are only counted in ``beyond``; so are the
     events whose id is not in ``only_events``, when that is given.
@@ -156,7 +157,8 @@ async def _apply_each(group: list[Target], batch: list[InboundRecord],
         if not mine:
             continue
         result = await apply_decoded(target.writer or target.engine, target.metadata, target.projection,  # type: ignore[arg-type]
-                                     mine, pairs, letters, include=include, mark_ignored=False)
+                                     mine, pairs, letters, include=include, mark_ignored=False,
+                                     group_writes=target.writer is None)
         target.processed += result.processed
         target.applied += result.applied
         target.dead_letters += len(result.dead_letters)
