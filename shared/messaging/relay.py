@@ -4,12 +4,14 @@ The event store is the outbox (see :mod:`shared.storage.eventstore`): a row with
 ``published_at`` has not been published yet. Each round reads the oldest unpublished rows by
 position, sends them, waits for the broker's acknowledgement, then marks the delivered rows.
 
-Order: rows are grouped by (topic, partition) with the producer's own key partitioner; each
-group goes out as a chain of record batches, one at a time, and a failed batch stops its chain.
-A partition therefore never receives an event after a later one of the same store, even when the
-broker is lost mid-round; the undelivered rows are sent again in the next round (at least once:
-a batch that the broker stored but did not acknowledge is sent twice; consumers deduplicate on
-the event id).
+Order: each (topic, partition) gets its rows as a chain of record batches, and a failed batch
+stops its chain (:mod:`shared.messaging.publishing`). A partition therefore never receives an
+event after a later one of the same store, even when the broker is lost mid-round; the undelivered
+rows are sent again in the next round (at least once: a batch that the broker stored but did not
+acknowledge is sent twice; consumers deduplicate on the event id). An event the broker refuses for
+good (too large for the topic, say) holds its partition back until it is published: the relay
+logs it as an error, naming the event, every ``reminder_interval`` seconds, and the relay backlog
+alert fires.
 
 Run one relay per store. On PostgreSQL a round holds a transaction-scoped advisory lock, so a
 second relay on the same database skips its round instead of interleaving. On SQLite a store
@@ -25,18 +27,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
-from sqlalchemy import MetaData, func, select, update
+from sqlalchemy import MetaData, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.contracts.codec import Headers, headers_for
 from shared.contracts.envelope import Metadata
+from shared.messaging.publishing import (
+    OutboxRow,
+    Outcome,
+    describe,
+    mark_published,
+    refused_for_good,
+    send_rows,
+    unpublished_rows,
+)
 from shared.storage.engine import write_transaction
 
 log = logging.getLogger(__name__)
@@ -56,23 +64,6 @@ class PublishedEvent(NamedTuple):
 OnPublished = Callable[[Sequence[PublishedEvent]], None]
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
-    position: int
-    topic: str
-    key: bytes
-    value: bytes
-    headers: Headers
-    meta: Metadata
-
-
-@dataclass(slots=True)
-class _Outcome:
-    delivered: list[int] = field(default_factory=list)
-    error: Exception | None = None
-    rows: Sequence[_Row] = ()
-
-
 class OutboxRelay:
     """Publishes the unpublished rows of the ``events`` table of ``metadata`` on ``engine``.
 
@@ -87,7 +78,7 @@ class OutboxRelay:
 
     def __init__(self, engine: AsyncEngine, metadata: MetaData, producer_factory: ProducerFactory, *,
                  batch_size: int = 500, poll_interval: float = 0.2, max_backoff: float = 5.0,
-                 on_published: OnPublished | None = None) -> None:
+                 on_published: OnPublished | None = None, reminder_interval: float = 300.0) -> None:
         self._engine = engine
         self._events = metadata.tables["events"]
         self._producer_factory = producer_factory
@@ -99,6 +90,9 @@ class OutboxRelay:
         self._round_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._on_published = on_published
+        self._reminder_interval = reminder_interval
+        self.stuck_at: OutboxRow | None = None
+        """The first row the last round could not deliver (None after a round without failure)."""
 
     def notify(self) -> None:
         """New events were committed: start the next round now instead of after the poll interval."""
@@ -126,21 +120,31 @@ class OutboxRelay:
         if self._on_published is not None and outcome.delivered:
             delivered = set(outcome.delivered)
             self._on_published([_published(row) for row in outcome.rows if row.position in delivered])
+        self.stuck_at = outcome.failed
         if outcome.error is not None:
             raise outcome.error
         return len(outcome.delivered)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until ``stop`` is set; broker or database failures are retried with backoff."""
-        backoff = 0.0
+        backoff, next_reminder = 0.0, 0.0
+        loop = asyncio.get_running_loop()
         try:
             while not stop.is_set():
                 self._wake.clear()
                 try:
                     published = await self.publish_pending()
                 except Exception as exc:
-                    if backoff == 0.0:
-                        log.warning("outbox relay: publishing failed, retrying until it works: %r", exc)
+                    stuck = self.stuck_at
+                    if stuck is not None and refused_for_good(exc):
+                        if loop.time() >= next_reminder:
+                            log.error("outbox relay: the broker refuses %s: %r; the events after it on that partition "
+                                      "wait until it is published (one too large for the topic needs the topic's "
+                                      "max.message.bytes raised)", describe(stuck), exc)
+                            next_reminder = loop.time() + self._reminder_interval
+                    elif backoff == 0.0:
+                        log.warning("outbox relay: publishing failed%s, retrying until it works: %r",
+                                    f" at {describe(stuck)}" if stuck else "", exc)
                     else:
                         log.debug("outbox relay: still failing: %r", exc)
                     backoff = min(max(backoff * 2, 0.1), self._max_backoff)
@@ -148,7 +152,7 @@ class OutboxRelay:
                     continue
                 if backoff:
                     log.warning("outbox relay: publishing again")
-                    backoff = 0.0
+                    backoff, next_reminder = 0.0, 0.0
                 if published < self._batch_size:
                     await _wait_any([stop.wait(), self._wake.wait()], self._poll_interval)
         finally:
@@ -160,77 +164,32 @@ class OutboxRelay:
         if producer is not None:
             await producer.stop()
 
-    async def _locked_round(self, connection: AsyncConnection) -> _Outcome:
+    async def _locked_round(self, connection: AsyncConnection) -> Outcome:
         async with connection.begin():
             if not await connection.scalar(select(func.pg_try_advisory_xact_lock(ADVISORY_LOCK_KEY))):
-                return _Outcome()
-            outcome = await self._publish(await self._read(connection))
-            await self._mark(connection, outcome.delivered)
+                return Outcome()
+            outcome = await self._publish(await unpublished_rows(connection, self._events, self._batch_size))
+            await mark_published(connection, self._events, outcome.delivered)
         return outcome
 
-    async def _single_writer_round(self, connection: AsyncConnection) -> _Outcome:
+    async def _single_writer_round(self, connection: AsyncConnection) -> Outcome:
         async with connection.begin():
-            rows = await self._read(connection)
+            rows = await unpublished_rows(connection, self._events, self._batch_size)
         outcome = await self._publish(rows)
         if outcome.delivered:
             async with write_transaction(connection):
-                await self._mark(connection, outcome.delivered)
+                await mark_published(connection, self._events, outcome.delivered)
         return outcome
 
-    async def _read(self, connection: AsyncConnection) -> list[_Row]:
-        table = self._events
-        result = await connection.execute(
-            select(table.c.position, table.c.topic, table.c.aggregate_id, table.c.document)
-            .where(table.c.published_at.is_(None))
-            .order_by(table.c.position)
-            .limit(self._batch_size)
-        )
-        return [_row(position, topic, aggregate_id, document) for position, topic, aggregate_id, document in result]
-
-    async def _mark(self, connection: AsyncConnection, positions: Sequence[int]) -> None:
-        if positions:
-            table = self._events
-            await connection.execute(
-                update(table).where(table.c.position.in_(positions)).values(published_at=datetime.now(UTC))
-            )
-
-    async def _publish(self, rows: Sequence[_Row]) -> _Outcome:
+    async def _publish(self, rows: Sequence[OutboxRow]) -> Outcome:
         if not rows:
-            return _Outcome()
+            return Outcome()
         try:
-            producer = await self._started_producer()
-            partitions = {topic: sorted(await producer.partitions_for(topic)) for topic in {row.topic for row in rows}}
-            chains: dict[tuple[str, int], list[_Row]] = {}
-            for row in rows:
-                partition = self._partitioner(row.key, partitions[row.topic], partitions[row.topic])
-                chains.setdefault((row.topic, partition), []).append(row)
+            outcome = await send_rows(await self._started_producer(), self._partitioner, rows)
         except Exception as exc:
+            outcome = Outcome(error=exc, rows=rows)
+        if outcome.error is not None:
             await self._discard_producer()
-            return _Outcome(error=exc)
-        outcomes = await asyncio.gather(
-            *(self._send_chain(producer, topic, partition, chain) for (topic, partition), chain in chains.items())
-        )
-        total = _Outcome(delivered=[position for outcome in outcomes for position in outcome.delivered], rows=rows)
-        total.error = next((outcome.error for outcome in outcomes if outcome.error is not None), None)
-        if total.error is not None:
-            await self._discard_producer()
-        return total
-
-    async def _send_chain(self, producer: AIOKafkaProducer, topic: str, partition: int, rows: list[_Row]) -> _Outcome:
-        outcome = _Outcome()
-        try:
-            batch, in_batch = producer.create_batch(), []
-            for row in rows:
-                if batch.append(key=row.key, value=row.value, timestamp=None, headers=row.headers) is None:
-                    await (await producer.send_batch(batch, topic, partition=partition))
-                    outcome.delivered.extend(in_batch)
-                    batch, in_batch = producer.create_batch(), []
-                    batch.append(key=row.key, value=row.value, timestamp=None, headers=row.headers)
-                in_batch.append(row.position)
-            await (await producer.send_batch(batch, topic, partition=partition))
-            outcome.delivered.extend(in_batch)
-        except Exception as exc:
-            outcome.error = exc
         return outcome
 
     async def _started_producer(self) -> AIOKafkaProducer:
@@ -251,12 +210,7 @@ class OutboxRelay:
             log.warning("outbox relay: closing the failed producer also failed: %r", exc)
 
 
-def _row(position: int, topic: str, aggregate_id: str, document: str) -> _Row:
-    meta = Metadata.model_validate(orjson.loads(document)["meta"])
-    return _Row(position, topic, aggregate_id.encode(), document.encode(), headers_for(meta), meta)
-
-
-def _published(row: _Row) -> PublishedEvent:
+def _published(row: OutboxRow) -> PublishedEvent:
     return PublishedEvent(row.meta, orjson.loads(row.value)["payload"])
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import orjson
 import pytest
+from aiokafka.errors import MessageSizeTooLargeError
+from aiokafka.partitioner import DefaultPartitioner
 
 from shared.contracts.codec import headers_for
 from shared.messaging.relay import OutboxRelay
@@ -139,6 +141,53 @@ async def test_run_survives_failures_and_wakes_up_on_notify(sqlite_engine, metad
     await asyncio.wait_for(running, timeout=10)
     assert producers[-1].stopped
     assert len(event_ids(producers[-1])) == 2
+
+
+@dataclass
+class RefusingProducer(FakeProducer):
+    """A broker that refuses every batch holding ``refused`` (an event id) for good."""
+
+    refused: str = ""
+
+    async def send_batch(self, batch: FakeBatch, topic: str, *, partition: int) -> asyncio.Future:
+        if any(self.refused.encode() in value for _, value, _ in batch.records):
+            self.sent.append((topic, partition, batch))
+            future = asyncio.get_running_loop().create_future()
+            future.set_exception(MessageSizeTooLargeError())
+            return future
+        return await super().send_batch(batch, topic, partition=partition)
+
+
+async def test_an_event_refused_for_good_is_named_in_an_error_and_holds_back_only_its_partition(
+    sqlite_engine, metadata, make_event, caplog
+) -> None:
+    held = [make_event("req-1", version) for version in (1, 2)]
+    other = make_event(next(f"req-{n}" for n in range(2, 50) if partition_of(f"req-{n}") != partition_of("req-1")), 1)
+    await append(sqlite_engine, metadata, [*held, other])
+    refused = str(held[0].meta.event_id)
+    producers: list[RefusingProducer] = []
+
+    def factory() -> RefusingProducer:
+        producers.append(RefusingProducer(refused=refused, capacity=1))
+        return producers[-1]
+
+    relay = OutboxRelay(sqlite_engine, metadata, factory, max_backoff=0.05, reminder_interval=3600)
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    await eventually(lambda: len(producers) >= 3, "the relay did not keep trying")
+    stop.set()
+    await asyncio.wait_for(running, timeout=10)
+
+    assert relay.stuck_at is not None and str(relay.stuck_at.meta.event_id) == refused
+    errors = [record for record in caplog.records if record.levelname == "ERROR"]
+    assert len(errors) == 1, "one error per reminder interval"
+    assert refused in errors[0].getMessage() and "max.message.bytes" in errors[0].getMessage()
+    assert await relay.backlog() == 2, "the refused event and the one after it on its partition wait"
+    assert str(other.meta.event_id) in {event_id for producer in producers for event_id in event_ids(producer)}
+
+
+def partition_of(key: str) -> int:
+    return DefaultPartitioner()(key.encode(), [0, 1, 2], [0, 1, 2])
 
 
 def event_ids(producer: FakeProducer) -> list[str]:
