@@ -36,9 +36,13 @@ def _in_years(day: date, first: int = MIN_YEAR) -> None:
         raise ValueError(f"must be between the years {first} and {MAX_YEAR}")
 
 
-def _day(value: date) -> date:
+def day_within_years(value: date) -> date:
+    """``value`` if it lies in the years ``MIN_YEAR``..``MAX_YEAR``; else ValueError (a 422 in a body)."""
     _in_years(value)
     return value
+
+
+_day = day_within_years
 
 
 def _record_day(value: date) -> date:

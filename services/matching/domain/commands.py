@@ -7,9 +7,9 @@ for which platform, from the caller's token, never from the body.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from shared.commands import Command, Frozen
 from shared.contracts.events.matching import DeclineReason
@@ -20,7 +20,7 @@ from shared.contracts.events.providers import (
     WeeklySlot,
 )
 from shared.contracts.types import ActivityCode, CommuneCode, FragilePublic
-from shared.inputs import Amount, Day, Moment, RecordDay, RecordMoment
+from shared.inputs import Amount, Day, Moment, RecordDay, RecordMoment, day_within_years
 
 
 class ApplicationDetails(Frozen):
@@ -66,9 +66,16 @@ class AccreditationDetails(Frozen):
         return self
 
 
+def _absence_within_years(absence: Absence) -> Absence:
+    day_within_years(absence.first_day)
+    day_within_years(absence.last_day)
+    return absence
+
+
 class AvailabilityDetails(Frozen):
     weekly: list[WeeklySlot] = Field(default_factory=list, max_length=50, description="Weekly slots (none: any time).")
-    absences: list[Absence] = Field(default_factory=list, max_length=100, description="Planned absences.")
+    absences: list[Annotated[Absence, AfterValidator(_absence_within_years)]] = Field(
+        default_factory=list, max_length=100, description="Planned absences (days in the years 2000-2100).")
 
 
 class ActivitiesDetails(Frozen):

@@ -250,6 +250,26 @@ def test_contact_times_are_aware_and_within_sane_years(details: dict[str, str], 
         c.ContactDetails(**details)
 
 
+@pytest.mark.parametrize(("absence", "words"), [
+    ({"first_day": "0001-01-01", "last_day": "2026-01-01"}, "between the years 2000 and 2100"),
+    ({"first_day": "2026-01-01", "last_day": "9999-12-31"}, "between the years 2000 and 2100"),
+    ({"first_day": "2026-08-15", "last_day": "2026-08-01"}, "must not end before it starts"),
+])
+def test_absences_are_ordered_and_within_sane_years(absence: dict[str, str], words: str) -> None:
+    with pytest.raises(ValidationError, match=words):
+        c.AvailabilityDetails(absences=[absence])
+
+
+def test_availability_accepts_ordinary_slots_and_absences_but_not_too_many() -> None:
+    details = c.AvailabilityDetails(weekly=[{"weekday": "monday", "starts": "08:00", "ends": "12:00"}],
+                                    absences=[{"first_day": "2026-08-01", "last_day": "2026-08-15"}])
+    assert details.absences[0].last_day.day == 15
+    with pytest.raises(ValidationError, match="at most 100"):
+        c.AvailabilityDetails(absences=[{"first_day": "2026-08-01", "last_day": "2026-08-01"}] * 101)
+    with pytest.raises(ValidationError, match="end after it starts"):
+        c.AvailabilityDetails(weekly=[{"weekday": "monday", "starts": "12:00", "ends": "08:00"}])
+
+
 @pytest.mark.parametrize(("model", "details"), [
     (c.QuoteDetails, {"amount_excl_tax": "99999999999999999999999999999.00"}),
     (c.QuoteDetails, {"amount_excl_tax": "1000000.01"}),
