@@ -50,11 +50,39 @@ class RateLimiter:
     window: float = 600.0
     _hits: dict[str, deque[float]] = field(default_factory=dict)
 
-    def allow(self, client: str, now: float) -> bool:
-        hits = self._hits.setdefault(client, deque())
+    def allows(self, client: str, now: float) -> bool:
+        """Whether ``client`` has room for one more submission (nothing is counted)."""
+        hits = self._hits.get(client)
+        if hits is None:
+            return True
         while hits and now - hits[0] > self.window:
             hits.popleft()
-        if len(hits) >= self.limit:
+        if not hits:
+            del self._hits[client]
+            return True
+        return len(hits) < self.limit
+
+    def record(self, client: str, now: float) -> None:
+        self._hits.setdefault(client, deque()).append(now)
+
+    def allow(self, client: str, now: float) -> bool:
+        """:meth:`allows`, then counts the submission if it does."""
+        if not self.allows(client, now):
             return False
-        hits.append(now)
+        self.record(client, now)
         return True
+
+
+@dataclass
+class FormLimits:
+    """The public form's budgets per client address: requests recorded, and submissions refused.
+
+    A resident who mistypes a field and sends the form again spends only the larger budget of
+    refusals; what was recorded counts against the smaller one. Past either, the form answers 429.
+    """
+
+    recorded: RateLimiter = field(default_factory=lambda: RateLimiter(limit=5, window=600.0))
+    refused: RateLimiter = field(default_factory=lambda: RateLimiter(limit=20, window=600.0))
+
+    def allows(self, client: str, now: float) -> bool:
+        return self.recorded.allows(client, now) and self.refused.allows(client, now)

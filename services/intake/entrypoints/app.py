@@ -7,7 +7,7 @@ import secrets
 from fastapi import FastAPI
 
 from services.intake.bootstrap import bootstrap
-from services.intake.domain.spam import RateLimiter
+from services.intake.domain.spam import FormLimits
 from services.intake.entrypoints import console_http, contact_http, http, public_http, views_http
 from shared.service.app import build_app
 from shared.settings import Settings
@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[http.router, views_http.router, contact_http.router, console_http.router, public_http.router],
         registry=intake.registry,
         state={"settings": intake.settings, "handlers": intake.handlers, "views": intake.views, "tokens": intake.tokens, "vault": intake.vault,
-               "form_secret": secrets.token_bytes(32), "form_limiter": RateLimiter()},
+               "form_secret": secrets.token_bytes(32), "form_limiter": FormLimits()},
         on_start=intake.vault.create_tables,
         background=[intake.callbacks.run],
     )

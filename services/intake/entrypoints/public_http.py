@@ -2,7 +2,8 @@
 
 Every refusal a resident can meet is the form page again, in French, with what they typed kept and each
 field to correct named: 422 for a missing or invalid field, 400 for a submission that looks automated,
-429 past the rate limit, 404 (a French page) for a platform without an online form. The fields are all
+429 past the rate limit (a small budget of recorded requests and a larger one of refused
+submissions per address, so that correcting a typo is not punished), 404 (a French page) for a platform without an online form. The fields are all
 optional for FastAPI so that a missing one reaches this page instead of FastAPI's JSON 422.
 """
 
@@ -18,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from services.intake.domain.commands import LogRequest
-from services.intake.domain.spam import SpamSuspected, check_submission, form_stamp
+from services.intake.domain.spam import FormLimits, SpamSuspected, check_submission, form_stamp
 from services.intake.entrypoints import public_form as fr
 from services.intake.entrypoints.http import Handlers
 from shared.errors import DomainError
@@ -63,17 +64,26 @@ async def send_form(request: Request, platform_id: str, svc: Handlers, activity:
               "address": address}
     now = time.time()
     client = request.client.host if request.client else "unknown"
-    if not request.app.state.form_limiter.allow(client, now):
+    limits: FormLimits = request.app.state.form_limiter
+    if not limits.allows(client, now):
         return _page(request, policy, 429, values=values, error=fr.TOO_MANY)
+    page = await _submit(request, svc, policy, values, stamp, website, now)
+    (limits.recorded if page.status_code == 201 else limits.refused).record(client, now)
+    return page
+
+
+async def _submit(request: Request, svc: Handlers, policy: PlatformPolicy, values: dict[str, str], stamp: str,
+                  website: str, now: float) -> HTMLResponse:
     try:
         check_submission(request.app.state.form_secret, stamp, website, now)
     except SpamSuspected as error:
         return _page(request, policy, 400, values=values, error=fr.spam_message(error))
     errors = fr.missing_fields(values)
     try:
-        command = LogRequest(platform_id=platform_id, actor="resident", channel="online_form", activity=activity,
-                             commune=commune, contact={"name": name, "phone": phone, "email": email or None,
-                                                       "address": address or None})
+        command = LogRequest(platform_id=policy.platform_id, actor="resident", channel="online_form",
+                             activity=values["activity"], commune=values["commune"],
+                             contact={"name": values["name"], "phone": values["phone"], "email": values["email"] or None,
+                                      "address": values["address"] or None})
     except ValidationError as error:  # never logged nor shown as is: it holds what the resident typed
         return _page(request, policy, 422, values=values, errors=fr.invalid_fields(error) | errors)
     if errors:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.intake.domain.spam import RateLimiter, form_stamp
+from services.intake.domain.spam import FormLimits, form_stamp
 from services.intake.entrypoints import public_http
 from services.intake.service_layer.handlers import IntakeHandlers
 from shared.clock import FixedClock
@@ -42,7 +42,7 @@ async def client(store: FakeEventStore) -> AsyncIterator[httpx.AsyncClient]:
     app.include_router(public_http.router)
     app.state.handlers = IntakeHandlers(uow=lambda: FakeUnitOfWork(store), sealer=FakeSealer(), policies=POLICIES,
                                         clock=FixedClock(datetime(2026, 3, 2, 9, 30, tzinfo=UTC)))
-    app.state.form_secret, app.state.form_limiter = SECRET, RateLimiter()
+    app.state.form_secret, app.state.form_limiter = SECRET, FormLimits()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
         yield http
 
@@ -110,3 +110,31 @@ async def test_a_suspicious_form_is_refused_in_french(client: httpx.AsyncClient,
 async def test_a_platform_without_an_online_form_has_a_french_page(client: httpx.AsyncClient) -> None:
     for page in (await client.get("/public/limoges/request"), await client.post("/public/nowhere/request", data=sent())):
         assert page.status_code == 404 and "ne propose pas de formulaire en ligne" in page.text
+
+
+async def test_typos_do_not_use_up_the_budget_of_requests(client: httpx.AsyncClient, store: FakeEventStore) -> None:
+    for _ in range(8):
+        assert (await client.post(FORM, data=sent(phone="12"))).status_code == 422
+
+    for _ in range(5):
+        assert (await client.post(FORM, data=sent())).status_code == 201
+    too_many = await client.post(FORM, data=sent())
+
+    assert too_many.status_code == 429 and "Jeanne Dupont-Résidente" in unescape(too_many.text)
+    assert len(store.events) == 5
+
+
+async def test_a_flood_of_refused_submissions_is_limited_too(client: httpx.AsyncClient, store: FakeEventStore) -> None:
+    statuses = [(await client.post(FORM, data=sent(website="http://spam.example"))).status_code for _ in range(21)]
+
+    assert statuses == [400] * 20 + [429]
+    assert (await client.post(FORM, data=sent())).status_code == 429
+    assert store.events == []
+
+
+def test_form_limits_forget_old_submissions() -> None:
+    limits = FormLimits()
+    for second in range(5):
+        limits.recorded.record("1.2.3.4", second)
+    assert not limits.allows("1.2.3.4", 10) and limits.allows("5.6.7.8", 10)
+    assert limits.allows("1.2.3.4", 700)
