@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import enum
 from typing import Annotated
 
 import typer
@@ -59,17 +60,18 @@ def replay_dead_letters(consumer: ConsumerOption = None, reason_contains: Reason
                   f"{outcome.already_replayed} replayed before")
 
 
+RestoreTarget = enum.Enum("RestoreTarget", {**{name: name for name in SERVICES}, "all": "all"}, type=str)  # type: ignore[misc]
+
+
 def restore(
-    service: Annotated[str, typer.Option(help=f"The service to restore: {', '.join(SERVICES)} or all.")] = "all",
+    target: Annotated[RestoreTarget, typer.Option("--service", help="The service to restore, or all.")] = "all",  # type: ignore[assignment]
     bootstrap: BootstrapOption = None,
     topic_prefix: PrefixOption = None,
 ) -> None:
     """After a broker lost its data: create the topics and republish every service's history from its store."""
     from shared.ops.restore import NoStore, restore_service
 
-    if service != "all" and service not in SERVICES:
-        console.print(f"[bold red]error:[/] unknown service {service!r} (one of {', '.join(SERVICES)} or all)")
-        raise typer.Exit(2)
+    service = RestoreTarget(target).value
     overrides: dict[str, str] = {}
     if bootstrap:
         overrides["kafka_bootstrap_servers"] = bootstrap
