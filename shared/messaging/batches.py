@@ -111,8 +111,10 @@ async def apply_decoded(
         return await _apply_in_one_transaction(engine, metadata, projection, batch, decoded, dead_letters, include,
                                                mark_ignored, deferred=group_writes)
     except _RunAgainWithSavepoints as again:
-        log.info("%s: %s; the batch of %d records runs again with a savepoint per event", projection.name,
-                 again.__cause__ and f"{type(again.__cause__).__name__}: {again.__cause__}", len(batch))
+        cause = again.__cause__
+        log.log(logging.DEBUG if isinstance(cause, RejectEvent) else logging.INFO,
+                "%s: %s: %s; the batch of %d records runs again with a savepoint per event", projection.name,
+                type(cause).__name__, cause, len(batch))
         return await _apply_in_one_transaction(engine, metadata, projection, batch, decoded, dead_letters, include,
                                                mark_ignored, savepoints=True, deferred=False)
 
