@@ -112,15 +112,16 @@ class OutboxRelay:
         Raises the broker's error when some of them could not be delivered (the delivered ones
         are marked first). Returns 0 when another relay holds the store's lock (PostgreSQL).
         """
+        self.stuck_at = None
         async with self._round_lock, self._engine.connect() as connection:
             if connection.dialect.name == "postgresql":
                 outcome = await self._locked_round(connection)
             else:
                 outcome = await self._single_writer_round(connection)
+        self.stuck_at = outcome.failed
         if self._on_published is not None and outcome.delivered:
             delivered = set(outcome.delivered)
             self._on_published([_published(row) for row in outcome.rows if row.position in delivered])
-        self.stuck_at = outcome.failed
         if outcome.error is not None:
             raise outcome.error
         return len(outcome.delivered)
