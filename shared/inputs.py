@@ -42,9 +42,6 @@ def day_within_years(value: date) -> date:
     return value
 
 
-_day = day_within_years
-
-
 def _record_day(value: date) -> date:
     _in_years(value, MIN_RECORD_YEAR)
     return value
@@ -81,7 +78,7 @@ def _amount(text: str) -> str:
     return text
 
 
-Day = Annotated[date, AfterValidator(_day)]
+Day = Annotated[date, AfterValidator(day_within_years)]
 """A calendar day between the years 2000 and 2100."""
 
 Moment = Annotated[datetime, AfterValidator(_moment)]
