@@ -12,10 +12,11 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from shared.analytics.catalogue import ReadModels
 from shared.analytics.decoding import decode_batch
-from shared.analytics.driver import driver_writer
+from shared.analytics.jobs import Job, JobResult
+from shared.analytics.parallel import plan_jobs, run_jobs
 from shared.analytics.reader import HistoryReader
-from shared.analytics.rebuilder import Target, fewer_collections, rebuild_targets
-from shared.analytics.replay import create_tables, fast_sqlite_engine
+from shared.analytics.rebuilder import fewer_collections
+from shared.analytics.replay import target_databases
 from shared.contracts.topics import physical
 from shared.messaging.projection import InboundRecord
 
@@ -106,27 +107,16 @@ def rebuild_topics(catalogue: list[ReadModels], topic_prefix: str) -> list[str]:
     return sorted(physical(name, topic_prefix) for name in names)
 
 
-async def full_rebuild(catalogue: list[ReadModels], bootstrap: str, topic_prefix: str, *,
-                       batch_size: int, folder: Path | None = None) -> tuple[Rate, list[Target]]:
-    """Rebuild every projection of ``catalogue`` into fresh SQLite files (one per service)."""
+async def full_rebuild(catalogue: list[ReadModels], bootstrap: str, topic_prefix: str, *, batch_size: int,
+                       jobs: int = 1, folder: Path | None = None) -> tuple[float, list[JobResult]]:
+    """Rebuild every projection of ``catalogue`` into fresh SQLite files, in ``jobs`` processes:
+    the seconds it took and each job's result."""
+    selection = [(models, spec) for models in catalogue for spec in models.projections]
+    template = Job((), bootstrap, topic_prefix, batch_size=batch_size)
     with tempfile.TemporaryDirectory(prefix="relais-bench-", dir=folder) as scratch:
-        targets: list[Target] = []
-        engines, writers = [], []
-        for models in catalogue:
-            metadata = models.metadata()
-            path = Path(scratch) / f"{models.service}.db"
-            engine = fast_sqlite_engine(path)
-            writer = driver_writer(path)
-            engines.append(engine)
-            writers.append(writer)
-            await create_tables(engine, metadata)
-            targets.extend(Target(spec.build(metadata), engine, metadata, writer) for spec in models.projections)
-        try:
+        planned = plan_jobs(selection, jobs, template, into=None, scratch=Path(scratch))
+        metadata = {models.service: models.metadata() for models in catalogue}
+        async with target_databases(planned, metadata):
             started = time.perf_counter()
-            read = await rebuild_targets(targets, bootstrap, topic_prefix, batch_size=batch_size)
-            return Rate(read, time.perf_counter() - started), targets
-        finally:
-            for writer in writers:
-                writer.close()
-            for engine in engines:
-                await engine.dispose()
+            results = await run_jobs(planned)
+            return time.perf_counter() - started, results

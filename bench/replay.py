@@ -18,9 +18,10 @@ import asyncio
 import time
 
 from bench.history import federation_history
-from bench.measure import full_rebuild, ordered_read, peak_rss_mb, process_peak_rss_mb, raw_read, rebuild_topics
+from bench.measure import Rate, full_rebuild, ordered_read, peak_rss_mb, process_peak_rss_mb, raw_read, rebuild_topics
 from bench.produce import produce_history
 from shared.analytics.catalogue import described_services
+from shared.analytics.parallel import available_cores
 from shared.runtime.ports import free_port
 from shared.runtime.tansu import EmbeddedBroker
 
@@ -29,7 +30,7 @@ TARGET_RSS_MB = 500.0
 TOPIC_PREFIX = "bench."
 
 
-async def run(events: int, batch_size: int) -> float:
+async def run(events: int, batch_size: int, cores: int) -> float:
     catalogue = described_services()
     projections = [spec.name for models in catalogue for spec in models.projections]
     print(f"projections rebuilt: {', '.join(projections)}")
@@ -46,27 +47,45 @@ async def run(events: int, batch_size: int) -> float:
             stage = await ordered_read(broker.bootstrap, topics, decode=decode, batch_size=batch_size)
             print(f"{label}, nothing written: {stage.per_second:,.0f} records/s "
                   f"({stage.per_second / raw.per_second:.2f} of the raw read)")
-        rebuilt, targets = await full_rebuild(catalogue, broker.bootstrap, TOPIC_PREFIX, batch_size=batch_size)
-        print(f"full rebuild: {rebuilt.records:,} records in {rebuilt.seconds:.2f} s = "
-              f"{rebuilt.per_second:,.0f} records/s")
-        for target in targets:
-            print(f"  {target.projection.name}: {target.processed:,} events processed, {target.applied:,} applied, "
-                  f"{target.dead_letters} dead letters")
+        rebuilds = []
+        for jobs in sorted({1, cores}):
+            seconds, results = await full_rebuild(catalogue, broker.bootstrap, TOPIC_PREFIX, batch_size=batch_size,
+                                                  jobs=jobs)
+            rebuilt = Rate(raw.records, seconds)
+            rebuilds.append((jobs, rebuilt, results))
+            print(f"full rebuild, {_processes(jobs)}: {rebuilt.records:,} records in {rebuilt.seconds:.2f} s = "
+                  f"{rebuilt.per_second:,.0f} records/s ({rebuilt.per_second / raw.per_second:.2f} of the raw read)")
+            for result in results:
+                for name, counts in result.counts.items():
+                    print(f"  {name}: {counts.processed:,} events processed, {counts.applied:,} applied, "
+                          f"{counts.dead_letters} dead letters")
+            if jobs == 1:
+                print(f"peak RSS: {peak_rss_mb():,.0f} MB (target < {TARGET_RSS_MB:.0f} MB)")
+            else:
+                workers = sum(result.peak_rss_mb for result in results)
+                print(f"peak RSS: at most {peak_rss_mb() + workers:,.0f} MB, this process's and its {jobs} workers' "
+                      f"peaks added up (workers {workers:,.0f} MB; target < {TARGET_RSS_MB:.0f} MB)")
         broker_rss = process_peak_rss_mb(broker.process.pid) if broker.process else None
-    ratio = rebuilt.per_second / raw.per_second if raw.per_second else 0.0
-    rss = peak_rss_mb()
-    print(f"peak RSS: {rss:,.0f} MB (target < {TARGET_RSS_MB:.0f} MB)"
-          + (f"; broker (Tansu) peak RSS {broker_rss:,.0f} MB" if broker_rss is not None else ""))
-    print(f"ratio rebuild/raw read: {ratio:.2f} (target >= {TARGET_RATIO})")
-    return ratio
+    if broker_rss is not None:
+        print(f"broker (Tansu) peak RSS: {broker_rss:,.0f} MB")
+    for jobs, rebuilt, _ in rebuilds:
+        print(f"ratio rebuild/raw read, {_processes(jobs)}: {rebuilt.per_second / raw.per_second:.2f} "
+              f"(target >= {TARGET_RATIO})")
+    return rebuilds[-1][1].per_second / raw.per_second
+
+
+def _processes(jobs: int) -> str:
+    return "one process" if jobs == 1 else f"{jobs} processes"
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.replay", description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000, help="Events in the generated history.")
     parser.add_argument("--batch-size", type=int, default=5000, help="Records per rebuild transaction.")
+    parser.add_argument("--jobs", type=int, default=available_cores(),
+                        help="Worker processes of the parallel rebuild (default: one per available core).")
     options = parser.parse_args(argv)
-    asyncio.run(run(options.events, options.batch_size))
+    asyncio.run(run(options.events, options.batch_size, max(1, options.jobs)))
 
 
 if __name__ == "__main__":

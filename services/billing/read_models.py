@@ -29,5 +29,5 @@ def describe() -> ReadModels:
         service="billing",
         metadata=metadata,
         projections=(ProjectionSpec(LEDGER, _ledger, ("ledger_entries", "accounts", "statements"),
-                                     live_consumer=False),),
+                                     live_consumer=False, rebuild_cost=0.7),),
     )

@@ -24,5 +24,6 @@ def describe() -> ReadModels:
     return ReadModels(
         service="feedback",
         metadata=metadata,
-        projections=(ProjectionSpec(SATISFACTION, _satisfaction, ("survey_answers", "satisfaction_alerts")),),
+        projections=(ProjectionSpec(SATISFACTION, _satisfaction, ("survey_answers", "satisfaction_alerts"),
+                                    rebuild_cost=2.2),),
     )

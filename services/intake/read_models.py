@@ -15,7 +15,9 @@ def describe() -> ReadModels:
         service="intake",
         metadata=metadata,
         projections=(
-            ProjectionSpec("intake.console", console_projection, ("request_view", "timeline", "callback_queue")),
-            ProjectionSpec("intake.observatory", observatory_projection, ("unmet_demand", "information_calls")),
+            ProjectionSpec("intake.console", console_projection, ("request_view", "timeline", "callback_queue"),
+                           rebuild_cost=10.5),
+            ProjectionSpec("intake.observatory", observatory_projection, ("unmet_demand", "information_calls"),
+                           rebuild_cost=4.7),
         ),
     )

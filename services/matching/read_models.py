@@ -14,5 +14,6 @@ def describe() -> ReadModels:
     return ReadModels(
         service="matching",
         metadata=metadata,
-        projections=(ProjectionSpec(FAIRNESS, fairness_projection, ("fairness_counts", "fairness_requests")),),
+        projections=(ProjectionSpec(FAIRNESS, fairness_projection, ("fairness_counts", "fairness_requests"),
+                                    rebuild_cost=4.4),),
     )

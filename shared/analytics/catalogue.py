@@ -27,12 +27,15 @@ class ProjectionSpec:
     ``live_consumer`` is False when, live, the tables are written together with the service's own
     events rather than by a consumer of the bus (billing's ledger): there are no live checkpoints
     then, and a replay rebuilds from the bus only the events the service's store holds.
+    ``rebuild_cost`` is what rebuilding it costs next to the others (seconds for the benchmark's
+    history of 200,000 events): :mod:`shared.analytics.parallel` shares projections out by it.
     """
 
     name: str
     build: Callable[[MetaData], Projection]
     tables: tuple[str, ...]
     live_consumer: bool = True
+    rebuild_cost: float = 1.0
 
 
 @dataclass(frozen=True)

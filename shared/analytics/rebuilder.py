@@ -77,13 +77,17 @@ async def rebuild_targets(
     has processed events already.
     """
     for target in targets:
-        consumer = target.projection.name
-        if await processed_count(target.engine, consumer) or await load_checkpoints(target.engine, target.metadata, consumer):
-            raise NotFreshDatabase(f"{consumer} has already processed events in this database")
+        await ensure_fresh(target.engine, target.metadata, target.projection.name)
         target.topics = frozenset(physical(name, topic_prefix) for name in target.projection.topics)
     include = None if until is None else (lambda envelope: _occurred_by(envelope, until))
     with fewer_collections():
         return await _rebuild(targets, bootstrap, include, progress, batch_size, platforms)
+
+
+async def ensure_fresh(engine: AsyncEngine, metadata: MetaData, consumer: str) -> None:
+    """Raises :class:`NotFreshDatabase` if ``consumer`` has processed events in this database."""
+    if await processed_count(engine, consumer) or await load_checkpoints(engine, metadata, consumer):
+        raise NotFreshDatabase(f"{consumer} has already processed events in this database")
 
 
 @contextmanager

@@ -1,9 +1,9 @@
 """``relais replay``: rebuild projections from offset 0 into fresh databases and compare with the live ones.
 
-One fresh database per service (a temporary SQLite file unless ``into`` gives a URL template with
-``{service}``), all selected projections rebuilt in one pass (:mod:`shared.analytics.rebuilder`;
-SQLite targets are written straight through the driver: :mod:`shared.analytics.driver`),
-then every table each projection owns is checksummed in both databases. Each projection is rebuilt
+Fresh databases (temporary SQLite files unless ``into`` gives a URL template with ``{service}``),
+the selected projections rebuilt in one pass (:mod:`shared.analytics.rebuilder`; SQLite targets are
+written straight through the driver: :mod:`shared.analytics.driver`), or in one pass per worker
+process with ``jobs`` (:mod:`shared.analytics.parallel`), then every table each projection owns is checksummed in both databases. Each projection is rebuilt
 up to the offsets its live consumer had applied when the replay began (:mod:`shared.analytics.live`),
 so the comparison holds while the services run. With ``until`` the replay stops at a date (events'
 own ``occurred_at``) and there is nothing to compare: row counts are reported.
@@ -12,23 +12,23 @@ own ``occurred_at``) and there is nothing to compare: row counts are reported.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import MetaData, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.analytics.catalogue import ProjectionSpec, ReadModels
 from shared.analytics.checksum import TableChecksum, checksums
-from shared.analytics.direct import DirectWriter
-from shared.analytics.driver import driver_writer
+from shared.analytics.jobs import Job, create_tables
 from shared.analytics.live import LiveProjection, snapshot_live
-from shared.analytics.rebuilder import Progress, Target, rebuild_targets
+from shared.analytics.parallel import plan_jobs, run_jobs
+from shared.analytics.rebuilder import Progress, ensure_fresh
 from shared.settings import Settings
-from shared.storage.engine import create_engine, is_sqlite
+from shared.storage.engine import create_engine
 
 
 @dataclass
@@ -59,33 +59,6 @@ class ProjectionReport:
         return self.compared and not self.differing
 
 
-def _writer_for(url: str) -> DirectWriter | None:
-    """The fast writer for a SQLite file target (see :mod:`shared.analytics.driver`); None otherwise."""
-    database = make_url(url).database
-    if not is_sqlite(url) or database in (None, "", ":memory:"):
-        return None
-    return driver_writer(database)
-
-
-def fast_sqlite_engine(path: Path | str) -> AsyncEngine:
-    """An engine on a throwaway SQLite file tuned for bulk writes (no fsync: rebuild again after a crash)."""
-    engine = create_engine(f"sqlite+aiosqlite:///{path}")
-    event.listen(engine.sync_engine, "connect", _bulk_pragmas)
-    return engine
-
-
-def _bulk_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    cursor = dbapi_connection.cursor()
-    for pragma in ("synchronous=OFF", "journal_mode=MEMORY", "temp_store=MEMORY", "cache_size=-16384"):
-        cursor.execute(f"PRAGMA {pragma}")
-    cursor.close()
-
-
-async def create_tables(engine: AsyncEngine, metadata: MetaData) -> None:
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-
-
 async def replay(
     selection: Sequence[tuple[ReadModels, ProjectionSpec]],
     settings: Settings,
@@ -95,12 +68,14 @@ async def replay(
     progress: Progress | None = None,
     platforms: Collection[str] | None = None,
     batch_size: int = 5000,
+    jobs: int = 1,
 ) -> list[ProjectionReport]:
     """Rebuild the selected projections, then compare each with the live database (unless ``until``).
 
     To compare, the live projections are read first (:func:`~shared.analytics.live.snapshot_live`)
     and each is rebuilt up to the offsets its live consumer had applied: the rebuilt database holds
-    the same events as the live one, whatever the services publish meanwhile.
+    the same events as the live one, whatever the services publish meanwhile. ``jobs`` > 1 shares
+    the projections out among that many processes (:mod:`shared.analytics.parallel`).
     """
     services = {models.service: models for models, _ in selection}
     if into is not None and "{service}" not in into and len(services) > 1:
@@ -111,38 +86,40 @@ async def replay(
         for service in services:
             specs = [spec for models, spec in selection if models.service == service]
             live.update(await snapshot_live(settings.service_database_url(service), metadata[service], specs))
+    cuts = {name: (cut.checkpoints, cut.event_ids) for name, cut in live.items()}
+    template = Job((), settings.kafka_bootstrap_servers, settings.topic_prefix, until,
+                   None if platforms is None else frozenset(platforms), batch_size)
     with tempfile.TemporaryDirectory(prefix="relais-replay-") as scratch:
-        engines: dict[str, AsyncEngine] = {}
-        writers: dict[str, DirectWriter | None] = {}
-        try:
-            targets: list[tuple[str, ProjectionSpec, Target]] = []
-            for models, spec in selection:
-                service = models.service
-                if service not in engines:
-                    url = into.replace("{service}", service) if into else \
-                        f"sqlite+aiosqlite:///{Path(scratch) / f'{service}.db'}"
-                    engines[service] = create_engine(url)
-                    await create_tables(engines[service], metadata[service])
-                    writers[service] = _writer_for(url)
-                cut = live.get(spec.name)
-                target = Target(spec.build(metadata[service]), engines[service], metadata[service], writers[service],
-                                stop_at=None if cut is None else cut.checkpoints,
-                                only_events=None if cut is None else cut.event_ids)
-                targets.append((service, spec, target))
-            await rebuild_targets([target for _, _, target in targets], settings.kafka_bootstrap_servers,
-                                  settings.topic_prefix, until=until, progress=progress, platforms=platforms,
-                                  batch_size=batch_size)
+        planned = plan_jobs(selection, jobs, template, into=into, scratch=Path(scratch), cuts=cuts)
+        async with target_databases(planned, metadata) as engines:
+            results = await run_jobs(planned, progress)
+            counts = {name: count for result in results for name, count in result.counts.items()}
             reports = []
-            for service, spec, target in targets:
-                rebuilt = await checksums(target.engine, target.metadata, spec.tables)
-                compared = live[spec.name].checksums if spec.name in live else {}
-                reports.append(ProjectionReport(service, spec.name, target.processed, target.dead_letters, rebuilt,
-                                                compared, live_behind=target.beyond,
-                                                live_unpublished=live[spec.name].unpublished if spec.name in live else 0))
-            return reports
-        finally:
-            for writer in writers.values():
-                if writer is not None:
-                    writer.close()
-            for engine in engines.values():
-                await engine.dispose()
+            for job in planned:
+                for target in job.targets:
+                    spec = services[target.service].projection(target.projection)
+                    rebuilt = await checksums(engines[target.url], metadata[target.service], spec.tables)
+                    cut = live.get(spec.name)
+                    count = counts[spec.name]
+                    reports.append(ProjectionReport(target.service, spec.name, count.processed, count.dead_letters,
+                                                    rebuilt, cut.checksums if cut else {}, live_behind=count.beyond,
+                                                    live_unpublished=cut.unpublished if cut else 0))
+    order = [spec.name for _, spec in selection]
+    return sorted(reports, key=lambda report: order.index(report.name))
+
+
+@asynccontextmanager
+async def target_databases(jobs: Sequence[Job], metadata: Mapping[str, MetaData]) -> AsyncIterator[dict[str, AsyncEngine]]:
+    """An engine on each database the jobs write into, its tables created and checked fresh."""
+    engines: dict[str, AsyncEngine] = {}
+    try:
+        for job in jobs:
+            for target in job.targets:
+                if target.url not in engines:
+                    engines[target.url] = create_engine(target.url)
+                    await create_tables(engines[target.url], metadata[target.service])
+                await ensure_fresh(engines[target.url], metadata[target.service], target.projection)
+        yield engines
+    finally:
+        for engine in engines.values():
+            await engine.dispose()

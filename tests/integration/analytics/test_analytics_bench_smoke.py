@@ -13,14 +13,15 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[3]
 
 
-def test_bench_replay_small_mode_prints_the_ratio() -> None:
-    completed = subprocess.run([sys.executable, "-m", "bench.replay", "--events", "20000"], cwd=REPO,
+def test_bench_replay_small_mode_prints_the_ratios() -> None:
+    completed = subprocess.run([sys.executable, "-m", "bench.replay", "--events", "20000", "--jobs", "2"], cwd=REPO,
                                capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(REPO)})
 
     assert completed.returncode == 0, completed.stderr[-3000:]
     output = completed.stdout
-    for figure in ("history written: 20,000 events", "raw broker read:", "full rebuild:", "peak RSS:",
-                   "ratio rebuild/raw read:"):
+    for figure in ("history written: 20,000 events", "raw broker read:", "full rebuild, one process:",
+                   "full rebuild, 2 processes:", "peak RSS:", "ratio rebuild/raw read, one process:",
+                   "ratio rebuild/raw read, 2 processes:"):
         assert figure in output, output
     assert "0 dead letters" in output and "intake.console" in output
 

@@ -119,3 +119,20 @@ async def test_a_ledger_is_compared_with_the_events_of_its_own_store_not_with_la
     assert ledger.identical, ledger
     assert ledger.live_behind == 1 and ledger.live_unpublished == 0
     assert ledger.rebuilt["ledger_entries"].rows == 1
+
+
+async def test_projections_shared_out_among_processes_rebuild_identical_to_the_live_ones(federation: Federation) -> None:
+    seen: list[tuple[int, int]] = []
+
+    console, observatory = await replay(select_projections(described_services(), "all", "intake"), federation.settings,
+                                        jobs=2, progress=lambda done, total: seen.append((done, total)))
+
+    assert console.identical and observatory.identical
+    assert console.processed > 0 and observatory.processed > 0
+    assert seen and seen[-1][0] == seen[-1][1] > 0
+
+
+def test_a_replay_needs_at_least_one_job(federation: Federation) -> None:
+    result = CliRunner().invoke(app, ["replay", "all", "--jobs", "0"], env=environment(federation.settings))
+
+    assert result.exit_code == 2 and "--jobs" in result.output
