@@ -28,8 +28,8 @@ def replay(
     service: ServiceOption = None,
     into: Annotated[str | None, typer.Option(help="Database URL to rebuild into ('{service}' is replaced); "
                                                   "default: a temporary SQLite file.")] = None,
-    jobs: Annotated[int | None, typer.Option(min=1, help="Worker processes sharing the projections out "
-                                                         "(default: one per available core).")] = None,
+    jobs: Annotated[int, typer.Option(min=1, help="Worker processes sharing the projections out (each reads "
+                                                  "the topics of its own and takes as much memory as one replay).")] = 1,
     data_dir: DataDirOption = None,
 ) -> None:
     """Rebuild projections from offset 0 into a fresh database and compare them with the live ones.
@@ -40,7 +40,6 @@ def replay(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from shared.analytics.catalogue import UnknownProjection, described_services, select_projections
-    from shared.analytics.parallel import available_cores
     from shared.analytics.replay import replay as run_replay
 
     settings = settings_for(data_dir)
@@ -67,7 +66,7 @@ def replay(
             bar.update(task, completed=done, total=max(total, done), rate=rate)
 
         reports = asyncio.run(run_replay(selection, settings, into=into, until=None if until is None else _as_utc(until),
-                                         progress=progress, platforms=platforms, jobs=jobs or available_cores()))
+                                         progress=progress, platforms=platforms, jobs=jobs))
     failed = False
     for report in reports:
         head = f"[bold]{report.name}[/] ({report.service}): {report.processed:,} events processed"

@@ -61,8 +61,8 @@ async def rebuild(
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, auto_offset_reset="earliest"
     )
-    await consumer.start()
     try:
+        await consumer.start()
         partitions = await _partitions_of(consumer, [physical(name, topic_prefix) for name in projection.topics])
         if not partitions:
             return 0

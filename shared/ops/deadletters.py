@@ -113,8 +113,8 @@ async def replay_dead_letters(bootstrap: str, topic_prefix: str = "", *, consume
 
 async def _send(bootstrap: str, replayed_topic: str, letters: Sequence[DeadLetterRecord]) -> None:
     producer = create_producer(bootstrap, client_id="relais-dead-letters")
-    await producer.start()
     try:
+        await producer.start()
         originals = [
             await producer.send(letter.topic, key=letter.key, value=letter.value,
                                 headers=[*_without_replay_of(letter.headers), (REPLAY_OF, letter.original.encode())])

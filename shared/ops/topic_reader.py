@@ -17,8 +17,8 @@ async def read_all(bootstrap: str, topic: str, *, timeout: float = 30.0) -> list
     """
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
                                 auto_offset_reset="earliest")
-    await consumer.start()
     try:
+        await consumer.start()
         if topic not in await consumer.topics():
             return []
         partitions = [TopicPartition(topic, n) for n in sorted(consumer.partitions_for_topic(topic) or ())]
@@ -38,8 +38,8 @@ async def high_watermarks(bootstrap: str, topic: str, *, timeout: float = 30.0) 
     """The high watermark of each partition of ``topic``, from a fetch response."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
                                 auto_offset_reset="earliest", max_partition_fetch_bytes=1024)
-    await consumer.start()
     try:
+        await consumer.start()
         await consumer.topics()
         partitions = [TopicPartition(topic, n) for n in sorted(consumer.partitions_for_topic(topic) or ())]
         consumer.assign(partitions)
