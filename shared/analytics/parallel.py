@@ -80,7 +80,11 @@ def plan_jobs(selection: Sequence[tuple[ReadModels, ProjectionSpec]], jobs: int,
 
 
 async def run_jobs(jobs: Sequence[Job], progress: Progress | None = None) -> list[JobResult]:
-    """Run ``jobs`` (one in this process; several in as many spawned processes) and return their results."""
+    """Run ``jobs`` (one in this process; several in as many spawned processes) and return their results.
+
+    A job's error is raised here once the other jobs have ended (their processes are not killed
+    mid-batch; a rebuild's databases are thrown away or rebuilt afresh anyway).
+    """
     if len(jobs) == 1:
         return [await rebuild_job(jobs[0], progress)]
     context = multiprocessing.get_context("spawn")
