@@ -22,6 +22,7 @@ from shared.contracts.events.matching import RequestUnmet
 from shared.messaging.rebuild import rebuild
 from shared.settings import Settings
 from shared.storage.engine import create_engine
+from tests.fixtures.database import POSTGRES_ONLY
 from tests.integration.analytics.federation import PLATFORM, START, Federation
 
 pytestmark = pytest.mark.integration
@@ -136,3 +137,12 @@ def test_a_replay_needs_at_least_one_job(federation: Federation) -> None:
     result = CliRunner().invoke(app, ["replay", "all", "--jobs", "0"], env=environment(federation.settings))
 
     assert result.exit_code == 2 and "--jobs" in result.output
+
+
+@POSTGRES_ONLY
+async def test_two_jobs_write_one_postgresql_database_side_by_side(federation: Federation, database_url: str) -> None:
+    console, observatory = await replay(select_projections(described_services(), "all", "intake"), federation.settings,
+                                        into=database_url, jobs=2)
+
+    assert console.identical and observatory.identical
+    assert console.rebuilt["request_view"].rows == len(federation.requests)
