@@ -60,17 +60,14 @@ def plan_jobs(selection: Sequence[tuple[ReadModels, ProjectionSpec]], jobs: int,
     ``only_events`` of its target (see :class:`~shared.analytics.jobs.JobTarget`).
     """
     by_service = into is not None and is_sqlite(into)
-    units: dict[str, list[ProjectionSpec]] = {}
-    services: dict[str, str] = {}
+    units: dict[str, list[tuple[str, ProjectionSpec]]] = {}
     for models, spec in selection:
-        units.setdefault(models.service if by_service else spec.name, []).append(spec)
-        services[spec.name] = models.service
-    groups = share_out([(sum(spec.rebuild_cost for spec in specs), specs) for specs in units.values()], jobs)
+        units.setdefault(models.service if by_service else spec.name, []).append((models.service, spec))
+    groups = share_out([(sum(spec.rebuild_cost for _, spec in unit), unit) for unit in units.values()], jobs)
     planned = []
     for index, group in enumerate(groups):
         targets = []
-        for spec in (spec for specs in group for spec in specs):
-            service = services[spec.name]
+        for service, spec in (pair for unit in group for pair in unit):
             url = into.replace("{service}", service) if into is not None else \
                 f"sqlite+aiosqlite:///{scratch / f'{service}-{index}.db'}"
             stop_at, only_events = (cuts or {}).get(spec.name, (None, None))

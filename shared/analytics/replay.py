@@ -3,10 +3,11 @@
 Fresh databases (temporary SQLite files unless ``into`` gives a URL template with ``{service}``),
 the selected projections rebuilt in one pass (:mod:`shared.analytics.rebuilder`; SQLite targets are
 written straight through the driver: :mod:`shared.analytics.driver`), or in one pass per worker
-process with ``jobs`` (:mod:`shared.analytics.parallel`), then every table each projection owns is checksummed in both databases. Each projection is rebuilt
-up to the offsets its live consumer had applied when the replay began (:mod:`shared.analytics.live`),
-so the comparison holds while the services run. With ``until`` the replay stops at a date (events'
-own ``occurred_at``) and there is nothing to compare: row counts are reported.
+process with ``jobs`` (:mod:`shared.analytics.parallel`), then every table each projection owns is
+checksummed in both databases. Each projection is rebuilt up to the offsets its live consumer had
+applied when the replay began (:mod:`shared.analytics.live`), so the comparison holds while the
+services run. With ``until`` the replay stops at a date (events' own ``occurred_at``) and there is
+nothing to compare: row counts are reported.
 """
 
 from __future__ import annotations
