@@ -47,6 +47,8 @@ async def run(events: int, batch_size: int, cores: int) -> float:
             stage = await ordered_read(broker.bootstrap, topics, decode=decode, batch_size=batch_size)
             print(f"{label}, nothing written: {stage.per_second:,.0f} records/s "
                   f"({stage.per_second / raw.per_second:.2f} of the raw read)")
+        print(f"ceiling of a rebuild in one process (it reads and decodes every record, then writes): "
+              f"{stage.per_second / raw.per_second:.2f} of the raw read")
         rebuilds = []
         for jobs in sorted({1, cores}):
             seconds, results = await full_rebuild(catalogue, broker.bootstrap, TOPIC_PREFIX, batch_size=batch_size,

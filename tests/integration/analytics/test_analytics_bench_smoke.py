@@ -20,7 +20,7 @@ def test_bench_replay_small_mode_prints_the_ratios() -> None:
     assert completed.returncode == 0, completed.stderr[-3000:]
     output = completed.stdout
     for figure in ("history written: 20,000 events", "raw broker read:", "full rebuild, one process:",
-                   "full rebuild, 2 processes:", "peak RSS:", "ratio rebuild/raw read, one process:",
+                   "full rebuild, 2 processes:", "ceiling of a rebuild in one process", "peak RSS:", "ratio rebuild/raw read, one process:",
                    "ratio rebuild/raw read, 2 processes:"):
         assert figure in output, output
     assert "0 dead letters" in output and "intake.console" in output
