@@ -5,27 +5,25 @@ SHA-256 of the whole token is compared in constant time with the stored hash. Se
 random values, so an unsalted hash cannot be brute-forced and no pepper is needed.
 
 The file (``Settings.tokens_file``, YAML, or JSON when it ends in ``.json``) holds
-``{"tokens": [entry, ...]}``; it is rewritten atomically and re-read when it changes on disk, so a
-token revoked from the command line stops working in running services at their next request.
+``{"tokens": [entry, ...]}``; it is rewritten atomically and re-read when it changes on disk
+(:mod:`shared.security.token_file`), so a token revoked from the command line stops working in
+running services at their next request.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import secrets
-import tempfile
 import threading
 from datetime import UTC, datetime
 from hmac import compare_digest
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.security.principals import Principal, Role, check_scope
+from shared.security.token_file import dump_document, file_stamp, parse_document, write_atomically
 
 if TYPE_CHECKING:
     from shared.settings import Settings
@@ -146,56 +144,22 @@ class TokenRegistry:
         """Re-read the file (no-op for an in-memory registry)."""
         if self._path is None:
             return
-        stamp = _stamp(self._path)
+        stamp = file_stamp(self._path)
         if stamp is None:
             self._entries = {}
         else:
-            document = _parse(self._path, self._path.read_text(encoding="utf-8")) or {}
+            document = parse_document(self._path, self._path.read_text(encoding="utf-8")) or {}
             entries = [TokenEntry.model_validate(item) for item in document.get("tokens", [])]
             self._entries = {entry.token_id: entry for entry in entries}
         self._file_stamp = stamp
 
     def _refresh_if_changed(self) -> None:
-        if self._path is not None and _stamp(self._path) != self._file_stamp:
+        if self._path is not None and file_stamp(self._path) != self._file_stamp:
             self.reload()
 
     def _save(self) -> None:
         if self._path is None:
             return
         document = {"tokens": [entry.model_dump(mode="json") for entry in self._entries.values()]}
-        _write_atomically(self._path, _dump(self._path, document))
-        self._file_stamp = _stamp(self._path)
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return None
-    return stat.st_mtime_ns, stat.st_size
-
-
-def _parse(path: Path, text: str) -> dict:
-    return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-
-
-def _dump(path: Path, document: dict) -> str:
-    if path.suffix == ".json":
-        return json.dumps(document, indent=2) + "\n"
-    return yaml.safe_dump(document, sort_keys=False)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
+        write_atomically(self._path, dump_document(self._path, document))
+        self._file_stamp = file_stamp(self._path)
