@@ -6,21 +6,22 @@ delivered again (same event id) is skipped. Deduplication is by event id, never 
 broker wipe and restore, offsets restart at 0.
 
 This module knows nothing of Kafka clients; :mod:`shared.messaging.runner` and
-:mod:`shared.messaging.rebuild` feed it.
+:mod:`shared.messaging.rebuild` feed it. What a batch did, :class:`BatchResult`, is defined in
+:mod:`shared.messaging.batch_result` and importable from here.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.envelope import Envelope
+from shared.messaging.batch_result import BatchResult, highest_offsets
 from shared.messaging.decoding import DeadLetter, decode_records
 from shared.messaging.failures import HandlerFailed, failure_reason, is_transient
 from shared.messaging.projection import EventFilter, InboundRecord, Projection, RejectEvent
@@ -28,27 +29,9 @@ from shared.messaging.tracking import already_processed, mark_processed, save_ch
 from shared.storage.deferred import DeferredWrites
 from shared.storage.engine import write_transaction
 
+__all__ = ["BatchResult", "apply_batch", "apply_decoded"]
+
 log = logging.getLogger(__name__)
-
-@dataclass(frozen=True)
-class BatchResult:
-    """What :func:`apply_batch` did with a batch.
-
-    ``positions`` is the highest offset of the batch per (topic, partition), as saved in the
-    checkpoints table.
-    """
-
-    applied: int = 0
-    ignored: int = 0
-    duplicates: int = 0
-    excluded: int = 0
-    dead_letters: tuple[DeadLetter, ...] = ()
-    positions: Mapping[tuple[str, int], int] = field(default_factory=dict)
-
-    @property
-    def processed(self) -> int:
-        """Events taken: applied plus those of types the projection ignores (see ``mark_ignored``)."""
-        return self.applied + self.ignored
 
 
 async def apply_batch(
@@ -156,7 +139,7 @@ async def _apply_in_one_transaction(
         await mark_processed(conn, metadata, projection.name, new_ids)
         if projection.on_batch_end is not None:
             await projection.on_batch_end(conn)
-        positions = _highest_offsets(batch)
+        positions = highest_offsets(batch)
         await save_checkpoints(conn, metadata, projection.name, positions)
     dead_letters.sort(key=lambda dead: (dead.record.topic, dead.record.partition, dead.record.offset))
     return BatchResult(**counts, dead_letters=tuple(dead_letters), positions=positions)
@@ -199,11 +182,3 @@ async def _apply_one(conn: AsyncConnection, projection: Projection, envelope: En
                   envelope.event_id, exc_info=failure)
         return HandlerFailed(failure_reason(failure))
     return "applied"
-
-
-def _highest_offsets(batch: Sequence[InboundRecord]) -> dict[tuple[str, int], int]:
-    positions: dict[tuple[str, int], int] = {}
-    for record in batch:
-        key = (record.topic, record.partition)
-        positions[key] = max(positions.get(key, record.offset), record.offset)
-    return positions

@@ -15,7 +15,9 @@ alert fires.
 
 Run one relay per store. On PostgreSQL a round holds a transaction-scoped advisory lock, so a
 second relay on the same database skips its round instead of interleaving. On SQLite a store
-belongs to one service process, and one relay per process is the rule.
+belongs to one service process, and one relay per process is the rule. The rounds' transactions
+are in :mod:`shared.messaging.relay_rounds`; what the ``on_published`` hook receives is in
+:mod:`shared.messaging.published`.
 
 Create the topics (:func:`shared.messaging.admin.ensure_topics`) before the relay runs: Kafka
 clients ask for automatic creation, and a broker that allows it (Tansu does) would create a
@@ -27,41 +29,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
 
-import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 from sqlalchemy import MetaData, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.contracts.envelope import Metadata
-from shared.messaging.publishing import (
-    OutboxRow,
-    Outcome,
-    describe,
-    mark_published,
-    refused_for_good,
-    send_rows,
-    unpublished_rows,
-)
-from shared.storage.engine import write_transaction
+from shared.messaging.published import OnPublished, PublishedEvent
+from shared.messaging.publishing import OutboxRow, Outcome, describe, refused_for_good, send_rows
+from shared.messaging.relay_rounds import locked_round, single_writer_round
 
 log = logging.getLogger(__name__)
 
 ProducerFactory = Callable[[], AIOKafkaProducer]
-ADVISORY_LOCK_KEY = 0x52454C4149530001
-"""PostgreSQL advisory lock held by the relay publishing a store (per database)."""
-
-
-class PublishedEvent(NamedTuple):
-    """An event the relay has just delivered: its envelope's metadata and payload (as stored)."""
-
-    meta: Metadata
-    payload: dict[str, Any]
-
-
-OnPublished = Callable[[Sequence[PublishedEvent]], None]
 
 
 class OutboxRelay:
@@ -115,13 +95,13 @@ class OutboxRelay:
         self.stuck_at = None
         async with self._round_lock, self._engine.connect() as connection:
             if connection.dialect.name == "postgresql":
-                outcome = await self._locked_round(connection)
+                outcome = await locked_round(connection, self._events, self._batch_size, self._publish)
             else:
-                outcome = await self._single_writer_round(connection)
+                outcome = await single_writer_round(connection, self._events, self._batch_size, self._publish)
         self.stuck_at = outcome.failed
         if self._on_published is not None and outcome.delivered:
             delivered = set(outcome.delivered)
-            self._on_published([_published(row) for row in outcome.rows if row.position in delivered])
+            self._on_published([PublishedEvent.of_row(row) for row in outcome.rows if row.position in delivered])
         if outcome.error is not None:
             raise outcome.error
         return len(outcome.delivered)
@@ -165,23 +145,6 @@ class OutboxRelay:
         if producer is not None:
             await producer.stop()
 
-    async def _locked_round(self, connection: AsyncConnection) -> Outcome:
-        async with connection.begin():
-            if not await connection.scalar(select(func.pg_try_advisory_xact_lock(ADVISORY_LOCK_KEY))):
-                return Outcome()
-            outcome = await self._publish(await unpublished_rows(connection, self._events, self._batch_size))
-            await mark_published(connection, self._events, outcome.delivered)
-        return outcome
-
-    async def _single_writer_round(self, connection: AsyncConnection) -> Outcome:
-        async with connection.begin():
-            rows = await unpublished_rows(connection, self._events, self._batch_size)
-        outcome = await self._publish(rows)
-        if outcome.delivered:
-            async with write_transaction(connection):
-                await mark_published(connection, self._events, outcome.delivered)
-        return outcome
-
     async def _publish(self, rows: Sequence[OutboxRow]) -> Outcome:
         if not rows:
             return Outcome()
@@ -209,10 +172,6 @@ class OutboxRelay:
             await self.close()
         except Exception as exc:
             log.warning("outbox relay: closing the failed producer also failed: %r", exc)
-
-
-def _published(row: OutboxRow) -> PublishedEvent:
-    return PublishedEvent(row.meta, orjson.loads(row.value)["payload"])
 
 
 async def _wait_any(waits: list, timeout: float) -> None:

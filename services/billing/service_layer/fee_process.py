@@ -25,6 +25,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from services.billing.domain.fee_events import fee_charged, figures_of
 from services.billing.domain.fees import (
     Charge,
     Figures,
@@ -41,30 +42,11 @@ from services.billing.service_layer.ports import (
     ProviderRecord,
 )
 from shared.contracts.envelope import Envelope
-from shared.contracts.events.billing import (
-    FeeAdjusted,
-    FeeCharged,
-    MembershipFeeCharged,
-)
-from shared.contracts.events.matching import (
-    InterventionCorrected,
-    InterventionDone,
-    InterventionFigures,
-)
+from shared.contracts.events.billing import FeeAdjusted, MembershipFeeCharged
+from shared.contracts.events.matching import InterventionCorrected, InterventionDone
 from shared.contracts.events.providers import ProviderAdmitted, ProviderApplied
 from shared.errors import DomainError
 from shared.platforms.model import PlatformPolicy
-
-
-def figures_of(event: InterventionFigures) -> Figures:
-    return Figures(event.provider_id, event.resident_id, event.done_on, Decimal(event.labour_hours),
-                   Decimal(event.labour_amount_excl_tax), Decimal(event.travel_amount_excl_tax))
-
-
-def rate_str(rate: Decimal) -> str:
-    text = format(rate, "f")
-    whole, _, places = text.partition(".")
-    return f"{whole}.{places.ljust(2, '0')}"
 
 
 @dataclass
@@ -186,12 +168,7 @@ class FeeProcess:
 
     async def _append_fee_charged(self, cause: Envelope[Any], provider: ProviderRecord, charge: Charge,
                                   intervention_event_id: Any) -> Envelope[Any]:
-        charged = FeeCharged(
-            provider_id=provider.provider_id, request_id=cause.payload.request_id,
-            intervention_event_id=intervention_event_id, policy_id=charge.policy_id, basis=charge.basis,
-            base_amount=money_str(charge.base_amount), rate=rate_str(charge.rate),
-            hours_charged=str(charge.hours_charged), amount=money_str(charge.amount),
-        )
+        charged = fee_charged(provider.provider_id, cause.payload.request_id, intervention_event_id, charge)
         return await self.book.append(cause, charged, platform_id=provider.platform_id, purpose="fee-charged")
 
     def _fee(self, platform_id: str, provider: ProviderRecord, figures: Figures, before: Decimal) -> Charge | None:
