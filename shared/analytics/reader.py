@@ -44,9 +44,8 @@ class HistoryReader:
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False,
                                     auto_offset_reset="earliest", max_partition_fetch_bytes=FETCH_BYTES,
                                     fetch_max_bytes=8 * FETCH_BYTES)
-        await consumer.start()
-        self._consumer = consumer
         try:
+            await consumer.start()
             existing = await consumer.topics()
             for topic in self.topics:
                 if topic in existing:
@@ -58,6 +57,7 @@ class HistoryReader:
         except BaseException:
             await consumer.stop()
             raise
+        self._consumer = consumer
         self._buffers = {partition: deque() for partition in self.partitions}
         return self
 
