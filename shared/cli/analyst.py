@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from shared.cli.console import console, print_table
+from shared.cli.console import broker_errors, console, print_table
 from shared.cli.stores import DataDirOption, ServiceOption, chosen, require_policies, require_stores, settings_for
 
 # shared.analytics.directory_export.DIRECTORY_FORMATS, not imported here (the command line starts faster)
@@ -57,7 +57,7 @@ def replay(
     label = f"replaying {names}" if len(selection) == 1 else f"replaying {len(selection)} projections"
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]:>10} events/s"), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=False) as bar:
+    with broker_errors(settings.kafka_bootstrap_servers), Progress(*columns, console=console, transient=False) as bar:
         task = bar.add_task(label, total=None, rate="-")
 
         def progress(done: int, total: int) -> None:

@@ -29,6 +29,20 @@ def foreground() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+@contextmanager
+def broker_errors(servers: str) -> Iterator[None]:
+    """A broker that cannot be reached is a one-line error naming the servers and the setting (exit 1)."""
+    from aiokafka.errors import KafkaConnectionError
+
+    try:
+        yield
+    except KafkaConnectionError as error:
+        console.print(f"[bold red]error:[/] cannot reach the Kafka broker at {servers} ({error}); start it, or point "
+                      "RELAIS_KAFKA_BOOTSTRAP_SERVERS (or --bootstrap where the command has it) at a running one",
+                      soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
 def print_table(table: Table, out: Console | None = None) -> None:
     """Print ``table`` without cutting a cell (ids must be copied whole).
 

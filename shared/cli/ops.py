@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from shared.cli.console import console, print_table
+from shared.cli.console import broker_errors, console, print_table
 from shared.settings import SERVICES, load_settings
 
 dead_letters = typer.Typer(help="The dead-letter topic: records a consumer could not decode or refused.",
@@ -36,8 +36,9 @@ def list_dead_letters(consumer: ConsumerOption = None, reason_contains: ReasonOp
     from shared.ops import deadletters
 
     servers, prefix = _where(bootstrap, topic_prefix)
-    letters = asyncio.run(deadletters.list_dead_letters(servers, prefix, consumer=consumer,
-                                                        reason_contains=reason_contains, timeout=timeout))
+    with broker_errors(servers):
+        letters = asyncio.run(deadletters.list_dead_letters(servers, prefix, consumer=consumer,
+                                                            reason_contains=reason_contains, timeout=timeout))
     table = Table("offset", "consumer", "original (topic/partition/offset)", "reason", "age", "replayed")
     for letter in letters:
         table.add_row(str(letter.offset), letter.consumer, f"{letter.topic}/{letter.partition}/{letter.original_offset}",
@@ -54,8 +55,9 @@ def replay_dead_letters(consumer: ConsumerOption = None, reason_contains: Reason
     from shared.ops import deadletters
 
     servers, prefix = _where(bootstrap, topic_prefix)
-    outcome = asyncio.run(deadletters.replay_dead_letters(servers, prefix, consumer=consumer,
-                                                          reason_contains=reason_contains, timeout=timeout))
+    with broker_errors(servers):
+        outcome = asyncio.run(deadletters.replay_dead_letters(servers, prefix, consumer=consumer,
+                                                              reason_contains=reason_contains, timeout=timeout))
     console.print(f"{outcome.selected} dead letters selected: {outcome.sent} records replayed, "
                   f"{outcome.already_replayed} replayed before")
 
@@ -81,7 +83,8 @@ def restore(
     chosen = list(SERVICES) if service == "all" else [service]
     for name in chosen:
         try:
-            outcome = asyncio.run(restore_service(settings, name))
+            with broker_errors(settings.kafka_bootstrap_servers):
+                outcome = asyncio.run(restore_service(settings, name))
         except NoStore as missing:
             if service != "all":
                 console.print(f"[bold red]error:[/] {missing}")
