@@ -9,8 +9,10 @@ works unchanged) but runs each call directly.
 A call must never wait for SQLite's write lock inside SQLite (its busy handler would block the
 loop, and with it the very transaction holding the lock): connections get no busy timeout, and a
 call that finds the database locked gives the loop back and tries again, with a short backoff,
-for up to :data:`LOCK_WAIT_SECONDS` before raising. Within a process, writers also queue on
-:func:`~shared.storage.engine.one_writer` before they begin, so they seldom meet at all.
+for up to :data:`LOCK_WAIT_SECONDS` before raising. A stale snapshot (``SQLITE_BUSY_SNAPSHOT``: a
+transaction that read a WAL database another connection has written since, now trying to write)
+is raised at once: no wait can cure it, only a new transaction can. Within a process, writers also
+queue on :func:`~shared.storage.engine.one_writer` before they begin, so they seldom meet at all.
 """
 
 from __future__ import annotations
@@ -76,7 +78,9 @@ class InlineConnection(aiosqlite.Connection):
 
 
 def _locked(error: sqlite3.OperationalError) -> bool:
-    return getattr(error, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    """Whether waiting may cure the error: the database is busy or locked, but not on a stale snapshot."""
+    code: int = getattr(error, "sqlite_errorcode", 0)
+    return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and code != sqlite3.SQLITE_BUSY_SNAPSHOT
 
 
 async def connect(database: str, **kwargs: Any) -> InlineConnection:
