@@ -46,7 +46,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, s
     engine = create_engine(settings.service_database_url("intake"))
     metadata = intake_metadata()
     vault = Vault(create_engine(settings.vault_database_url()))
-    projections = [console_projection(metadata), observatory_projection(metadata),
+    projections = [console_projection(metadata, policies), observatory_projection(metadata, policies),
                    forget_erased_residents(vault, "intake.privacy")]
     runtime = ServiceRuntime("intake", settings, engine, metadata, MIGRATIONS, projections=projections,
                              platforms=frozenset(policies))

@@ -19,6 +19,7 @@ import math
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+from shared.platforms.local_time import local
 from shared.platforms.model import DeadlineMode, PlatformPolicy
 from shared.platforms.places import Commune
 
@@ -76,6 +77,4 @@ def _open_periods(policy: PlatformPolicy, since: datetime) -> Iterator[tuple[dat
 
 
 def _local(policy: PlatformPolicy, at: datetime) -> datetime:
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"{at.isoformat()} has no time zone; give an aware datetime")
-    return at.astimezone(policy.zone)
+    return local(at, policy.zone)

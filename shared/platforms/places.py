@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from pydantic import Field, model_validator
@@ -27,20 +28,28 @@ class ActivityCategory(StrEnum):
 
 
 class Activity(PolicyModel):
-    """An activity of the platform's taxonomy, e.g. ``gardening`` / "Jardinage"."""
+    """An activity of the platform's taxonomy, e.g. ``gardening`` / "Jardinage".
+
+    Agrément rule: a request names the fragile publics it concerns (an elderly person, a disabled
+    person, a child under 3); the policy decides, per activity, which of them need a provider holding an
+    agrément covering them. ``fragile_publics`` lists those publics for this activity: a request naming
+    one of them needs an accredited provider, a request naming another (an elderly person asking for
+    gardening, where gardening lists none) does not. ``fragile_public: true`` says the activity always
+    serves its ``fragile_publics`` (infant care: a child under 3), named or not.
+    """
 
     code: ActivityCode
     label: str = Field(min_length=1, max_length=120, description="French label shown to operators and residents.")
     category: ActivityCategory = Field(description="Group of activities, for menus and statistics.")
     fragile_public: bool = Field(
         default=False,
-        description="True when the activity always serves a fragile public (e.g. elderly_care): "
-        "only providers holding an agrément qualité covering `fragile_publics` are eligible.",
+        description="True when the activity always serves its `fragile_publics` (e.g. elderly_care), whatever the "
+        "request names: only providers holding an agrément covering them are eligible.",
     )
     fragile_publics: list[FragilePublic] = Field(
         default_factory=list,
-        description="Fragile publics the activity serves or may serve (childcare: child_under_3). A request "
-        "naming one of them needs a provider whose agrément covers it.",
+        description="Fragile publics for which this activity needs an agrément (babysitting: child_under_3). A "
+        "request naming one of them needs a provider whose agrément covers it; a public not listed here needs none.",
     )
 
     @model_validator(mode="after")
@@ -48,6 +57,13 @@ class Activity(PolicyModel):
         if self.fragile_public and not self.fragile_publics:
             raise ValueError(f"activity {self.code}: fragile_public is true but fragile_publics is empty")
         return self
+
+    def publics_requiring_agrement(self, named: Iterable[FragilePublic | str]) -> frozenset[FragilePublic]:
+        """The publics a provider's agrément must cover for a request of this activity naming ``named``."""
+        listed = frozenset(self.fragile_publics)
+        if self.fragile_public:
+            return listed
+        return listed & {FragilePublic(public) for public in named}
 
 
 class Commune(PolicyModel):

@@ -28,6 +28,7 @@ from shared.contracts.events.billing import (
     MembershipFeeCharged,
     PaymentRecorded,
 )
+from shared.platforms.local_time import local_date
 
 
 class EntryKind(StrEnum):
@@ -56,7 +57,7 @@ class LedgerEntry:
 def entry_of(envelope: Envelope[Any], zone: ZoneInfo) -> LedgerEntry | None:
     """The ledger entry of a billing event; ``None`` for events that move no money (statements)."""
     event = envelope.payload
-    booked_on = envelope.meta.occurred_at.astimezone(zone).date()
+    booked_on = local_date(envelope.meta.occurred_at, zone)
     request_id: str | None = None
     if isinstance(event, FeeCharged):
         kind, amount, request_id, text = EntryKind.FEE, event.amount, event.request_id, _fee_text(event)

@@ -20,6 +20,7 @@ from shared.clock import Clock
 from shared.contracts.events.billing import PaymentRecorded, StatementIssued
 from shared.errors import DomainError, NotFound
 from shared.inputs import ensure_not_future_day
+from shared.platforms.local_time import local_date
 from shared.platforms.model import PlatformPolicy
 from shared.storage.eventstore import ConcurrencyError
 
@@ -86,7 +87,7 @@ class BillingHandlers:
     async def issue_statement(self, cmd: IssueStatement) -> IssuedStatement:
         """The month's statement; a StatementIssued is recorded the first time, and again only if figures changed."""
         policy = self.policy(cmd.platform_id)
-        today = self.clock.now().astimezone(policy.zone).date()
+        today = local_date(self.clock.now(), policy.zone)
         if period_bounds(cmd.period)[1] > today:
             raise DomainError("period_not_over", f"the statement of {cmd.period} can be issued once the month is over")
         issued = await _retrying(lambda: self._issue(cmd, today))

@@ -23,6 +23,7 @@ from services.feedback.domain.satisfaction import (
 )
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.feedback import SurveyAnswered
+from shared.platforms.local_time import local_month
 from shared.platforms.model import PlatformPolicy
 from shared.storage.upsert import plain_insert, update_where
 
@@ -35,7 +36,7 @@ async def record_answer(conn: AsyncConnection, metadata: MetaData, envelope: Env
     answered_at = envelope.meta.occurred_at
     await conn.execute(plain_insert(metadata.tables["survey_answers"]), dict(
         survey_id=answer.survey_id, platform_id=envelope.platform_id, provider_id=answer.provider_id,
-        month=answered_at.astimezone(policy.zone).strftime("%Y-%m"), answered_at=answered_at,
+        month=local_month(answered_at, policy.zone), answered_at=answered_at,
         channel=answer.channel.value, punctuality=answer.provider.punctuality, quality=answer.provider.quality,
         would_recommend=answer.provider.would_recommend,
         would_call_platform_again=answer.platform.would_call_platform_again,

@@ -29,7 +29,9 @@ class RequestDetails(Frozen):
     availability: list[AvailabilityWindow] = Field(
         default_factory=list, max_length=20,
         description="When the resident is available: timezone-aware windows of at most 31 days, years 2000-2100.")
-    fragile_publics: list[FragilePublic] = Field(default_factory=list, description="Fragile publics concerned.")
+    fragile_publics: list[FragilePublic] = Field(
+        default_factory=list, description="Fragile publics the request concerns (elderly, disabled, child_under_3), "
+                                          "as the caller says; the policy decides which need an agrément.")
     contact: ResidentContact = Field(description="Resident's contact details.")
     resident_id: str | None = Field(default=None, max_length=60, description="Known resident id (a returning caller).")
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from shared.contracts.base import Event
 from shared.contracts.events import intake as ie
 from shared.contracts.events import matching as me
+from shared.platforms.local_time import french_moment
 
 
-def summary_of(event: Event) -> str:
-    """A short French sentence describing ``event`` for operators."""
+def summary_of(event: Event, zone: tzinfo) -> str:
+    """A short French sentence describing ``event`` for operators; times in ``zone`` (the platform's)."""
     match event:
         case ie.RequestLogged():
             fragile = f", public fragile : {', '.join(p.value for p in event.fragile_publics)}" if event.fragile_publics else ""
@@ -18,7 +21,7 @@ def summary_of(event: Event) -> str:
         case ie.VoicemailLogged():
             return f"Message sur le répondeur laissé le {event.left_at_local}"
         case ie.VoicemailUnanswered():
-            return f"Message non rappelé avant l'échéance du {event.deadline_at:%d/%m %H:%M} UTC"
+            return f"Message non rappelé avant l'échéance, {french_moment(event.deadline_at, zone)}"
         case ie.VoicemailCalledBack():
             return f"Rappel effectué : {event.outcome.value}"
         case ie.RequestCancelled():
@@ -26,7 +29,7 @@ def summary_of(event: Event) -> str:
         case me.ProviderAssigned():
             skipped = f", {len(event.skipped)} passé(s) avant" if event.skipped else ""
             return (f"Confiée à {event.provider_id} (tour {event.rotation_position + 1}/{len(event.candidates)}"
-                    f"{skipped}), rappel avant {event.deadline_at:%d/%m %H:%M} UTC")
+                    f"{skipped}), rappel attendu au plus tard {french_moment(event.deadline_at, zone)}")
         case me.ProvidersOriented():
             listed = ", ".join(f"{p.provider_id} ({p.distance_km} km)" for p in event.providers)
             return f"Orientée vers : {listed}"

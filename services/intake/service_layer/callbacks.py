@@ -1,5 +1,6 @@
 """The callback sweeper: answering-machine messages not called back before the platform's deadline
-become unmet demand (``out_of_hours_never_called_back``)."""
+become unmet demand (``out_of_hours_never_called_back``). The deadline counts from when the message
+was left (``left_at_local``, the platform's local time unless it gives an offset)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from services.intake.service_layer.handlers import IntakeHandlers
+from shared.inputs import local_moment
 from shared.platforms.calendar import callback_deadline
 from shared.platforms.model import PlatformPolicy
 from shared.service.periodic import repeat
@@ -47,5 +49,13 @@ class CallbackSweeper:
         return missed
 
     def deadline_of(self, entry: dict[str, Any]) -> datetime | None:
+        """The deadline counts from when the caller left the message (platform local time), not from
+        when an operator typed it in."""
         policy = self._policies.get(entry["platform_id"])
-        return None if policy is None else callback_deadline(policy, entry["logged_at"])
+        if policy is None:
+            return None
+        try:
+            left_at = local_moment(entry["left_at_local"], policy.zone)
+        except (TypeError, ValueError):  # an old entry whose time does not parse: when it was typed in
+            left_at = entry["logged_at"]
+        return callback_deadline(policy, left_at)

@@ -59,13 +59,12 @@ class IntakeHandlers:
     async def log_request(self, cmd: LogRequest) -> str:
         policy = self.policy(cmd.platform_id)
         check_request_fits_policy(policy, cmd.activity, cmd.commune)
-        fragile = sorted(set(cmd.fragile_publics) | set(policy.activity(cmd.activity).fragile_publics))
         resident_id = cmd.resident_id or new_id("res")
         contact = await self.sealer.seal(resident_id, cmd.platform_id, cmd.contact.model_dump(exclude_none=True))
         request_id = new_id("req")
         event = RequestLogged(
             request_id=request_id, channel=cmd.channel, activity=cmd.activity, commune=cmd.commune,
-            availability=[window.window() for window in cmd.availability], fragile_publics=fragile,
+            availability=[window.window() for window in cmd.availability], fragile_publics=sorted(set(cmd.fragile_publics)),
             resident_id=resident_id, contact=contact,
         )
         await self._append_new(cmd.platform_id, request_id, event, cmd.actor)
@@ -85,6 +84,9 @@ class IntakeHandlers:
 
     async def log_voicemail(self, cmd: LogVoicemail) -> str:
         policy = self.policy(cmd.platform_id)
+        if not policy.answering_machine:
+            raise DomainError("no_answering_machine", f"La plateforme {policy.name} n'a pas de répondeur : "
+                                                      "aucun message ne peut y être enregistré.")
         ensure_not_future("left_at_local", local_moment(cmd.left_at_local, policy.zone), self.clock.now())
         resident_id = new_id("res")
         contact = await self.sealer.seal(resident_id, cmd.platform_id, cmd.contact.model_dump(exclude_none=True))

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -22,6 +23,10 @@ from shared.contracts.events import matching as me
 from shared.contracts.events.matching import UnmetReason
 from shared.contracts.topics import FEEDBACK, MATCHING, REQUESTS
 from shared.messaging.projection import Projection
+from shared.platforms.loader import load_policies
+from shared.platforms.local_time import local_month
+from shared.platforms.model import PlatformPolicy
+from shared.settings import load_settings
 from shared.storage.upsert import increment, update_where, upsert, upsert_latest
 
 Env = Envelope[Any]
@@ -29,7 +34,9 @@ UNSPECIFIED = "unknown"
 """Activity and commune of unmet demand left on the answering machine (the message is sealed)."""
 
 
-def console_projection(metadata: MetaData) -> Projection:
+def console_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy] | None = None) -> Projection:
+    """``policies`` give each platform's time zone (times in the timeline); the configured ones by default."""
+    policies = _policies(policies)
     views, timeline, queue = (metadata.tables[n] for n in ("request_view", "timeline", "callback_queue"))
     projection = Projection("intake.console", topics=(REQUESTS, MATCHING, FEEDBACK))
 
@@ -38,7 +45,7 @@ def console_projection(metadata: MetaData) -> Projection:
             "event_id": str(env.event_id), "request_id": env.meta.aggregate_id, "platform_id": env.platform_id,
             "occurred_at": env.meta.occurred_at, "aggregate_version": env.meta.aggregate_version,
             "event_type": env.event_type, "actor": env.meta.actor,
-            "summary": summary_of(env.payload),
+            "summary": summary_of(env.payload, _policy(policies, env).zone),
         }, key=["event_id"])
 
     async def set_view(conn: AsyncConnection, env: Env, *, always: tuple[str, ...] = (), **values: Any) -> None:
@@ -114,7 +121,13 @@ def console_projection(metadata: MetaData) -> Projection:
     return projection
 
 
-def observatory_projection(metadata: MetaData) -> Projection:
+def observatory_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy] | None = None) -> Projection:
+    """Counts by month of the platform's local time (``policies``: the configured ones by default)."""
+    policies = _policies(policies)
+
+    def month(env: Env) -> str:
+        return local_month(env.meta.occurred_at, _policy(policies, env).zone)
+
     unmet_table, calls = metadata.tables["unmet_demand"], metadata.tables["information_calls"]
     projection = Projection("intake.observatory", topics=(REQUESTS, MATCHING))
 
@@ -122,19 +135,30 @@ def observatory_projection(metadata: MetaData) -> Projection:
     async def unmet(conn: AsyncConnection, env: Env) -> None:
         event = env.payload
         key = {"platform_id": env.platform_id, "activity": event.activity, "commune": event.commune,
-               "month": env.meta.occurred_at.strftime("%Y-%m"), "reason": event.reason.value}
+               "month": month(env), "reason": event.reason.value}
         await increment(conn, unmet_table, key, {"count": 1})
 
     @projection.handles(ie.VoicemailUnanswered)
     async def never_called_back(conn: AsyncConnection, env: Env) -> None:
         key = {"platform_id": env.platform_id, "activity": UNSPECIFIED, "commune": UNSPECIFIED,
-               "month": env.meta.occurred_at.strftime("%Y-%m"), "reason": UnmetReason.OUT_OF_HOURS_NEVER_CALLED_BACK.value}
+               "month": month(env), "reason": UnmetReason.OUT_OF_HOURS_NEVER_CALLED_BACK.value}
         await increment(conn, unmet_table, key, {"count": 1})
 
     @projection.handles(ie.InformationCallLogged)
     async def information(conn: AsyncConnection, env: Env) -> None:
         key = {"platform_id": env.platform_id, "topic": env.payload.topic_asked.value,
-               "month": env.meta.occurred_at.strftime("%Y-%m")}
+               "month": month(env)}
         await increment(conn, calls, key, {"count": 1})
 
     return projection
+
+
+def _policies(given: Mapping[str, PlatformPolicy] | None) -> Mapping[str, PlatformPolicy]:
+    return given if given is not None else load_policies(load_settings().platforms_dir)
+
+
+def _policy(policies: Mapping[str, PlatformPolicy], env: Env) -> PlatformPolicy:
+    try:
+        return policies[env.platform_id]
+    except KeyError:
+        raise LookupError(f"no policy for platform {env.platform_id!r}: its local time is unknown") from None

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from services.matching.domain.directory import SUSPENDED, Provider
 from shared.contracts.events.matching import SkipReason
+from shared.platforms.local_time import local_date
 
 HORIZON = timedelta(days=366)
 """Only the part of a resident's window within a year of the request counts (every weekday recurs 52 times):
@@ -28,6 +29,11 @@ class RequestSpec:
     received_at: datetime
     timezone: str = "Europe/Paris"
 
+    @property
+    def local_day(self) -> date:
+        """The platform's calendar day when the request was received (agréments and absences count in it)."""
+        return local_date(_aware(self.received_at), ZoneInfo(self.timezone))
+
 
 def skip_reason(provider: Provider, request: RequestSpec) -> SkipReason | None:
     """Why ``provider`` cannot take ``request`` now, or ``None`` if it can (checks in a fixed order)."""
@@ -41,7 +47,7 @@ def skip_reason(provider: Provider, request: RequestSpec) -> SkipReason | None:
         accreditation = provider.accreditation
         if accreditation is None or not request.fragile_publics <= accreditation.publics:
             return SkipReason.NO_AGREMENT
-        if not accreditation.covers(request.fragile_publics, request.received_at.date()):
+        if not accreditation.covers(request.fragile_publics, request.local_day):
             return SkipReason.AGREMENT_EXPIRED
     if not is_available(provider, request):
         return SkipReason.UNAVAILABLE
@@ -57,7 +63,7 @@ def is_available(provider: Provider, request: RequestSpec) -> bool:
     """
     zone = ZoneInfo(request.timezone)
     if not request.windows:
-        return not _absent(provider, request.received_at.astimezone(zone).date())
+        return not _absent(provider, request.local_day)
     low, high = _shifted(request.received_at, -HORIZON), _shifted(request.received_at, HORIZON)
     for start, end in request.windows:
         start, end = max(_aware(start), low), min(_aware(end), high)

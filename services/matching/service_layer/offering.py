@@ -44,17 +44,17 @@ def policy_of(policies: Mapping[str, PlatformPolicy], platform_id: str) -> Platf
 
 
 def request_context(envelope: Envelope[RequestLogged], policy: PlatformPolicy) -> RequestContext:
-    """What matching keeps of a logged request; the sector comes from the platform's map of communes."""
+    """What matching keeps of a logged request; the sector comes from the platform's map of communes, the
+    publics an agrément must cover from the policy's activity (see :class:`shared.platforms.places.Activity`)."""
     logged = envelope.payload
-    publics = {public.value for public in logged.fragile_publics}
+    publics: frozenset[str] = frozenset()
     if logged.activity in policy.activity_codes():
-        activity = policy.activity(logged.activity)
-        if activity.fragile_public:
-            publics |= {public.value for public in activity.fragile_publics}
+        required = policy.activity(logged.activity).publics_requiring_agrement(logged.fragile_publics)
+        publics = frozenset(public.value for public in required)
     sector = policy.sector_of(logged.commune).code if logged.commune in policy.commune_codes() else NO_SECTOR
     spec = RequestSpec(
         request_id=logged.request_id, platform_id=envelope.platform_id, activity=logged.activity,
-        commune=logged.commune, sector=sector, fragile_publics=frozenset(publics),
+        commune=logged.commune, sector=sector, fragile_publics=publics,
         windows=tuple((window.starts_at, window.ends_at) for window in logged.availability),
         received_at=envelope.meta.occurred_at, timezone=policy.timezone,
     )

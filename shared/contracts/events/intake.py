@@ -30,7 +30,8 @@ class RequestLogged(RequestEvent):
     commune: CommuneCode
     availability: list[TimeWindow] = Field(default_factory=list, description="When the resident is available.")
     fragile_publics: list[FragilePublic] = Field(
-        default_factory=list, description="Fragile publics concerned; any of them requires an accredited provider."
+        default_factory=list, description="Fragile publics the request concerns, as the caller named them. The "
+        "platform's policy decides, per activity, which of them need a provider holding an agrément."
     )
     resident_id: str = Field(description="Pseudonymous resident id (no personal data).")
     contact: Sealed = Field(description="Name, phone, address and email of the resident, encrypted.")

@@ -83,11 +83,15 @@ async def test_bad_input_gets_a_clear_4xx_and_writes_nothing(service_settings: C
         for body, status, words in cases:
             response = await client.post("/platforms/limoges/requests", headers=operator, json=body)
             assert response.status_code == status and words in response.text, response.text
+        brenne = issue_token(settings, "brenne", Role.OPERATOR, "op-b")
         for left_at, words in (("yesterday", "ISO 8601"), ("0001-01-01T10:00:00", "between the years"),
                                ("2099-01-01T10:00:00", "in the future")):
-            voicemail = await client.post("/platforms/limoges/voicemails", headers=operator,
+            voicemail = await client.post("/platforms/brenne/voicemails", headers=brenne,
                                           json={"contact": CONTACT, "left_at_local": left_at})
             assert voicemail.status_code == 422 and words in voicemail.text, voicemail.text
+        no_machine = await client.post("/platforms/limoges/voicemails", headers=operator,
+                                       json={"contact": CONTACT, "left_at_local": "2026-01-05T19:00:00"})
+        assert no_machine.status_code == 422 and "n'a pas de répondeur" in no_machine.json()["detail"], no_machine.text
         not_json = await client.post("/platforms/limoges/requests", headers={**operator, "content-type": "application/json"},
                                      content=b"{not json")
         assert not_json.status_code == 422

@@ -106,12 +106,22 @@ async def test_information_call_and_voicemail_queue(handlers: IntakeHandlers, st
                                                             entry_id=entry, outcome="no_answer"))
 
 
-async def test_an_activity_for_a_fragile_public_marks_the_request(handlers: IntakeHandlers, store: FakeEventStore) -> None:
-    fragile = [a for a in POLICIES["limoges"].activities if a.fragile_publics]
-    if not fragile:
-        pytest.skip("no fragile-public activity in the Limoges taxonomy")
-    await handlers.log_request(request(activity=fragile[0].code))
-    assert set(store.events[0].payload.fragile_publics) >= set(fragile[0].fragile_publics)
+async def test_a_request_carries_the_fragile_publics_it_names_not_the_activitys(
+        handlers: IntakeHandlers, store: FakeEventStore) -> None:
+    assert POLICIES["limoges"].activity("babysitting").fragile_publics == ["child_under_3"]
+    await handlers.log_request(request(activity="babysitting"))  # a 6-year-old: no fragile public named
+    await handlers.log_request(request(activity="gardening", fragile_publics=["elderly", "elderly"]))
+    assert [e.payload.fragile_publics for e in store.events] == [[], ["elderly"]]
+
+
+async def test_a_voicemail_is_refused_where_the_policy_has_no_answering_machine(
+        handlers: IntakeHandlers, store: FakeEventStore) -> None:
+    assert not POLICIES["limoges"].answering_machine
+    with pytest.raises(DomainError, match="n'a pas de répondeur") as refused:
+        await handlers.log_voicemail(c.LogVoicemail(platform_id="limoges", actor="operator:op-1", contact=CONTACT,
+                                                    left_at_local="2026-03-01T18:40:00"))
+    assert refused.value.status == 422 and refused.value.code == "no_answering_machine"
+    assert store.events == []
 
 
 @pytest.mark.parametrize(("window", "words"), [
