@@ -148,20 +148,46 @@ def export(
 
 def export_directory(
     out: Annotated[Path, typer.Option(help="Folder to write into (created).")],
-    format: Annotated[DirectoryFormat, typer.Option("--format", help="One file per HSDS table in this format.")] = (
-        DirectoryFormat.json),  # type: ignore[attr-defined]
+    format: Annotated[DirectoryFormat, typer.Option("--format", help="HSDS tables as JSON, or as CSV (HSDS's tabular "
+                                                                     "form).")] = DirectoryFormat.json,  # type: ignore[attr-defined]
+    check: Annotated[bool, typer.Option("--check", help="Validate what was written against the HSDS 3.0 JSON schemas "
+                                                        "and the data·inclusion schema (exit 1 if anything fails).")] = False,
+    hsds_schemas: Annotated[Path | None, typer.Option(
+        envvar="RELAIS_HSDS_SCHEMAS", show_envvar=True,
+        help="Folder of Open Referral's HSDS 3.0 JSON schemas (schema/ of openreferral/specification, tag v3.0), "
+             "for --check.")] = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """The provider directory in Open Referral HSDS 3.0, with data-inclusion v1 fields."""
+    """The provider directory as open data: Open Referral HSDS 3.0 (with its datapackage.json) and data·inclusion v1."""
+    from rich.markup import escape
+
     from shared.analytics.directory_export import DIRECTORY_SERVICE
     from shared.analytics.directory_export import export_directory as run_export
 
+    if check and (hsds_schemas is None or not (hsds_schemas / "service.json").is_file()):
+        where = f"{hsds_schemas} ne contient pas service.json" if hsds_schemas else "aucun dossier donné"
+        console.print(f"[bold red]erreur :[/] --check valide avec les schémas JSON officiels HSDS 3.0 ({where}) : "
+                      "donnez le dossier schema/ d'Open Referral (openreferral/specification, version 3.0) avec "
+                      "--hsds-schemas DOSSIER ou RELAIS_HSDS_SCHEMAS", soft_wrap=True)
+        raise typer.Exit(2)
     settings = settings_for(data_dir)
     policies = require_policies(settings)
     require_stores(settings, [DIRECTORY_SERVICE], every=True)
     counts = asyncio.run(run_export(settings, out, policies, fmt=format.value))
-    console.print(", ".join(f"{name} {rows}" for name, rows in counts.items()))
-    console.print(f"[green]HSDS directory written[/] to {out}")
+    console.print(", ".join(f"{name} {rows}" for name, rows in counts.items()), soft_wrap=True)
+    console.print(f"[green]annuaire écrit[/] dans {out} (HSDS 3.0 et data·inclusion)")
+    if not check:
+        return
+    from shared.analytics.directory_check import check_directory
+
+    assert hsds_schemas is not None
+    result = check_directory(out, hsds_schemas)
+    for problem in result.problems:
+        console.print(f"[red]•[/] {escape(problem)}", soft_wrap=True)
+    if not result.valid:
+        console.print(f"[bold red]{len(result.problems)} problème(s)[/] : l'annuaire n'est pas conforme")
+        raise typer.Exit(1)
+    console.print(f"[green]conforme[/] : {sum(result.rows.values())} lignes valides selon HSDS 3.0 et data·inclusion v1")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,4 @@
-"""``relais export``: opens in DuckDB, holds no personal data; ``export-directory``: HSDS 3.0 tables."""
+"""``relais export``: opens in DuckDB, holds no personal data; ``export-directory``: HSDS 3.0 and data·inclusion."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from shared.cli.main import app
 from shared.privacy.sealing import pseudonymise
 from tests.integration.analytics.federation import Federation
 from tests.integration.analytics.test_analytics_replay import environment
+from tests.unit.analytics.demo_directory import hsds_schemas
 
 pytestmark = pytest.mark.integration
 SALT = "test-salt-of-the-export"
@@ -93,23 +94,41 @@ def test_the_export_needs_a_salt(federation: Federation, tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
-def test_the_directory_exports_as_hsds_with_data_inclusion_fields(federation: Federation, tmp_path: Path,
-                                                                   fmt: str) -> None:
+def test_the_directory_exports_as_hsds_and_data_inclusion(federation: Federation, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / "hsds"
     result = CliRunner().invoke(app, ["export-directory", "--out", str(out), "--format", fmt],
                                 env=environment(federation.settings))
 
     assert result.exit_code == 0, result.output
-    for table in ("organization", "service", "location", "service_at_location", "taxonomy_term"):
+    for table in ("organizations", "services", "locations", "service_at_location", "taxonomy_terms", "service_areas"):
         assert (out / f"{table}.{fmt}").exists()
+    assert (out / "datapackage.json").exists()
+    services = json.loads((out / "data-inclusion" / "services.json").read_text())
+    elderly = next(s for s in services if s["nom"] == "Aide à domicile aux personnes âgées")
+    assert elderly["frais"] == "payant" and "87085" in elderly["zone_eligibilite"] and elderly["date_maj"]
+    assert "famille--prise-en-charge-personne-dependante" in elderly["thematiques"]
     if fmt == "csv":
         return
-    services = json.loads((out / "service.json").read_text())
-    organizations = {row["id"]: row for row in json.loads((out / "organization.json").read_text())}
-    identifiers = json.loads((out / "organization_identifier.json").read_text())
-    elderly = next(s for s in services if s["name"].startswith("Aide à domicile aux personnes âgées"))
-    assert elderly["status"] == "active" and elderly["frais"] == ["payant"]
-    assert "famille--prise-en-charge-personne-dependante" in elderly["thematiques"]
-    assert "87085" in elderly["zone_eligibilite"] and elderly["date_maj"]
-    assert organizations[elderly["organization_id"]]["parent_organization_id"] in organizations
+    hsds = {row["id"]: row for row in json.loads((out / "services.json").read_text())}
+    organizations = {row["id"]: row for row in json.loads((out / "organizations.json").read_text())}
+    identifiers = json.loads((out / "organization_identifiers.json").read_text())
+    assert {row["status"] for row in hsds.values()} <= {"active", "temporarily closed", "defunct"}
+    assert all(organizations[row["organization_id"]]["parent_organization_id"] in organizations for row in hsds.values())
     assert all(re.fullmatch(r"[0-9]{14}", row["identifier"]) for row in identifiers if row["identifier_type"] == "SIRET")
+
+
+def test_export_directory_check_validates_what_it_wrote(federation: Federation, tmp_path: Path) -> None:
+    schemas = hsds_schemas()
+    result = CliRunner().invoke(app, ["export-directory", "--out", str(tmp_path / "hsds"), "--format", "csv", "--check",
+                                      "--hsds-schemas", str(schemas)], env=environment(federation.settings))
+
+    assert result.exit_code == 0, result.output
+    assert "conforme" in result.output and "problème" not in result.output
+
+
+def test_export_directory_check_needs_the_hsds_schemas(federation: Federation, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["export-directory", "--out", str(tmp_path / "hsds"), "--check"],
+                                env={**environment(federation.settings), "RELAIS_HSDS_SCHEMAS": ""})
+
+    assert result.exit_code == 2 and "--hsds-schemas" in result.output
+    assert not (tmp_path / "hsds").exists()
