@@ -18,6 +18,7 @@ from shared.analytics.reader import HistoryReader
 from shared.analytics.rebuilder import fewer_collections
 from shared.analytics.replay import target_databases
 from shared.contracts.topics import physical
+from shared.messaging.admin import partitions_of
 from shared.messaging.projection import InboundRecord
 
 
@@ -54,8 +55,7 @@ async def raw_read(bootstrap: str, topics: list[str], max_records: int = 5000) -
                                 fetch_max_bytes=32 * 1024 * 1024)
     await consumer.start()
     try:
-        partitions = [TopicPartition(topic, number) for topic in topics
-                      for number in sorted(consumer.partitions_for_topic(topic) or await _partitions(consumer, topic))]
+        partitions = await partitions_of(bootstrap, topics)
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         started = time.perf_counter()
@@ -68,11 +68,6 @@ async def raw_read(bootstrap: str, topics: list[str], max_records: int = 5000) -
         return Rate(count, time.perf_counter() - started)
     finally:
         await consumer.stop()
-
-
-async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    await consumer.topics()
-    return consumer.partitions_for_topic(topic) or set()
 
 
 async def _caught_up(consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> bool:

@@ -20,6 +20,8 @@ from typing import Any, Self
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from shared.messaging.admin import partitions_of
+
 FETCH_TIMEOUT_MS = 200
 PARTITION_BUFFER = 4000
 FETCH_BYTES = 4 * 1024 * 1024
@@ -46,11 +48,7 @@ class HistoryReader:
                                     fetch_max_bytes=8 * FETCH_BYTES)
         try:
             await consumer.start()
-            existing = await consumer.topics()
-            for topic in self.topics:
-                if topic in existing:
-                    numbers = sorted(consumer.partitions_for_topic(topic) or ())
-                    self.partitions.extend(TopicPartition(topic, number) for number in numbers)
+            self.partitions.extend(await partitions_of(self.bootstrap, self.topics))
             if self.partitions:
                 consumer.assign(self.partitions)
                 await consumer.seek_to_beginning(*self.partitions)

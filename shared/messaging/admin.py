@@ -1,11 +1,13 @@
-"""Broker administration: wait for a broker to answer, create the topics of the bus."""
+"""Broker administration: wait for a broker to answer, create the topics of the bus, list their partitions."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import time
+from collections.abc import Iterable
 
+from aiokafka import AIOKafkaClient, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 
@@ -25,7 +27,7 @@ async def wait_until_ready(bootstrap: str, timeout: float = 30.0) -> None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError(f"Kafka broker at {bootstrap} did not answer within {timeout:g}s: {last_error}")
-        if not await _accepts_connections(bootstrap, remaining):
+        if not await accepts_connections(bootstrap, remaining):
             last_error = ConnectionRefusedError(f"nothing listening at {bootstrap}")
             await asyncio.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
             continue
@@ -43,7 +45,7 @@ async def wait_until_ready(bootstrap: str, timeout: float = 30.0) -> None:
         await asyncio.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
 
 
-async def _accepts_connections(bootstrap: str, timeout: float) -> bool:
+async def accepts_connections(bootstrap: str, timeout: float) -> bool:
     """Whether one of the bootstrap addresses accepts TCP connections (checked before
     asking aiokafka, which logs an error for every refused connection)."""
     for address in bootstrap.split(","):
@@ -87,3 +89,20 @@ async def ensure_topics(
             message = details[0] if details and details[0] else ""
             raise for_code(code)(f"cannot create topic {name}: {message}".rstrip(": "))
     return [topic.name for topic in wanted]
+
+
+async def partitions_of(bootstrap: str, topics: Iterable[str]) -> list[TopicPartition]:
+    """The partitions of those of ``topics`` that exist, in the order given then by number.
+
+    Asked with a metadata request for all topics: a consumer's ``topics()`` does not update the
+    metadata behind its ``partitions_for_topic`` (Tansu happened to send every topic at bootstrap,
+    Apache Kafka sends none).
+    """
+    client = AIOKafkaClient(bootstrap_servers=bootstrap)
+    try:
+        await client.bootstrap()
+        cluster = await client.fetch_all_metadata()
+    finally:
+        await client.close()
+    return [TopicPartition(topic, number) for topic in topics for number in sorted(cluster.partitions_for_topic(topic) or ())]
+

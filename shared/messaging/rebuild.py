@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.envelope import Envelope
 from shared.contracts.topics import physical
+from shared.messaging.admin import partitions_of
 from shared.messaging.batches import apply_batch
 from shared.messaging.deadletter import DeadLetterPublisher
 from shared.messaging.projection import InboundRecord, Projection
@@ -63,7 +64,7 @@ async def rebuild(
     )
     try:
         await consumer.start()
-        partitions = await _partitions_of(consumer, [physical(name, topic_prefix) for name in projection.topics])
+        partitions = await partitions_of(bootstrap, [physical(name, topic_prefix) for name in projection.topics])
         if not partitions:
             return 0
         consumer.assign(partitions)
@@ -88,17 +89,6 @@ async def rebuild(
         return done
     finally:
         await consumer.stop()
-
-
-async def _partitions_of(consumer: AIOKafkaConsumer, topics: list[str]) -> list[TopicPartition]:
-    existing = await consumer.topics()
-    partitions: list[TopicPartition] = []
-    for topic in topics:
-        if topic not in existing:
-            continue
-        numbers = consumer.partitions_for_topic(topic) or set()
-        partitions.extend(TopicPartition(topic, number) for number in sorted(numbers))
-    return partitions
 
 
 async def _caught_up(consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> bool:

@@ -34,7 +34,7 @@ from shared.messaging.deadletter import (
     DLQ_TOPIC,
     dead_letter_info,
 )
-from shared.messaging.producer import create_producer
+from shared.messaging.producer import create_producer, grants_producer_ids
 from shared.ops.topic_reader import read_all
 
 REPLAYED = "relais.deadletter.replayed"
@@ -112,7 +112,7 @@ async def replay_dead_letters(bootstrap: str, topic_prefix: str = "", *, consume
 
 
 async def _send(bootstrap: str, replayed_topic: str, letters: Sequence[DeadLetterRecord]) -> None:
-    producer = create_producer(bootstrap, client_id="relais-dead-letters")
+    producer = create_producer(bootstrap, client_id="relais-dead-letters", idempotent=await grants_producer_ids(bootstrap))
     try:
         await producer.start()
         originals = [

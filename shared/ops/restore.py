@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 
 from shared.messaging.admin import ensure_topics
-from shared.messaging.producer import create_producer
+from shared.messaging.producer import create_producer, grants_producer_ids
 from shared.messaging.relay import OutboxRelay
 from shared.settings import Settings
 from shared.storage.engine import begin_write, create_engine, store_exists
@@ -49,10 +49,11 @@ async def restore_service(settings: Settings, service: str, *, progress: Progres
         raise NoStore(f"{service}: no event store at {make_url(url).database}")
     bootstrap = settings.kafka_bootstrap_servers
     await ensure_topics(bootstrap, settings.topic_prefix)
+    idempotent = await grants_producer_ids(bootstrap)
     engine = create_engine(url)
     metadata = core_metadata()
     events = metadata.tables["events"]
-    relay = OutboxRelay(engine, metadata, lambda: create_producer(bootstrap, client_id=f"relais-restore-{service}"),
+    relay = OutboxRelay(engine, metadata, lambda: create_producer(bootstrap, client_id=f"relais-restore-{service}", idempotent=idempotent),
                         batch_size=settings.relay_batch_size)
     try:
         async with begin_write(engine) as conn:  # read then write: a deferred BEGIN would hold a stale snapshot

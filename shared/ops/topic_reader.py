@@ -6,6 +6,8 @@ import asyncio
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
+from shared.messaging.admin import partitions_of
+
 FETCH_TIMEOUT_MS = 300
 
 
@@ -19,9 +21,9 @@ async def read_all(bootstrap: str, topic: str, *, timeout: float = 30.0) -> list
                                 auto_offset_reset="earliest")
     try:
         await consumer.start()
-        if topic not in await consumer.topics():
+        partitions = await partitions_of(bootstrap, [topic])
+        if not partitions:
             return []
-        partitions = [TopicPartition(topic, n) for n in sorted(consumer.partitions_for_topic(topic) or ())]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         records: list[ConsumerRecord] = []
@@ -40,8 +42,7 @@ async def high_watermarks(bootstrap: str, topic: str, *, timeout: float = 30.0) 
                                 auto_offset_reset="earliest", max_partition_fetch_bytes=1024)
     try:
         await consumer.start()
-        await consumer.topics()
-        partitions = [TopicPartition(topic, n) for n in sorted(consumer.partitions_for_topic(topic) or ())]
+        partitions = await partitions_of(bootstrap, [topic])
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         async with asyncio.timeout(timeout):

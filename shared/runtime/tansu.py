@@ -62,6 +62,9 @@ class EmbeddedBroker:
     a new, empty one on the same port, as a lost broker would come back.
     """
 
+    durable = False
+    """Records are lost with the process (the memory engine); Apache Kafka keeps them on disk."""
+
     def __init__(
         self,
         port: int = 9092,

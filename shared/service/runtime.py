@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.messaging.admin import ensure_topics
 from shared.messaging.batches import BatchResult
 from shared.messaging.deadletter import DeadLetter, KafkaDeadLetterPublisher
-from shared.messaging.producer import create_producer
+from shared.messaging.producer import create_producer, grants_producer_ids
 from shared.messaging.projection import Projection
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.runner import ConsumerRegistry, subscribe_projection
@@ -80,6 +80,7 @@ class ServiceRuntime:
     _relay_task: asyncio.Task[None] | None = field(init=False, default=None)
     _gauges_task: asyncio.Task[None] | None = field(init=False, default=None)
     _dlq_producer: AIOKafkaProducer | None = field(init=False, default=None)
+    idempotent_producers: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         bootstrap = self.settings.kafka_bootstrap_servers
@@ -89,7 +90,8 @@ class ServiceRuntime:
         self.broker = KafkaBroker(bootstrap, client_id=f"relais-{self.name}", log_level=logging.DEBUG,
                                   middlewares=[KafkaMetricsMiddleware(registry=self.registry, app_name=self.name)])
         self.relay = OutboxRelay(
-            self.engine, self.metadata, lambda: create_producer(bootstrap), batch_size=self.settings.relay_batch_size,
+            self.engine, self.metadata, lambda: create_producer(bootstrap, idempotent=self.idempotent_producers),
+            batch_size=self.settings.relay_batch_size,
             on_published=self.metrics.observe_published,
         )
         for projection in self.projections:
@@ -118,8 +120,11 @@ class ServiceRuntime:
     async def start(self) -> None:
         """Migrate the store, make sure the topics exist, start consumers and the relay."""
         await upgrade_async(self.settings.service_database_url(self.name), self.migrations)
-        await ensure_topics(self.settings.kafka_bootstrap_servers, self.settings.topic_prefix)
-        self._dlq_producer = create_producer(self.settings.kafka_bootstrap_servers, client_id=f"relais-{self.name}-dlq")
+        bootstrap = self.settings.kafka_bootstrap_servers
+        await ensure_topics(bootstrap, self.settings.topic_prefix)
+        self.idempotent_producers = await grants_producer_ids(bootstrap)
+        self._dlq_producer = create_producer(bootstrap, client_id=f"relais-{self.name}-dlq",
+                                             idempotent=self.idempotent_producers)
         await self._dlq_producer.start()
         self._dead_letters.target = KafkaDeadLetterPublisher(self._dlq_producer, self.settings.topic_prefix)
         await self.broker.start()

@@ -1,4 +1,4 @@
-"""The broker loses everything (an in-memory broker restarted empty); ``relais restore`` republishes
+"""The broker loses everything (restarted empty: Kafka's storage wiped, Tansu's memory gone); ``relais restore`` republishes
 the history from the services' own event stores; afterwards nothing is lost or doubled."""
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ async def log_calls(client: httpx.AsyncClient, headers: dict[str, str], count: i
 
 
 async def test_restore_refills_a_wiped_broker_without_loss_or_double(  # type: ignore[no-untyped-def]
-        embedded_broker_factory, topic_prefix, service_settings, database_url, dialect, scale, figures, tmp_path) -> None:
-    broker = await asyncio.to_thread(embedded_broker_factory, topic_prefix=topic_prefix)
+        broker_factory, topic_prefix, service_settings, database_url, dialect, scale, figures, tmp_path) -> None:
+    broker = await asyncio.to_thread(broker_factory, topic_prefix=topic_prefix)
     settings = service_settings(kafka_bootstrap_servers=broker.bootstrap, database_url=database_url, vault_url=database_url)
     operator = issue_token(settings, "limoges", Role.OPERATOR, "op-panne")
     before, during = scale.restore_requests, scale.restore_requests // 2

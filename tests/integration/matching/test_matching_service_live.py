@@ -10,11 +10,12 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from services.matching.entrypoints.app import create_app
 from shared.contracts.codec import encode
 from shared.contracts.topics import MATCHING, physical
+from shared.messaging.admin import partitions_of
 from shared.messaging.producer import create_producer
 from shared.security.principals import ALL_PLATFORMS, Role
 from shared.settings import Settings
@@ -60,8 +61,7 @@ async def matching_events(bootstrap: str, prefix: str, count: int, timeout: floa
     await consumer.start()
     try:
         topic = physical(MATCHING, prefix)
-        await consumer.topics()
-        consumer.assign([TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())])
+        consumer.assign(await partitions_of(bootstrap, [topic]))
         found: list[dict[str, Any]] = []
         async with asyncio.timeout(timeout):
             while len(found) < count:

@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from faststream.kafka import KafkaBroker
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared.messaging.admin import partitions_of
 from shared.messaging.batches import BatchResult
 from shared.messaging.deadletter import DeadLetterPublisher, KafkaDeadLetterPublisher
 from shared.messaging.producer import create_producer
@@ -69,9 +70,7 @@ async def read_topic(bootstrap: str, topic: str, count: int, timeout: float = 20
                                 auto_offset_reset="earliest")
     await consumer.start()
     try:
-        await consumer.topics()
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        consumer.assign(partitions)
+        consumer.assign(await partitions_of(bootstrap, [topic]))
         found: list[ConsumerRecord] = []
         async with asyncio.timeout(timeout):
             while len(found) < count:
@@ -87,8 +86,6 @@ async def committed_offsets(bootstrap: str, group_id: str, topic: str) -> dict[i
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group_id, enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer.topics()
-        numbers = sorted(consumer.partitions_for_topic(topic) or ())
-        return {n: await consumer.committed(TopicPartition(topic, n)) for n in numbers}
+        return {tp.partition: await consumer.committed(tp) for tp in await partitions_of(bootstrap, [topic])}
     finally:
         await consumer.stop()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,6 +14,8 @@ from services.intake.adapters.tables import metadata as intake_metadata
 from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events.intake import InformationCallLogged, InformationTopic
 from shared.contracts.types import Channel
+from shared.messaging.admin import partitions_of
+from shared.ops.topic_reader import read_all
 from shared.storage.migrate import script_location, upgrade_async
 
 
@@ -50,26 +50,8 @@ def read_topic() -> Callable[..., Any]:
 
 async def _read_topic(bootstrap: str, topic: str, timeout: float = 30.0) -> dict[int, list[ConsumerRecord]]:
     """Every record of ``topic``, by partition, read from the beginning up to the high watermark."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-                                auto_offset_reset="earliest")
-    await consumer.start()
-    try:
-        async with asyncio.timeout(timeout):
-            while not consumer.partitions_for_topic(topic):
-                await consumer.topics()
-            partitions = [TopicPartition(topic, number) for number in sorted(consumer.partitions_for_topic(topic))]
-            consumer.assign(partitions)
-            await consumer.seek_to_beginning(*partitions)
-            records: dict[int, list[ConsumerRecord]] = {tp.partition: [] for tp in partitions}
-            while True:
-                for tp, fetched in (await consumer.getmany(*partitions, timeout_ms=200)).items():
-                    records[tp.partition].extend(fetched)
-                if all([await _caught_up(consumer, tp) for tp in partitions]):
-                    return records
-    finally:
-        await consumer.stop()
+    by_partition: dict[int, list[ConsumerRecord]] = {tp.partition: [] for tp in await partitions_of(bootstrap, [topic])}
+    for record in await read_all(bootstrap, topic, timeout=timeout):
+        by_partition[record.partition].append(record)
+    return by_partition
 
-
-async def _caught_up(consumer: AIOKafkaConsumer, tp: TopicPartition) -> bool:
-    highwater = consumer.highwater(tp)
-    return highwater is not None and await consumer.position(tp) >= highwater
