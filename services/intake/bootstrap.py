@@ -10,7 +10,8 @@ from prometheus_client import CollectorRegistry
 from services.intake.adapters.tables import metadata as intake_metadata
 from services.intake.adapters.views import IntakeViews
 from services.intake.service_layer.callbacks import CallbackSweeper
-from services.intake.service_layer.handlers import IntakeHandlers, Sealer
+from services.intake.service_layer.handlers import IntakeHandlers
+from services.intake.service_layer.ports import Sealer
 from services.intake.service_layer.projections import (
     console_projection,
     observatory_projection,

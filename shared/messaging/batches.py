@@ -28,6 +28,7 @@ from shared.messaging.projection import EventFilter, InboundRecord, Projection, 
 from shared.messaging.tracking import already_processed, mark_processed, save_checkpoints
 from shared.storage.deferred import DeferredWrites
 from shared.storage.engine import write_transaction
+from shared.storage.ports import ProjectionConnection
 
 __all__ = ["BatchResult", "apply_batch", "apply_decoded"]
 
@@ -159,7 +160,7 @@ async def _batch_transaction(conn: AsyncConnection) -> AsyncIterator[None]:
         yield
 
 
-async def _apply_one(conn: AsyncConnection, projection: Projection, envelope: Envelope[Any],
+async def _apply_one(conn: ProjectionConnection, projection: Projection, envelope: Envelope[Any],
                      savepoints: bool) -> str | RejectEvent:
     handler = projection.handlers.get(envelope.event_type)
     if handler is None:

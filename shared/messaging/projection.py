@@ -10,13 +10,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from shared.contracts.base import Event
 from shared.contracts.envelope import Envelope
+from shared.storage.ports import ProjectionConnection
 
-Handler = Callable[[AsyncConnection, Envelope[Any]], Awaitable[None]]
-BatchHook = Callable[[AsyncConnection], Awaitable[None]]
+Handler = Callable[[ProjectionConnection, Envelope[Any]], Awaitable[None]]
+BatchHook = Callable[[ProjectionConnection], Awaitable[None]]
 EventFilter = Callable[[Envelope[Any]], bool]
 
 

@@ -14,9 +14,10 @@ from typing import Any
 
 import orjson
 from sqlalchemy import MetaData, String, column, func, select, table, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.expression import TableClause
 
+from shared.storage.ports import ProjectionConnection
 from shared.storage.upsert import insert_for, plain_insert
 
 ID_QUERY_CHUNK = 500
@@ -25,20 +26,20 @@ _processed = table("processed_events", column("consumer"), column("event_id"))
 
 
 async def already_processed(
-    conn: AsyncConnection, metadata: MetaData, consumer: str, event_ids: Collection[str]
+    conn: ProjectionConnection, metadata: MetaData, consumer: str, event_ids: Collection[str]
 ) -> set[str]:
     """Those of ``event_ids`` that ``consumer`` has already processed."""
     return await _select_processed(conn, metadata.tables["processed_events"], consumer, event_ids)
 
 
-async def mark_processed(conn: AsyncConnection, metadata: MetaData, consumer: str, event_ids: Iterable[str]) -> None:
+async def mark_processed(conn: ProjectionConnection, metadata: MetaData, consumer: str, event_ids: Iterable[str]) -> None:
     rows = [{"consumer": consumer, "event_id": event_id} for event_id in event_ids]
     if rows:
         await conn.execute(plain_insert(metadata.tables["processed_events"]), rows)
 
 
 async def save_checkpoints(
-    conn: AsyncConnection, metadata: MetaData, consumer: str, positions: Mapping[tuple[str, int], int]
+    conn: ProjectionConnection, metadata: MetaData, consumer: str, positions: Mapping[tuple[str, int], int]
 ) -> None:
     """Upsert the last applied offset of each (topic, partition) (may go down after a broker wipe)."""
     if not positions:
@@ -100,7 +101,7 @@ async def wait_for(
 
 
 async def _select_processed(
-    conn: AsyncConnection, processed: TableClause, consumer: str, event_ids: Collection[str]
+    conn: ProjectionConnection, processed: TableClause, consumer: str, event_ids: Collection[str]
 ) -> set[str]:
     if not event_ids:
         return set()
@@ -134,7 +135,7 @@ async def load_checkpoints(engine: AsyncEngine, metadata: MetaData, consumer: st
         return await checkpoints_in(conn, metadata, consumer)
 
 
-async def checkpoints_in(conn: AsyncConnection, metadata: MetaData, consumer: str) -> dict[tuple[str, int], int]:
+async def checkpoints_in(conn: ProjectionConnection, metadata: MetaData, consumer: str) -> dict[tuple[str, int], int]:
     """:func:`load_checkpoints` read through ``conn`` (within its transaction, hence its snapshot)."""
     table = metadata.tables["checkpoints"]
     rows = await conn.execute(

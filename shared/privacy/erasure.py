@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.clock import Clock, SystemClock
 from shared.contracts.envelope import Envelope, new_envelope
@@ -30,6 +30,7 @@ from shared.privacy.vault import Vault
 from shared.settings import Settings
 from shared.storage.engine import create_engine
 from shared.storage.migrate import script_location, upgrade_async
+from shared.storage.ports import ProjectionConnection
 from shared.storage.tables import core_metadata
 from shared.storage.unit_of_work import SqlUnitOfWork
 
@@ -99,7 +100,7 @@ def forget_erased_residents(vault: Vault, name: str) -> Projection:
     projection = Projection(name, topics=(PRIVACY,))
 
     @projection.handles(ResidentErased)
-    async def forget(_conn: AsyncConnection, envelope: Envelope[Any]) -> None:
+    async def forget(_conn: ProjectionConnection, envelope: Envelope[Any]) -> None:
         vault.forget(envelope.payload.resident_id)
 
     return projection

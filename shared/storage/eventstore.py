@@ -13,11 +13,11 @@ from typing import Any
 import orjson
 from sqlalchemy import MetaData, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.contracts.codec import from_json_dict, to_json_dict
 from shared.contracts.envelope import Envelope
 from shared.contracts.topics import physical
+from shared.storage.ports import ProjectionConnection
 
 
 class ConcurrencyError(RuntimeError):
@@ -27,7 +27,7 @@ class ConcurrencyError(RuntimeError):
 class EventStore:
     """Append and load events on an open connection (inside the caller's transaction)."""
 
-    def __init__(self, connection: AsyncConnection, metadata: MetaData, topic_prefix: str = "") -> None:
+    def __init__(self, connection: ProjectionConnection, metadata: MetaData, topic_prefix: str = "") -> None:
         self._connection = connection
         self._events = metadata.tables["events"]
         self._topic_prefix = topic_prefix

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from shared.contracts.envelope import Envelope
+from shared.storage.ports import UnitOfWork
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -77,13 +80,13 @@ class GroupCommit(Generic[Item, Result]):
             future.set_result(result)
 
 
-def grouped_first_events(unit_of_work: Callable[[], object]) -> GroupCommit[object, None]:
+def grouped_first_events(unit_of_work: Callable[[], UnitOfWork]) -> GroupCommit[Envelope[Any], None]:
     """Appends of the FIRST event of new aggregates (fresh ids: they cannot conflict with one
     another), many per unit of work. ``unit_of_work()`` gives a fresh :class:`SqlUnitOfWork`
     (or a fake with the same ``events.append`` / ``commit``)."""
 
-    async def append_all(envelopes: Sequence[object]) -> list[None]:
-        async with unit_of_work() as uow:  # type: ignore[attr-defined]
+    async def append_all(envelopes: Sequence[Envelope[Any]]) -> list[None]:
+        async with unit_of_work() as uow:
             await uow.events.append(list(envelopes))
             await uow.commit()
         return [None] * len(envelopes)

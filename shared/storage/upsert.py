@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, case, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.storage.deferred import write
+from shared.storage.ports import ProjectionConnection
 
 
-def insert_for(conn: AsyncConnection, table: Table) -> Any:
+def insert_for(conn: ProjectionConnection, table: Table) -> Any:
     return insert_of(conn.dialect.name, table)
 
 
@@ -63,14 +63,14 @@ def _upsert_statement(dialect: str, table: Table, key: tuple[str, ...], columns:
     return statement.on_conflict_do_nothing(index_elements=list(key))
 
 
-async def increment(conn: AsyncConnection, table: Table, key: Mapping[str, Any],
+async def increment(conn: ProjectionConnection, table: Table, key: Mapping[str, Any],
                     amounts: Mapping[str, int | Any]) -> None:
     """Add ``amounts`` to the counters of the row ``key``, creating it with those amounts."""
     statement = _increment_statement(conn.dialect.name, table, tuple(key), tuple(amounts))
     await write(conn, statement, {**key, **amounts}, table, key=tuple(key))
 
 
-async def upsert_latest(conn: AsyncConnection, table: Table, row: Mapping[str, Any], *, key: Sequence[str],
+async def upsert_latest(conn: ProjectionConnection, table: Table, row: Mapping[str, Any], *, key: Sequence[str],
                         always: Sequence[str] = (), stamp: str = "status_at") -> None:
     """Upsert where the columns not in ``always`` change only if ``row[stamp]`` is not older than the stored one.
 
@@ -81,7 +81,7 @@ async def upsert_latest(conn: AsyncConnection, table: Table, row: Mapping[str, A
     await write(conn, statement, row, table, key=key)
 
 
-async def upsert(conn: AsyncConnection, table: Table, row: Mapping[str, Any], key: Sequence[str]) -> None:
+async def upsert(conn: ProjectionConnection, table: Table, row: Mapping[str, Any], key: Sequence[str]) -> None:
     """Insert ``row`` or overwrite the existing row with the same ``key`` columns."""
     await write(conn, _upsert_statement(conn.dialect.name, table, tuple(key), tuple(row)), row, table, key=key)
 
@@ -91,7 +91,7 @@ def _insert_new_statement(dialect: str, table: Table, key: tuple[str, ...]) -> A
     return insert_of(dialect, table).on_conflict_do_nothing(index_elements=list(key))
 
 
-async def insert_new(conn: AsyncConnection, table: Table, row: Mapping[str, Any], key: Sequence[str]) -> None:
+async def insert_new(conn: ProjectionConnection, table: Table, row: Mapping[str, Any], key: Sequence[str]) -> None:
     """Insert ``row`` unless a row with the same ``key`` columns exists (then change nothing)."""
     await write(conn, _insert_new_statement(conn.dialect.name, table, tuple(key)), row, table, key=key)
 
@@ -101,7 +101,7 @@ def _update_statement(table: Table, match: tuple[str, ...]) -> Any:
     return update(table).where(*(table.c[name] == bindparam(f"match_{name}") for name in match))
 
 
-async def update_where(conn: AsyncConnection, table: Table, match: Mapping[str, Any], values: Mapping[str, Any]) -> None:
+async def update_where(conn: ProjectionConnection, table: Table, match: Mapping[str, Any], values: Mapping[str, Any]) -> None:
     """Set ``values`` on the rows whose columns equal ``match`` (the statement is built once per shape)."""
     await write(conn, _update_statement(table, tuple(match)),
                 {**{f"match_{name}": value for name, value in match.items()}, **values}, table)

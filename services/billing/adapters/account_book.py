@@ -7,12 +7,12 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.billing.adapters.ledger import Ledger
 from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events.billing import BillingEvent
 from shared.storage.eventstore import EventStore
+from shared.storage.ports import ProjectionConnection
 
 BILLING_IDS = UUID("5b0f6a5e-3c1d-4f43-9d0e-6b1d1c0a7e11")
 """Namespace of the ids of events the fee process derives from another event (uuid5)."""
@@ -24,7 +24,7 @@ ACCOUNT = "account"
 class SqlAccountBook:
     """Writes on ``conn`` inside the caller's transaction; the caller commits."""
 
-    def __init__(self, conn: AsyncConnection, metadata: MetaData, ledger: Ledger, topic_prefix: str = "") -> None:
+    def __init__(self, conn: ProjectionConnection, metadata: MetaData, ledger: Ledger, topic_prefix: str = "") -> None:
         self._store = EventStore(conn, metadata, topic_prefix)
         self._conn = conn
         self._ledger = ledger

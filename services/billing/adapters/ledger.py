@@ -15,12 +15,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import MetaData, Table, bindparam, distinct, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.billing.domain.ledger import EntryKind, LedgerEntry, YearTotals, entry_of
 from services.billing.domain.money import from_cents, to_cents
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.billing import StatementIssued
+from shared.storage.ports import ProjectionConnection
 from shared.storage.upsert import insert_new, insert_of, plain_insert
 
 
@@ -37,7 +37,7 @@ class Ledger:
         except KeyError:
             raise LookupError(f"no time zone known for platform {platform_id!r}") from None
 
-    async def record(self, conn: AsyncConnection, envelope: Envelope[Any]) -> None:
+    async def record(self, conn: ProjectionConnection, envelope: Envelope[Any]) -> None:
         """Apply one billing event to the ledger (idempotent on the event id)."""
         if isinstance(envelope.payload, StatementIssued):
             await self._record_statement(conn, envelope)
@@ -55,11 +55,11 @@ class Ledger:
             "balance_cents": to_cents(entry.amount), "entries": 1,
         })
 
-    async def _exists(self, conn: AsyncConnection, entry_id: str) -> bool:
+    async def _exists(self, conn: ProjectionConnection, entry_id: str) -> bool:
         found = await conn.execute(_entry_lookup(self._entries), {"wanted_entry": entry_id})
         return found.first() is not None
 
-    async def _record_statement(self, conn: AsyncConnection, envelope: Envelope[StatementIssued]) -> None:
+    async def _record_statement(self, conn: ProjectionConnection, envelope: Envelope[StatementIssued]) -> None:
         event = envelope.payload
         await insert_new(conn, self._statements, {
             "event_id": str(envelope.event_id), "statement_id": event.statement_id, "platform_id": envelope.platform_id,
@@ -68,13 +68,13 @@ class Ledger:
             "paid_cents": to_cents(Decimal(event.total_paid)), "closing_cents": to_cents(Decimal(event.closing_balance)),
         }, key=["event_id"])
 
-    async def balance(self, conn: AsyncConnection, provider_id: str) -> Decimal | None:
+    async def balance(self, conn: ProjectionConnection, provider_id: str) -> Decimal | None:
         """The account's balance; ``None`` when it has no entry yet."""
         found = await conn.execute(select(self._accounts.c.balance_cents).where(self._accounts.c.provider_id == provider_id))
         cents = found.scalar()
         return None if cents is None else from_cents(cents)
 
-    async def entries(self, conn: AsyncConnection, provider_id: str) -> list[LedgerEntry]:
+    async def entries(self, conn: ProjectionConnection, provider_id: str) -> list[LedgerEntry]:
         """Every entry of the account, in the order they were recorded."""
         table = self._entries
         rows = await conn.execute(select(table).where(table.c.provider_id == provider_id).order_by(table.c.sequence))
@@ -84,13 +84,13 @@ class Ledger:
             for row in rows
         ]
 
-    async def statements(self, conn: AsyncConnection, provider_id: str, period: str) -> list[Any]:
+    async def statements(self, conn: ProjectionConnection, provider_id: str, period: str) -> list[Any]:
         """Statements already issued for the account and month, oldest first."""
         table = self._statements
         rows = await conn.execute(select(table).where(table.c.provider_id == provider_id, table.c.period == period))
         return sorted(rows, key=lambda row: (len(row.statement_id), row.statement_id))
 
-    async def year_totals(self, conn: AsyncConnection, platform_id: str, year: int) -> YearTotals:
+    async def year_totals(self, conn: ProjectionConnection, platform_id: str, year: int) -> YearTotals:
         table = self._entries
         in_year = (table.c.platform_id == platform_id, table.c.booked_on >= date(year, 1, 1),
                    table.c.booked_on < date(year + 1, 1, 1))

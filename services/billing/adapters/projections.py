@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.billing.adapters.account_book import SqlAccountBook
 from services.billing.adapters.ledger import Ledger
@@ -34,6 +33,7 @@ from shared.contracts.topics import BILLING, MATCHING, PROVIDERS
 from shared.errors import DomainError
 from shared.messaging.projection import Projection, RejectEvent
 from shared.platforms.model import PlatformPolicy
+from shared.storage.ports import ProjectionConnection
 
 FEES = "billing.fees"
 LEDGER = "billing.ledger"
@@ -45,8 +45,8 @@ def fee_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy], l
                    topic_prefix: str = "") -> Projection:
     projection = Projection(FEES, topics=(PROVIDERS, MATCHING))
 
-    def handler(step: Step) -> Callable[[AsyncConnection, Envelope[Any]], Awaitable[None]]:
-        async def handle(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
+    def handler(step: Step) -> Callable[[ProjectionConnection, Envelope[Any]], Awaitable[None]]:
+        async def handle(conn: ProjectionConnection, envelope: Envelope[Any]) -> None:
             process = FeeProcess(SqlBillingState(conn, metadata), SqlAccountBook(conn, metadata, ledger, topic_prefix),
                                  policies)
             try:
@@ -67,7 +67,7 @@ def ledger_projection(ledger: Ledger) -> Projection:
     projection = Projection(LEDGER, topics=(BILLING,))
 
     @projection.handles(FeeCharged, FeeAdjusted, MembershipFeeCharged, PaymentRecorded, StatementIssued)
-    async def record(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
+    async def record(conn: ProjectionConnection, envelope: Envelope[Any]) -> None:
         await ledger.record(conn, envelope)
 
     return projection

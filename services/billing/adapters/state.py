@@ -8,20 +8,20 @@ from uuid import UUID
 
 import orjson
 from sqlalchemy import MetaData, delete, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.billing.domain.money import from_cents, to_cents
 from services.billing.service_layer.ports import BilledIntervention, ProviderRecord
 from shared.contracts.codec import from_json_dict, to_json_dict
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.providers import ProviderKind
+from shared.storage.ports import ProjectionConnection
 from shared.storage.upsert import increment, insert_new, upsert
 
 
 class SqlBillingState:
     """Reads and writes on the connection of the current batch transaction."""
 
-    def __init__(self, conn: AsyncConnection, metadata: MetaData) -> None:
+    def __init__(self, conn: ProjectionConnection, metadata: MetaData) -> None:
         self._conn = conn
         tables = metadata.tables
         self._providers = tables["billing_providers"]

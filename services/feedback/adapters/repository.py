@@ -7,18 +7,18 @@ from typing import Any
 
 import orjson
 from sqlalchemy import MetaData, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.feedback.domain.model import SENT
 from services.feedback.domain.sending import NotificationKind
 from services.feedback.service_layer.ports import Notification, SurveyRecord
 from shared.contracts.events.feedback import SendChannel
 from shared.contracts.types import Sealed
+from shared.storage.ports import ProjectionConnection
 from shared.storage.upsert import insert_new, upsert
 
 
 class SqlSurveyIndex:
-    def __init__(self, conn: AsyncConnection, metadata: MetaData) -> None:
+    def __init__(self, conn: ProjectionConnection, metadata: MetaData) -> None:
         self._conn = conn
         self._surveys = metadata.tables["surveys"]
         self._notifications = metadata.tables["notifications"]

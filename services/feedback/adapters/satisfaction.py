@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import MetaData, Table, bindparam, case, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.feedback.domain.satisfaction import (
     ALERT_WINDOW,
@@ -25,12 +24,13 @@ from shared.contracts.envelope import Envelope
 from shared.contracts.events.feedback import SurveyAnswered
 from shared.platforms.local_time import local_month
 from shared.platforms.model import PlatformPolicy
+from shared.storage.ports import ProjectionConnection
 from shared.storage.upsert import plain_insert, update_where
 
 OPEN, CLEARED = "open", "cleared"
 
 
-async def record_answer(conn: AsyncConnection, metadata: MetaData, envelope: Envelope[SurveyAnswered],
+async def record_answer(conn: ProjectionConnection, metadata: MetaData, envelope: Envelope[SurveyAnswered],
                         policy: PlatformPolicy) -> None:
     answer = envelope.payload
     answered_at = envelope.meta.occurred_at
@@ -45,7 +45,7 @@ async def record_answer(conn: AsyncConnection, metadata: MetaData, envelope: Env
     await _review_alert(conn, metadata, envelope.platform_id, answer.provider_id, answered_at, policy)
 
 
-async def _review_alert(conn: AsyncConnection, metadata: MetaData, platform_id: str, provider_id: str,
+async def _review_alert(conn: ProjectionConnection, metadata: MetaData, platform_id: str, provider_id: str,
                         at: datetime, policy: PlatformPolicy) -> None:
     answers, alerts = metadata.tables["survey_answers"], metadata.tables["satisfaction_alerts"]
     row = (await conn.execute(_window_tally(answers), {
@@ -68,7 +68,7 @@ async def _review_alert(conn: AsyncConnection, metadata: MetaData, platform_id: 
         await update_where(conn, alerts, key, {**figures, "status": CLEARED, "cleared_at": at})
 
 
-async def tallies(conn: AsyncConnection, answers: Table, conditions: Sequence[Any],
+async def tallies(conn: ProjectionConnection, answers: Table, conditions: Sequence[Any],
                   group_by: Sequence[str]) -> dict[tuple[Any, ...], Tally]:
     """:class:`Tally` per value of the ``group_by`` columns (``{(): tally}`` without grouping)."""
     columns = [answers.c[name] for name in group_by]
@@ -108,7 +108,7 @@ def _alert_status(alerts: Table) -> Any:
                                          alerts.c.provider_id == bindparam("alert_provider"))
 
 
-async def satisfaction(conn: AsyncConnection, metadata: MetaData, platform_id: str, since_month: str | None,
+async def satisfaction(conn: ProjectionConnection, metadata: MetaData, platform_id: str, since_month: str | None,
                        until_month: str | None) -> dict[str, Any]:
     """Tallies of ``platform_id`` overall, per month and per provider, between two ``YYYY-MM`` months included."""
     answers = metadata.tables["survey_answers"]
@@ -125,7 +125,7 @@ async def satisfaction(conn: AsyncConnection, metadata: MetaData, platform_id: s
     }
 
 
-async def alerts(conn: AsyncConnection, metadata: MetaData, platform_id: str, include_cleared: bool) -> list[dict[str, Any]]:
+async def alerts(conn: ProjectionConnection, metadata: MetaData, platform_id: str, include_cleared: bool) -> list[dict[str, Any]]:
     table = metadata.tables["satisfaction_alerts"]
     query = select(table).where(table.c.platform_id == platform_id)
     if not include_cleared:

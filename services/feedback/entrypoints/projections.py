@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.feedback.adapters.repository import SqlSurveyIndex
 from services.feedback.adapters.satisfaction import record_answer
@@ -27,6 +26,7 @@ from shared.contracts.topics import FEEDBACK, MATCHING, REQUESTS
 from shared.messaging.projection import Projection
 from shared.platforms.model import PlatformPolicy
 from shared.storage.eventstore import EventStore
+from shared.storage.ports import ProjectionConnection
 
 SURVEYS = "feedback.surveys"
 SATISFACTION = "feedback.satisfaction"
@@ -35,15 +35,15 @@ SATISFACTION = "feedback.satisfaction"
 def survey_process(handlers: FeedbackHandlers, metadata: MetaData, topic_prefix: str) -> Projection:
     process = Projection(SURVEYS, topics=(REQUESTS, MATCHING))
 
-    def bound(conn: AsyncConnection) -> BoundStore:
+    def bound(conn: ProjectionConnection) -> BoundStore:
         return BoundStore(EventStore(conn, metadata, topic_prefix), SqlSurveyIndex(conn, metadata))
 
     @process.handles(InterventionDone)
-    async def send_survey(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
+    async def send_survey(conn: ProjectionConnection, envelope: Envelope[Any]) -> None:
         await handlers.open_survey(bound(conn), envelope)
 
     @process.handles(RequestLogged)
-    async def keep_recipient(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
+    async def keep_recipient(conn: ProjectionConnection, envelope: Envelope[Any]) -> None:
         logged: RequestLogged = envelope.payload
         await bound(conn).surveys.add_recipient(logged.request_id, envelope.platform_id, logged.resident_id, logged.contact)
 
@@ -54,7 +54,7 @@ def satisfaction_projection(metadata: MetaData, policies: Mapping[str, PlatformP
     projection = Projection(SATISFACTION, topics=(FEEDBACK,))
 
     @projection.handles(SurveyAnswered)
-    async def count_answer(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
+    async def count_answer(conn: ProjectionConnection, envelope: Envelope[Any]) -> None:
         await record_answer(conn, metadata, envelope, policies[envelope.platform_id])
 
     return projection

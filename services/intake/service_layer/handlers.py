@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from services.intake.domain.commands import (
     CancelRequest,
-    Command,
     CompleteCallback,
     LogInformationCall,
     LogRequest,
     LogVoicemail,
 )
 from services.intake.domain.model import Request, check_request_fits_policy
+from services.intake.service_layer.ports import Sealer, UnitOfWorkFactory
 from shared.clock import Clock
+from shared.commands import Command
 from shared.contracts.base import Event
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events.intake import (
@@ -24,7 +25,6 @@ from shared.contracts.events.intake import (
     RequestLogged,
     VoicemailLogged,
 )
-from shared.contracts.types import Sealed
 from shared.errors import Conflict, DomainError, NotFound
 from shared.ids import new_id
 from shared.inputs import ensure_not_future, local_moment
@@ -32,15 +32,11 @@ from shared.platforms.model import PlatformPolicy
 from shared.storage.group_commit import GroupCommit, grouped_first_events
 
 
-class Sealer(Protocol):
-    async def seal(self, resident_id: str, platform_id: str, data: dict[str, Any]) -> Sealed: ...
-
-
 @dataclass
 class IntakeHandlers:
     """The intake use cases, bound to their dependencies by ``bootstrap``."""
 
-    uow: Callable[[], Any]
+    uow: UnitOfWorkFactory
     sealer: Sealer
     policies: Mapping[str, PlatformPolicy]
     clock: Clock

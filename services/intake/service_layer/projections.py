@@ -14,9 +14,9 @@ from typing import Any
 
 import orjson
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.intake.domain.timeline import summary_of
+from shared.contracts.base import Event
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import intake as ie
 from shared.contracts.events import matching as me
@@ -27,6 +27,7 @@ from shared.platforms.loader import load_policies
 from shared.platforms.local_time import local_month
 from shared.platforms.model import PlatformPolicy
 from shared.settings import load_settings
+from shared.storage.ports import ProjectionConnection
 from shared.storage.upsert import increment, update_where, upsert, upsert_latest
 
 Env = Envelope[Any]
@@ -40,7 +41,7 @@ def console_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy
     views, timeline, queue = (metadata.tables[n] for n in ("request_view", "timeline", "callback_queue"))
     projection = Projection("intake.console", topics=(REQUESTS, MATCHING, FEEDBACK))
 
-    async def add_to_timeline(conn: AsyncConnection, env: Env) -> None:
+    async def add_to_timeline(conn: ProjectionConnection, env: Env) -> None:
         await upsert(conn, timeline, {
             "event_id": str(env.event_id), "request_id": env.meta.aggregate_id, "platform_id": env.platform_id,
             "occurred_at": env.meta.occurred_at, "aggregate_version": env.meta.aggregate_version,
@@ -48,14 +49,14 @@ def console_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy
             "summary": summary_of(env.payload, _policy(policies, env).zone),
         }, key=["event_id"])
 
-    async def set_view(conn: AsyncConnection, env: Env, *, always: tuple[str, ...] = (), **values: Any) -> None:
+    async def set_view(conn: ProjectionConnection, env: Env, *, always: tuple[str, ...] = (), **values: Any) -> None:
         """Set the request's status (and details) unless a newer status is already shown."""
         row = {"request_id": env.meta.aggregate_id, "platform_id": env.platform_id, "status_at": env.meta.occurred_at,
                "updated_at": env.meta.occurred_at, **values}
         await upsert_latest(conn, views, row, key=["request_id"], always=always)
 
     @projection.handles(ie.RequestLogged, ie.InformationCallLogged)
-    async def logged(conn: AsyncConnection, env: Env) -> None:
+    async def logged(conn: ProjectionConnection, env: Env) -> None:
         event = env.payload
         information = isinstance(event, ie.InformationCallLogged)
         details = {"kind": "information" if information else "service", "channel": event.channel.value,
@@ -65,7 +66,7 @@ def console_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy
         await add_to_timeline(conn, env)
 
     @projection.handles(ie.VoicemailLogged)
-    async def voicemail(conn: AsyncConnection, env: Env) -> None:
+    async def voicemail(conn: ProjectionConnection, env: Env) -> None:
         event = env.payload
         await upsert(conn, queue, {
             "entry_id": event.request_id, "platform_id": env.platform_id, "resident_id": event.resident_id,
@@ -74,48 +75,48 @@ def console_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy
         await add_to_timeline(conn, env)
 
     @projection.handles(ie.VoicemailCalledBack)
-    async def called_back(conn: AsyncConnection, env: Env) -> None:
+    async def called_back(conn: ProjectionConnection, env: Env) -> None:
         await update_where(conn, queue, {"entry_id": env.meta.aggregate_id}, {"status": "done"})
         await add_to_timeline(conn, env)
 
     @projection.handles(ie.VoicemailUnanswered)
-    async def unanswered(conn: AsyncConnection, env: Env) -> None:
+    async def unanswered(conn: ProjectionConnection, env: Env) -> None:
         await update_where(conn, queue, {"entry_id": env.meta.aggregate_id, "status": "waiting"}, {"status": "unanswered"})
         await add_to_timeline(conn, env)
 
     @projection.handles(ie.RequestCancelled)
-    async def cancelled(conn: AsyncConnection, env: Env) -> None:
+    async def cancelled(conn: ProjectionConnection, env: Env) -> None:
         await set_view(conn, env, status="cancelled")
         await add_to_timeline(conn, env)
 
     @projection.handles(me.ProviderAssigned)
-    async def assigned(conn: AsyncConnection, env: Env) -> None:
+    async def assigned(conn: ProjectionConnection, env: Env) -> None:
         await set_view(conn, env, status="assigned", provider_id=env.payload.provider_id)
         await add_to_timeline(conn, env)
 
     @projection.handles(me.ProvidersOriented)
-    async def oriented(conn: AsyncConnection, env: Env) -> None:
+    async def oriented(conn: ProjectionConnection, env: Env) -> None:
         listed = [p.model_dump() for p in env.payload.providers]
         await set_view(conn, env, status="oriented", oriented=orjson.dumps(listed).decode())
         await add_to_timeline(conn, env)
 
     @projection.handles(me.RequestUnmet)
-    async def unmet(conn: AsyncConnection, env: Env) -> None:
+    async def unmet(conn: ProjectionConnection, env: Env) -> None:
         await set_view(conn, env, status="unmet", provider_id=None, unmet_reason=env.payload.reason.value)
         await add_to_timeline(conn, env)
 
-    status_after = {
+    status_after: dict[type[Event], str] = {
         me.OfferDeclined: "declined", me.ContactDeadlineMissed: "deadline_missed", me.ContactConfirmed: "contacted",
         me.QuoteSent: "quoted", me.QuoteAnswered: "quote_answered", me.InterventionDone: "done",
     }
 
     @projection.handles(*status_after)
-    async def progressed(conn: AsyncConnection, env: Env) -> None:
+    async def progressed(conn: ProjectionConnection, env: Env) -> None:
         await set_view(conn, env, status=status_after[type(env.payload)])
         await add_to_timeline(conn, env)
 
     @projection.handles(me.InterventionCorrected)
-    async def corrected(conn: AsyncConnection, env: Env) -> None:
+    async def corrected(conn: ProjectionConnection, env: Env) -> None:
         await add_to_timeline(conn, env)
 
     return projection
@@ -132,20 +133,20 @@ def observatory_projection(metadata: MetaData, policies: Mapping[str, PlatformPo
     projection = Projection("intake.observatory", topics=(REQUESTS, MATCHING))
 
     @projection.handles(me.RequestUnmet)
-    async def unmet(conn: AsyncConnection, env: Env) -> None:
+    async def unmet(conn: ProjectionConnection, env: Env) -> None:
         event = env.payload
         key = {"platform_id": env.platform_id, "activity": event.activity, "commune": event.commune,
                "month": month(env), "reason": event.reason.value}
         await increment(conn, unmet_table, key, {"count": 1})
 
     @projection.handles(ie.VoicemailUnanswered)
-    async def never_called_back(conn: AsyncConnection, env: Env) -> None:
+    async def never_called_back(conn: ProjectionConnection, env: Env) -> None:
         key = {"platform_id": env.platform_id, "activity": UNSPECIFIED, "commune": UNSPECIFIED,
                "month": month(env), "reason": UnmetReason.OUT_OF_HOURS_NEVER_CALLED_BACK.value}
         await increment(conn, unmet_table, key, {"count": 1})
 
     @projection.handles(ie.InformationCallLogged)
-    async def information(conn: AsyncConnection, env: Env) -> None:
+    async def information(conn: ProjectionConnection, env: Env) -> None:
         key = {"platform_id": env.platform_id, "topic": env.payload.topic_asked.value,
                "month": month(env)}
         await increment(conn, calls, key, {"count": 1})

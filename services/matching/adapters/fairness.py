@@ -11,7 +11,6 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import MetaData, Table, bindparam, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.matching import (
@@ -23,6 +22,7 @@ from shared.contracts.events.matching import (
 from shared.contracts.topics import MATCHING
 from shared.messaging.projection import Projection
 from shared.storage.deferred import write
+from shared.storage.ports import ProjectionConnection
 from shared.storage.upsert import increment, upsert
 
 FAIRNESS = "matching.fairness"
@@ -34,7 +34,7 @@ def fairness_projection(metadata: MetaData) -> Projection:
     counts, requests = metadata.tables["fairness_counts"], metadata.tables["fairness_requests"]
 
     @projection.handles(ProviderAssigned)
-    async def offered(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
+    async def offered(conn: ProjectionConnection, envelope: Envelope[Any]) -> None:
         event: ProviderAssigned = envelope.payload
         group = {"platform_id": envelope.platform_id, "activity": event.activity, "sector": event.sector}
         await upsert(conn, requests, {"request_id": event.request_id, **group}, key=["request_id"])
@@ -43,7 +43,7 @@ def fairness_projection(metadata: MetaData) -> Projection:
         await increment(conn, counts, {**group, "provider_id": event.provider_id}, {**_NO_CHANGE, "offers": 1})
 
     @projection.handles(ContactConfirmed, OfferDeclined, ContactDeadlineMissed)
-    async def outcome(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
+    async def outcome(conn: ProjectionConnection, envelope: Envelope[Any]) -> None:
         event = envelope.payload
         statement = _count_outcome(counts, requests, _OUTCOME_COLUMN[envelope.event_type])
         await write(conn, statement, {"outcome_request": event.request_id, "outcome_provider": event.provider_id},
@@ -67,7 +67,7 @@ def _count_outcome(counts: Table, requests: Table, column: str) -> Any:
             .values({column: counts.c[column] + 1}))
 
 
-async def fairness_report(conn: AsyncConnection, metadata: MetaData, platform_id: str, *,
+async def fairness_report(conn: ProjectionConnection, metadata: MetaData, platform_id: str, *,
                           activity: str | None = None, sector: str | None = None) -> list[dict[str, Any]]:
     """One row per provider per activity x sector, with its share of the group's offers and the
     deviation from an equal share (share minus 1/n, n = providers of the group)."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import builtins
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import MetaData, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.matching.adapters.documents import (
     dumps,
@@ -22,14 +21,16 @@ from services.matching.adapters.documents import (
 from services.matching.domain.directory import ADMITTED, SUSPENDED, Provider
 from services.matching.domain.match import Match, RequestContext
 from services.matching.domain.rotation import RingKey, TurnKey
+from services.matching.service_layer.ports import Turn
 from shared.storage.eventstore import ConcurrencyError
+from shared.storage.ports import ProjectionConnection
 from shared.storage.upsert import upsert
 
 
 class ProviderRepository:
     """The ``providers`` rows: each provider's current state, rewritten with every event it gets."""
 
-    def __init__(self, conn: AsyncConnection, metadata: MetaData) -> None:
+    def __init__(self, conn: ProjectionConnection, metadata: MetaData) -> None:
         self._conn, self._table = conn, metadata.tables["providers"]
 
     async def get(self, provider_id: str) -> Provider | None:
@@ -49,21 +50,15 @@ class ProviderRepository:
         rows = await self._conn.execute(query.order_by(self._table.c.provider_id))
         return [provider_from_document(orjson.loads(document)) for (document,) in rows]
 
-    async def in_rotation(self, platform_id: str) -> list[Provider]:
+    async def in_rotation(self, platform_id: str) -> builtins.list[Provider]:
         """Admitted and suspended providers (suspended ones stay in the turn, skipped with a reason)."""
         return await self.list(platform_id, statuses=(ADMITTED, SUSPENDED))
-
-
-@dataclass(frozen=True)
-class Turn:
-    cursor: RingKey | None
-    version: int
 
 
 class TurnRepository:
     """The cursor of each rotation; moving it checks the version read (optimistic concurrency)."""
 
-    def __init__(self, conn: AsyncConnection, metadata: MetaData) -> None:
+    def __init__(self, conn: ProjectionConnection, metadata: MetaData) -> None:
         self._conn, self._table = conn, metadata.tables["turns"]
 
     def _where(self, key: TurnKey) -> Any:
@@ -100,7 +95,7 @@ class TurnRepository:
 class MatchRepository:
     """The ``match_requests`` rows: the request's context (spec, resident) and where its match stands."""
 
-    def __init__(self, conn: AsyncConnection, metadata: MetaData) -> None:
+    def __init__(self, conn: ProjectionConnection, metadata: MetaData) -> None:
         self._conn, self._table = conn, metadata.tables["match_requests"]
 
     async def context(self, request_id: str) -> tuple[RequestContext, bool] | None:

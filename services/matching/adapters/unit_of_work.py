@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.matching.adapters.repositories import (
     MatchRepository,
@@ -11,13 +10,14 @@ from services.matching.adapters.repositories import (
     TurnRepository,
 )
 from shared.storage.eventstore import EventStore
+from shared.storage.ports import ProjectionConnection
 from shared.storage.unit_of_work import SqlUnitOfWork
 
 
 class MatchingStore:
     """Event store plus the matching repositories, all on ``conn`` (the caller owns the transaction)."""
 
-    def __init__(self, conn: AsyncConnection, metadata: MetaData, topic_prefix: str = "") -> None:
+    def __init__(self, conn: ProjectionConnection, metadata: MetaData, topic_prefix: str = "") -> None:
         self.events = EventStore(conn, metadata, topic_prefix)
         self.providers = ProviderRepository(conn, metadata)
         self.turns = TurnRepository(conn, metadata)

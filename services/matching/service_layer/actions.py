@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from services.matching.domain import commands as c
 from services.matching.domain.match import Match
@@ -20,13 +19,14 @@ from services.matching.service_layer.offering import (
     policy_of,
     save_match,
 )
+from services.matching.service_layer.ports import Store, UnitOfWorkFactory
 from shared.clock import Clock
 from shared.contracts.events.matching import SkipReason
 from shared.inputs import ensure_not_future, ensure_not_future_day
 from shared.platforms.model import PlatformPolicy
 from shared.storage.eventstore import ConcurrencyError
 
-Step = Callable[[Any, Match, datetime], Awaitable[None]]
+Step = Callable[[Store, Match, datetime], Awaitable[None]]
 
 
 @dataclass
@@ -37,7 +37,7 @@ class OfferHandlers:
     meanwhile) retries it on fresh state up to ``attempts`` times, then reaches the caller (409).
     """
 
-    uow: Callable[[], Any]
+    uow: UnitOfWorkFactory
     policies: Mapping[str, PlatformPolicy]
     clock: Clock
     attempts: int = 3
@@ -45,28 +45,28 @@ class OfferHandlers:
     async def decline(self, cmd: c.Decline) -> None:
         policy = policy_of(self.policies, cmd.platform_id)
 
-        async def step(uow: Any, match: Match, now: datetime) -> None:
+        async def step(uow: Store, match: Match, now: datetime) -> None:
             match.decline(cmd.provider_id, cmd.reason, cmd.note.strip())
             await offer_next(uow, policy, match, now, last_exclusion=SkipReason.DECLINED)
 
         await self._run(cmd, step)
 
     async def confirm_contact(self, cmd: c.ConfirmContact) -> None:
-        async def step(_uow: Any, match: Match, now: datetime) -> None:
+        async def step(_uow: Store, match: Match, now: datetime) -> None:
             _not_future("contacted_at", cmd.contacted_at, now)
             match.confirm_contact(cmd.provider_id, cmd.contacted_at or now)
 
         await self._run(cmd, step)
 
     async def send_quote(self, cmd: c.SendQuote) -> None:
-        async def step(_uow: Any, match: Match, now: datetime) -> None:
+        async def step(_uow: Store, match: Match, now: datetime) -> None:
             _not_future("sent_at", cmd.sent_at, now)
             match.send_quote(cmd.provider_id, cmd.amount_excl_tax, cmd.sent_at or now)
 
         await self._run(cmd, step)
 
     async def answer_quote(self, cmd: c.AnswerQuote) -> None:
-        async def step(_uow: Any, match: Match, now: datetime) -> None:
+        async def step(_uow: Store, match: Match, now: datetime) -> None:
             _not_future("answered_at", cmd.answered_at, now)
             match.answer_quote(cmd.provider_id, cmd.accepted, cmd.answered_at or now)
 
@@ -75,7 +75,7 @@ class OfferHandlers:
     async def declare_done(self, cmd: c.DeclareDone) -> None:
         zone = policy_of(self.policies, cmd.platform_id).zone
 
-        async def step(_uow: Any, match: Match, now: datetime) -> None:
+        async def step(_uow: Store, match: Match, now: datetime) -> None:
             ensure_not_future_day("done_on", cmd.done_on, now, zone)
             match.declare_done(cmd.provider_id, cmd.done_on, cmd.labour_hours, cmd.labour_amount_excl_tax,
                                cmd.travel_amount_excl_tax)

@@ -16,22 +16,22 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.matching.adapters.unit_of_work import MatchingStore
 from services.matching.domain.match import Match
 from services.matching.service_layer.offering import (
-    Store,
     offer_next,
     request_context,
     save_match,
 )
+from services.matching.service_layer.ports import Store
 from shared.clock import Clock
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.intake import RequestCancelled, RequestLogged
 from shared.contracts.topics import REQUESTS
 from shared.messaging.projection import Projection, RejectEvent
 from shared.platforms.model import PlatformPolicy
+from shared.storage.ports import ProjectionConnection
 
 ASSIGN = "matching.assign"
 SYSTEM_ACTOR = "system:matching"
@@ -42,14 +42,14 @@ def assignment_projection(*, policies: Mapping[str, PlatformPolicy], clock: Cloc
     projection = Projection(ASSIGN, topics=(REQUESTS,))
 
     @projection.handles(RequestLogged)
-    async def receive(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
+    async def receive(conn: ProjectionConnection, envelope: Envelope[Any]) -> None:
         policy = policies.get(envelope.platform_id)
         if policy is None:
             raise RejectEvent(f"no policy for platform {envelope.platform_id!r}")
         await receive_request(MatchingStore(conn, metadata, topic_prefix), policy, envelope, clock.now())
 
     @projection.handles(RequestCancelled)
-    async def cancel(conn: AsyncConnection, envelope: Envelope[Any]) -> None:
+    async def cancel(conn: ProjectionConnection, envelope: Envelope[Any]) -> None:
         await MatchingStore(conn, metadata, topic_prefix).matches.cancel(envelope.payload.request_id)
 
     return projection

@@ -6,14 +6,14 @@ the rotation and the listing never see a provider the event store does not know.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from services.matching.domain.commands import Apply, ChangeProvider
 from services.matching.domain.directory import Provider, evolve, from_history
 from services.matching.domain.provider_rules import application_event, change_event
 from services.matching.service_layer.offering import policy_of
+from services.matching.service_layer.ports import Store, UnitOfWorkFactory
 from shared.clock import Clock
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events.providers import ProviderEvent
@@ -26,7 +26,7 @@ from shared.platforms.model import PlatformPolicy
 class DirectoryHandlers:
     """The directory use cases, bound to their dependencies by ``bootstrap``."""
 
-    uow: Callable[[], Any]
+    uow: UnitOfWorkFactory
     policies: Mapping[str, PlatformPolicy]
     clock: Clock
 
@@ -51,7 +51,7 @@ class DirectoryHandlers:
             await uow.commit()
         return changed
 
-    async def _record(self, uow: Any, provider: Provider, event: ProviderEvent, actor: str) -> Provider:
+    async def _record(self, uow: Store, provider: Provider, event: ProviderEvent, actor: str) -> Provider:
         now = self.clock.now()
         version = provider.version + 1
         await uow.events.append([new_envelope(event, platform_id=provider.platform_id, aggregate_id=provider.provider_id,

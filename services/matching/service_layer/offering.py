@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from services.matching.domain.directory import ADMITTED, SUSPENDED
 from services.matching.domain.eligibility import RequestSpec
@@ -17,6 +17,7 @@ from services.matching.domain.match import Match, RequestContext, spec_at
 from services.matching.domain.orientation import nearest
 from services.matching.domain.rotation import TurnKey, ring, take_turn
 from services.matching.domain.unmet import why_unmet
+from services.matching.service_layer.ports import Store
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.intake import RequestLogged
 from shared.contracts.events.matching import OrientedProvider, SkipReason, UnmetReason
@@ -25,15 +26,6 @@ from shared.platforms.calendar import callback_deadline, distance_km
 from shared.platforms.model import MatchingMode, PlatformPolicy
 
 NO_SECTOR = "none"
-
-
-class Store(Protocol):
-    """What offering needs: the event store and the matching repositories on one transaction."""
-
-    events: Any
-    providers: Any
-    turns: Any
-    matches: Any
 
 
 def policy_of(policies: Mapping[str, PlatformPolicy], platform_id: str) -> PlatformPolicy:

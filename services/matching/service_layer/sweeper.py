@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 from services.matching.domain.match import ASSIGNED
 from services.matching.service_layer.assignment import SYSTEM_ACTOR
 from services.matching.service_layer.offering import load_match, offer_next, save_match
+from services.matching.service_layer.ports import UnitOfWorkFactory
 from shared.clock import Clock
 from shared.contracts.events.matching import SkipReason
 from shared.platforms.model import PlatformPolicy
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 class DeadlineSweeper:
-    def __init__(self, uow: Callable[[], Any], policies: Mapping[str, PlatformPolicy], clock: Clock, *,
+    def __init__(self, uow: UnitOfWorkFactory, policies: Mapping[str, PlatformPolicy], clock: Clock, *,
                  interval: float = 5.0, batch: int = 100) -> None:
         self._uow, self._policies, self._clock = uow, policies, clock
         self._interval, self._batch = interval, batch
