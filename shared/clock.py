@@ -10,6 +10,12 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+class MovableClock(Clock, Protocol):
+    """A clock tests can move forward (``POST /admin/clock``, :mod:`shared.service.test_clock`)."""
+
+    def advance(self, delta: timedelta) -> None: ...
+
+
 class SystemClock:
     """Wall-clock time (UTC), optionally shifted by an offset that tests can move."""
 

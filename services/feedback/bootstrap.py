@@ -20,7 +20,7 @@ from services.feedback.entrypoints.projections import (
 from services.feedback.entrypoints.sweeper import Sweeper
 from services.feedback.service_layer.handlers import FeedbackHandlers
 from services.feedback.service_layer.ports import Sealer
-from shared.clock import Clock, SystemClock
+from shared.clock import MovableClock, SystemClock
 from shared.platforms.loader import load_policies
 from shared.platforms.model import PlatformPolicy
 from shared.privacy.erasure import forget_erased_residents
@@ -53,6 +53,7 @@ class Feedback:
     vault: Vault
     registry: CollectorRegistry
     policies: dict[str, PlatformPolicy]
+    clock: MovableClock
 
     @property
     def engine(self) -> AsyncEngine:
@@ -63,7 +64,7 @@ class Feedback:
         return self.runtime.metadata
 
 
-def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, sealer: Sealer | None = None,
+def bootstrap(settings: Settings | None = None, *, clock: MovableClock | None = None, sealer: Sealer | None = None,
               feedback_settings: FeedbackSettings | None = None) -> Feedback:
     settings = settings or load_settings()
     own = feedback_settings or FeedbackSettings()
@@ -77,8 +78,9 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, s
         assert runtime is not None
         return FeedbackUnitOfWork(engine, metadata, topic_prefix=settings.topic_prefix, on_commit=runtime.relay.notify)
 
+    clock = clock or SystemClock()
     handlers = FeedbackHandlers(
-        uow=unit_of_work, sealer=sealer or vault, policies=policies, clock=clock or SystemClock(),
+        uow=unit_of_work, sealer=sealer or vault, policies=policies, clock=clock,
         public_url=own.public_url or f"http://{settings.host}:{DEFAULT_PORTS['feedback']}",
     )
     projections = [survey_process(handlers, metadata, settings.topic_prefix), satisfaction_projection(metadata, policies),
@@ -86,4 +88,4 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, s
     runtime = ServiceRuntime("feedback", settings, engine, metadata, MIGRATIONS, projections=projections,
                              platforms=frozenset(policies))
     return Feedback(settings, runtime, handlers, Sweeper(handlers, own.sweep_interval),
-                    TokenRegistry.from_settings(settings), vault, CollectorRegistry(), policies)
+                    TokenRegistry.from_settings(settings), vault, CollectorRegistry(), policies, clock)

@@ -16,7 +16,7 @@ from services.intake.service_layer.projections import (
     console_projection,
     observatory_projection,
 )
-from shared.clock import Clock, SystemClock
+from shared.clock import MovableClock, SystemClock
 from shared.platforms.loader import load_policies
 from shared.privacy.erasure import forget_erased_residents
 from shared.privacy.vault import Vault
@@ -39,9 +39,11 @@ class Intake:
     vault: Vault
     registry: CollectorRegistry
     callbacks: CallbackSweeper
+    clock: MovableClock
 
 
-def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, sealer: Sealer | None = None) -> Intake:
+def bootstrap(settings: Settings | None = None, *, clock: MovableClock | None = None,
+              sealer: Sealer | None = None) -> Intake:
     settings = settings or load_settings()
     policies = load_policies(settings.platforms_dir)
     engine = create_engine(settings.service_database_url("intake"))
@@ -55,8 +57,9 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, s
     def unit_of_work() -> SqlUnitOfWork:
         return SqlUnitOfWork(engine, metadata, topic_prefix=settings.topic_prefix, on_commit=runtime.relay.notify)
 
-    handlers = IntakeHandlers(uow=unit_of_work, sealer=sealer or vault, policies=policies, clock=clock or SystemClock())
+    clock = clock or SystemClock()
+    handlers = IntakeHandlers(uow=unit_of_work, sealer=sealer or vault, policies=policies, clock=clock)
     views = IntakeViews(engine, metadata)
     callbacks = CallbackSweeper(handlers, views.waiting_callbacks, policies)
     return Intake(settings, runtime, handlers, views, TokenRegistry.from_settings(settings), vault, CollectorRegistry(),
-                  callbacks)
+                  callbacks, clock)

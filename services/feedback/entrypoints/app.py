@@ -8,16 +8,20 @@ from services.feedback.bootstrap import Feedback, bootstrap
 from services.feedback.entrypoints.http import router
 from services.feedback.entrypoints.page import router as page_router
 from shared.service.app import build_app
+from shared.service.test_clock import clock_router
 from shared.settings import Settings
 
 
 def create_app(settings: Settings | None = None, *, feedback: Feedback | None = None) -> FastAPI:
     """The app; ``feedback`` lets tests pass a bootstrap of their own (e.g. with a fixed clock)."""
     feedback = feedback or bootstrap(settings)
+    routers = [router, page_router]
+    if feedback.settings.test_clock:
+        routers.append(clock_router(feedback.clock, wake=[feedback.sweeper.wake]))
     app = build_app(
         title="Relais — feedback",
         runtime=feedback.runtime,
-        routers=[router, page_router],
+        routers=routers,
         registry=feedback.registry,
         state={"handlers": feedback.handlers, "tokens": feedback.tokens, "vault": feedback.vault},
         on_start=feedback.vault.create_tables,

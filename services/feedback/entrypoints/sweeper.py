@@ -17,10 +17,15 @@ class Sweeper:
         self.interval = interval
         self.rounds = 0
         self.failures = 0
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Sweep now (e.g. after the test clock moved) instead of at the next interval."""
+        self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Sweep until ``stop`` is set; a failed round is logged with its traceback and retried next round."""
-        await repeat(self.sweep_once, stop, interval=self.interval, name="survey sweep")
+        await repeat(self.sweep_once, stop, interval=self.interval, name="survey sweep", wake=self._wake)
 
     async def sweep_once(self) -> None:
         self.rounds += 1

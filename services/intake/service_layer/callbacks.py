@@ -31,9 +31,14 @@ class CallbackSweeper:
         self._waiting = waiting
         self._policies = policies
         self._interval = interval
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Sweep now (e.g. after the test clock moved) instead of at the next interval."""
+        self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        await repeat(self.sweep_once, stop, interval=self._interval, name="callback sweep")
+        await repeat(self.sweep_once, stop, interval=self._interval, name="callback sweep", wake=self._wake)
 
     async def sweep_once(self) -> int:
         now = self._handlers.clock.now()
@@ -49,13 +54,15 @@ class CallbackSweeper:
         return missed
 
     def deadline_of(self, entry: dict[str, Any]) -> datetime | None:
-        """The deadline counts from when the caller left the message (platform local time), not from
-        when an operator typed it in."""
         policy = self._policies.get(entry["platform_id"])
-        if policy is None:
-            return None
-        try:
-            left_at = local_moment(entry["left_at_local"], policy.zone)
-        except (TypeError, ValueError):  # an old entry whose time does not parse: when it was typed in
-            left_at = entry["logged_at"]
-        return callback_deadline(policy, left_at)
+        return None if policy is None else message_deadline(policy, entry)
+
+
+def message_deadline(policy: PlatformPolicy, entry: Mapping[str, Any]) -> datetime:
+    """When the message of the callback-queue ``entry`` must have been called back: the platform's deadline
+    counted from when the caller left it (``left_at_local``), not from when an operator typed it in."""
+    try:
+        left_at = local_moment(entry["left_at_local"], policy.zone)
+    except (TypeError, ValueError):  # an old entry whose time does not parse: when it was typed in
+        left_at = entry["logged_at"]
+    return callback_deadline(policy, left_at)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.matching.bootstrap import bootstrap
-from services.matching.entrypoints import http_admin, http_directory, http_offers
+from services.matching.entrypoints import http_directory, http_offers
 from shared.clock import Clock
 from shared.service.app import build_app
+from shared.service.test_clock import clock_router
 from shared.settings import Settings
 
 
@@ -15,7 +16,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     matching = bootstrap(settings, clock=clock)
     routers = [http_directory.router, http_offers.router]
     if matching.settings.test_clock:
-        routers.append(http_admin.router)
+        routers.append(clock_router(matching.clock, wake=[matching.sweeper.wake]))
     app = build_app(
         title="Relais — matching",
         runtime=matching.runtime,

@@ -121,10 +121,3 @@ class FairnessRow(BaseModel):
     equal_share: float = Field(description="1 / number of providers of the group.")
     deviation: float = Field(description="share - equal_share (0 when the group has no offers yet).")
 
-
-class ClockMove(BaseModel):
-    advance_seconds: float = Field(ge=0, le=3600 * 24 * 400, description="Seconds to move the service clock forward.")
-
-
-class ClockNow(BaseModel):
-    now: datetime

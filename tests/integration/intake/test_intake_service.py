@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -97,3 +98,22 @@ async def test_bad_input_gets_a_clear_4xx_and_writes_nothing(service_settings: C
         assert not_json.status_code == 422
         assert (await client.get("/platforms/limoges/requests", headers=operator)).json() == []
         assert (await client.get("/health")).json()["relay_backlog"] == 0
+
+
+async def test_the_test_clock_drives_the_never_called_back_sweep(service_settings: Callable[..., Settings]) -> None:
+    settings = service_settings(test_clock=True)
+    operator = issue_token(settings, "brenne", Role.OPERATOR, "op-b")
+    coordinator = issue_token(settings, "brenne", Role.COORDINATOR, "co-b")
+    admin = issue_token(settings, "*", Role.FEDERATION_ADMIN, "ops-1")
+    async with serving(create_app(settings)) as client:
+        just_now = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+        left = await client.post("/platforms/brenne/voicemails", headers=operator,
+                                 json={"contact": CONTACT, "left_at_local": just_now})
+        assert left.status_code == 201, left.text
+        await eventually(client, "/platforms/brenne/callbacks", operator, lambda queue: len(queue) == 1)
+        assert (await client.get("/platforms/brenne/observatory", headers=coordinator)).json()["unmet"] == []
+        moved = await client.post("/admin/clock", headers=admin, json={"advance_seconds": 14 * 86400})
+        assert moved.status_code == 200, moved.text
+        observatory = await eventually(client, "/platforms/brenne/observatory", coordinator,
+                                       lambda body: body["unmet"])
+    assert [(row["reason"], row["count"]) for row in observatory["unmet"]] == [("out_of_hours_never_called_back", 1)]
