@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
+import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from shared.cli.console import console, foreground, print_table
@@ -21,6 +23,19 @@ from shared.runtime.stack import ChildDied, ServiceProcess, StackError
 from shared.runtime.supervisor import Supervisor
 from shared.runtime.tansu import EmbeddedBroker
 from shared.settings import Settings, load_settings
+
+
+def check_policies(settings: Settings) -> None:
+    """Stop before starting anything when a platform policy file is invalid: one French line naming the file, the
+    field and the reason (exit 1), rather than four services failing one after the other."""
+    from shared.platforms.loader import PolicyError, load_policies
+
+    try:
+        load_policies(settings.platforms_dir)
+    except PolicyError as error:
+        console.print(f"[bold red]erreur :[/] {escape(error.french_line())} ; corrigez-le, vérifiez avec "
+                      f"`relais platforms check {escape(str(settings.platforms_dir))}`, puis relancez.", soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 def parse_ports(values: Sequence[str] | None) -> dict[str, int]:
@@ -48,6 +63,7 @@ def run_stack(
 ) -> None:
     """Start everything, report where to look, then block until Ctrl-C or until a process dies (exit 1)."""
     settings = load_settings()
+    check_policies(settings)
     with foreground(), ExitStack() as running:
         services = stack.plan_services(settings.host, parse_ports(ports))
         stack.check_ports_free(services)

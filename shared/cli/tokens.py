@@ -51,12 +51,15 @@ def issue(
             raise typer.BadParameter(f"{role.value} tokens are bound to one platform", param_hint="--platform")
         platform = ALL_PLATFORMS
     if platform != ALL_PLATFORMS:
+        folder = load_settings().platforms_dir
         try:
-            known = sorted(load_policies(load_settings().platforms_dir))
-        except PolicyError:
-            known = []  # no policy folder here: the platform cannot be checked
-        if known and platform not in known:
-            raise typer.BadParameter(f"unknown platform {platform!r}; known: {', '.join(known)}", param_hint="--platform")
+            known = sorted(load_policies(folder))
+        except PolicyError as error:  # a token is never issued for a platform no valid policy file defines
+            raise typer.BadParameter(f"cannot check platform {platform!r}: {error.french_line()} (RELAIS_PLATFORMS_DIR "
+                                     f"is {folder.resolve()})", param_hint="--platform") from None
+        if platform not in known:
+            raise typer.BadParameter(f"unknown platform {platform!r} (no {platform}.yaml in {folder.resolve()}); "
+                                     f"known: {', '.join(known)}", param_hint="--platform")
     path = tokens_file(file)
     try:
         plaintext, entry = TokenRegistry.load(path).issue(platform, role, subject)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,34 +11,67 @@ import yaml
 from pydantic import ValidationError
 
 from shared.platforms.model import PlatformPolicy
+from shared.validation import field_path, french_reason
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader when PyYAML was built with it (8x faster on the policy files), else the pure-Python one."""
 
 
+@dataclass(frozen=True)
+class PolicyProblem:
+    """What is wrong in one policy file: the file, the field (``""`` for the whole file) and the reason, in
+    English for the log and in French for the coordinator who fixes the file."""
+
+    file: str
+    field: str
+    reason: str
+    reason_fr: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.reason}" if self.field else f"{self.file}: {self.reason}"
+
+    def french(self) -> str:
+        where = f"{self.file}, champ {self.field}" if self.field else self.file
+        return f"{where} : {self.reason_fr}"
+
+
 class PolicyError(ValueError):
     """One or more policy files are invalid; each problem reads ``file: field.path: what is wrong``."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
+    def __init__(self, problems: Sequence[PolicyProblem]) -> None:
+        self.found = list(problems)
+        self.problems = [str(problem) for problem in self.found]
         super().__init__("invalid platform policy:\n" + "\n".join(f"  {problem}" for problem in self.problems))
+
+    def french_line(self) -> str:
+        """One French line naming the first problem's file, field and reason, and how many others there are."""
+        first = self.found[0]
+        others = len(self.found) - 1
+        more = f" (et {others} autre(s) problème(s) : `relais platforms check` les liste tous)" if others else ""
+        return f"politique de plateforme invalide : {first.french()}{more}"
+
+
+def _problem(path: Path, reason: str, reason_fr: str, field: str = "") -> PolicyError:
+    return PolicyError([PolicyProblem(path.name, field, reason, reason_fr)])
 
 
 def load_policies(folder: Path) -> dict[str, PlatformPolicy]:
     """Every ``*.yaml`` policy in ``folder``, by platform id; :class:`PolicyError` lists all problems found."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise PolicyError([f"{folder}: not a folder of platform policy files"])
+        raise PolicyError([PolicyProblem(str(folder), "", "not a folder of platform policy files",
+                                         "n'est pas un dossier de politiques de plateforme (RELAIS_PLATFORMS_DIR)")])
     files = sorted(folder.glob("*.yaml"))
     if not files:
-        raise PolicyError([f"{folder}: no platform policy file (*.yaml)"])
+        raise PolicyError([PolicyProblem(str(folder), "", "no platform policy file (*.yaml)",
+                                         "aucun fichier de politique de plateforme (*.yaml)")])
     policies: dict[str, PlatformPolicy] = {}
-    problems: list[str] = []
+    problems: list[PolicyProblem] = []
     for path in files:
         try:
             policy = load_policy(path)
         except PolicyError as error:
-            problems.extend(error.problems)
+            problems.extend(error.found)
             continue
         policies[policy.platform_id] = policy
     if problems:
@@ -52,9 +86,10 @@ def load_policy(path: Path) -> PlatformPolicy:
     try:
         policy = PlatformPolicy.model_validate(document)
     except ValidationError as error:
-        raise PolicyError([f"{path.name}: {_describe(item)}" for item in error.errors()]) from None
+        raise PolicyError([_described(path, item) for item in error.errors()]) from None
     if policy.platform_id != path.stem:
-        raise PolicyError([f"{path.name}: platform_id: {policy.platform_id!r} does not match the file name {path.stem!r}"])
+        raise _problem(path, f"{policy.platform_id!r} does not match the file name {path.stem!r}",
+                       f"« {policy.platform_id} » ne correspond pas au nom du fichier « {path.stem} »", "platform_id")
     return policy
 
 
@@ -62,25 +97,17 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except OSError as error:
-        raise PolicyError([f"{path.name}: cannot be read ({error.strerror})"]) from None
+        raise _problem(path, f"cannot be read ({error.strerror})", f"illisible ({error.strerror})") from None
     except yaml.YAMLError as error:
-        raise PolicyError([f"{path.name}: not valid YAML: {error}"]) from None
+        where = getattr(error, "problem_mark", None)
+        line = f" à la ligne {where.line + 1}" if where is not None else ""
+        raise _problem(path, f"not valid YAML: {error}", f"YAML invalide{line}") from None
     if not isinstance(document, dict):
-        raise PolicyError([f"{path.name}: expected a mapping of policy fields, got {type(document).__name__}"])
+        raise _problem(path, f"expected a mapping of policy fields, got {type(document).__name__}",
+                       "le fichier doit être une suite de champs « nom: valeur »")
     return document
 
 
-def _describe(error: dict[str, Any]) -> str:
-    path = _field_path(error["loc"])
-    message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"].removeprefix("Value error, ")
-    return f"{path}: {message}" if path else message
-
-
-def _field_path(loc: Sequence[str | int]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
+def _described(path: Path, error: Any) -> PolicyProblem:
+    reason = "unknown key" if error["type"] == "extra_forbidden" else error["msg"].removeprefix("Value error, ")
+    return PolicyProblem(path.name, field_path(error["loc"]), reason, french_reason(error))

@@ -11,19 +11,20 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
+from shared.contracts.envelope import PLATFORM_ID_PATTERN
 from shared.contracts.events.providers import ProviderKind
 from shared.platforms._base import PolicyModel, Rate
 from shared.platforms.fees import FeeEntry, FeeRule, check_fee_entries_ordered, fee_entry_at
 from shared.platforms.opening import OpeningHours
 from shared.platforms.places import Activity, Commune, Sector
 
-PlatformId = Literal["limoges", "herault", "val-de-marne", "brenne", "mons-borinage"]
-PLATFORM_IDS: tuple[str, ...] = ("limoges", "herault", "val-de-marne", "brenne", "mons-borinage")
+PlatformId = Annotated[str, Field(pattern=PLATFORM_ID_PATTERN)]
+"""A platform id is a slug (``limoges``, ``val-de-marne``): any valid policy file makes a platform, no list to extend."""
 
 
 class MatchingMode(StrEnum):
@@ -92,7 +93,8 @@ class SurveyPolicy(PolicyModel):
 class PlatformPolicy(PolicyModel):
     """Everything that is specific to one platform. See the module docstring."""
 
-    platform_id: PlatformId = Field(description="Id of the platform; equals the policy file name.")
+    platform_id: PlatformId = Field(description="Id of the platform, a slug of 2 to 40 lower-case letters, digits and "
+                                    "dashes starting with a letter; equals the policy file name.", examples=["limoges"])
     name: str = Field(min_length=1, max_length=120, description="Public name.", examples=["Proximain (Limoges)"])
     country: Literal["FR", "BE"] = Field(description="Country: decides the commune code scheme (INSEE or BE + NIS).")
     timezone: str = Field(description="IANA time zone of the calendar and deadlines.", examples=["Europe/Paris"])
