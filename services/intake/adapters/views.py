@@ -41,10 +41,14 @@ class IntakeViews:
         return {**_decode_oriented(found[0]), "timeline": events}
 
     async def callback_queue(self, platform_id: str) -> list[dict[str, Any]]:
-        """Messages still to call back, oldest first (including those whose deadline passed)."""
-        queue = self._t["callback_queue"]
+        """Messages still to call back, oldest first (including those whose deadline passed), each with
+        ``attempts``: the calls back that got no answer (the only ones that leave a message in the queue)."""
+        queue, timeline = self._t["callback_queue"], self._t["timeline"]
+        attempts = (select(func.count()).where(timeline.c.request_id == queue.c.entry_id,
+                                               timeline.c.event_type == "VoicemailCalledBack")
+                    .correlate(queue).scalar_subquery().label("attempts"))
         return await self._rows(
-            select(queue).where(queue.c.platform_id == platform_id, queue.c.status.in_(("waiting", "unanswered")))
+            select(queue, attempts).where(queue.c.platform_id == platform_id, queue.c.status.in_(("waiting", "unanswered")))
             .order_by(queue.c.logged_at)
         )
 

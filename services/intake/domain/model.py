@@ -9,6 +9,7 @@ from typing import Any
 
 from shared.contracts.base import Event
 from shared.contracts.events.intake import (
+    CallbackOutcome,
     InformationCallLogged,
     RequestCancelled,
     RequestLogged,
@@ -29,6 +30,7 @@ class Request:
     platform_id: str = ""
     version: int = 0
     status: str = OPEN
+    callback_attempts: int = 0
     pending: list[Event] = field(default_factory=list)
 
     @classmethod
@@ -52,6 +54,7 @@ class Request:
         self.record(RequestCancelled(request_id=self.request_id, reason=self.reason_text(reason)))
 
     def complete_callback(self, outcome: str, follow_up_id: str | None) -> None:
+        """Record a call back; one that got no answer counts an attempt and leaves the message in the queue."""
         if self.status not in (WAITING_CALLBACK, UNANSWERED):
             raise Conflict("not_waiting", f"{self.request_id} is not waiting in the callback queue")
         self.record(VoicemailCalledBack(request_id=self.request_id, outcome=outcome, follow_up_id=follow_up_id))
@@ -75,7 +78,10 @@ class Request:
         elif isinstance(event, VoicemailUnanswered):
             self.status = UNANSWERED
         elif isinstance(event, VoicemailCalledBack):
-            self.status = CALLED_BACK
+            if event.outcome is CallbackOutcome.NO_ANSWER:
+                self.callback_attempts += 1
+            else:
+                self.status = CALLED_BACK
         elif isinstance(event, RequestCancelled):
             self.status = CANCELLED
 

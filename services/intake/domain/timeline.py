@@ -7,23 +7,27 @@ from datetime import tzinfo
 from shared.contracts.base import Event
 from shared.contracts.events import intake as ie
 from shared.contracts.events import matching as me
+from shared.contracts.labels import CALLBACK_OUTCOMES, CHANNELS, DECLINE_REASONS, FRAGILE_PUBLICS, TOPICS, UNMET_REASONS
 from shared.platforms.local_time import french_moment
+from shared.platforms.model import PlatformPolicy
 
 
-def summary_of(event: Event, zone: tzinfo) -> str:
-    """A short French sentence describing ``event`` for operators; times in ``zone`` (the platform's)."""
+def summary_of(event: Event, zone: tzinfo, policy: PlatformPolicy | None = None) -> str:
+    """A short French sentence describing ``event`` for operators; times in ``zone`` (the platform's), activity
+    and commune by their names in ``policy``. Providers stay named by id: the console shows their names."""
     match event:
         case ie.RequestLogged():
-            fragile = f", public fragile : {', '.join(p.value for p in event.fragile_publics)}" if event.fragile_publics else ""
-            return f"Demande enregistrée ({event.channel.value}) : {event.activity} à {event.commune}{fragile}"
+            fragile = ", ".join(FRAGILE_PUBLICS[p] for p in event.fragile_publics)
+            what = f" : {_activity(policy, event.activity)} à {_commune(policy, event.commune)}" if policy else ""
+            return f"Demande enregistrée ({CHANNELS[event.channel]}){what}" + (f", public fragile : {fragile}" if fragile else "")
         case ie.InformationCallLogged():
-            return f"Appel d'information : {event.topic_asked.value}"
+            return f"Appel d'information : {TOPICS[event.topic_asked]}"
         case ie.VoicemailLogged():
             return f"Message sur le répondeur laissé le {event.left_at_local}"
         case ie.VoicemailUnanswered():
             return f"Message non rappelé avant l'échéance, {french_moment(event.deadline_at, zone)}"
         case ie.VoicemailCalledBack():
-            return f"Rappel effectué : {event.outcome.value}"
+            return f"Rappel de l'usager : {CALLBACK_OUTCOMES[event.outcome]}"
         case ie.RequestCancelled():
             return "Demande annulée par l'usager" + (f" : {event.reason}" if event.reason else "")
         case me.ProviderAssigned():
@@ -31,16 +35,16 @@ def summary_of(event: Event, zone: tzinfo) -> str:
             return (f"Confiée à {event.provider_id} (tour {event.rotation_position + 1}/{len(event.candidates)}"
                     f"{skipped}), rappel attendu au plus tard {french_moment(event.deadline_at, zone)}")
         case me.ProvidersOriented():
-            listed = ", ".join(f"{p.provider_id} ({p.distance_km} km)" for p in event.providers)
+            listed = ", ".join(f"{p.provider_id} ({str(p.distance_km).replace('.', ',')} km)" for p in event.providers)
             return f"Orientée vers : {listed}"
         case me.OfferDeclined():
-            return f"Refusée par {event.provider_id} ({event.reason.value})"
+            return f"Refusée par {event.provider_id} ({DECLINE_REASONS[event.reason]})"
         case me.ContactConfirmed():
             return f"{event.provider_id} a contacté l'usager"
         case me.ContactDeadlineMissed():
             return f"{event.provider_id} n'a pas rappelé dans le délai"
         case me.RequestUnmet():
-            return f"Demande non satisfaite : {event.reason.value}"
+            return f"Demande non satisfaite : {UNMET_REASONS[event.reason]}"
         case me.QuoteSent():
             return f"Devis envoyé par {event.provider_id}"
         case me.QuoteAnswered():
@@ -49,4 +53,12 @@ def summary_of(event: Event, zone: tzinfo) -> str:
             return f"Intervention réalisée le {event.done_on:%d/%m/%Y}"
         case me.InterventionCorrected():
             return "Intervention corrigée"
-    return event.event_type
+    return "Événement enregistré"
+
+
+def _activity(policy: PlatformPolicy, code: str) -> str:
+    return next((a.label for a in policy.activities if a.code == code), "activité retirée du catalogue")
+
+
+def _commune(policy: PlatformPolicy, code: str) -> str:
+    return next((c.name for c in policy.communes if c.code == code), "commune non desservie")

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from services.intake.adapters.views import IntakeViews
 from services.intake.domain import commands as c
 from services.intake.entrypoints.http import Handlers, Operator
+from services.intake.service_layer.callbacks import message_deadline
 from shared.errors import NotFound
+from shared.inputs import local_moment
 from shared.security.http import platform_member
 from shared.security.principals import Principal, Role
 
@@ -41,9 +43,14 @@ async def show_request(platform_id: str, request_id: str, who: Operator, views: 
     return found
 
 
-@router.get("/callbacks", summary="Answering-machine messages waiting for a call back")
-async def callback_queue(platform_id: str, who: Operator, views: Views) -> list[dict[str, Any]]:
-    return await views.callback_queue(platform_id)
+@router.get("/callbacks", summary="Answering-machine messages waiting for a call back, oldest first, with when "
+            "each was left (``left_at``), the callback deadline (``deadline_at``) and the calls that got no answer "
+            "(``attempts``)")
+async def callback_queue(platform_id: str, who: Operator, views: Views, svc: Handlers) -> list[dict[str, Any]]:
+    policy = svc.policy(platform_id)
+    return [{**entry, "left_at": local_moment(entry["left_at_local"], policy.zone),
+             "deadline_at": message_deadline(policy, entry)}
+            for entry in await views.callback_queue(platform_id)]
 
 
 @router.post("/callbacks/{entry_id}/complete", status_code=204, summary="Mark a message as called back")

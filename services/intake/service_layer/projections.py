@@ -46,7 +46,7 @@ def console_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy
             "event_id": str(env.event_id), "request_id": env.meta.aggregate_id, "platform_id": env.platform_id,
             "occurred_at": env.meta.occurred_at, "aggregate_version": env.meta.aggregate_version,
             "event_type": env.event_type, "actor": env.meta.actor,
-            "summary": summary_of(env.payload, _policy(policies, env).zone),
+            "summary": summary_of(env.payload, _policy(policies, env).zone, _policy(policies, env)),
         }, key=["event_id"])
 
     async def set_view(conn: ProjectionConnection, env: Env, *, always: tuple[str, ...] = (), **values: Any) -> None:
@@ -76,7 +76,8 @@ def console_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy
 
     @projection.handles(ie.VoicemailCalledBack)
     async def called_back(conn: ProjectionConnection, env: Env) -> None:
-        await update_where(conn, queue, {"entry_id": env.meta.aggregate_id}, {"status": "done"})
+        if env.payload.outcome is not ie.CallbackOutcome.NO_ANSWER:  # an unanswered call leaves it in the queue
+            await update_where(conn, queue, {"entry_id": env.meta.aggregate_id}, {"status": "done"})
         await add_to_timeline(conn, env)
 
     @projection.handles(ie.VoicemailUnanswered)

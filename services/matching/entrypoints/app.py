@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.matching.bootstrap import bootstrap
-from services.matching.entrypoints import http_directory, http_offers
+from services.matching.entrypoints import http_directory, http_offers, http_proof
 from shared.clock import Clock
 from shared.service.app import build_app
 from shared.service.test_clock import clock_router
@@ -14,7 +14,7 @@ from shared.settings import Settings
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     matching = bootstrap(settings, clock=clock)
-    routers = [http_directory.router, http_offers.router]
+    routers = [http_directory.router, http_offers.router, http_proof.router]
     if matching.settings.test_clock:
         routers.append(clock_router(matching.clock, wake=[matching.sweeper.wake]))
     app = build_app(

@@ -95,7 +95,8 @@ class CallbackOutcome(StrEnum):
 
 @register
 class VoicemailCalledBack(RequestEvent):
-    """An operator called back a caller from the answering-machine queue; the entry leaves the queue."""
+    """An operator called back a caller from the answering-machine queue; the entry leaves the queue, unless
+    nobody answered (``no_answer``: one more attempt, the entry stays to be called again)."""
 
     request_id: str = Field(description="Id of the callback entry (the aggregate id).")
     outcome: CallbackOutcome = Field(description="What came of the call back.")

@@ -1,203 +1,467 @@
 "use strict";
-// Operator console: log a call from the keyboard, watch the assignment arrive, work the queue.
+// The platforms' console: log a call from the keyboard and see its outcome at once, work the answering
+// machine's messages, follow a request's story; coordinators also read the directory, fairness and observatory.
+// Every word shown comes from the platform summary (/platforms/{p}/policy): names and French labels, never codes.
 const $ = (id) => document.getElementById(id);
 const session = { platform: sessionStorage.getItem("platform"), token: sessionStorage.getItem("token"), policy: null,
-  matching: null };
-const STATUS = { waiting: "en attente", assigned: "confiée", oriented: "orientée", unmet: "non satisfaite",
-  declined: "refusée", deadline_missed: "délai dépassé", contacted: "usager contacté", quoted: "devis envoyé",
-  quote_answered: "devis répondu", done: "réalisée", cancelled: "annulée", answered: "information" };
+  matching: null, view: "log" };
+const L = (table, code) => (session.policy && session.policy.labels[table][code]) || "—";
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(frenchError(status, body));
+    this.status = status;
+    this.code = body && body.error;
+  }
+}
+
+const FIELD_LABELS = { activity: "Activité", commune: "Commune", "contact.name": "Nom de l'usager",
+  "contact.phone": "Téléphone", "contact.address": "Adresse", "contact.email": "Courriel", contact: "Téléphone",
+  topic_asked: "Sujet", answer: "Réponse donnée", outcome: "Suite donnée" };
+const BY_CODE = {
+  unknown_activity: "Cette activité n'est pas proposée par la plateforme : choisissez-la dans la liste.",
+  unknown_commune: "Cette commune n'est pas desservie par la plateforme : choisissez-la dans la liste.",
+  not_waiting: "Ce message a déjà été traité.",
+  already_cancelled: "Cette demande est déjà annulée.",
+  conflict: "Quelqu'un d'autre vient de modifier cette fiche : la page est mise à jour.",
+};
+// What a person reads for an error answer: the API's French sentence where it has one, else ours; never JSON.
+function frenchError(status, body) {
+  if (status === 0) return "Le service ne répond pas : vérifiez la connexion et réessayez.";
+  if (status === 401) return "Votre jeton d'accès n'est plus valide (révoqué ou expiré) : connectez-vous de nouveau.";
+  if (status === 403) return "Votre rôle ne donne pas accès à cette partie de la console.";
+  const code = body && body.error;
+  if (code && BY_CODE[code]) return BY_CODE[code];
+  if (body && Array.isArray(body.fields) && body.fields.length) {
+    const names = [...new Set(body.fields.map((f) => FIELD_LABELS[String(f.field).replace(/^body\./, "")]).filter(Boolean))];
+    if (names.length) return `Vérifiez : ${names.join(", ")}.`;
+  }
+  if (status === 404) return "Introuvable : la fiche n'existe pas sur cette plateforme.";
+  if (status === 409) return "Déjà fait : la page est mise à jour.";
+  if (status === 429) return "Trop de demandes : patientez quelques secondes.";
+  if (status >= 500) return "Le service a rencontré un problème : réessayez ; si cela dure, prévenez la coordination.";
+  return "La demande a été refusée : vérifiez les champs.";
+}
 
 async function api(path, options = {}) {
-  const response = await fetch(path, { ...options, headers: { "Content-Type": "application/json",
-    Authorization: `Bearer ${session.token}`, ...(options.headers || {}) } });
+  let response;
+  try {
+    response = await fetch(path, { ...options, headers: { "Content-Type": "application/json",
+      Authorization: `Bearer ${session.token}`, ...(options.headers || {}) } });
+  } catch (error) {
+    throw new ApiError(0, null);
+  }
   const body = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) {
-    const detail = body && (body.detail || body.error);
-    throw new Error(typeof detail === "string" ? detail : JSON.stringify(detail || response.statusText));
+    const error = new ApiError(response.status, body);
+    if (response.status === 401) signOut(error.message);
+    throw error;
   }
   return body;
 }
 const base = () => `/platforms/${encodeURIComponent(session.platform)}`;
+const matching = (path) => `${session.matching}${base()}${path}`;
 const text = (value) => document.createTextNode(value == null ? "" : String(value));
-function row(cells, id) {
-  const tr = document.createElement("tr");
-  if (id) tr.dataset.id = id;
-  for (const cell of cells) { const td = document.createElement("td"); td.appendChild(text(cell)); tr.appendChild(td); }
-  return tr;
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value; else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.appendChild(typeof child === "object" && child ? child : text(child));
+  return node;
+}
+// A table row; each cell carries its column's name for the phone layout (cards).
+function row(table, cells) {
+  const heads = [...$(table).closest("table").querySelectorAll("thead th")].map((th) => th.textContent);
+  return el("tr", {}, ...cells.map((cell, i) => el("td", heads[i] ? { "data-label": heads[i] } : {}, cell)));
+}
+const emptyRow = (table, message) => el("tr", {}, el("td", { colspan: "8", class: "muted" }, message));
+
+const when = (iso, options = { dateStyle: "short", timeStyle: "short" }) => iso
+  ? new Date(iso).toLocaleString("fr-FR", { timeZone: session.policy.timezone, ...options }) : "—";
+const activityLabel = (code) => (session.policy.activities.find((a) => a.code === code) || {}).label || "activité non précisée";
+const communeName = (code) => (session.policy.communes.find((c) => c.code === code) || {}).name || "commune non précisée";
+const sectorName = (code) => (session.policy.sectors.find((s) => s.code === code) || {}).name || "secteur non précisé";
+
+// --- type-ahead: labels, synonyms, commune names and postal codes, accents and case ignored ---------------
+const fold = (value) => String(value || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+function activityCode(typed) {
+  const wanted = fold(typed);
+  if (!wanted) return null;
+  const all = session.policy.activities;
+  const exact = all.find((a) => fold(a.label) === wanted || a.code === typed || a.synonyms.some((s) => fold(s) === wanted));
+  if (exact) return exact.code;
+  const close = all.filter((a) => fold(a.label).includes(wanted) || a.synonyms.some((s) => fold(s).includes(wanted)));
+  return close.length === 1 ? close[0].code : null;
+}
+function communeCode(typed) {
+  const wanted = fold(typed).replace(/\s*\(.*\)$/, "");
+  if (!wanted) return null;
+  const all = session.policy.communes;
+  const exact = all.filter((c) => fold(c.name) === wanted || c.code === typed.trim() || c.postal_codes.includes(wanted));
+  if (exact.length === 1) return exact[0].code;
+  const close = all.filter((c) => fold(c.name).startsWith(wanted));
+  return close.length === 1 ? close[0].code : null;
+}
+const communeOption = (c) => new Option(c.postal_codes.length ? `${c.name} (${c.postal_codes.join(", ")})` : c.name, "");
+function fillChoices() {
+  $("activities").replaceChildren(...session.policy.activities.map((a) => {
+    const option = new Option(a.label);
+    if (a.synonyms.length) option.label = a.synonyms.join(", ");
+    return option;
+  }));
+  $("communes").replaceChildren(...session.policy.communes.map((c) => {
+    const option = communeOption(c); option.value = option.text; return option;
+  }));
+  $("topic").replaceChildren(...Object.entries(session.policy.labels.topics).map(([code, label]) => new Option(label, code)));
+  $("fragile").replaceChildren(...Object.entries(session.policy.labels.fragile_publics).map(([code, label]) =>
+    el("label", {}, el("input", { type: "checkbox", name: "fragile", value: code }), label)));
 }
 
-const providerNames = new Map();
-async function nameProviders(ids) {
-  // Operators see providers by name (matching's provider cards); an id stays shown if the cards are unreachable.
-  if (ids.some((id) => id && !providerNames.has(id))) {
-    const cards = await api(`${session.matching}${base()}/provider-cards`).catch(() => []);
-    for (const card of cards) providerNames.set(card.provider_id, card.name);
-  }
-  return (id) => (id ? providerNames.get(id) || id : "");
+// --- sign-in, roles, views ---------------------------------------------------------------------------------
+function signOut(message) {
+  sessionStorage.removeItem("token");
+  session.token = null;
+  for (const timer of timers.splice(0)) clearInterval(timer);
+  $("app").classList.add("hidden"); $("tabs").classList.add("hidden"); $("who").classList.add("hidden");
+  $("logout").classList.add("hidden"); $("login").classList.remove("hidden");
+  $("platform-name").textContent = "console des plateformes";
+  if (session.platform) $("platform").value = session.platform;
+  $("login-error").textContent = message || "";
+  $("token").value = "";
+  $("token").focus();
 }
+const timers = [];
 
 async function start() {
+  if (!session.platform || !session.token) return signOut("");
   try {
     session.policy = await api(`${base()}/policy`);
     session.matching = (await api("/console/config")).matching_url;
   } catch (error) {
-    $("login").classList.remove("hidden"); $("app").classList.add("hidden");
-    if (session.token) $("login-error").textContent = error.message;
-    $("platform").focus();
+    if (error.status !== 401) signOut(error.status === 404 || error.status === 403
+      ? "Ce jeton ne donne pas accès à la console de cette plateforme : vérifiez la plateforme choisie." : error.message);
     return;
   }
-  $("login").classList.add("hidden"); $("app").classList.remove("hidden");
+  $("login").classList.add("hidden"); $("app").classList.remove("hidden"); $("tabs").classList.remove("hidden");
+  $("logout").classList.remove("hidden");
   $("platform-name").textContent = session.policy.name;
-  $("activities").replaceChildren(...session.policy.activities.map((a) => new Option(a.label, a.code)));
-  $("communes").replaceChildren(...session.policy.communes.map((c) => new Option(c.name, c.code)));
-  $("activity").focus();
-  refreshList();
-  setInterval(refreshList, 3000);
+  $("who").textContent = `Connecté·e : ${session.policy.role_label}`; $("who").classList.remove("hidden");
+  const role = session.policy.role;
+  for (const button of document.querySelectorAll("nav button")) {
+    const allowed = button.dataset.roles.split(" ").includes(role)
+      && (button.dataset.view !== "queue" || session.policy.answering_machine);
+    button.classList.toggle("hidden", !allowed);
+  }
+  fillChoices();
+  const first = document.querySelector("nav button:not(.hidden)");
+  show(first.dataset.view);
+  timers.push(setInterval(() => { if (session.view === "log") refreshList(); }, 3000));
 }
 
 $("login-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  session.platform = $("platform").value.trim(); session.token = $("token").value.trim();
+  session.platform = $("platform").value; session.token = $("token").value.trim();
   sessionStorage.setItem("platform", session.platform); sessionStorage.setItem("token", session.token);
+  $("login-error").textContent = "";
   start();
 });
+$("logout").addEventListener("click", () => signOut("Vous êtes déconnecté·e."));
 
-$("kind").addEventListener("change", () => {
-  const information = $("kind").value === "information";
+function show(view) {
+  session.view = view;
+  for (const button of document.querySelectorAll("nav button")) {
+    if (button.dataset.view === view) button.setAttribute("aria-current", "page"); else button.removeAttribute("aria-current");
+  }
+  const calls = view === "log" || view === "queue";
+  $("view-log").classList.toggle("hidden", !calls);
+  $("app").classList.toggle("wide", !calls);
+  for (const name of ["list", "queue", "observatory", "directory", "fairness"]) {
+    $(`view-${name}`).classList.toggle("hidden", (name === "list" ? "log" : name) !== view);
+  }
+  if (view === "log") { refreshList(); $("activity").focus(); }
+  if (view === "queue") showQueue();
+  if (view === "observatory") showObservatory();
+  if (view === "directory") showDirectory();
+  if (view === "fairness") showFairness();
+}
+for (const button of document.querySelectorAll("nav button")) button.addEventListener("click", () => show(button.dataset.view));
+
+// --- logging a call: one request per call (idempotency key), outcome announced at the top ------------------
+let callKey = null;      // the key of the call being typed: a retry or a second Enter sends the same one
+let followUp = null;     // the answering-machine message this call answers, if any
+
+function setKind(kind) {
+  $("kind").value = kind;
+  const information = kind === "information";
   $("service-fields").classList.toggle("hidden", information);
   $("information-fields").classList.toggle("hidden", !information);
-  for (const id of ["activity", "commune", "name", "phone"]) $(id).required = !information;
-  $("answer").required = information;
-});
+}
+$("kind").addEventListener("change", () => setKind($("kind").value));
+
+function resetCall() {
+  $("call-form").reset();
+  setKind("service");
+  callKey = null;
+  followUp = null;
+  $("callback-banner").classList.add("hidden");
+}
+
+function outcome(kind, ...children) {
+  const box = $("outcome");
+  box.className = `result ${kind}`;
+  box.replaceChildren(...children);
+  box.scrollIntoView({ block: "nearest" });
+}
 
 $("call-form").addEventListener("submit", async (event) => {
   event.preventDefault();
+  const submit = $("submit");
+  if (submit.disabled) return;
   const form = new FormData(event.target);
-  const outcome = $("outcome");
-  outcome.className = "result"; outcome.textContent = "Enregistrement…";
+  const information = form.get("kind") === "information";
+  let body;
+  if (information) {
+    if (!String(form.get("answer")).trim()) return outcome("error", el("p", {}, "Indiquez la réponse donnée à l'usager."));
+    body = { channel: "phone", topic_asked: form.get("topic"), answer: form.get("answer") };
+  } else {
+    const activity = activityCode(form.get("activity")); const commune = communeCode(form.get("commune"));
+    const missing = [!activity && "Activité (choisissez-la dans la liste)", !commune && "Commune (nom ou code postal)",
+      !String(form.get("name")).trim() && "Nom de l'usager", !String(form.get("phone")).trim() && "Téléphone"].filter(Boolean);
+    if (missing.length) {
+      outcome("error", el("p", {}, `Vérifiez : ${missing.join(", ")}.`));
+      $(!activity ? "activity" : !commune ? "commune" : !String(form.get("name")).trim() ? "name" : "phone").focus();
+      return;
+    }
+    body = { channel: "phone", activity, commune, fragile_publics: form.getAll("fragile"),
+      contact: { name: form.get("name"), phone: form.get("phone"), address: form.get("address") || null } };
+  }
+  callKey = callKey || crypto.randomUUID();
+  submit.disabled = true;
+  outcome("", el("p", {}, "Enregistrement…"));
   try {
-    if (form.get("kind") === "information") {
-      const created = await api(`${base()}/information-calls`, { method: "POST", body: JSON.stringify({
-        channel: "phone", topic_asked: form.get("topic"), answer: form.get("answer") }) });
-      outcome.textContent = `Appel d'information compté (${created.id}).`;
+    const created = await api(`${base()}/${information ? "information-calls" : "requests"}`, {
+      method: "POST", body: JSON.stringify(body), headers: { "Idempotency-Key": callKey } });
+    if (followUp) await closeMessage(followUp, information ? "information_given" : "request_logged", created.id);
+    if (information) {
+      outcome("assigned", el("strong", {}, "Appel d'information enregistré."),
+        el("p", {}, `Sujet : ${L("topics", body.topic_asked)}.`));
     } else {
-      const created = await api(`${base()}/requests`, { method: "POST", body: JSON.stringify({
-        channel: "phone", activity: form.get("activity"), commune: form.get("commune"),
-        fragile_publics: form.getAll("fragile"),
-        contact: { name: form.get("name"), phone: form.get("phone"), address: form.get("address") || null } }) });
-      outcome.dataset.request = created.id;
-      outcome.textContent = "Demande enregistrée, recherche du prestataire…";
+      $("outcome").dataset.request = created.id;
+      outcome("", el("strong", {}, "Demande enregistrée."), el("p", {}, "Recherche du prestataire…"));
       watch(created.id);
     }
-    event.target.reset(); $("activity").focus(); refreshList();
+    resetCall();
+    $("activity").focus();
+    refreshList();
   } catch (error) {
-    outcome.className = "result unmet"; outcome.textContent = `Erreur : ${error.message}`;
+    outcome("error", el("strong", {}, "Rien n'a été enregistré."), el("p", {}, error.message));
+  } finally {
+    submit.disabled = false;
   }
 });
 
 async function watch(requestId, tries = 0) {
-  const outcome = $("outcome");
-  if (outcome.dataset.request !== requestId) return;
+  if ($("outcome").dataset.request !== requestId) return;
   let found = null;
   try { found = await api(`${base()}/requests/${requestId}`); } catch (error) { /* not projected yet */ }
-  if (found && found.status === "assigned") {
-    const name = await nameProviders([found.provider_id]);
-    outcome.className = "result assigned";
-    outcome.textContent = `Prestataire désigné : ${name(found.provider_id)}. Il rappellera l'usager sous 24 h.`;
-  } else if (found && found.status === "oriented") {
-    const name = await nameProviders(found.oriented.map((p) => p.provider_id));
-    outcome.className = "result oriented";
-    outcome.textContent = "Structures à indiquer : " + found.oriented.map((p) => `${name(p.provider_id)} (${p.distance_km} km)`).join(", ");
-  } else if (found && found.status === "unmet") {
-    outcome.className = "result unmet";
-    outcome.textContent = `Aucun prestataire : ${found.unmet_reason}. La demande est inscrite à l'observatoire.`;
+  const status = found && found.status;
+  if (status === "assigned") {
+    const [name, match] = await Promise.all([providerName(found.provider_id),
+      api(matching(`/requests/${requestId}/match`)).catch(() => null)]);
+    const deadline = match && match.deadline_at ? when(match.deadline_at, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" }) : null;
+    outcome("assigned", el("strong", {}, `Prestataire désigné : ${name}.`),
+      el("p", {}, deadline ? `Il rappellera l'usager avant le ${deadline}.` : `Il rappellera l'usager sous ${session.policy.callback_hours} h.`),
+      el("p", {}, openButton(requestId, "Voir la demande et la preuve du tour")));
+  } else if (status === "oriented") {
+    await loadCards();
+    outcome("oriented", el("strong", {}, "Structures à indiquer à l'usager :"),
+      el("ol", {}, ...found.oriented.map((p) => el("li", {}, `${cardOf(p.provider_id).name || "structure"} — à ${String(p.distance_km).replace(".", ",")} km`))));
+  } else if (status === "unmet") {
+    outcome("unmet", el("strong", {}, `Aucun prestataire : ${L("unmet_reasons", found.unmet_reason)}.`),
+      el("p", {}, L("unmet_advice", found.unmet_reason)), el("p", {}, "La demande est inscrite à l'observatoire."));
   } else if (tries < 120) {
     setTimeout(() => watch(requestId, tries + 1), 150);
   } else {
-    outcome.textContent = "Toujours en attente d'un prestataire ; la demande reste visible dans la liste.";
+    outcome("", el("strong", {}, "Demande enregistrée."), el("p", {}, "Toujours en attente d'un prestataire : elle reste visible dans la liste."));
   }
 }
 
-async function refreshList() {
-  const requests = await api(`${base()}/requests?limit=20`).catch(() => []);
-  const name = await nameProviders(requests.map((r) => r.provider_id));
-  $("requests").replaceChildren(...requests.map((r) => row([new Date(r.logged_at).toLocaleString("fr-FR"),
-    r.activity || "information", r.commune, STATUS[r.status] || r.status, name(r.provider_id)], r.request_id)));
+// --- providers by name (matching's provider cards) -----------------------------------------------------------
+const cards = new Map();
+async function loadCards(force = false) {
+  if (cards.size && !force) return;
+  const found = await api(matching("/provider-cards")).catch(() => []);
+  for (const card of found) cards.set(card.provider_id, card);
+}
+const cardOf = (id) => cards.get(id) || {};
+async function providerName(id) {
+  if (!id) return "—";
+  if (!cards.has(id)) await loadCards(true);
+  return cardOf(id).name || "prestataire (nom indisponible)";
 }
 
-$("requests").addEventListener("click", async (event) => {
-  const tr = event.target.closest("tr[data-id]");
-  if (!tr) return;
-  const found = await api(`${base()}/requests/${tr.dataset.id}`);
-  $("timeline").classList.remove("hidden"); $("timeline-id").textContent = found.request_id;
-  $("timeline-events").replaceChildren(...found.timeline.map((e) => {
-    const li = document.createElement("li");
-    li.appendChild(text(`${new Date(e.occurred_at).toLocaleString("fr-FR")} — ${e.summary}`));
-    return li;
-  }));
+// --- the request list and the request page -----------------------------------------------------------------
+const openButton = (id, label) => el("button", { type: "button", class: "link", "data-open": id }, label);
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-open]");
+  if (button) openRequest(button.dataset.open);
 });
 
-async function showQueue() {
-  const entries = await api(`${base()}/callbacks`).catch(() => []);
-  $("queue").replaceChildren(...entries.map((e) => {
-    const tr = row([e.left_at_local, e.entry_id]);
-    const td = document.createElement("td"); const done = document.createElement("button");
-    done.textContent = "Rappelé"; done.addEventListener("click", async () => {
-      await api(`${base()}/callbacks/${e.entry_id}/complete`, { method: "POST", body: JSON.stringify({ outcome: "request_logged" }) });
-      showQueue();
-    });
-    td.appendChild(done); tr.appendChild(td); return tr;
+async function refreshList() {
+  let requests;
+  try { requests = await api(`${base()}/requests?limit=20`); } catch (error) {
+    $("requests").replaceChildren(emptyRow("requests", error.message)); return;
+  }
+  await loadCards(requests.some((r) => r.provider_id && !cards.has(r.provider_id)));
+  $("requests").replaceChildren(...requests.map((r) => {
+    const tr = row("requests", [openButton(r.request_id, when(r.logged_at)), r.kind === "information" ? "Information" : activityLabel(r.activity),
+      r.commune ? communeName(r.commune) : "—", L("request_statuses", r.status), r.provider_id ? cardOf(r.provider_id).name || "—" : "—"]);
+    tr.dataset.id = r.request_id;
+    return tr;
   }));
+  if (!requests.length) $("requests").replaceChildren(emptyRow("requests", "Aucune demande pour l'instant."));
 }
 
+async function openRequest(requestId) {
+  if (session.view !== "log") show("log");
+  let found, proof;
+  try {
+    [found, proof] = await Promise.all([api(`${base()}/requests/${requestId}`),
+      api(matching(`/requests/${requestId}/proof`)).catch(() => [])]);
+  } catch (error) { return outcome("error", el("p", {}, error.message)); }
+  await loadCards([...proof.flatMap((p) => p.candidates), found.provider_id].some((id) => id && !cards.has(id)));
+  const page = $("request-page");
+  page.dataset.id = requestId;
+  $("request-title").textContent = found.kind === "information" ? "Appel d'information" : `Demande de ${activityLabel(found.activity)}`;
+  const facts = [["Reçue le", when(found.logged_at)], ["Par", L("channels", found.channel)],
+    ["Commune", found.commune ? communeName(found.commune) : "—"], ["État", L("request_statuses", found.status)]];
+  if (found.provider_id) facts.push(["Prestataire", cardOf(found.provider_id).name || "—"]);
+  if (found.unmet_reason) facts.push(["Motif", L("unmet_reasons", found.unmet_reason)]);
+  $("request-facts").replaceChildren(...facts.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]));
+  $("request-proof").replaceChildren(...proof.map(proofBlock));
+  $("timeline-events").replaceChildren(...found.timeline.map((e) => el("li", {}, el("time", { datetime: e.occurred_at }, when(e.occurred_at)),
+    ` — ${e.summary.replace(/\bprv-[0-9a-z]+/g, (id) => cardOf(id).name || "un prestataire")}`)));
+  page.classList.remove("hidden");
+  page.focus();
+}
+
+// The assignment proof: every candidate of the turn in order, by name, the skipped ones with their reason.
+function proofBlock(proof) {
+  const skipped = new Map(proof.skipped.map((s) => [s.provider_id, s.reason]));
+  return el("div", {}, el("h3", {}, `Preuve du tour : offre n° ${proof.attempt}, ${sectorName(proof.sector)}, le ${when(proof.offered_at)}`),
+    el("ol", {}, ...proof.candidates.map((id, i) => {
+      const name = cardOf(id).name || "prestataire";
+      const note = i === proof.rotation_position ? " — désigné" : skipped.has(id) ? ` — passé : ${L("skip_reasons", skipped.get(id))}` : "";
+      return el("li", {}, name + note);
+    })));
+}
+
+// --- the answering machine's messages ----------------------------------------------------------------------
+const handled = new Set();   // messages worked from this page: gone at once, whatever the read model says yet
+async function closeMessage(entryId, outcomeCode, followUpId = null) {
+  await api(`${base()}/callbacks/${entryId}/complete`, { method: "POST",
+    body: JSON.stringify({ outcome: outcomeCode, follow_up_id: followUpId }), headers: { "Idempotency-Key": `${entryId}:${outcomeCode}:${crypto.randomUUID()}` } });
+  if (outcomeCode !== "no_answer") handled.add(entryId);
+}
+
+async function showQueue() {
+  let entries;
+  try { entries = await api(`${base()}/callbacks`); } catch (error) {
+    $("queue").replaceChildren(emptyRow("queue", error.message)); return;
+  }
+  entries = entries.filter((e) => !handled.has(e.entry_id));
+  const contacts = await Promise.all(entries.map((e) => api(`${base()}/requests/${e.entry_id}/contact`).catch(() => null)));
+  $("queue").replaceChildren(...entries.map((e, i) => queueRow(e, contacts[i] || {})));
+  if (!entries.length) $("queue").replaceChildren(emptyRow("queue", "Aucun message à rappeler."));
+}
+
+function queueRow(entry, contact) {
+  const act = (label, code) => el("button", { type: "button", class: "small", onclick: () => work(entry, contact, code) }, label);
+  const attempts = entry.attempts ? ` (${entry.attempts} essai${entry.attempts > 1 ? "s" : ""} sans réponse)` : "";
+  const tr = row("queue", [contact.name || "—", contact.phone || "—", contact.message || "—", when(entry.left_at),
+    (entry.deadline_at ? when(entry.deadline_at) : "—") + (entry.status === "unanswered" ? " (dépassé)" : "") + attempts,
+    el("span", {}, act("Demande enregistrée…", "request_logged"), act("Information donnée…", "information_given"),
+      act("Pas de réponse", "no_answer"), act("Plus nécessaire", "not_needed"))]);
+  tr.dataset.id = entry.entry_id;
+  return tr;
+}
+
+async function work(entry, contact, code) {
+  if (code === "request_logged" || code === "information_given") {
+    resetCall();
+    followUp = entry.entry_id;
+    setKind(code === "request_logged" ? "service" : "information");
+    $("name").value = contact.name || ""; $("phone").value = contact.phone || ""; $("address").value = contact.address || "";
+    $("callback-banner").textContent = `Rappel du message de ${contact.name || "l'usager"} : enregistrer l'appel clôt le message.`;
+    $("callback-banner").classList.remove("hidden");
+    (code === "request_logged" ? $("activity") : $("answer")).focus();
+    return;
+  }
+  try {
+    await closeMessage(entry.entry_id, code);
+    $("queue-status").textContent = code === "no_answer" ? "Essai compté : le message reste à rappeler." : "Message retiré de la liste.";
+    if (code !== "no_answer") document.querySelector(`#queue tr[data-id="${entry.entry_id}"]`)?.remove();
+    else entry.attempts = (entry.attempts || 0) + 1, document.querySelector(`#queue tr[data-id="${entry.entry_id}"]`)?.replaceWith(queueRow(entry, contact));
+  } catch (error) {
+    $("queue-status").textContent = error.message;
+    if (error.status === 409) { handled.add(entry.entry_id); showQueue(); }
+  }
+}
+
+// --- coordinators: observatory, directory, fairness ---------------------------------------------------------
 async function showObservatory() {
   try {
     const data = await api(`${base()}/observatory`);
-    $("unmet").replaceChildren(...data.unmet.map((u) => row([u.month, u.activity, u.commune, u.reason, u.count ?? "< 3"])));
-    $("calls").replaceChildren(...Object.entries(data.information_calls).map(([topic, count]) => {
-      const li = document.createElement("li"); li.appendChild(text(`${topic} : ${count}`)); return li; }));
+    $("unmet").replaceChildren(...data.unmet.map((u) => row("unmet", [monthName(u.month),
+      u.activity === "unknown" ? "non précisée (répondeur)" : activityLabel(u.activity),
+      u.commune === "unknown" ? "non précisée (répondeur)" : communeName(u.commune), L("unmet_reasons", u.reason), u.count ?? "moins de 3"])));
+    if (!data.unmet.length) $("unmet").replaceChildren(emptyRow("unmet", "Aucune demande non satisfaite."));
+    $("calls").replaceChildren(...Object.entries(data.information_calls).map(([topic, count]) => el("li", {}, `${L("topics", topic)} : ${count}`)));
   } catch (error) {
-    $("unmet").replaceChildren(row([`Accès réservé aux coordinateurs (${error.message})`]));
+    $("unmet").replaceChildren(emptyRow("unmet", error.message));
   }
 }
+const monthName = (month) => new Date(`${month}-15T12:00:00Z`).toLocaleDateString("fr-FR", { month: "long", year: "numeric" });
+const day = (iso) => iso ? new Date(`${iso}T12:00:00Z`).toLocaleDateString("fr-FR", { timeZone: "UTC" }) : "—";
 
 async function showDirectory() {
   try {
-    const providers = await api(`${session.matching}${base()}/providers`);
-    $("directory").replaceChildren(...providers.map((p) => row([p.name, p.status, p.kind, p.activities.join(", "),
-      p.accreditation ? `${p.accreditation.valid ? "valide" : "expiré"} (${p.accreditation.expires_on})` : "—"])));
+    const providers = await api(matching("/providers"));
+    $("directory").replaceChildren(...providers.map((p) => row("directory", [
+      el("button", { type: "button", class: "link", onclick: () => showProvider(p) }, p.name), L("provider_statuses", p.status),
+      L("provider_kinds", p.kind), p.activities.map(activityLabel).join(", "),
+      p.accreditation ? `${p.accreditation.valid ? "valide" : "expiré"} (jusqu'au ${day(p.accreditation.expires_on)})` : "aucun"])));
   } catch (error) {
-    $("directory").replaceChildren(row([`Accès réservé aux coordinateurs (${error.message})`]));
+    $("directory").replaceChildren(emptyRow("directory", error.message));
   }
+}
+
+function showProvider(p) {
+  const page = $("provider-page");
+  const facts = [["Statut", `${L("provider_statuses", p.status)}${p.status_since ? ` depuis le ${day(p.status_since)}` : ""}`],
+    ["Type", L("provider_kinds", p.kind)], ["Activités", p.activities.map(activityLabel).join(", ")],
+    ["Communes", p.communes.map(communeName).join(", ")],
+    ["Agrément qualité", p.accreditation ? `n° ${p.accreditation.number}, ${p.accreditation.valid ? "valide" : "expiré"} jusqu'au ${day(p.accreditation.expires_on)}${p.accreditation.publics.length ? ` (${p.accreditation.publics.map((x) => L("fragile_publics", x)).join(", ")})` : ""}` : "aucun"],
+    ["Absences", p.absences.length ? p.absences.map((a) => `du ${day(a.first_day)} au ${day(a.last_day)}`).join(" ; ") : "aucune"],
+    ["Comité d'admission", p.committee_on ? `le ${day(p.committee_on)}` : "—"], ["Admis le", p.joined_at ? when(p.joined_at) : "—"]];
+  page.replaceChildren(el("h3", {}, p.name), el("dl", { class: "facts" }, ...facts.flatMap(([t, v]) => [el("dt", {}, t), el("dd", {}, v)])));
+  page.classList.remove("hidden");
+  page.focus();
 }
 
 async function showFairness() {
   try {
-    const rows = await api(`${session.matching}${base()}/fairness`);
-    const name = await nameProviders(rows.map((r) => r.provider_id));
-    $("fairness").replaceChildren(...rows.map((r) => row([r.activity, r.sector, name(r.provider_id), r.offers, r.accepted,
-      r.declined, r.missed, `${(r.deviation * 100).toFixed(1)} %`])));
+    const rows = await api(matching("/fairness"));
+    await loadCards(rows.some((r) => !cards.has(r.provider_id)));
+    $("fairness").replaceChildren(...rows.map((r) => row("fairness", [activityLabel(r.activity), sectorName(r.sector),
+      cardOf(r.provider_id).name || "prestataire", r.offers, r.accepted, r.declined, r.missed,
+      `${(r.deviation * 100).toFixed(1).replace(".", ",")} %`])));
+    if (!rows.length) $("fairness").replaceChildren(emptyRow("fairness", "Aucune offre pour l'instant."));
   } catch (error) {
-    $("fairness").replaceChildren(row([`Accès réservé aux coordinateurs (${error.message})`]));
+    $("fairness").replaceChildren(emptyRow("fairness", error.message));
   }
-}
-
-for (const button of document.querySelectorAll("nav button")) {
-  button.addEventListener("click", () => {
-    for (const other of document.querySelectorAll("nav button")) other.removeAttribute("aria-current");
-    button.setAttribute("aria-current", "page");
-    const view = button.dataset.view;
-    $("view-list").classList.toggle("hidden", view !== "log");
-    $("view-queue").classList.toggle("hidden", view !== "queue");
-    $("view-observatory").classList.toggle("hidden", view !== "observatory");
-    $("view-directory").classList.toggle("hidden", view !== "directory");
-    $("view-fairness").classList.toggle("hidden", view !== "fairness");
-    if (view === "queue") showQueue();
-    if (view === "observatory") showObservatory();
-    if (view === "directory") showDirectory();
-    if (view === "fairness") showFairness();
-    if (view === "log") $("activity").focus();
-  });
 }
 
 start();

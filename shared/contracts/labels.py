@@ -1,0 +1,77 @@
+"""French words for the codes of the event catalogue and the APIs: what a person reads instead of a code.
+
+Every page and message shown to the platforms' staff or to residents takes its words from here (and
+activity and commune names from the platform's policy), so that no internal code reaches a person's eyes.
+Each table covers every value of its enum (a unit test checks it).
+"""
+
+from __future__ import annotations
+
+from shared.contracts.events.intake import CallbackOutcome, InformationTopic
+from shared.contracts.events.matching import DeclineReason, SkipReason, UnmetReason
+from shared.contracts.events.providers import ProviderKind
+from shared.contracts.types import Channel, FragilePublic
+
+CHANNELS = {Channel.PHONE: "téléphone", Channel.ONLINE_FORM: "formulaire en ligne", Channel.WALK_IN: "accueil",
+            Channel.VOICEMAIL: "répondeur"}
+FRAGILE_PUBLICS = {FragilePublic.ELDERLY: "personne âgée", FragilePublic.DISABLED: "personne handicapée",
+                   FragilePublic.CHILD_UNDER_3: "enfant de moins de 3 ans"}
+TOPICS = {InformationTopic.TAX_ADVANTAGES: "Avantages fiscaux", InformationTopic.RATES: "Tarifs",
+          InformationTopic.EMPLOYER_STATUS: "Statut d'employeur", InformationTopic.OTHER: "Autre question"}
+CALLBACK_OUTCOMES = {CallbackOutcome.REQUEST_LOGGED: "demande enregistrée",
+                     CallbackOutcome.INFORMATION_GIVEN: "information donnée",
+                     CallbackOutcome.NO_ANSWER: "pas de réponse", CallbackOutcome.NOT_NEEDED: "plus nécessaire"}
+UNMET_REASONS = {
+    UnmetReason.NO_PROVIDER_FOR_ACTIVITY_IN_COMMUNE: "aucun prestataire ne propose cette activité dans cette commune",
+    UnmetReason.ALL_DECLINED: "tous les prestataires sollicités ont refusé",
+    UnmetReason.DEADLINE_MISSED_BY_ALL: "aucun prestataire n'a rappelé dans le délai",
+    UnmetReason.FRAGILE_PUBLIC_NOBODY_ACCREDITED: "aucun prestataire agréé pour ce public fragile",
+    UnmetReason.OUT_OF_HOURS_NEVER_CALLED_BACK: "message du répondeur jamais rappelé",
+}
+UNMET_ADVICE = {
+    UnmetReason.NO_PROVIDER_FOR_ACTIVITY_IN_COMMUNE: "Dites à l'usager qu'aucun prestataire de la plateforme ne couvre "
+    "sa commune pour cette activité ; sa demande est notée à l'observatoire.",
+    UnmetReason.ALL_DECLINED: "Dites à l'usager qu'aucun prestataire n'est disponible ; proposez-lui de rappeler plus tard.",
+    UnmetReason.DEADLINE_MISSED_BY_ALL: "Excusez la plateforme auprès de l'usager et proposez-lui de rappeler plus tard.",
+    UnmetReason.FRAGILE_PUBLIC_NOBODY_ACCREDITED: "Dites à l'usager qu'aucun prestataire agréé n'est disponible pour ce "
+    "public ; orientez-le vers le conseil départemental.",
+    UnmetReason.OUT_OF_HOURS_NEVER_CALLED_BACK: "Rappelez l'usager dès que possible.",
+}
+"""What the operator tells the caller when nobody could be found, by reason."""
+SKIP_REASONS = {
+    SkipReason.NOT_IN_SECTOR: "ne couvre pas la commune", SkipReason.UNAVAILABLE: "indisponible (absence)",
+    SkipReason.NO_AGREMENT: "sans agrément qualité pour ce public", SkipReason.AGREMENT_EXPIRED: "agrément expiré",
+    SkipReason.SUSPENDED: "suspendu", SkipReason.DECLINED: "a déjà refusé cette demande",
+    SkipReason.MISSED_DEADLINE: "a déjà laissé passer le délai pour cette demande",
+    SkipReason.NOT_OFFERING_ACTIVITY: "ne propose pas cette activité",
+}
+DECLINE_REASONS = {DeclineReason.UNAVAILABLE: "indisponible", DeclineReason.TOO_FAR: "trop loin",
+                   DeclineReason.NOT_COMPETENT: "hors de ses compétences", DeclineReason.OTHER: "autre raison"}
+PROVIDER_KINDS = {ProviderKind.ASSOCIATION: "association", ProviderKind.ARTISAN: "artisan",
+                  ProviderKind.COMPANY: "entreprise"}
+PROVIDER_STATUSES = {"applied": "candidature", "admitted": "admis", "rejected": "refusé", "suspended": "suspendu",
+                     "withdrawn": "retiré"}
+REQUEST_STATUSES = {
+    "waiting": "recherche en cours", "assigned": "confiée", "oriented": "orientée", "unmet": "non satisfaite",
+    "declined": "refusée, au suivant", "deadline_missed": "délai dépassé, au suivant", "contacted": "usager contacté",
+    "quoted": "devis envoyé", "quote_answered": "devis répondu", "done": "intervention réalisée",
+    "cancelled": "annulée", "answered": "information donnée",
+}
+ROLES = {"operator": "écoutant·e", "coordinator": "coordination", "provider": "prestataire", "analyst": "analyste",
+         "federation_admin": "administration de la fédération"}
+CALLBACK_STATUSES = {"waiting": "à rappeler", "unanswered": "délai dépassé", "done": "rappelé"}
+
+
+def label(table: dict, code: object, default: str = "—") -> str:
+    """The French word for ``code`` in ``table``; ``default`` for an unknown or empty code (never the code)."""
+    return table.get(code, default) if code is not None else default
+
+
+def vocabulary() -> dict[str, dict[str, str]]:
+    """Every table above keyed by its code's text, for pages that render codes in the browser."""
+    tables = {"channels": CHANNELS, "fragile_publics": FRAGILE_PUBLICS, "topics": TOPICS,
+              "callback_outcomes": CALLBACK_OUTCOMES, "unmet_reasons": UNMET_REASONS, "unmet_advice": UNMET_ADVICE,
+              "skip_reasons": SKIP_REASONS, "decline_reasons": DECLINE_REASONS, "provider_kinds": PROVIDER_KINDS,
+              "provider_statuses": PROVIDER_STATUSES, "request_statuses": REQUEST_STATUSES, "roles": ROLES,
+              "callback_statuses": CALLBACK_STATUSES}
+    return {name: {str(code): text for code, text in table.items()} for name, table in tables.items()}
