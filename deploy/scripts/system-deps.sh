@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # What the test suite drives for real, each installed only when missing:
-# - Debian's chromium (web pages) and prometheus (promtool rule tests, a real server scraping the services);
+# - Debian's chromium (web pages), prometheus (promtool rule tests, a real server scraping the services),
+#   poppler-utils and zbar-tools (the postal letters' PDF read back, its QR codes decoded);
 # - PostgreSQL, a cluster on 127.0.0.1:5432 started and waited for (postgres.sh);
 # - Apache Kafka's jars from Maven Central into the user's cache (kafka-jars.sh).
 set -euo pipefail
 here=$(dirname "$0")
 
 debian_tools() {
-  declare -A needs=([chromium]=chromium [chromedriver]=chromium-driver [prometheus]=prometheus [promtool]=prometheus)
+  declare -A needs=([chromium]=chromium [chromedriver]=chromium-driver [prometheus]=prometheus [promtool]=prometheus
+                    [pdftotext]=poppler-utils [pdftoppm]=poppler-utils [zbarimg]=zbar-tools)
   local missing=() binary packages
   for binary in "${!needs[@]}"; do
     command -v "$binary" >/dev/null 2>&1 || missing+=("${needs[$binary]}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,10 @@ from services.feedback.entrypoints.sweeper import Sweeper
 from services.feedback.service_layer.handlers import FeedbackHandlers
 from services.feedback.service_layer.ports import Sealer
 from shared.clock import MovableClock, SystemClock
+from shared.contracts.events.feedback import SendChannel
+from shared.outgoing.delivery import Channel
+from shared.outgoing.outbox import cancel_on_erasure
+from shared.outgoing.wiring import Outgoing, outgoing
 from shared.platforms.loader import load_policies
 from shared.platforms.model import PlatformPolicy
 from shared.privacy.erasure import forget_erased_residents
@@ -53,6 +58,7 @@ class Feedback:
     vault: Vault
     registry: CollectorRegistry
     policies: dict[str, PlatformPolicy]
+    outgoing: Outgoing
     clock: MovableClock
 
     @property
@@ -65,7 +71,9 @@ class Feedback:
 
 
 def bootstrap(settings: Settings | None = None, *, clock: MovableClock | None = None, sealer: Sealer | None = None,
-              feedback_settings: FeedbackSettings | None = None) -> Feedback:
+              feedback_settings: FeedbackSettings | None = None,
+              channels: Mapping[SendChannel, Channel] | None = None) -> Feedback:
+    """The feedback service; ``channels`` replace the email/SMS channels of the settings (tests)."""
     settings = settings or load_settings()
     own = feedback_settings or FeedbackSettings()
     policies = load_policies(settings.platforms_dir)
@@ -84,8 +92,10 @@ def bootstrap(settings: Settings | None = None, *, clock: MovableClock | None = 
         public_url=own.public_url or f"http://{settings.host}:{DEFAULT_PORTS['feedback']}",
     )
     projections = [survey_process(handlers, metadata, settings.topic_prefix), satisfaction_projection(metadata, policies),
-                   forget_erased_residents(vault, "feedback.privacy")]
+                   forget_erased_residents(vault, "feedback.privacy"), cancel_on_erasure(metadata, "feedback.outgoing")]
     runtime = ServiceRuntime("feedback", settings, engine, metadata, MIGRATIONS, projections=projections,
                              platforms=frozenset(policies))
+    sender = outgoing("feedback", engine, metadata, unsealer=vault, policies=policies, data_dir=settings.data_dir,
+                      clock=handlers.clock, channels=channels)
     return Feedback(settings, runtime, handlers, Sweeper(handlers, own.sweep_interval),
-                    TokenRegistry.from_settings(settings), vault, CollectorRegistry(), policies, clock)
+                    TokenRegistry.from_settings(settings), vault, CollectorRegistry(), policies, sender, clock)

@@ -105,7 +105,7 @@ async def _survey_link(service: dict[str, Any], request_id: str) -> str | None:
     try:
         async with engine.connect() as conn:
             message = (await conn.execute(
-                select(notifications.c.message).join(surveys, surveys.c.survey_id == notifications.c.survey_id)
+                select(notifications.c.message).join(surveys, surveys.c.survey_id == notifications.c.reference)
                 .where(surveys.c.request_id == request_id, notifications.c.kind == "survey"))).scalar()
         if message is None:
             return None

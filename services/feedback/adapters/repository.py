@@ -1,4 +1,4 @@
-"""The survey index, notifications outbox and preferences on an open connection (the caller's transaction)."""
+"""The survey index, notifications (the shared outbox of :mod:`shared.outgoing`) and preferences on an open connection (the caller's transaction)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import orjson
 from sqlalchemy import MetaData, or_, select
 
 from services.feedback.domain.model import SENT
-from services.feedback.domain.sending import NotificationKind
-from services.feedback.service_layer.ports import Notification, SurveyRecord
+from services.feedback.service_layer.ports import SurveyRecord
 from shared.contracts.events.feedback import SendChannel
 from shared.contracts.types import Sealed
+from shared.outgoing.outbox import OutgoingMessage, messages_about, queue
 from shared.storage.ports import ProjectionConnection
 from shared.storage.upsert import insert_new, upsert
 
@@ -21,7 +21,7 @@ class SqlSurveyIndex:
     def __init__(self, conn: ProjectionConnection, metadata: MetaData) -> None:
         self._conn = conn
         self._surveys = metadata.tables["surveys"]
-        self._notifications = metadata.tables["notifications"]
+        self._metadata = metadata
         self._preferences = metadata.tables["survey_preferences"]
         self._recipients = metadata.tables["survey_recipients"]
 
@@ -57,15 +57,11 @@ class SqlSurveyIndex:
         query = query.order_by(table.c.sent_at.desc()).limit(limit)
         return [_record(row) for row in (await self._conn.execute(query)).mappings()]
 
-    async def add_notification(self, notification: Notification) -> None:
-        row = {**notification.__dict__, "kind": notification.kind.value, "channel": notification.channel.value,
-               "message": notification.message.model_dump_json() if notification.message else None}
-        await self._conn.execute(self._notifications.insert().values(**row))
+    async def add_notification(self, message: OutgoingMessage, now: datetime) -> None:
+        await queue(self._conn, self._metadata, message, now)
 
-    async def notifications(self, survey_id: str) -> list[Notification]:
-        table = self._notifications
-        query = select(table).where(table.c.survey_id == survey_id).order_by(table.c.created_at, table.c.notification_id)
-        return [_notification(row) for row in (await self._conn.execute(query)).mappings()]
+    async def notifications(self, survey_id: str) -> list[OutgoingMessage]:
+        return await messages_about(self._conn, self._metadata, survey_id)
 
     async def preferred_channel(self, platform_id: str, resident_id: str) -> SendChannel | None:
         table = self._preferences
@@ -83,6 +79,11 @@ class SqlSurveyIndex:
                                                         "resident_id": resident_id, "contact": contact.model_dump_json()},
                          key=["request_id"])
 
+    async def recipient(self, request_id: str) -> Sealed | None:
+        query = select(self._recipients.c.contact).where(self._recipients.c.request_id == request_id)
+        contact = (await self._conn.execute(query)).scalar()
+        return Sealed(**orjson.loads(contact)) if contact else None
+
     async def _one(self, condition: Any) -> SurveyRecord | None:
         row = (await self._conn.execute(select(self._surveys).where(condition))).mappings().first()
         return _record(row) if row is not None else None
@@ -91,11 +92,3 @@ class SqlSurveyIndex:
 def _record(row: Any) -> SurveyRecord:
     return SurveyRecord(**{**row, "channel": SendChannel(row["channel"])})
 
-
-def _notification(row: Any) -> Notification:
-    fields = {name: row[name] for name in Notification.__dataclass_fields__}
-    message = row["message"]
-    return Notification(**{
-        **fields, "kind": NotificationKind(row["kind"]), "channel": SendChannel(row["channel"]),
-        "message": Sealed(**orjson.loads(message)) if message else None,
-    })

@@ -2,7 +2,7 @@
 
 Write side (changed in the same transaction as the survey's events): ``surveys`` (the index of
 surveys by link token hash, driving reminders and expiry), ``notifications`` (the outbox of
-messages to send, print or call), ``survey_preferences`` and ``survey_recipients``.
+messages to send, print or call: :mod:`shared.outgoing`), ``survey_preferences`` and ``survey_recipients``.
 Read side (projections of the feedback topic): ``survey_answers`` and ``satisfaction_alerts``.
 """
 
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
 )
 
+from shared.outgoing.tables import add_notifications_table
 from shared.storage.tables import core_metadata
 from shared.storage.types import UtcDateTime
 
@@ -49,21 +50,7 @@ def metadata() -> MetaData:
     Index("ix_surveys_platform_status", surveys.c.platform_id, surveys.c.status)
     Index("ix_surveys_status_expires", surveys.c.status, surveys.c.expires_at)
     Index("ix_surveys_status_reminder", surveys.c.status, surveys.c.next_reminder_at)
-    notifications = Table(
-        "notifications", metadata,
-        Column("notification_id", ID, primary_key=True),
-        Column("platform_id", String(40), nullable=False),
-        Column("survey_id", ID, nullable=False),
-        Column("request_id", String(120), nullable=False),
-        Column("resident_id", ID, nullable=False),
-        Column("kind", String(20), nullable=False),
-        Column("channel", String(10), nullable=False),
-        Column("message", Text, nullable=True, comment="Sealed JSON {survey_id, link}: only the resident's key opens it."),
-        Column("created_at", UtcDateTime, nullable=False),
-        Column("sent_at", UtcDateTime, nullable=True),
-    )
-    Index("ix_notifications_unsent", notifications.c.sent_at, notifications.c.created_at)
-    Index("ix_notifications_survey", notifications.c.survey_id)
+    add_notifications_table(metadata)
     Table(
         "survey_preferences", metadata,
         Column("platform_id", String(40), primary_key=True),

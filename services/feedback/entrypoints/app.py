@@ -25,6 +25,6 @@ def create_app(settings: Settings | None = None, *, feedback: Feedback | None = 
         registry=feedback.registry,
         state={"handlers": feedback.handlers, "tokens": feedback.tokens, "vault": feedback.vault},
         on_start=feedback.vault.create_tables,
-        background=[feedback.sweeper.run],
+        background=[feedback.sweeper.run, feedback.outgoing.run],
     )
     return app

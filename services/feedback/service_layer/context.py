@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from services.feedback.domain.model import Survey
-from services.feedback.service_layer.ports import Sealer, Store, SurveyRecord
+from services.feedback.service_layer.ports import Sealer, Store, SurveyRecord, UnitOfWorkFactory
 from shared.clock import Clock
 from shared.contracts.envelope import Envelope
 from shared.errors import NotFound
@@ -22,7 +22,7 @@ SURVEY = "survey"
 class FeedbackContext:
     """Dependencies bound by ``bootstrap``: ``uow()`` opens a :class:`Store` that commits with ``commit()``."""
 
-    uow: Callable[[], Any]
+    uow: UnitOfWorkFactory
     sealer: Sealer
     policies: Mapping[str, PlatformPolicy]
     clock: Clock

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from services.feedback.domain.sending import NotificationKind
-from shared.contracts.envelope import Envelope
 from shared.contracts.events.feedback import SendChannel
 from shared.contracts.types import Sealed
+from shared.outgoing.outbox import OutgoingMessage
+from shared.storage.ports import EventLog, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -33,26 +33,6 @@ class SurveyRecord:
     next_reminder_at: datetime | None = None
 
 
-@dataclass(frozen=True)
-class Notification:
-    """A row of the notifications outbox: a message to send, print or call; ``message`` is sealed."""
-
-    notification_id: str
-    platform_id: str
-    survey_id: str
-    request_id: str
-    resident_id: str
-    kind: NotificationKind
-    channel: SendChannel
-    message: Sealed | None
-    created_at: datetime
-
-
-class EventStorePort(Protocol):
-    async def append(self, envelopes: Sequence[Envelope[Any]]) -> None: ...
-    async def load(self, aggregate_type: str, aggregate_id: str) -> list[Envelope[Any]]: ...
-
-
 class SurveyIndex(Protocol):
     async def add(self, record: SurveyRecord) -> None: ...
     async def get(self, survey_id: str) -> SurveyRecord | None: ...
@@ -61,26 +41,37 @@ class SurveyIndex(Protocol):
                      next_reminder_at: datetime | None) -> None: ...
     async def due(self, now: datetime, limit: int) -> list[SurveyRecord]: ...
     async def listing(self, platform_id: str, status: str | None, limit: int) -> list[SurveyRecord]: ...
-    async def add_notification(self, notification: Notification) -> None: ...
-    async def notifications(self, survey_id: str) -> list[Notification]: ...
+    async def add_notification(self, message: OutgoingMessage, now: datetime) -> None: ...
+    async def notifications(self, survey_id: str) -> list[OutgoingMessage]: ...
     async def preferred_channel(self, platform_id: str, resident_id: str) -> SendChannel | None: ...
     async def set_preferred_channel(self, platform_id: str, resident_id: str, channel: SendChannel,
                                     at: datetime) -> None: ...
     async def add_recipient(self, request_id: str, platform_id: str, resident_id: str, contact: Sealed) -> None: ...
+    async def recipient(self, request_id: str) -> Sealed | None: ...
 
 
 class Store(Protocol):
     """Events and survey index sharing one transaction (a unit of work, or a projection's batch)."""
 
-    events: EventStorePort
-    surveys: SurveyIndex
+    @property
+    def events(self) -> EventLog: ...
+
+    @property
+    def surveys(self) -> SurveyIndex: ...
+
+
+class FeedbackUnitOfWork(Store, UnitOfWork, Protocol):
+    """A :class:`Store` of its own transaction, made durable by ``commit()``."""
+
+
+UnitOfWorkFactory = Callable[[], FeedbackUnitOfWork]
 
 
 @dataclass
 class BoundStore:
     """A :class:`Store` made of parts already bound to one open transaction."""
 
-    events: EventStorePort
+    events: EventLog
     surveys: SurveyIndex
 
 

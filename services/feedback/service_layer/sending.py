@@ -1,7 +1,8 @@
 """Outbound side: a survey after every intervention, reminders while unanswered, expiry.
 
-Sending is a row in the notifications outbox (kind, channel, and the link sealed with the
-resident's key); a sender outside this service delivers it. See ``services/feedback/README.md``.
+Sending is a row of the service's ``notifications`` outbox (:mod:`shared.outgoing`), written in the
+transaction of the survey's event: French text, the resident's sealed contact and the link sealed
+with their key; the service's sender delivers it. See ``services/feedback/README.md``.
 """
 
 from __future__ import annotations
@@ -9,22 +10,25 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from services.feedback.domain.model import SENT
 from services.feedback.domain.sending import (
     NotificationKind,
     choose_channel,
+    invitation,
     needs_follow_up_call,
     new_token,
     token_hash,
 )
 from services.feedback.service_layer.context import SYSTEM_ACTOR, FeedbackContext
-from services.feedback.service_layer.ports import Notification, Store, SurveyRecord
+from services.feedback.service_layer.ports import Store, SurveyRecord
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.feedback import SendChannel
 from shared.contracts.events.matching import InterventionDone
 from shared.contracts.types import Sealed
 from shared.ids import new_id
+from shared.outgoing.outbox import OutgoingMessage
 from shared.privacy.errors import ResidentErasedError
 from shared.storage.eventstore import ConcurrencyError
 
@@ -68,9 +72,10 @@ class SurveySending(FeedbackContext):
         )
         await store.surveys.add(record)
         await self.save(store, survey, cause, actor=SYSTEM_ACTOR, now=now)
-        await self._notify(store, record, NotificationKind.SURVEY, channel, message, now)
+        contact = await store.surveys.recipient(done.request_id)
+        await self._notify(store, record, NotificationKind.SURVEY, channel, contact, message, now)
         if needs_follow_up_call(channel, policy):
-            await self._notify(store, record, NotificationKind.FOLLOW_UP_CALL, SendChannel.PHONE, None, now)
+            await self._notify(store, record, NotificationKind.FOLLOW_UP_CALL, SendChannel.PHONE, contact, None, now)
         return survey_id
 
     async def sweep(self, limit: int = 100) -> SweepResult:
@@ -97,24 +102,29 @@ class SurveySending(FeedbackContext):
                 outcome = "expired"
             elif (number := survey.due_reminder(now, self.policy(record.platform_id).survey.reminder_days)) is not None:
                 survey.remind(number)
+                first = await self._first_message(store, record.survey_id)
                 await self._notify(store, record, NotificationKind.REMINDER, record.channel,
-                                   await self._first_message(store, record.survey_id), now)
+                                   first.recipient if first else None, first.secret if first else None, now)
                 outcome = "reminded"
             await self.save(store, survey, history[-1], actor=SYSTEM_ACTOR, now=now)
             await store.commit()
         return outcome
 
-    async def _first_message(self, store: Store, survey_id: str) -> Sealed | None:
+    async def _first_message(self, store: Store, survey_id: str) -> OutgoingMessage | None:
         for notification in await store.surveys.notifications(survey_id):
-            if notification.kind is NotificationKind.SURVEY:
-                return notification.message
+            if notification.kind == NotificationKind.SURVEY:
+                return notification
         return None
 
     async def _notify(self, store: Store, record: SurveyRecord, kind: NotificationKind, channel: SendChannel,
-                      message: Sealed | None, now: datetime) -> None:
-        await store.surveys.add_notification(Notification(
-            notification_id=new_id("ntf"), platform_id=record.platform_id, survey_id=record.survey_id,
-            request_id=record.request_id, resident_id=record.resident_id, kind=kind, channel=channel,
-            message=message, created_at=now,
-        ))
+                      contact: Any, message: Sealed | None, now: datetime) -> None:
+        """Queue ``kind`` for the resident: ``contact`` and ``message`` (the link) stay sealed with their key."""
+        policy = self.policy(record.platform_id)
+        activity = next((a.label for a in policy.activities if a.code == record.activity), record.activity)
+        subject, body = invitation(kind, channel, policy.name, activity, record.done_on)
+        await store.surveys.add_notification(OutgoingMessage(
+            platform_id=record.platform_id, request_id=record.request_id, kind=kind.value, channel=channel,
+            subject=subject, body=body, recipient=contact, secret=message, resident_id=record.resident_id,
+            reference=record.survey_id,
+        ), now)
 

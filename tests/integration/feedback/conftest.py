@@ -70,7 +70,7 @@ class FeedbackStore:
 
     async def token_of(self, survey_id: str) -> str:
         """The link token, as the sender would open it from the notification."""
-        (first, *_) = [row for row in await self.rows("notifications", survey_id=survey_id) if row["kind"] == "survey"]
+        (first, *_) = [row for row in await self.rows("notifications", reference=survey_id) if row["kind"] == "survey"]
         link = await self.vault.unseal(Sealed.model_validate_json(first["message"]), reader="system:test-sender",
                                        purpose=f"send survey {survey_id}")
         return str(link["link"]).rsplit("/", 1)[1]

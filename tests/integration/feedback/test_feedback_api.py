@@ -76,7 +76,7 @@ async def open_survey(api: Api, request_id: str) -> str:
 async def test_roles_and_platforms_are_enforced(api: Api) -> None:
     assert (await api.http.get("/platforms/limoges/alerts")).status_code == 401
     assert (await api.http.get("/platforms/limoges/alerts", headers=api.auth("analyst"))).status_code == 403
-    assert (await api.http.get("/platforms/herault/satisfaction", headers=api.auth("analyst"))).status_code == 404
+    assert (await api.http.get("/platforms/herault/satisfaction", headers=api.auth("analyst"))).status_code == 403
     assert (await api.http.get("/platforms/limoges/satisfaction", headers=api.auth("operator"))).status_code == 403
     alerts = await api.http.get("/platforms/limoges/alerts", headers=api.auth("coordinator"))
     assert alerts.status_code == 200 and alerts.json() == []

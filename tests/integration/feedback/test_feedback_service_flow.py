@@ -86,7 +86,7 @@ async def published_feedback(running: Running, count: int) -> list[Envelope[Any]
 async def token_of(running: Running, survey_id: str) -> str:
     notifications = running.feedback.metadata.tables["notifications"]
     async with running.feedback.engine.connect() as conn:
-        message = (await conn.execute(notifications.select().where(notifications.c.survey_id == survey_id))).first()
+        message = (await conn.execute(notifications.select().where(notifications.c.reference == survey_id))).first()
     link = await running.feedback.vault.unseal(Sealed.model_validate_json(message.message), reader="system:test-sender",
                                                purpose="send the survey link")
     return str(link["link"]).rsplit("/", 1)[1]

@@ -52,7 +52,7 @@ async def test_an_intervention_delivered_twice_sends_one_survey_in_the_outbox(fe
     (survey,) = await feedback_store.rows("surveys", request_id="req-1")
     token = await feedback_store.token_of(survey["survey_id"])
     assert survey["token_hash"] == token_hash(token)
-    (notification,) = await feedback_store.rows("notifications", survey_id=survey["survey_id"])
+    (notification,) = await feedback_store.rows("notifications", reference=survey["survey_id"])
     assert (notification["kind"], notification["channel"]) == ("survey", "paper")
     assert token not in notification["message"]
 
@@ -95,7 +95,7 @@ async def test_the_sweeper_reminds_then_expires_on_the_real_store(feedback_store
 
     assert (result.reminded, result.expired) == (0, 1)
     assert await feedback_store.event_types("req-1") == ["SurveySent", "SurveyReminderSent", "SurveyExpired"]
-    kinds = [row["kind"] for row in await feedback_store.rows("notifications", survey_id=survey_id)]
+    kinds = [row["kind"] for row in await feedback_store.rows("notifications", reference=survey_id)]
     assert sorted(kinds) == ["reminder", "survey"]
     assert (await handlers.sweep()).expired == 0
 

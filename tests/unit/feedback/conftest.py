@@ -56,9 +56,9 @@ class World:
 
     def token_of(self, survey_id: str) -> str:
         """The link token, as the resident receives it (opened from the sealed notification)."""
-        first = next(n for n in self.index.sent if n.survey_id == survey_id)
-        assert first.message is not None
-        return self.sealer.open(first.message)["link"].rsplit("/", 1)[1]
+        first = next(n for n in self.index.sent if n.reference == survey_id)
+        assert first.secret is not None
+        return self.sealer.open(first.secret)["link"].rsplit("/", 1)[1]
 
     async def intervention_done(self, request_id: str = "req-1", *, platform_id: str = "limoges",
                                 provider_id: str = "prv-1", resident_id: str = "res-1") -> str | None:

@@ -9,9 +9,10 @@ from datetime import datetime
 from typing import Any, Self
 
 from services.feedback.domain.model import SENT
-from services.feedback.service_layer.ports import Notification, SurveyRecord
+from services.feedback.service_layer.ports import SurveyRecord
 from shared.contracts.events.feedback import SendChannel
 from shared.contracts.types import Sealed
+from shared.outgoing.outbox import OutgoingMessage
 from shared.privacy.errors import ResidentErasedError
 from shared.storage.fakes import FakeEventStore, FakeUnitOfWork
 
@@ -19,7 +20,7 @@ from shared.storage.fakes import FakeEventStore, FakeUnitOfWork
 class FakeSurveyIndex:
     def __init__(self) -> None:
         self.surveys: dict[str, SurveyRecord] = {}
-        self.sent: list[Notification] = []
+        self.sent: list[OutgoingMessage] = []
         self.preferences: dict[tuple[str, str], SendChannel] = {}
         self.recipients: dict[str, tuple[str, str, Sealed]] = {}
 
@@ -47,11 +48,11 @@ class FakeSurveyIndex:
         found = [r for r in self.surveys.values() if r.platform_id == platform_id and status in (None, r.status)]
         return sorted(found, key=lambda r: r.sent_at, reverse=True)[:limit]
 
-    async def add_notification(self, notification: Notification) -> None:
-        self.sent.append(notification)
+    async def add_notification(self, message: OutgoingMessage, now: datetime) -> None:
+        self.sent.append(message)
 
-    async def notifications(self, survey_id: str) -> list[Notification]:
-        return [n for n in self.sent if n.survey_id == survey_id]
+    async def notifications(self, survey_id: str) -> list[OutgoingMessage]:
+        return [n for n in self.sent if n.reference == survey_id]
 
     async def preferred_channel(self, platform_id: str, resident_id: str) -> SendChannel | None:
         return self.preferences.get((platform_id, resident_id))
@@ -61,6 +62,10 @@ class FakeSurveyIndex:
 
     async def add_recipient(self, request_id: str, platform_id: str, resident_id: str, contact: Sealed) -> None:
         self.recipients.setdefault(request_id, (platform_id, resident_id, contact))
+
+    async def recipient(self, request_id: str) -> Sealed | None:
+        found = self.recipients.get(request_id)
+        return found[2] if found else None
 
 
 class FakeFeedbackUnitOfWork(FakeUnitOfWork):

@@ -33,8 +33,8 @@ async def test_the_link_is_sealed_for_the_resident_and_only_its_token_hash_is_st
     survey_id = await world.intervention_done("req-1")
 
     (notification,) = world.index.sent
-    assert notification.message is not None and notification.message.resident_id == "res-1"
-    message = world.sealer.open(notification.message)
+    assert notification.secret is not None and notification.secret.resident_id == "res-1"
+    message = world.sealer.open(notification.secret)
     assert message["link"].startswith("https://avis.example.fr/s/")
     token = world.token_of(survey_id)
     record = world.index.surveys[survey_id]
@@ -89,7 +89,7 @@ async def test_reminders_go_out_on_the_policy_days_with_the_same_link(world: Wor
     assert [r.reminder_number for r in reminders] == [1, 2]
     first, *later = world.index.sent
     assert [n.kind for n in later] == [NotificationKind.REMINDER, NotificationKind.REMINDER]
-    assert all(n.message == first.message for n in later)
+    assert all(n.secret == first.secret and n.recipient == first.recipient for n in later)
     assert world.index.surveys[survey_id].next_reminder_at is None
 
 
