@@ -5,7 +5,8 @@
 - ``percentage``: rate x (labour + travel, excl. tax), rounded to the cent half up.
 - ``per_hour_new_client``: amount per hour x the hours of this intervention that fall within the first
   ``new_client_hours`` hours the provider worked for that resident, rounded to the cent half up.
-- ``yearly_membership``: nothing per intervention; see :func:`membership_due`.
+- ``yearly_membership``: nothing per intervention; due for the year of admission and each later year in
+  which the provider works, never for an earlier year; see :func:`membership_due`.
 - ``none``: nothing.
 """
 
@@ -112,9 +113,10 @@ def new_client_hours(hours: Decimal, worked_before: Decimal, new_client_limit: i
 
 
 def membership_due(policy: PlatformPolicy, kind: ProviderKind | str, on: date,
-                   years_charged: frozenset[int]) -> Membership | None:
-    """The yearly membership to charge on ``on``, unless that calendar year was already charged."""
-    if on.year in years_charged:
+                   years_charged: frozenset[int], admitted_on: date) -> Membership | None:
+    """The yearly membership to charge on ``on``, unless that calendar year was already charged or comes
+    before the year of admission (``admitted_on``): a membership is due from the year of admission on."""
+    if on.year in years_charged or on.year < admitted_on.year:
         return None
     entry = entry_in_force(policy, on)
     rule = entry.rule_for(kind)

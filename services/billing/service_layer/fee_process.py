@@ -12,7 +12,8 @@ Rules (see also :mod:`services.billing.domain.fees`):
   worked before it unchanged, and appends the difference: FeeAdjusted (or FeeCharged when nothing
   was charged on it yet). Interventions charged after it are not repriced (history is never edited).
 - Yearly membership: charged on admission (year of the committee date) and on the first
-  intervention of an admitted provider in a calendar year not charged yet; never twice a year.
+  intervention of an admitted provider in a later calendar year not charged yet; never twice a year,
+  never for a year before the admission (an intervention dated earlier charges no membership).
   A calendar year without admission nor intervention is not charged.
 - An intervention whose provider is not known yet is parked until its ProviderApplied arrives.
 """
@@ -71,7 +72,7 @@ class FeeProcess:
             raise DomainError("unknown_provider", f"provider {event.provider_id} admitted before it applied")
         provider = replace(provider, admitted_on=event.committee_on)
         await self.state.save_provider(provider)
-        await self._charge_membership(envelope, provider, event.committee_on)
+        await self._charge_membership(envelope, provider, event.committee_on, event.committee_on)
 
     async def intervention_done(self, envelope: Envelope[InterventionDone]) -> None:
         await self._intervention_event(envelope)
@@ -101,7 +102,7 @@ class FeeProcess:
         before = await self.state.hours_worked(provider.provider_id, figures.resident_id)
         await self.state.add_hours(provider.provider_id, figures.resident_id, figures.labour_hours)
         if provider.admitted_on is not None:
-            await self._charge_membership(envelope, provider, figures.done_on)
+            await self._charge_membership(envelope, provider, figures.done_on, provider.admitted_on)
         charge = self._fee(envelope.platform_id, provider, figures, before)
         fee_event_id = None
         if charge is not None and charge.amount != 0:
@@ -110,7 +111,7 @@ class FeeProcess:
             intervention_event_id=envelope.event_id, latest_event_id=envelope.event_id, request_id=event.request_id,
             provider_id=provider.provider_id, resident_id=figures.resident_id, platform_id=envelope.platform_id,
             hours_worked=figures.labour_hours, hours_before=before,
-            fee_so_far=charge.amount if fee_event_id else ZERO, last_fee_event_id=fee_event_id,
+            fee_so_far=charge.amount if charge is not None and fee_event_id else ZERO, last_fee_event_id=fee_event_id,
             policy_id=charge.policy_id if charge else None,
         ))
 
@@ -141,7 +142,7 @@ class FeeProcess:
             hours_before=before, fee_so_far=new_fee, last_fee_event_id=last_fee_event_id, policy_id=applied_policy,
         ))
         if provider.admitted_on is not None:
-            await self._charge_membership(envelope, provider, figures.done_on)
+            await self._charge_membership(envelope, provider, figures.done_on, provider.admitted_on)
 
     async def _move_hours(self, record: BilledIntervention, figures: Figures) -> Decimal:
         """Update the hours worked per resident for the corrected figures; return the hours worked before it."""
@@ -153,10 +154,11 @@ class FeeProcess:
         await self.state.add_hours(record.provider_id, figures.resident_id, figures.labour_hours)
         return before
 
-    async def _charge_membership(self, cause: Envelope[Any], provider: ProviderRecord, on: date) -> None:
+    async def _charge_membership(self, cause: Envelope[Any], provider: ProviderRecord, on: date,
+                                 admitted_on: date) -> None:
         policy = self._policy(cause.platform_id)
         try:
-            due = membership_due(policy, provider.kind, on, provider.membership_years)
+            due = membership_due(policy, provider.kind, on, provider.membership_years, admitted_on)
         except NoPolicyInForce:
             return
         if due is None:

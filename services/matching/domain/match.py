@@ -17,7 +17,7 @@ from services.matching.domain.eligibility import RequestSpec
 from services.matching.domain.rotation import Decision
 from shared.contracts.base import Event
 from shared.contracts.events import matching as ev
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, DomainError, NotFound
 
 NEW, WAITING, ASSIGNED, CONTACTED = "new", "waiting", "assigned", "contacted"
 QUOTED, QUOTE_ACCEPTED, QUOTE_DECLINED, DONE = "quoted", "quote_accepted", "quote_declined", "done"
@@ -118,10 +118,18 @@ class Match:
                                       answered_at=at))
 
     def declare_done(self, acting: str | None, done_on: date, labour_hours: Decimal, labour: Decimal,
-                     travel: Decimal) -> None:
+                     travel: Decimal, *, admitted_on: date | None = None) -> None:
+        """Record the intervention of ``done_on``: neither before the day (platform time) the request was
+        logged nor before the provider's admission (``admitted_on``, its committee's day)."""
         provider_id = self._offer_of(acting)
         self._require(CONTACTED, QUOTE_ACCEPTED, action="declare the intervention done")
         spec = self.context.spec
+        if done_on < spec.local_day:
+            raise DomainError("done_before_request", f"L'intervention ne peut pas être datée du {done_on:%d/%m/%Y} : "
+                                                     f"la demande a été enregistrée le {spec.local_day:%d/%m/%Y}.")
+        if admitted_on is not None and done_on < admitted_on:
+            raise DomainError("done_before_admission", f"L'intervention ne peut pas être datée du {done_on:%d/%m/%Y} : "
+                                                       f"le prestataire n'a été admis que le {admitted_on:%d/%m/%Y}.")
         self._record(ev.InterventionDone(
             request_id=self.request_id, provider_id=provider_id, resident_id=self.context.resident_id,
             activity=spec.activity, commune=spec.commune, done_on=done_on, labour_hours=_money(labour_hours),

@@ -75,10 +75,11 @@ class OfferHandlers:
     async def declare_done(self, cmd: c.DeclareDone) -> None:
         zone = policy_of(self.policies, cmd.platform_id).zone
 
-        async def step(_uow: Store, match: Match, now: datetime) -> None:
+        async def step(uow: Store, match: Match, now: datetime) -> None:
             ensure_not_future_day("done_on", cmd.done_on, now, zone)
+            provider = await uow.providers.get(match.provider_id) if match.provider_id else None
             match.declare_done(cmd.provider_id, cmd.done_on, cmd.labour_hours, cmd.labour_amount_excl_tax,
-                               cmd.travel_amount_excl_tax)
+                               cmd.travel_amount_excl_tax, admitted_on=provider.committee_on if provider else None)
 
         await self._run(cmd, step)
 

@@ -49,12 +49,20 @@ def test_limoges_association_pays_only_the_first_20_hours_with_a_client() -> Non
 def test_val_de_marne_charges_155_a_year_and_nothing_per_intervention() -> None:
     vdm = policies()["val-de-marne"]
 
-    due = membership_due(vdm, "association", date(2008, 2, 1), frozenset())
+    admitted = date(2008, 2, 1)
+    due = membership_due(vdm, "association", admitted, frozenset(), admitted)
 
     assert due is not None and (due.year, due.amount, due.policy_id) == (2008, D("155.00"), "val-de-marne-association-2007-01-01")
-    assert membership_due(vdm, "company", date(2008, 11, 30), frozenset({2008})) is None
-    assert membership_due(vdm, "company", date(2009, 1, 2), frozenset({2008})).amount == D("155.00")
+    assert membership_due(vdm, "company", date(2008, 11, 30), frozenset({2008}), admitted) is None
+    assert membership_due(vdm, "company", date(2009, 1, 2), frozenset({2008}), admitted).amount == D("155.00")
     assert intervention_fee(vdm, "artisan", figures(), D("0")) is None
+
+
+def test_no_membership_is_due_for_a_year_before_the_admission() -> None:
+    vdm = policies()["val-de-marne"]
+    admitted = date(2009, 3, 1)
+    assert membership_due(vdm, "association", date(2008, 12, 31), frozenset(), admitted) is None
+    assert membership_due(vdm, "association", date(2009, 1, 5), frozenset(), admitted) is not None, "the year of admission"
 
 
 @pytest.mark.parametrize("kind", ["artisan", "association", "company"])
@@ -62,7 +70,7 @@ def test_mons_borinage_charges_nothing(kind: str) -> None:
     mons = policies()["mons-borinage"]
 
     assert intervention_fee(mons, kind, figures(), D("0")) is None
-    assert membership_due(mons, kind, date(2008, 3, 1), frozenset()) is None
+    assert membership_due(mons, kind, date(2008, 3, 1), frozenset(), date(2008, 1, 1)) is None
 
 
 @pytest.mark.parametrize(("base", "fee"), [("10.10", "0.51"), ("10.09", "0.50"), ("10.30", "0.52"), ("0.10", "0.01"),

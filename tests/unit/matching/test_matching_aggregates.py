@@ -57,6 +57,20 @@ def test_the_full_happy_path_ends_with_the_intervention_figures() -> None:
     assert match.status == DONE
 
 
+def test_an_intervention_is_dated_neither_before_the_request_nor_before_the_admission() -> None:
+    match = offered()
+    match.confirm_contact("prv-a", T0)
+    logged_on = T0.date()  # 10:00 in Limoges
+    with pytest.raises(DomainError, match="la demande a été enregistrée le 02/03/2026") as early:
+        match.declare_done("prv-a", logged_on - timedelta(days=1), Decimal(1), Decimal(1), Decimal(0))
+    assert early.value.code == "done_before_request"
+    with pytest.raises(DomainError, match="admis que le 05/03/2026") as before_admission:
+        match.declare_done("prv-a", date(2026, 3, 4), Decimal(1), Decimal(1), Decimal(0), admitted_on=date(2026, 3, 5))
+    assert before_admission.value.code == "done_before_admission"
+    match.declare_done("prv-a", logged_on, Decimal(1), Decimal(1), Decimal(0), admitted_on=date(2026, 3, 1))
+    assert match.status == DONE
+
+
 def test_a_decline_excludes_the_provider_and_waits_for_the_next_offer() -> None:
     match = offered()
     match.decline("prv-a", ev.DeclineReason.TOO_FAR, "")
