@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from services.billing.domain.ledger import EntryKind
-from services.billing.domain.money import money_str
+from services.billing.domain.money import ZERO, money_str
 from services.billing.entrypoints.statements import statement_csv, statement_html
 from services.billing.service_layer.commands import (
     IssueStatement,
@@ -124,7 +124,7 @@ async def statement_as_html(platform_id: str, provider_id: str, period: Period, 
 async def year_totals(platform_id: str, year: Annotated[int, Path(ge=2000, le=2100)], who: Coordinator,
                       svc: Handlers) -> TotalsOut:
     totals = await svc.year_totals(platform_id, year)
-    by_kind = {kind: money_str(totals.by_kind.get(kind, 0)) for kind in EntryKind}
+    by_kind = {kind: money_str(totals.by_kind.get(kind, ZERO)) for kind in EntryKind}
     return TotalsOut(platform_id=platform_id, year=year, fees=by_kind[EntryKind.FEE],
                      memberships=by_kind[EntryKind.MEMBERSHIP], adjustments=by_kind[EntryKind.ADJUSTMENT],
                      charged=money_str(totals.charged), paid=money_str(totals.paid), accounts=totals.accounts)

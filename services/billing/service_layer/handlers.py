@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from services.billing.domain.ledger import (
     LedgerEntry,
@@ -16,6 +17,7 @@ from services.billing.domain.ledger import (
 )
 from services.billing.domain.money import ZERO, from_cents, money_str
 from services.billing.service_layer.commands import IssueStatement, RecordPayment
+from services.billing.service_layer.ports import BillingUnitOfWork, IssuedStatementRow, UnitOfWorkFactory
 from shared.clock import Clock
 from shared.contracts.events.billing import PaymentRecorded, StatementIssued
 from shared.errors import DomainError, NotFound
@@ -40,7 +42,7 @@ class Account:
 class IssuedStatement:
     statement_id: str
     platform_id: str
-    issued_on: Any
+    issued_on: date
     figures: StatementFigures
 
 
@@ -48,7 +50,7 @@ class IssuedStatement:
 class BillingHandlers:
     """The billing use cases, bound to their dependencies by ``bootstrap``."""
 
-    uow: Callable[[], Any]
+    uow: UnitOfWorkFactory
     policies: Mapping[str, PlatformPolicy]
     clock: Clock
     notify: Callable[[], None] = lambda: None
@@ -94,7 +96,7 @@ class BillingHandlers:
         self.notify()
         return issued
 
-    async def _issue(self, cmd: IssueStatement, today: Any) -> IssuedStatement:
+    async def _issue(self, cmd: IssueStatement, today: date) -> IssuedStatement:
         async with self.uow() as uow:
             entries = await self._known_account(uow, cmd.platform_id, cmd.provider_id)
             figures = statement_for(cmd.provider_id, cmd.period, entries)
@@ -117,7 +119,7 @@ class BillingHandlers:
         async with self.uow() as uow:
             return await uow.ledger.year_totals(uow.connection, platform_id, year)
 
-    async def _known_account(self, uow: Any, platform_id: str, provider_id: str) -> list[LedgerEntry]:
+    async def _known_account(self, uow: BillingUnitOfWork, platform_id: str, provider_id: str) -> list[LedgerEntry]:
         """The account's entries; :class:`NotFound` unless the provider is known on ``platform_id``."""
         provider = await uow.state.provider(provider_id)
         entries = await uow.ledger.entries(uow.connection, provider_id)
@@ -127,7 +129,7 @@ class BillingHandlers:
         return entries
 
 
-def _same_figures(row: Any, figures: StatementFigures) -> bool:
+def _same_figures(row: IssuedStatementRow, figures: StatementFigures) -> bool:
     return (from_cents(row.opening_cents), from_cents(row.charged_cents), from_cents(row.paid_cents)) == (
         figures.opening_balance, figures.total_charged, figures.total_paid)
 

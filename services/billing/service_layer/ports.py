@@ -1,16 +1,19 @@
-"""What the fee process manager reads and writes, as records and ports (SQL adapters or fakes)."""
+"""What billing's fee process manager and handlers read and write, as records and ports (SQL adapters or fakes)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
+from services.billing.domain.ledger import LedgerEntry, YearTotals
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.billing import BillingEvent
 from shared.contracts.events.providers import ProviderKind
+from shared.storage.ports import ProjectionConnection, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +82,55 @@ class AccountBook(Protocol):
 
         The event id is derived from ``cause``'s id and ``purpose``, so a replay yields the same ids.
         """
+
+    async def append_new(self, payload: BillingEvent, *, platform_id: str, actor: str,
+                         occurred_at: datetime) -> Envelope[Any]:
+        """Append ``payload`` recorded by a command (a new flow: new correlation id)."""
+        ...
+
+
+class IssuedStatementRow(Protocol):
+    """A statement already issued, as the ledger keeps it (amounts in cents)."""
+
+    statement_id: str
+    issued_on: date
+    opening_cents: int
+    charged_cents: int
+    paid_cents: int
+
+
+class LedgerReader(Protocol):
+    """The accounts, entries and issued statements, read through the caller's connection."""
+
+    async def balance(self, conn: ProjectionConnection, provider_id: str) -> Decimal | None:
+        """The account's balance; ``None`` when it has no entry yet."""
+        ...
+
+    async def entries(self, conn: ProjectionConnection, provider_id: str) -> list[LedgerEntry]:
+        """Every entry of the account, in the order they were recorded."""
+        ...
+
+    async def statements(self, conn: ProjectionConnection, provider_id: str, period: str) -> list[IssuedStatementRow]:
+        """Statements already issued for the account and month, oldest first."""
+        ...
+
+    async def year_totals(self, conn: ProjectionConnection, platform_id: str, year: int) -> YearTotals: ...
+
+
+class BillingUnitOfWork(UnitOfWork, Protocol):
+    """One transaction with the account book, the billing state and the ledger's reads."""
+
+    @property
+    def connection(self) -> ProjectionConnection: ...
+
+    @property
+    def book(self) -> AccountBook: ...
+
+    @property
+    def state(self) -> BillingState: ...
+
+    @property
+    def ledger(self) -> LedgerReader: ...
+
+
+UnitOfWorkFactory = Callable[[], BillingUnitOfWork]
