@@ -3,6 +3,11 @@
 Sign: a positive amount is owed by the provider to the platform (fees, memberships, adjustments
 upwards); a payment is negative. The balance is the sum of the entries: what the provider owes.
 
+Overpayment: a payment is recorded for its full amount, whatever the balance (the ledger matches the
+cheques and transfers received). A payment larger than the balance leaves a negative balance: a credit
+in favour of the provider, carried from month to month and used up by the next fees; statements show it
+as a credit (:attr:`StatementFigures.closing_credit`), never as an amount owed.
+
 Booking date (decides the month of a statement and the year of the totals):
 payments on their ``paid_on``; every other entry on the local date (platform time zone) when its
 event occurred, i.e. when the intervention, admission or correction it comes from was recorded.
@@ -102,6 +107,16 @@ class StatementFigures:
     @property
     def closing_balance(self) -> Decimal:
         return self.opening_balance + self.total_charged - self.total_paid
+
+    @property
+    def opening_credit(self) -> Decimal:
+        """What the platform held in the provider's favour at the start of the month (0 when it owed)."""
+        return max(-self.opening_balance, ZERO)
+
+    @property
+    def closing_credit(self) -> Decimal:
+        """What the provider paid beyond what it owed, held in its favour at the end of the month (0 when it owes)."""
+        return max(-self.closing_balance, ZERO)
 
 
 def period_bounds(period: str) -> tuple[date, date]:

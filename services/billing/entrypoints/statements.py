@@ -9,10 +9,13 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from services.billing.domain.ledger import EntryKind
 from services.billing.domain.money import money_str
 from services.billing.service_layer.handlers import IssuedStatement
 
 CSV_HEADER = ["date", "kind", "request_id", "description", "amount_eur"]
+ENTRY_KINDS = {EntryKind.FEE: "frais", EntryKind.ADJUSTMENT: "régularisation", EntryKind.MEMBERSHIP: "adhésion",
+               EntryKind.PAYMENT: "paiement"}
 
 
 def statement_csv(statement: IssuedStatement) -> str:
@@ -29,6 +32,9 @@ def statement_csv(statement: IssuedStatement) -> str:
     writer.writerow(["", "total_charged", "", "fees, memberships and adjustments", money_str(figures.total_charged)])
     writer.writerow(["", "total_paid", "", "payments", money_str(figures.total_paid)])
     writer.writerow(["", "closing_balance", "", "owed at the end of the month", money_str(figures.closing_balance)])
+    if figures.closing_credit:
+        writer.writerow(["", "closing_credit", "", "crédit du prestataire : paiements supérieurs aux sommes dues, "
+                         "déduit des prochains frais", money_str(figures.closing_credit)])
     return out.getvalue()
 
 
@@ -41,4 +47,5 @@ def _templates() -> Environment:
 
 
 def statement_html(statement: IssuedStatement, platform_name: str) -> str:
-    return _templates().get_template("statement.html").render(s=statement, f=statement.figures, platform=platform_name)
+    return _templates().get_template("statement.html").render(s=statement, f=statement.figures, platform=platform_name,
+                                                              kinds=ENTRY_KINDS)
