@@ -41,6 +41,29 @@ def broker(
 
 
 @app.command()
+def kafka(
+    port: Annotated[int, typer.Option(help="Port of the first broker.")] = 9092,
+    nodes: Annotated[int, typer.Option(min=1, max=5, help="Nodes of the cluster (3: replication factor 3, min ISR 2).")] = 1,
+    partitions: Annotated[int | None, typer.Option(help="Partitions of every topic (default: from the topic table).")] = None,
+    topic_prefix: Annotated[str, typer.Option(help="Prefix of the topics created.")] = "",
+    data_dir: Annotated[Path | None, typer.Option(help="Folder of the brokers' storage, kept after Ctrl-C "
+                                                       "(default: a temporary folder, removed).")] = None,
+) -> None:
+    """Run Apache Kafka (KRaft, from the jars `make system-deps` copies from Maven Central) in the foreground."""
+    from shared.runtime.kafka import KafkaCluster
+
+    cluster = KafkaCluster(nodes, port=port, topic_prefix=topic_prefix, partitions=partitions, folder=data_dir)
+    with foreground(), cluster:
+        console.print(f"[green]Apache Kafka {cluster.version} ready[/] at [bold]{cluster.bootstrap}[/] "
+                      f"({nodes} node(s), replication factor {cluster.replication_factor}), "
+                      f"{len(cluster.topics)} topics. Ctrl-C to stop.")
+        while all(node.running for node in cluster.nodes):
+            time.sleep(0.5)
+        console.print(f"[bold red]error:[/] a Kafka node exited unexpectedly\n{cluster.log_tail()}")
+        raise typer.Exit(1)
+
+
+@app.command()
 def topics(
     bootstrap: Annotated[str | None, typer.Option(help="Bootstrap servers (default: RELAIS_KAFKA_BOOTSTRAP_SERVERS).")] = None,
     topic_prefix: Annotated[str | None, typer.Option(help="Topic prefix (default: RELAIS_TOPIC_PREFIX).")] = None,

@@ -87,7 +87,7 @@ class ServiceRuntime:
         self.metrics = DomainMetrics(self.registry)
         self.metrics.start_at_zero(self.name, self.platforms or (), [projection.name for projection in self.projections])
         self._dead_letters.on_sent = self.metrics.count_dead_letters
-        self.broker = KafkaBroker(bootstrap, client_id=f"relais-{self.name}", log_level=logging.DEBUG,
+        self.broker = KafkaBroker(bootstrap.split(","), client_id=f"relais-{self.name}", log_level=logging.DEBUG,
                                   middlewares=[KafkaMetricsMiddleware(registry=self.registry, app_name=self.name)])
         self.relay = OutboxRelay(
             self.engine, self.metadata, lambda: create_producer(bootstrap, idempotent=self.idempotent_producers),

@@ -37,7 +37,7 @@ async def running(bootstrap: str, topic_prefix: str, engine: AsyncEngine, metada
 
     producer = create_producer(bootstrap)
     await producer.start()
-    broker = KafkaBroker(bootstrap)
+    broker = KafkaBroker(bootstrap.split(","))
     for projection in projections:
         subscribe_projection(broker, projection, engine, metadata, topic_prefix=topic_prefix, batch_size=batch_size,
                              dead_letters=KafkaDeadLetterPublisher(producer, topic_prefix), platforms=platforms,

@@ -65,7 +65,7 @@ async def main(bootstrap: str, database_url: str, topic_prefix: str, batch_size:
 
     producer = create_producer(bootstrap)
     await producer.start()
-    broker = KafkaBroker(bootstrap)
+    broker = KafkaBroker(bootstrap.split(","))
     subscribe_projection(broker, projection, engine, metadata, topic_prefix=topic_prefix, batch_size=batch_size,
                          dead_letters=KafkaDeadLetterPublisher(producer, topic_prefix), after_batch=report,
                          retry_delay=0.1, consumer_options=FAST_GROUP_JOIN)

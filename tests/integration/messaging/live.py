@@ -50,7 +50,7 @@ async def running(bootstrap: str, topic_prefix: str, engine: AsyncEngine, metada
 
     producer = create_producer(bootstrap)
     await producer.start()
-    broker = KafkaBroker(bootstrap)
+    broker = KafkaBroker(bootstrap.split(","))
     run.subscriber = subscribe_projection(
         broker, projection, engine, metadata, topic_prefix=topic_prefix, group_id=group_id,
         batch_size=batch_size, dead_letters=dead_letters or KafkaDeadLetterPublisher(producer, topic_prefix),
