@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: system-deps install demo up test test-unit test-integration test-e2e docs bench bench-latency bench-replay bench-projections clean
+.PHONY: system-deps install demo up typecheck test test-unit test-integration test-e2e docs bench bench-latency bench-replay bench-projections clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,10 @@ up: install
 system-deps:  ## Debian's chromium, chromium-driver and prometheus, when missing (needs root and apt-get)
 	@bash deploy/scripts/system-deps.sh
 
-test: install system-deps  ## unit, integration (real broker + SQLite, PostgreSQL when reachable) and end-to-end tests
+typecheck: install  ## mypy on services/ and shared/, strict on domain/ and service_layer/ (pyproject.toml; cached in .mypy_cache)
+	$(BIN)/mypy
+
+test: install typecheck system-deps  ## unit, integration (real broker + SQLite, PostgreSQL when reachable) and end-to-end tests
 	$(BIN)/python -m shared.contracts.docs --check
 	$(BIN)/pytest $(PYTEST_ARGS)
 

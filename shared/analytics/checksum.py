@@ -56,7 +56,7 @@ def row_hash(row: Mapping[str, Any]) -> int:
     return int.from_bytes(hashlib.sha256(document).digest(), "big")
 
 
-def combine(rows: Iterable[Mapping[str, Any]]) -> tuple[int, str]:
+def combine(rows: Iterable[Mapping[Any, Any]]) -> tuple[int, str]:
     total, count = 0, 0
     for row in rows:
         total = (total + row_hash(row)) % MODULUS

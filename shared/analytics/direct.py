@@ -117,7 +117,7 @@ def _begin(connection: Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in BULK_PRAGMAS:

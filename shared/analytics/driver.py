@@ -80,7 +80,8 @@ def compile_plan(connection: Connection, statement: Any, keys: Sequence[str], ma
     processors = getattr(compiled, "_bind_processors", None)
     if processors is None:
         return None
-    sources, fixed = [], []
+    sources: list[str | None] = []
+    fixed: list[Any] = []
     for name in compiled.positiontup:
         bind = compiled.binds[name]
         if bind.expanding:
@@ -182,7 +183,7 @@ def _result(plan: Plan, rows: list[tuple[Any, ...]]) -> IteratorResult:
     if any(processor is not None for processor in processors):
         rows = [tuple(value if processor is None else processor(value)
                       for value, processor in zip(row, processors, strict=True)) for row in rows]
-    return IteratorResult(SimpleResultMetaData(plan.keys), iter(rows))
+    return IteratorResult(SimpleResultMetaData(plan.keys or ()), iter(rows))
 
 
 def driver_writer(path: Path | str) -> DirectWriter:

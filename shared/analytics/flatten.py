@@ -56,7 +56,8 @@ def payload_row(envelope: Envelope[Any], pseudonym: Pseudonym) -> dict[str, Any]
     row = {"event_id": str(envelope.meta.event_id), "platform_id": envelope.meta.platform_id,
            "aggregate_id": envelope_row(envelope, "", "", pseudonym)["aggregate_id"],
            "occurred_at": envelope.meta.occurred_at}
-    for name, kind in payload_columns(type(envelope.payload)):
+    payload: Event = envelope.payload
+    for name, kind in payload_columns(type(payload)):
         value = getattr(envelope.payload, name)
         row[name] = _column_value(name, value, kind, pseudonym)
     return row

@@ -38,7 +38,8 @@ def envelope_model(cls: type[Event]) -> type[Envelope[Any]]:
     """``Envelope[cls]`` under the name ``<EventType>Envelope``, documented with the event's version."""
     summary = " ".join((cls.__doc__ or "").split())
     doc = f"A {cls.event_type} event (schema version {cls.schema_version}) in its envelope. {summary}"
-    return type(f"{cls.event_type}Envelope", (Envelope[cls],), {"__doc__": doc, "__module__": __name__})
+    return type(f"{cls.event_type}Envelope", (Envelope[cls],),  # type: ignore[valid-type]  # a generic built at run time
+                {"__doc__": doc, "__module__": __name__})
 
 
 def envelope_union(events: list[type[Event]]) -> Any:

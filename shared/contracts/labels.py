@@ -7,6 +7,9 @@ Each table covers every value of its enum (a unit test checks it).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from shared.contracts.events.intake import CallbackOutcome, InformationTopic
 from shared.contracts.events.matching import DeclineReason, SkipReason, UnmetReason
 from shared.contracts.events.providers import ProviderKind
@@ -69,7 +72,7 @@ def label(table: dict, code: object, default: str = "—") -> str:
 
 def vocabulary() -> dict[str, dict[str, str]]:
     """Every table above keyed by its code's text, for pages that render codes in the browser."""
-    tables = {"channels": CHANNELS, "fragile_publics": FRAGILE_PUBLICS, "topics": TOPICS,
+    tables: dict[str, Mapping[Any, str]] = {"channels": CHANNELS, "fragile_publics": FRAGILE_PUBLICS, "topics": TOPICS,
               "callback_outcomes": CALLBACK_OUTCOMES, "unmet_reasons": UNMET_REASONS, "unmet_advice": UNMET_ADVICE,
               "skip_reasons": SKIP_REASONS, "decline_reasons": DECLINE_REASONS, "provider_kinds": PROVIDER_KINDS,
               "provider_statuses": PROVIDER_STATUSES, "request_statuses": REQUEST_STATUSES, "roles": ROLES,

@@ -27,7 +27,7 @@ class SmtpSink:
         self.folder = folder
         self.host = host
         self.port = port or free_port(host)
-        self._controller = Controller(Mailbox(str(folder)), hostname=host, port=self.port)
+        self._controller = Controller(Mailbox(folder), hostname=host, port=self.port)
 
     def start(self) -> SmtpSink:
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -52,6 +52,7 @@ async def record_read(
     outcome: ReadOutcome,
 ) -> None:
     """Append one record; ``reader`` is a principal or a system name such as ``system:matching``."""
+    who: dict[str, str | None]
     if isinstance(reader, Principal):
         who = {
             "reader": reader.actor,

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import MetaData, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.dml import Insert
 
 from shared.privacy.errors import ResidentErasedError, UnknownResidentError
 from shared.privacy.sealing import generate_key
@@ -130,7 +131,7 @@ class KeyStore:
         return (await connection.execute(query)).first() is not None
 
     @staticmethod
-    def _insert_ignore(table: Table, connection: AsyncConnection):  # type: ignore[no-untyped-def]
+    def _insert_ignore(table: Table, connection: AsyncConnection) -> Insert:
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
         (key_column,) = table.primary_key.columns
         return dialect.insert(table).on_conflict_do_nothing(index_elements=[key_column.name])

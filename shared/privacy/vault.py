@@ -133,7 +133,7 @@ class Vault:
             # SQLite calls run in the event loop's thread: let the checkpoint wait for readers briefly
             await connection.exec_driver_sql("PRAGMA busy_timeout=500")
             try:
-                busy, _, _ = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+                busy = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()[0]
                 await connection.commit()
             finally:
                 await connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -27,7 +27,7 @@ def build_app(
     registry: CollectorRegistry,
     state: dict[str, Any],
     on_start: Callable[[], Any] | None = None,
-    background: Sequence[Callable[[asyncio.Event], Awaitable[None]]] = (),
+    background: Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = (),
 ) -> FastAPI:
     """A service app whose lifespan starts and stops ``runtime``; ``state`` lands on ``app.state``.
 
@@ -96,5 +96,5 @@ class _Forward:
     def __init__(self, source: CollectorRegistry) -> None:
         self._source = source
 
-    def collect(self) -> Iterator[Metric]:
+    def collect(self) -> Iterable[Metric]:
         return self._source.collect()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy import Connection, MetaData
@@ -42,7 +42,7 @@ def run_migrations(metadata_factory: Callable[[], MetaData]) -> None:
         asyncio.run(_run_with_new_engine(_url(), target_metadata))
 
 
-def render_decorated_types_as_their_impl(kind: str, item: Any, autogen_context: Any) -> str | bool:
+def render_decorated_types_as_their_impl(kind: str, item: Any, autogen_context: Any) -> str | Literal[False]:
     """Autogenerate writes ``sa.DateTime(timezone=True)`` for e.g. ``UtcDateTime``: the database
     sees the same type, and revision files import nothing from the application."""
     if kind == "type" and isinstance(item, TypeDecorator) and type(item.impl).__module__.startswith("sqlalchemy."):

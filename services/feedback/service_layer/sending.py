@@ -8,6 +8,7 @@ with their key; the service's sender delivers it. See ``services/feedback/README
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -117,7 +118,7 @@ class SurveySending(FeedbackContext):
         return None
 
     async def _notify(self, store: Store, record: SurveyRecord, kind: NotificationKind, channel: SendChannel,
-                      contact: Any, message: Sealed | None, now: datetime) -> None:
+                      contact: Any, message: Sealed | Mapping[str, Any] | None, now: datetime) -> None:
         """Queue ``kind`` for the resident: ``contact`` and ``message`` (the link) stay sealed with their key."""
         policy = self.policy(record.platform_id)
         activity = next((a.label for a in policy.activities if a.code == record.activity), record.activity)
