@@ -13,7 +13,7 @@ Refusals are ``HTTPException`` (401, 403, 404); the services answer them with th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -55,7 +55,7 @@ async def current_principal(
         ) from error
 
 
-def require(*roles: Role) -> Callable[..., Principal]:
+def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency yielding the caller when their role is one of ``roles`` (any role when none is given).
 
     401 without a valid token, 403 with a valid token of another role. ``federation_admin`` passes only
@@ -96,7 +96,7 @@ def ensure_subject(principal: Principal, provider_id: str, *, resource: str = "o
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"{resource} not found")
 
 
-def platform_member(*roles: Role, resource: str = "platform") -> Callable[..., Principal]:
+def platform_member(*roles: Role, resource: str = "platform") -> Callable[..., Awaitable[Principal]]:
     """A dependency for routes under ``/platforms/{platform_id}``: :func:`require` ``roles``, then
     :func:`ensure_platform` (404 for another platform's ``resource``)."""
 
