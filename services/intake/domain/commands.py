@@ -57,15 +57,22 @@ class CancellationDetails(Frozen):
     reason: str = Field(default="", max_length=500, description="Why (no personal data).")
 
 
-class LogRequest(Command, RequestDetails):
+class Idempotent(Command):
+    idempotency_key: str | None = Field(
+        default=None, min_length=8, max_length=200,
+        description="The caller's key for this one call (HTTP header Idempotency-Key; the public form's stamp): a "
+                    "retried or doubled command with the same key records nothing new and returns the first id.")
+
+
+class LogRequest(Idempotent, RequestDetails):
     pass
 
 
-class LogInformationCall(Command, InformationCallDetails):
+class LogInformationCall(Idempotent, InformationCallDetails):
     pass
 
 
-class LogVoicemail(Command, VoicemailDetails):
+class LogVoicemail(Idempotent, VoicemailDetails):
     pass
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -21,18 +22,23 @@ class SpamSuspected(ValueError):
         self.reason = reason
 
 
-def form_stamp(secret: bytes, issued_at: float) -> str:
-    """A token proving when the form was served: ``<time>.<hmac>``."""
-    when = f"{issued_at:.0f}"
-    return f"{when}.{hmac.new(secret, when.encode(), hashlib.sha256).hexdigest()[:32]}"
+def form_stamp(secret: bytes, issued_at: float, nonce: str | None = None) -> str:
+    """A token proving when the form was served, unique to that page: ``<time>.<nonce>.<hmac>``.
+
+    The public form uses it as the submission's idempotency key: one stamp records at most one request.
+    """
+    when, nonce = f"{issued_at:.0f}", nonce or secrets.token_hex(8)
+    signed = f"{when}.{nonce}"
+    return f"{signed}.{hmac.new(secret, signed.encode(), hashlib.sha256).hexdigest()[:32]}"
 
 
 def check_submission(secret: bytes, stamp: str, honeypot: str, now: float) -> None:
     """Raise :class:`SpamSuspected` for a filled honeypot, a forged, too fast or stale form."""
     if honeypot.strip():
         raise SpamSuspected("honeypot", "the form was not filled in by a person")
-    when = stamp.partition(".")[0]
-    expected = form_stamp(secret, float(when)) if when.isdigit() else ""
+    when, _, rest = stamp.partition(".")
+    nonce = rest.partition(".")[0]
+    expected = form_stamp(secret, float(when), nonce) if when.isdigit() and nonce.isalnum() else ""
     if not expected or not hmac.compare_digest(expected, stamp):
         raise SpamSuspected("altered", "the form has expired or was altered: reload the page")
     age = now - float(when)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,6 +11,7 @@ from typing import Any
 from services.intake.domain.commands import (
     CancelRequest,
     CompleteCallback,
+    Idempotent,
     LogInformationCall,
     LogRequest,
     LogVoicemail,
@@ -29,6 +31,7 @@ from shared.errors import Conflict, DomainError, NotFound
 from shared.ids import new_id
 from shared.inputs import ensure_not_future, local_moment
 from shared.platforms.model import PlatformPolicy
+from shared.storage.eventstore import ConcurrencyError
 from shared.storage.group_commit import GroupCommit, grouped_first_events
 
 
@@ -55,27 +58,31 @@ class IntakeHandlers:
     async def log_request(self, cmd: LogRequest) -> str:
         policy = self.policy(cmd.platform_id)
         check_request_fits_policy(policy, cmd.activity, cmd.commune)
+        request_id = self._new_id("req", cmd)
+        if await self._already_recorded(request_id, cmd):
+            return request_id
         resident_id = cmd.resident_id or new_id("res")
         contact = await self.sealer.seal(resident_id, cmd.platform_id, cmd.contact.model_dump(exclude_none=True))
-        request_id = new_id("req")
         event = RequestLogged(
             request_id=request_id, channel=cmd.channel, activity=cmd.activity, commune=cmd.commune,
             availability=[window.window() for window in cmd.availability], fragile_publics=sorted(set(cmd.fragile_publics)),
             resident_id=resident_id, contact=contact,
         )
-        await self._append_new(cmd.platform_id, request_id, event, cmd.actor)
+        await self._append_new(cmd, request_id, event)
         return request_id
 
     async def log_information_call(self, cmd: LogInformationCall) -> str:
         policy = self.policy(cmd.platform_id)
         if cmd.commune is not None and cmd.commune not in policy.commune_codes():
             raise DomainError("unknown_commune", f"commune {cmd.commune!r} is not served by {cmd.platform_id}")
-        call_id = new_id("inf")
+        call_id = self._new_id("inf", cmd)
+        if await self._already_recorded(call_id, cmd):
+            return call_id
         event = InformationCallLogged(
             request_id=call_id, channel=cmd.channel, topic_asked=cmd.topic_asked,
             answer=cmd.answer, commune=cmd.commune,
         )
-        await self._append_new(cmd.platform_id, call_id, event, cmd.actor)
+        await self._append_new(cmd, call_id, event)
         return call_id
 
     async def log_voicemail(self, cmd: LogVoicemail) -> str:
@@ -84,11 +91,13 @@ class IntakeHandlers:
             raise DomainError("no_answering_machine", f"La plateforme {policy.name} n'a pas de répondeur : "
                                                       "aucun message ne peut y être enregistré.")
         ensure_not_future("left_at_local", local_moment(cmd.left_at_local, policy.zone), self.clock.now())
+        entry_id = self._new_id("vm", cmd)
+        if await self._already_recorded(entry_id, cmd):
+            return entry_id
         resident_id = new_id("res")
         contact = await self.sealer.seal(resident_id, cmd.platform_id, cmd.contact.model_dump(exclude_none=True))
-        entry_id = new_id("vm")
         event = VoicemailLogged(request_id=entry_id, resident_id=resident_id, contact=contact, left_at_local=cmd.left_at_local)
-        await self._append_new(cmd.platform_id, entry_id, event, cmd.actor)
+        await self._append_new(cmd, entry_id, event)
         return entry_id
 
     async def cancel_request(self, cmd: CancelRequest) -> None:
@@ -126,8 +135,30 @@ class IntakeHandlers:
         self.notify()
         return True
 
-    async def _append_new(self, platform_id: str, aggregate_id: str, event: Event, actor: str) -> None:
-        envelope = new_envelope(event, platform_id=platform_id, aggregate_id=aggregate_id, aggregate_version=1,
-                                actor=actor, occurred_at=self.clock.now())
-        await self._first_events(envelope)
+    @staticmethod
+    def _new_id(prefix: str, cmd: Idempotent) -> str:
+        """A fresh id; with an idempotency key, the same id for the same key on the same platform, so that a
+        second append of a retried or doubled command meets the first one's (id, version 1)."""
+        if cmd.idempotency_key is None:
+            return new_id(prefix)
+        digest = hashlib.sha256(f"{prefix}|{cmd.platform_id}|{cmd.idempotency_key}".encode()).hexdigest()
+        return f"{prefix}-{digest[:26]}"
+
+    async def _already_recorded(self, aggregate_id: str, cmd: Idempotent) -> bool:
+        if cmd.idempotency_key is None:
+            return False
+        async with self.uow() as uow:
+            return bool(await uow.events.load("request", aggregate_id))
+
+    async def _append_new(self, cmd: Idempotent, aggregate_id: str, event: Event) -> None:
+        """Append the first event of a new aggregate; a doubled command (same idempotency key) arriving at the
+        same time as the first loses the race on (id, version 1) and returns quietly: the first one counts."""
+        envelope = new_envelope(event, platform_id=cmd.platform_id, aggregate_id=aggregate_id, aggregate_version=1,
+                                actor=cmd.actor, occurred_at=self.clock.now())
+        try:
+            await self._first_events(envelope)
+        except ConcurrencyError:
+            if cmd.idempotency_key is None:
+                raise
+            return
         self.notify()

@@ -47,10 +47,22 @@ async def client(store: FakeEventStore) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-async def test_a_complete_form_is_recorded(client: httpx.AsyncClient, store: FakeEventStore) -> None:
-    page = await client.post(FORM, data=sent())
+async def test_a_complete_form_is_recorded_then_redirects_to_the_thanks_page(client: httpx.AsyncClient,
+                                                                            store: FakeEventStore) -> None:
+    answer = await client.post(FORM, data=sent())
 
-    assert page.status_code == 201 and "Votre demande est enregistrée" in page.text
+    assert answer.status_code == 303 and answer.headers["location"] == f"{FORM}/merci"
+    thanks = await client.get(answer.headers["location"])
+    assert thanks.status_code == 200 and "Votre demande est enregistrée" in thanks.text
+    assert len(store.events) == 1
+
+
+async def test_a_stamp_records_one_request_however_often_it_is_sent(client: httpx.AsyncClient,
+                                                                     store: FakeEventStore) -> None:
+    form = sent()
+    answers = [await client.post(FORM, data=form) for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [303, 303, 303]
     assert len(store.events) == 1
 
 
@@ -117,7 +129,7 @@ async def test_typos_do_not_use_up_the_budget_of_requests(client: httpx.AsyncCli
         assert (await client.post(FORM, data=sent(phone="12"))).status_code == 422
 
     for _ in range(5):
-        assert (await client.post(FORM, data=sent())).status_code == 201
+        assert (await client.post(FORM, data=sent())).status_code == 303
     too_many = await client.post(FORM, data=sent())
 
     assert too_many.status_code == 429 and "Jeanne Dupont-Résidente" in unescape(too_many.text)

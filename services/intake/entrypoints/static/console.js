@@ -80,6 +80,17 @@ const emptyRow = (table, message) => el("tr", {}, el("td", { colspan: "8", class
 
 const when = (iso, options = { dateStyle: "short", timeStyle: "short" }) => iso
   ? new Date(iso).toLocaleString("fr-FR", { timeZone: session.policy.timezone, ...options }) : "—";
+// Recent times as a person says them: "aujourd'hui 14:05", "hier 09:30", else "05/03/26 15:20" (platform time).
+function shortWhen(iso) {
+  if (!iso) return "—";
+  const zone = session.policy.timezone;
+  const dayOf = (d) => d.toLocaleDateString("fr-FR", { timeZone: zone });
+  const at = new Date(iso); const now = new Date(); const yesterday = new Date(now.getTime() - 86400000);
+  const time = at.toLocaleTimeString("fr-FR", { timeZone: zone, hour: "2-digit", minute: "2-digit" });
+  if (dayOf(at) === dayOf(now)) return `aujourd'hui ${time}`;
+  if (dayOf(at) === dayOf(yesterday)) return `hier ${time}`;
+  return `${at.toLocaleDateString("fr-FR", { timeZone: zone, day: "2-digit", month: "2-digit", year: "2-digit" })} ${time}`;
+}
 const activityLabel = (code) => (session.policy.activities.find((a) => a.code === code) || {}).label || "activité non précisée";
 const communeName = (code) => (session.policy.communes.find((c) => c.code === code) || {}).name || "commune non précisée";
 const sectorName = (code) => (session.policy.sectors.find((s) => s.code === code) || {}).name || "secteur non précisé";
@@ -174,7 +185,7 @@ function show(view) {
   for (const button of document.querySelectorAll("nav button")) {
     if (button.dataset.view === view) button.setAttribute("aria-current", "page"); else button.removeAttribute("aria-current");
   }
-  const calls = view === "log" || view === "queue";
+  const calls = view === "log";
   $("view-log").classList.toggle("hidden", !calls);
   $("app").classList.toggle("wide", !calls);
   for (const name of ["list", "queue", "observatory", "directory", "fairness"]) {
@@ -316,7 +327,7 @@ async function refreshList() {
   }
   await loadCards(requests.some((r) => r.provider_id && !cards.has(r.provider_id)));
   $("requests").replaceChildren(...requests.map((r) => {
-    const tr = row("requests", [openButton(r.request_id, when(r.logged_at)), r.kind === "information" ? "Information" : activityLabel(r.activity),
+    const tr = row("requests", [openButton(r.request_id, shortWhen(r.logged_at)), r.kind === "information" ? "Information" : activityLabel(r.activity),
       r.commune ? communeName(r.commune) : "—", L("request_statuses", r.status), r.provider_id ? cardOf(r.provider_id).name || "—" : "—"]);
     tr.dataset.id = r.request_id;
     return tr;
@@ -344,8 +355,10 @@ async function openRequest(requestId) {
   $("timeline-events").replaceChildren(...found.timeline.map((e) => el("li", {}, el("time", { datetime: e.occurred_at }, when(e.occurred_at)),
     ` — ${e.summary.replace(/\bprv-[0-9a-z]+/g, (id) => cardOf(id).name || "un prestataire")}`)));
   page.classList.remove("hidden");
+  page.scrollIntoView({ block: "start" });
   page.focus();
 }
+$("close-request").addEventListener("click", () => { $("request-page").classList.add("hidden"); $("activity").focus(); });
 
 // The assignment proof: every candidate of the turn in order, by name, the skipped ones with their reason.
 function proofBlock(proof) {
@@ -380,8 +393,8 @@ async function showQueue() {
 function queueRow(entry, contact) {
   const act = (label, code) => el("button", { type: "button", class: "small", onclick: () => work(entry, contact, code) }, label);
   const attempts = entry.attempts ? ` (${entry.attempts} essai${entry.attempts > 1 ? "s" : ""} sans réponse)` : "";
-  const tr = row("queue", [contact.name || "—", contact.phone || "—", contact.message || "—", when(entry.left_at),
-    (entry.deadline_at ? when(entry.deadline_at) : "—") + (entry.status === "unanswered" ? " (dépassé)" : "") + attempts,
+  const tr = row("queue", [contact.name || "—", contact.phone || "—", contact.message || "—", shortWhen(entry.left_at),
+    (entry.deadline_at ? shortWhen(entry.deadline_at) : "—") + (entry.status === "unanswered" ? " (dépassé)" : "") + attempts,
     el("span", {}, act("Demande enregistrée…", "request_logged"), act("Information donnée…", "information_given"),
       act("Pas de réponse", "no_answer"), act("Plus nécessaire", "not_needed"))]);
   tr.dataset.id = entry.entry_id;
@@ -390,6 +403,7 @@ function queueRow(entry, contact) {
 
 async function work(entry, contact, code) {
   if (code === "request_logged" || code === "information_given") {
+    show("log");
     resetCall();
     followUp = entry.entry_id;
     setKind(code === "request_logged" ? "service" : "information");
