@@ -72,7 +72,7 @@ class Match:
             request_id=self.request_id, provider_id=decision.chosen, activity=spec.activity, commune=spec.commune,
             sector=spec.sector, candidates=list(decision.candidates), rotation_position=decision.position,
             skipped=[ev.Skip(provider_id=pid, reason=reason) for pid, reason in decision.skipped],
-            deadline_at=deadline_at, attempt=self.attempt + 1,
+            eligible=list(decision.eligible or (decision.chosen,)), deadline_at=deadline_at, attempt=self.attempt + 1,
         ))
 
     def orient(self, providers: list[ev.OrientedProvider]) -> None:

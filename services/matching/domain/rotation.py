@@ -33,13 +33,18 @@ class TurnKey:
 
 @dataclass(frozen=True)
 class Decision:
-    """The outcome of one turn: who gets the offer (or nobody), and the proof of fairness."""
+    """The outcome of one turn: who gets the offer (or nobody), and the proof of fairness.
+
+    ``eligible``: the members who could have taken this offer (every filter passed), in turn order; the
+    equal share of each offer is measured among them, not among every member of the turn.
+    """
 
     chosen: str | None
     candidates: tuple[str, ...]
     skipped: tuple[tuple[str, SkipReason], ...]
     position: int | None
     cursor: RingKey | None
+    eligible: tuple[str, ...] = ()
 
 
 def ring_key(provider: Provider) -> RingKey:
@@ -68,9 +73,16 @@ def take_turn(members: list[Provider], cursor: RingKey | None, request: RequestS
     ordered = members[start:] + members[:start]
     candidates = tuple(member.provider_id for member in ordered)
     skipped: list[tuple[str, SkipReason]] = []
+    eligible: list[str] = []
+    chosen: tuple[Provider, int] | None = None
     for position, member in enumerate(ordered):
         reason = excluded.get(member.provider_id) or skip_reason(member, request)
         if reason is None:
-            return Decision(member.provider_id, candidates, tuple(skipped), position, ring_key(member))
-        skipped.append((member.provider_id, reason))
-    return Decision(None, candidates, tuple(skipped), None, cursor)
+            eligible.append(member.provider_id)
+            chosen = chosen or (member, position)
+        elif chosen is None:
+            skipped.append((member.provider_id, reason))
+    if chosen is None:
+        return Decision(None, candidates, tuple(skipped), None, cursor)
+    member, position = chosen
+    return Decision(member.provider_id, candidates, tuple(skipped), position, ring_key(member), tuple(eligible))

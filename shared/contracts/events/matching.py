@@ -53,7 +53,7 @@ class Skip(BaseModel):
 class ProviderAssigned(MatchingEvent):
     """The request was offered to the provider whose turn it was; it must contact the resident before the deadline."""
 
-    schema_version = 2
+    schema_version = 3
 
     provider_id: str = Field(description="The provider the request is offered to.")
     activity: ActivityCode
@@ -62,6 +62,8 @@ class ProviderAssigned(MatchingEvent):
     candidates: list[str] = Field(min_length=1, description="Providers of the activity x sector rotation, in turn order.")
     rotation_position: int = Field(ge=0, description="Index in `candidates` of the assigned provider; the next turn starts after it.")
     skipped: list[Skip] = Field(default_factory=list, description="Providers passed over before reaching the assigned one.")
+    eligible: list[str] = Field(min_length=1, description="Candidates who could take this offer (every filter passed), "
+                                "in turn order, the assigned one included: each offer's equal share is 1 / their number.")
     deadline_at: datetime = Field(description="When the provider must have contacted the resident (24 h in business hours).")
     attempt: int = Field(default=1, ge=1, description="1 for the first offer of this request, 2 after a decline or a missed deadline, ...")
 
@@ -72,6 +74,13 @@ class ProviderAssigned(MatchingEvent):
         strangers = {skip.provider_id for skip in self.skipped} - set(self.candidates)
         if strangers:
             raise ValueError(f"skipped providers not among the candidates: {sorted(strangers)}")
+        strangers = set(self.eligible) - set(self.candidates)
+        if strangers:
+            raise ValueError(f"eligible providers not among the candidates: {sorted(strangers)}")
+        if self.provider_id not in self.eligible:
+            raise ValueError("the assigned provider must be among the eligible ones")
+        if {skip.provider_id for skip in self.skipped} & set(self.eligible):
+            raise ValueError("a skipped provider cannot be eligible")
         return self
 
 
@@ -79,6 +88,16 @@ class ProviderAssigned(MatchingEvent):
 def _provider_assigned_v1_to_v2(payload: dict) -> dict:
     """v1 did not record the providers skipped; they are unknown, so the list is empty."""
     return {**payload, "skipped": []}
+
+
+@upcaster("ProviderAssigned", 2)
+def _provider_assigned_v2_to_v3(payload: dict) -> dict:
+    """v2 did not record who was eligible. The candidates passed over before the assigned one were not; those
+    after it were never checked, so they count as eligible (the best knowledge the event holds)."""
+    skipped = {skip.get("provider_id") for skip in payload.get("skipped", []) if isinstance(skip, dict)}
+    candidates = payload.get("candidates")
+    listed = candidates if isinstance(candidates, list) else []  # not a list: validation names the field
+    return {**payload, "eligible": [pid for pid in listed if pid not in skipped]}
 
 
 class OrientedProvider(BaseModel):

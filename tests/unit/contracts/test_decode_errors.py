@@ -49,8 +49,8 @@ def test_unknown_event_type() -> None:
 
 
 def test_version_newer_than_the_service_knows() -> None:
-    value = changed(lambda d: d["meta"].update(schema_version=3))
-    assert "schema version 3 is newer than this service knows (2)" in reason_for(value)
+    value = changed(lambda d: d["meta"].update(schema_version=4))
+    assert "schema version 4 is newer than this service knows (3)" in reason_for(value)
 
 
 @pytest.mark.parametrize("version", [0, -1])

@@ -29,7 +29,7 @@ def test_request_logged_v1_fragile_flag_becomes_elderly() -> None:
     }
 
 
-def test_provider_assigned_v1_gets_an_empty_skip_list() -> None:
+def test_provider_assigned_v1_gets_an_empty_skip_list_and_every_candidate_eligible() -> None:
     assert upcast_fixture("ProviderAssigned") == {
         "request_id": "req-lim-0398",
         "provider_id": "prv-dupont-plomberie",
@@ -39,9 +39,16 @@ def test_provider_assigned_v1_gets_an_empty_skip_list() -> None:
         "candidates": ["prv-sanitherm", "prv-dupont-plomberie", "prv-eau-limousin"],
         "rotation_position": 1,
         "skipped": [],
+        "eligible": ["prv-sanitherm", "prv-dupont-plomberie", "prv-eau-limousin"],
         "deadline_at": "2008-03-05T09:00:00Z",
         "attempt": 1,
     }
+
+
+def test_provider_assigned_v2_counts_the_skipped_candidates_out_of_the_eligible_ones() -> None:
+    v2 = load_document("ProviderAssigned", 2)["payload"]
+    assert upcast("ProviderAssigned", 2, 3, v2)["eligible"] == ["prv-jardins-du-limousin", "prv-brico-services"]
+    assert upcast("ProviderAssigned", 2, 3, v2) == load_document("ProviderAssigned", 3)["payload"]
 
 
 def test_intervention_done_v1_amount_becomes_labour_and_zero_travel() -> None:

@@ -111,6 +111,22 @@ def test_suspended_expired_unaccredited_unavailable_and_out_of_sector_are_skippe
     assert decision.position == 6
 
 
+def test_the_decision_lists_every_eligible_member_in_turn_order_those_after_the_chosen_one_included() -> None:
+    members = ring([
+        provider("prv-a", joined=1, activities=("childcare",), publics=("child_under_3",)),
+        provider("prv-suspended", joined=2, activities=("childcare",), status=SUSPENDED, publics=("child_under_3",)),
+        provider("prv-none", joined=3, activities=("childcare",)),
+        provider("prv-b", joined=4, activities=("childcare",), publics=("child_under_3",)),
+        provider("prv-c", joined=5, activities=("childcare",), publics=("child_under_3",)),
+    ], "childcare", AGGLO)
+    request = spec(activity="childcare", publics=("child_under_3",))
+
+    first = take_turn(members, None, request, {})
+    assert (first.chosen, first.eligible, first.skipped) == ("prv-a", ("prv-a", "prv-b", "prv-c"), ())
+    after_a = take_turn(members, first.cursor, request, {"prv-b": SkipReason.DECLINED})
+    assert after_a.chosen == "prv-c" and after_a.eligible == ("prv-c", "prv-a")
+
+
 def test_the_ring_leaves_out_other_activities_sectors_and_providers_not_admitted() -> None:
     members = ring([
         provider("prv-a", joined=1), provider("prv-plumber", activities=("plumbing",)),
