@@ -4,14 +4,16 @@ from __future__ import annotations
 
 
 class DomainError(ValueError):
-    """A command that breaks a business rule. ``code`` is stable; the message is for people."""
+    """A command that breaks a business rule. ``code`` is stable; the message is a French sentence for people;
+    ``field`` names the input it is about, if one."""
 
     status = 422
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.field = field
 
 
 class NotFound(DomainError):
@@ -23,3 +25,9 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not act here (another platform's resource)."""
+
+    status = 403

@@ -33,7 +33,7 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 
 def _in_years(day: date, first: int = MIN_YEAR) -> None:
     if not first <= day.year <= MAX_YEAR:
-        raise ValueError(f"must be between the years {first} and {MAX_YEAR}")
+        raise ValueError(f"doit être entre les années {first} et {MAX_YEAR}")
 
 
 def day_within_years(value: date) -> date:
@@ -49,7 +49,7 @@ def _record_day(value: date) -> date:
 
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("must carry a time zone, e.g. 2026-12-05T10:00:00+01:00 or 2026-12-05T09:00:00Z")
+        raise ValueError("doit indiquer le fuseau horaire, par exemple 2026-12-05T10:00:00+01:00 ou 2026-12-05T09:00:00Z")
     return value
 
 
@@ -67,14 +67,14 @@ def _local_moment(text: str) -> str:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError("must be an ISO 8601 local date-time, e.g. 2026-12-05T18:40:00 (or with +01:00)") from None
+        raise ValueError("doit être une date et heure locale ISO 8601, par exemple 2026-12-05T18:40:00 (ou avec +01:00)") from None
     _in_years(moment)
     return text
 
 
 def _amount(text: str) -> str:
     if Decimal(text) > MAX_AMOUNT:
-        raise ValueError(f"must be at most {MAX_AMOUNT} euros")
+        raise ValueError(f"doit valoir au plus {MAX_AMOUNT} euros")
     return text
 
 
@@ -110,9 +110,9 @@ class AvailabilityWindow(Frozen):
     @model_validator(mode="after")
     def _sane(self) -> AvailabilityWindow:
         if self.ends_at <= self.starts_at:
-            raise ValueError("a time window must end after it starts")
+            raise ValueError("une plage horaire doit finir après son début")
         if self.ends_at - self.starts_at > MAX_WINDOW:
-            raise ValueError(f"a time window may last at most {MAX_WINDOW.days} days")
+            raise ValueError(f"une plage horaire dure au plus {MAX_WINDOW.days} jours")
         return self
 
     def window(self) -> TimeWindow:
@@ -123,17 +123,17 @@ class AvailabilityWindow(Frozen):
 def ensure_not_future(what: str, moment: datetime, now: datetime) -> None:
     """``DomainError`` (422) if ``moment`` is more than ``FUTURE_TOLERANCE`` after ``now`` (the service's clock)."""
     if moment > now + FUTURE_TOLERANCE:
-        raise DomainError("in_the_future", f"{what} ({moment.isoformat()}) is in the future: it must not be later "
-                                           f"than now ({now.isoformat(timespec='seconds')}) plus "
-                                           f"{FUTURE_TOLERANCE.seconds // 60} minutes")
+        raise DomainError("in_the_future", f"{what} ({moment.isoformat()}) est dans le futur : au plus tard "
+                                           f"maintenant ({now.isoformat(timespec='seconds')}) plus "
+                                           f"{FUTURE_TOLERANCE.seconds // 60} minutes", field=what)
 
 
 def ensure_not_future_day(what: str, day: date, now: datetime, zone: tzinfo) -> None:
     """``DomainError`` (422) if ``day`` is after today in ``zone`` (the platform's), by the service's clock."""
     today = (now + FUTURE_TOLERANCE).astimezone(zone).date()
     if day > today:
-        raise DomainError("in_the_future", f"{what} ({day.isoformat()}) is in the future: it must be "
-                                           f"{today.isoformat()} or earlier")
+        raise DomainError("in_the_future", f"{what} ({day.isoformat()}) est dans le futur : au plus tard le "
+                                           f"{today.isoformat()}", field=what)
 
 
 def local_moment(text: str, zone: tzinfo) -> datetime:

@@ -7,8 +7,8 @@ Use::
         ensure_platform(principal, platform_id, resource="request")
 
 The service's bootstrap puts its :class:`TokenRegistry` on ``app.state.tokens``; nothing here is global.
-Refusals are ``HTTPException`` (401, 403, 404); the services answer them with the shared error body
-``{"error": "unauthorized", "detail": "..."}`` (:mod:`shared.service.errors`).
+Refusals are ``HTTPException`` (401, 403, 404) with a French ``detail``; the services answer them with the shared
+error body ``{"error": "unauthorized", "detail": "...", "fields": []}`` (:mod:`shared.service.errors`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,15 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from shared.errors import Forbidden
 from shared.security.principals import Principal, Role
 from shared.security.tokens import TokenRegistry, Unauthorized
+
+NOT_YOUR_PLATFORM = "Ce jeton d'accès appartient à une autre plateforme : il ne donne pas accès à celle-ci."
+ROLE_LABELS = {Role.OPERATOR: "opérateur", Role.COORDINATOR: "coordinateur", Role.PROVIDER: "prestataire",
+               Role.ANALYST: "analyste", Role.FEDERATION_ADMIN: "administrateur de la fédération"}
+_FRENCH_UNAUTHORIZED = {"malformed token": "format invalide", "unknown token": "jeton inconnu",
+                        "revoked token": "jeton révoqué"}
 
 bearer = HTTPBearer(auto_error=False, description="API token: `Authorization: Bearer rls_<token_id>_<secret>`.")
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="relais"'}
@@ -42,7 +49,7 @@ async def current_principal(
     if credentials is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            detail="missing API token: send 'Authorization: Bearer <token>'",
+            detail="Jeton d'accès manquant : envoyez l'en-tête « Authorization: Bearer <jeton> ».",
             headers=_CHALLENGE,
         )
     try:
@@ -50,7 +57,7 @@ async def current_principal(
     except Unauthorized as error:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            detail=f"invalid API token ({error})",
+            detail=f"Jeton d'accès refusé ({_FRENCH_UNAUTHORIZED.get(str(error), 'invalide')}).",
             headers={"WWW-Authenticate": 'Bearer realm="relais", error="invalid_token"'},
         ) from error
 
@@ -65,10 +72,10 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
 
     async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if allowed and principal.role not in allowed:
-            names = ", ".join(sorted(role.value for role in allowed))
+            names = ", ".join(ROLE_LABELS[role] for role in sorted(allowed))
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
-                detail=f"role {principal.role.value!r} may not do this; allowed roles: {names}",
+                detail=f"Votre rôle ({ROLE_LABELS[principal.role]}) ne permet pas cette action ; rôles autorisés : {names}.",
             )
         return principal
 
@@ -76,34 +83,35 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     return dependency
 
 
-def ensure_platform(principal: Principal, platform_id: str, *, resource: str = "resource") -> None:
-    """Raise 404 unless ``principal`` may see resources of ``platform_id``.
+def ensure_platform(principal: Principal, platform_id: str) -> None:
+    """Raise :class:`~shared.errors.Forbidden` (403, ``not_your_platform``) unless ``principal`` may act on ``platform_id`` (``federation_admin``
+    acts on every platform).
 
-    404 rather than 403: a caller of one platform must not learn whether a resource of another
-    platform exists. ``federation_admin`` sees every platform.
+    The answer is the same whether the platform or the resource exists or not, so it tells a caller of
+    another platform nothing but that the path is not theirs.
     """
     if not principal.covers(platform_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"{resource} not found")
+        raise Forbidden("not_your_platform", NOT_YOUR_PLATFORM)
 
 
-def ensure_subject(principal: Principal, provider_id: str, *, resource: str = "offer") -> None:
+def ensure_subject(principal: Principal, provider_id: str, *, resource: str = "Offre") -> None:
     """Raise 404 when a provider reaches another provider's resource (e.g. an offer made to someone else).
 
     Only restricts the ``provider`` role; other roles are limited by :func:`require` and
     :func:`ensure_platform`. 404 for the same reason as :func:`ensure_platform`.
     """
     if principal.role is Role.PROVIDER and principal.subject != provider_id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"{resource} not found")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"{resource} introuvable.")
 
 
-def platform_member(*roles: Role, resource: str = "platform") -> Callable[..., Awaitable[Principal]]:
+def platform_member(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency for routes under ``/platforms/{platform_id}``: :func:`require` ``roles``, then
-    :func:`ensure_platform` (404 for another platform's ``resource``)."""
+    :func:`ensure_platform` (403 on another platform)."""
 
     requirement = require(*roles)
 
     async def dependency(platform_id: str, principal: Principal = Depends(requirement)) -> Principal:  # noqa: B008
-        ensure_platform(principal, platform_id, resource=resource)
+        ensure_platform(principal, platform_id)
         return principal
 
     dependency.__name__ = f"platform_{requirement.__name__}"

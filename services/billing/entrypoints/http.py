@@ -38,8 +38,8 @@ _coordinator = platform_member(Role.COORDINATOR, Role.FEDERATION_ADMIN)
 
 async def _account_reader(platform_id: str, provider_id: str, principal: Annotated[Principal, Depends(
         require(Role.COORDINATOR, Role.FEDERATION_ADMIN, Role.PROVIDER))]) -> Principal:
-    ensure_platform(principal, platform_id, resource="account")
-    ensure_subject(principal, provider_id, resource="account")
+    ensure_platform(principal, platform_id)
+    ensure_subject(principal, provider_id, resource="Compte")
     return principal
 
 

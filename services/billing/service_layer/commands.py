@@ -25,7 +25,7 @@ class PaymentDetails(BaseModel):
     @classmethod
     def _positive(cls, amount: str) -> str:
         if Decimal(amount) <= 0:
-            raise ValueError("a payment must be positive")
+            raise ValueError("un paiement doit être positif")
         return amount
 
 

@@ -22,8 +22,8 @@ _coordinator = platform_member(Role.COORDINATOR, Role.FEDERATION_ADMIN)
 
 async def _reader(platform_id: str, provider_id: str, principal: Annotated[Principal, Depends(
         require(Role.COORDINATOR, Role.FEDERATION_ADMIN, Role.PROVIDER))]) -> Principal:
-    ensure_platform(principal, platform_id, resource="provider")
-    ensure_subject(principal, provider_id, resource="provider")
+    ensure_platform(principal, platform_id)
+    ensure_subject(principal, provider_id, resource="Fiche de prestataire")
     return principal
 
 

@@ -19,10 +19,10 @@ from shared.security.principals import Principal, Role
 router = APIRouter(prefix="/platforms/{platform_id}", tags=["offers"])
 
 
-_actor = platform_member(Role.PROVIDER, Role.COORDINATOR, Role.FEDERATION_ADMIN, resource="offer")
+_actor = platform_member(Role.PROVIDER, Role.COORDINATOR, Role.FEDERATION_ADMIN)
 
 
-_watcher = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.PROVIDER, Role.FEDERATION_ADMIN, resource="request")
+_watcher = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.PROVIDER, Role.FEDERATION_ADMIN)
 
 
 _analyst = platform_member(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN)
@@ -55,7 +55,7 @@ async def show_match(request: Request, platform_id: str, request_id: str,
     if row is None:
         raise NotFound(f"request {request_id!r}")
     if who.role is Role.PROVIDER:
-        ensure_subject(who, row["provider_id"] or "", resource="request")
+        ensure_subject(who, row["provider_id"] or "", resource="Demande")
     return MatchView.of(row)
 
 

@@ -98,8 +98,8 @@ async def test_phone_answers_are_checked_then_recorded_once(api: Api) -> None:
     answered = await api.http.post(url, headers=api.auth("operator"), json={"outcome": "satisfied", "answers": answers})
     twice = await api.http.post(url, headers=api.auth("operator"), json={"outcome": "satisfied", "answers": answers})
 
-    for called_at, words in (("9999-12-31T23:59:59-05:00", "between the years 2000 and 2100"),
-                             ("2026-03-02T10:00:00", "must carry a time zone"), ("2099-01-01T10:00:00Z", "in the future")):
+    for called_at, words in (("9999-12-31T23:59:59-05:00", "entre les années 2000 et 2100"),
+                             ("2026-03-02T10:00:00", "doit indiquer le fuseau horaire"), ("2099-01-01T10:00:00Z", "dans le futur")):
         wrong = await api.http.post(url, headers=api.auth("operator"), json={"outcome": "no_answer", "called_at": called_at})
         assert wrong.status_code == 422 and words in wrong.text, wrong.text
     assert (unknown.status_code, other_platform.status_code, contradictory.status_code) == (404, 404, 422)

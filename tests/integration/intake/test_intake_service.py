@@ -55,10 +55,10 @@ async def test_calls_are_logged_projected_and_isolated_by_platform(
                                        lambda body: body["information_calls"])
         assert observatory["information_calls"] == {"tax_advantages": 1}
 
-        assert (await client.get(f"/platforms/limoges/requests/{request_id}", headers=stranger)).status_code == 404
+        assert (await client.get(f"/platforms/limoges/requests/{request_id}", headers=stranger)).status_code == 403
         missing = await client.get("/platforms/limoges/requests/req-nope", headers=operator)
-        assert (missing.status_code, missing.json()) == (404, {"error": "not_found", "detail": "request 'req-nope' not found"})
-        assert (await client.post("/platforms/limoges/requests", headers=stranger, json={})).status_code == 404
+        assert (missing.status_code, missing.json()) == (404, {"error": "not_found", "detail": "request 'req-nope' not found", "fields": []})
+        assert (await client.post("/platforms/limoges/requests", headers=stranger, json={})).status_code == 403
         assert (await client.get("/platforms/limoges/requests")).status_code == 401
         assert (await client.get("/platforms/limoges/observatory", headers=operator)).status_code == 403
 
@@ -73,20 +73,20 @@ async def test_bad_input_gets_a_clear_4xx_and_writes_nothing(service_settings: C
             ({"channel": "fax", "activity": "gardening", "commune": "87085", "contact": CONTACT}, 422, "channel"),
             ({"channel": "phone", "activity": "gardening", "commune": "99999", "contact": CONTACT}, 422, "not served"),
             ({**REQUEST, "availability": [{"starts_at": "2026-12-05T10:00:00", "ends_at": "2026-12-05T09:00:00+01:00"}]},
-             422, "must carry a time zone"),
+             422, "doit indiquer le fuseau horaire"),
             ({**REQUEST, "availability": [{"starts_at": "2026-12-05T10:00:00", "ends_at": "2026-12-05T12:00:00"}]},
-             422, "must carry a time zone"),
+             422, "doit indiquer le fuseau horaire"),
             ({**REQUEST, "availability": [{"starts_at": "0001-01-01T00:00:00+01:00",
-                                           "ends_at": "9999-12-31T23:59:59-01:00"}]}, 422, "between the years 2000 and 2100"),
+                                           "ends_at": "9999-12-31T23:59:59-01:00"}]}, 422, "entre les années 2000 et 2100"),
             ({**REQUEST, "availability": [{"starts_at": "2026-12-01T08:00:00+01:00",
-                                           "ends_at": "2027-06-01T08:00:00+01:00"}]}, 422, "at most 31 days"),
+                                           "ends_at": "2027-06-01T08:00:00+01:00"}]}, 422, "au plus 31 jours"),
         ]
         for body, status, words in cases:
             response = await client.post("/platforms/limoges/requests", headers=operator, json=body)
             assert response.status_code == status and words in response.text, response.text
         brenne = issue_token(settings, "brenne", Role.OPERATOR, "op-b")
-        for left_at, words in (("yesterday", "ISO 8601"), ("0001-01-01T10:00:00", "between the years"),
-                               ("2099-01-01T10:00:00", "in the future")):
+        for left_at, words in (("yesterday", "ISO 8601"), ("0001-01-01T10:00:00", "entre les années"),
+                               ("2099-01-01T10:00:00", "dans le futur")):
             voicemail = await client.post("/platforms/brenne/voicemails", headers=brenne,
                                           json={"contact": CONTACT, "left_at_local": left_at})
             assert voicemail.status_code == 422 and words in voicemail.text, voicemail.text

@@ -105,7 +105,7 @@ async def test_clear_errors_and_access_rules(api: tuple[httpx.AsyncClient, Setti
     assert (await client.get(base, headers=me)).json()["provider_id"] == pid
     assert (await client.get(f"/platforms/limoges/providers/{other}", headers=me)).status_code == 404
     assert (await client.get("/platforms/limoges/providers", headers=me)).status_code == 403
-    assert (await client.get(base, headers=stranger)).status_code == 404
+    assert (await client.get(base, headers=stranger)).status_code == 403
     assert (await client.get("/platforms/limoges/fairness", headers=analyst)).json() == []
     assert (await client.get(base)).status_code == 401
     assert (await client.post("/admin/clock", headers=co, json={"advance_seconds": 1})).status_code == 404
@@ -132,8 +132,8 @@ async def test_provider_actions_over_http(api: tuple[httpx.AsyncClient, Settings
     assert (await client.get(f"{path}/match", headers=theirs)).status_code == 404
     assert (await client.post(f"{path}/contact", headers=theirs, json={})).status_code == 404
     assert (await client.post(f"{path}/quote-answer", headers=mine, json={"accepted": True})).status_code == 409
-    for when, words in (("2030-01-01T10:00:00+01:00", "in the future"), ("0001-01-01T10:00:00+01:00", "between the years"),
-                        ("2026-03-02T09:00:00", "must carry a time zone")):
+    for when, words in (("2030-01-01T10:00:00+01:00", "dans le futur"), ("0001-01-01T10:00:00+01:00", "entre les années"),
+                        ("2026-03-02T09:00:00", "doit indiquer le fuseau horaire")):
         wrong = await client.post(f"{path}/contact", headers=mine, json={"contacted_at": when})
         assert wrong.status_code == 422 and words in wrong.text, wrong.text
     assert (await client.post(f"{path}/contact", headers=mine, json={})).status_code == 204
@@ -145,7 +145,7 @@ async def test_provider_actions_over_http(api: tuple[httpx.AsyncClient, Settings
     assert (await client.post(f"{path}/intervention", headers=mine, json=done_body)).status_code == 409
     assert (await client.post(f"{path}/quote-answer", headers=co, json={"accepted": True})).status_code == 204
     future = await client.post(f"{path}/intervention", headers=mine, json={**done_body, "done_on": "2026-03-10"})
-    assert future.status_code == 422 and "in the future" in future.text, future.text
+    assert future.status_code == 422 and "dans le futur" in future.text, future.text
     assert (await client.post(f"{path}/intervention", headers=mine, json=done_body)).status_code == 204
     shown = (await client.get(f"{path}/match", headers=mine)).json()
     assert (shown["status"], shown["provider_id"], shown["version"]) == ("done", holder, 5)
@@ -168,6 +168,6 @@ async def test_operators_read_the_provider_cards_not_the_full_records(api: tuple
     assert [(card["provider_id"], card["status"]) for card in cards] == [(pid, "applied")]
     assert set(cards[0]) == {"provider_id", "name", "kind", "status", "activities", "communes"}
     assert (await client.get("/platforms/limoges/providers", headers=operator)).status_code == 403
-    assert (await client.get("/platforms/limoges/provider-cards", headers=elsewhere)).status_code == 404
+    assert (await client.get("/platforms/limoges/provider-cards", headers=elsewhere)).status_code == 403
     assert (await client.get("/platforms/limoges/provider-cards", headers=provider)).status_code == 403
     assert (await client.get("/platforms/limoges/provider-cards", headers=analyst)).status_code == 403

@@ -120,9 +120,9 @@ def test_no_answers_can_come_with_a_call_nobody_took() -> None:
 
 
 @pytest.mark.parametrize(("called_at", "words"), [
-    ("2026-03-02T10:00:00", "must carry a time zone"),
-    ("9999-12-31T23:59:59-05:00", "between the years 2000 and 2100"),
-    ("0001-01-01T00:00:00Z", "between the years 2000 and 2100"),
+    ("2026-03-02T10:00:00", "doit indiquer le fuseau horaire"),
+    ("9999-12-31T23:59:59-05:00", "entre les années 2000 et 2100"),
+    ("0001-01-01T00:00:00Z", "entre les années 2000 et 2100"),
 ])
 def test_a_call_time_carries_a_time_zone_and_a_sane_year(called_at: str, words: str) -> None:
     with pytest.raises(ValueError, match=words):
@@ -134,7 +134,7 @@ async def test_a_call_cannot_be_logged_in_the_future_of_the_service_clock(world:
     later = phone(survey_id, FollowUpOutcome.NO_ANSWER, None).model_copy(
         update={"called_at": world.clock.now() + timedelta(hours=2)})
 
-    with pytest.raises(DomainError, match=r"called_at .* is in the future"):
+    with pytest.raises(DomainError, match=r"called_at .* est dans le futur"):
         await world.handlers.record_phone_follow_up(later)
     assert world.types("req-1") == ["SurveySent"]
     just_now = later.model_copy(update={"called_at": world.clock.now() + timedelta(minutes=5)})

@@ -125,11 +125,11 @@ async def test_a_voicemail_is_refused_where_the_policy_has_no_answering_machine(
 
 
 @pytest.mark.parametrize(("window", "words"), [
-    ({"starts_at": "2026-12-05T10:00:00", "ends_at": "2026-12-05T09:00:00+01:00"}, "must carry a time zone"),
-    ({"starts_at": "2026-12-05T10:00:00", "ends_at": "2026-12-05T12:00:00"}, "must carry a time zone"),
-    ({"starts_at": "0001-01-01T00:00:00+01:00", "ends_at": "9999-12-31T23:59:59-01:00"}, "between the years 2000 and 2100"),
-    ({"starts_at": "2026-12-01T08:00:00+01:00", "ends_at": "2027-03-01T08:00:00+01:00"}, "at most 31 days"),
-    ({"starts_at": "2026-12-05T10:00:00+01:00", "ends_at": "2026-12-05T09:00:00+01:00"}, "end after it starts"),
+    ({"starts_at": "2026-12-05T10:00:00", "ends_at": "2026-12-05T09:00:00+01:00"}, "doit indiquer le fuseau horaire"),
+    ({"starts_at": "2026-12-05T10:00:00", "ends_at": "2026-12-05T12:00:00"}, "doit indiquer le fuseau horaire"),
+    ({"starts_at": "0001-01-01T00:00:00+01:00", "ends_at": "9999-12-31T23:59:59-01:00"}, "entre les années 2000 et 2100"),
+    ({"starts_at": "2026-12-01T08:00:00+01:00", "ends_at": "2027-03-01T08:00:00+01:00"}, "au plus 31 jours"),
+    ({"starts_at": "2026-12-05T10:00:00+01:00", "ends_at": "2026-12-05T09:00:00+01:00"}, "finir après son début"),
 ])
 def test_availability_windows_are_aware_bounded_and_short(window: dict[str, str], words: str) -> None:
     with pytest.raises(ValidationError, match=words):
@@ -155,7 +155,7 @@ async def test_a_voicemail_cannot_be_left_in_the_future(handlers: IntakeHandlers
     def voicemail(left_at: str) -> c.LogVoicemail:
         return c.LogVoicemail(platform_id="brenne", actor="operator:op-1", contact=CONTACT, left_at_local=left_at)
 
-    with pytest.raises(DomainError, match="in the future"):
+    with pytest.raises(DomainError, match="dans le futur"):
         await handlers.log_voicemail(voicemail("2026-03-02T11:00:00"))  # 10:00 UTC: 30 min after the clock
     await handlers.log_voicemail(voicemail("2026-03-02T10:35:00"))  # local (Paris) = 09:35 UTC: within tolerance
     await handlers.log_voicemail(voicemail("2026-03-02T09:00:00Z"))

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import Depends, FastAPI
 
-from shared.security.http import ensure_platform, ensure_subject, require
+from shared.security.http import NOT_YOUR_PLATFORM, ensure_platform, ensure_subject, require
 from shared.security.principals import ALL_PLATFORMS, Principal, Role
 from shared.security.tokens import TokenRegistry
 from shared.service.errors import install_error_handlers
@@ -26,14 +26,14 @@ def tiny_app(registry: TokenRegistry | None) -> FastAPI:
         request_id: str,
         principal: Annotated[Principal, Depends(require(Role.OPERATOR, Role.COORDINATOR, Role.FEDERATION_ADMIN))],
     ) -> dict:
-        ensure_platform(principal, platform_id, resource="request")
+        ensure_platform(principal, platform_id)
         return {"request_id": request_id, "seen_by": principal.actor}
 
     @app.post("/platforms/{platform_id}/offers/{provider_id}/accept")
     async def accept_offer(
         platform_id: str, provider_id: str, principal: Annotated[Principal, Depends(require(Role.PROVIDER))]
     ) -> dict:
-        ensure_platform(principal, platform_id, resource="offer")
+        ensure_platform(principal, platform_id)
         ensure_subject(principal, provider_id)
         return {"accepted_by": principal.subject}
 
@@ -65,7 +65,7 @@ async def test_no_token_is_401_with_a_challenge(client):
 
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert response.json()["error"] == "unauthorized" and "missing API token" in response.json()["detail"]
+    assert response.json()["error"] == "unauthorized" and "Jeton d'accès manquant" in response.json()["detail"]
 
 
 async def test_wrong_token_is_401(client, registry):
@@ -75,7 +75,7 @@ async def test_wrong_token_is_401(client, registry):
         response = await client.get("/platforms/limoges/requests/req-1", headers=bearer(wrong))
         assert response.status_code == 401
         assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
-        assert "invalid API token" in response.json()["detail"]
+        assert response.json()["detail"].startswith("Jeton d'accès refusé")
         assert wrong not in response.text
 
 
@@ -92,7 +92,7 @@ async def test_revoked_token_is_401(client, registry):
     response = await client.get("/platforms/limoges/requests/req-1", headers=bearer(token))
 
     assert response.status_code == 401
-    assert "revoked" in response.json()["detail"]
+    assert response.json()["detail"] == "Jeton d'accès refusé (jeton révoqué)."
 
 
 async def test_wrong_role_is_403(client, registry):
@@ -102,16 +102,18 @@ async def test_wrong_role_is_403(client, registry):
 
     assert response.status_code == 403
     assert response.json()["error"] == "forbidden"
-    assert response.json()["detail"] == "role 'analyst' may not do this; allowed roles: coordinator, federation_admin, operator"
+    assert response.json()["detail"] == ("Votre rôle (analyste) ne permet pas cette action ; rôles autorisés : "
+                                         "coordinateur, administrateur de la fédération, opérateur.")
 
 
-async def test_other_platforms_resource_is_404(client, registry):
+async def test_another_platforms_resource_is_403_not_your_platform(client, registry):
     token, _ = registry.issue("limoges", Role.OPERATOR, "op-12")
 
-    response = await client.get("/platforms/brenne/requests/req-1", headers=bearer(token))
+    for platform in ("brenne", "atlantis"):  # the same answer whether the platform exists or not
+        response = await client.get(f"/platforms/{platform}/requests/req-1", headers=bearer(token))
 
-    assert response.status_code == 404
-    assert response.json() == {"error": "not_found", "detail": "request not found"}
+        assert response.status_code == 403
+        assert response.json() == {"error": "not_your_platform", "detail": NOT_YOUR_PLATFORM, "fields": []}
 
 
 async def test_right_role_on_own_platform_is_200(client, registry):
@@ -138,8 +140,8 @@ async def test_provider_acts_only_on_own_offers(client, registry):
     other_platform = await client.post("/platforms/brenne/offers/prov-7/accept", headers=bearer(token))
 
     assert own.status_code == 200 and own.json() == {"accepted_by": "prov-7"}
-    assert other.status_code == 404 and other.json() == {"error": "not_found", "detail": "offer not found"}
-    assert other_platform.status_code == 404
+    assert other.status_code == 404 and other.json() == {"error": "not_found", "detail": "Offre introuvable.", "fields": []}
+    assert other_platform.status_code == 403
 
 
 async def test_require_without_roles_accepts_any_authenticated_caller(client, registry):

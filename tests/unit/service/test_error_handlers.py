@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI, HTTPException
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.errors import Conflict, DomainError, NotFound
 from shared.security.principals import ALL_PLATFORMS, Role
@@ -23,7 +23,21 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     count: int
+
+
+class Positive(BaseModel):
+    count: int = Field(ge=1)
+
+
+def command_error() -> ValidationError:
+    try:
+        Positive(count=0)
+    except ValidationError as error:
+        return error
+    raise AssertionError("Positive(count=0) validated")
 
 
 def tiny_app() -> FastAPI:
@@ -32,14 +46,15 @@ def tiny_app() -> FastAPI:
     raised = {"rule": DomainError("unknown_activity", "activity 'x' is not in the taxonomy"),
               "state": Conflict("already_contacted", "the resident was already contacted"),
               "missing": NotFound("request 'x'"), "race": ConcurrencyError("request x moved on: version 3, expected 2"),
-              "token": HTTPException(401, "missing API token", headers={"WWW-Authenticate": "Bearer"})}
+              "token": HTTPException(401, "missing API token", headers={"WWW-Authenticate": "Bearer"}),
+              "command": command_error()}
 
     @app.get("/raise/{what}")
     async def fail(what: str) -> None:
         raise raised[what]
 
     @app.post("/body")
-    async def take(body: Body) -> int:
+    async def take(body: Body, limit: int = 10) -> int:
         return body.count
 
     return app
@@ -59,20 +74,43 @@ async def test_every_refusal_has_the_same_body(client: httpx.AsyncClient, what: 
     response = await client.get(f"/raise/{what}")
 
     assert response.status_code == status
-    assert list(response.json()) == ["error", "detail"] and response.json()["error"] == code
+    assert list(response.json()) == ["error", "detail", "fields"] and response.json()["error"] == code
     assert isinstance(response.json()["detail"], str) and response.json()["detail"]
 
 
 async def test_http_errors_keep_their_headers_and_unknown_routes_get_the_body(client: httpx.AsyncClient) -> None:
     assert (await client.get("/raise/token")).headers["www-authenticate"] == "Bearer"
-    assert (await client.get("/nowhere")).json() == {"error": "not_found", "detail": "Not Found"}
-    assert (await client.delete("/body")).json() == {"error": "method_not_allowed", "detail": "Method Not Allowed"}
+    assert (await client.get("/nowhere")).json() == {"error": "not_found", "detail": "Cette adresse n'existe pas.",
+                                                      "fields": []}
+    assert (await client.delete("/body")).json() == {
+        "error": "method_not_allowed", "detail": "Cette méthode n'est pas permise à cette adresse.", "fields": []}
 
 
-async def test_request_validation_keeps_fastapis_body(client: httpx.AsyncClient) -> None:
-    response = await client.post("/body", json={})
+async def test_request_validation_has_the_shared_body_with_french_reasons_per_field(client: httpx.AsyncClient) -> None:
+    missing = await client.post("/body", json={})
+    wrong = await client.post("/body?limit=x", json={"count": "douze", "extra": 1})
 
-    assert response.status_code == 422 and response.json()["detail"][0]["type"] == "missing"
+    assert (missing.status_code, missing.json()) == (422, {
+        "error": "invalid_input", "detail": "Champ(s) invalide(s) : « count ». Corrigez-les et renvoyez la demande.",
+        "fields": [{"field": "count", "message": "champ obligatoire"}]})
+    assert wrong.json()["fields"] == [{"field": "paramètre limit", "message": "doit être un nombre entier"},
+                                      {"field": "count", "message": "doit être un nombre entier"},
+                                      {"field": "extra", "message": "champ inconnu"}]
+
+
+async def test_a_refused_value_is_never_sent_back(client: httpx.AsyncClient) -> None:
+    huge = "x" * 200_000
+
+    for body in ({"count": huge}, {"count": 1, "name": huge}, huge):
+        response = await client.post("/body", json=body)
+        assert response.status_code == 422 and len(response.content) < 1_000 and "xxxx" not in response.text
+
+
+async def test_a_command_refused_by_its_own_model_is_a_422_like_a_body(client: httpx.AsyncClient) -> None:
+    response = await client.get("/raise/command")
+
+    assert response.status_code == 422
+    assert response.json()["fields"] == [{"field": "count", "message": "doit être supérieur ou égal à 1"}]
 
 
 SERVICES = [  # a route of each service, and (when one answers before reading its store) a route refusing a platform
@@ -99,12 +137,11 @@ async def test_the_four_services_answer_with_the_shared_body(tmp_path: Path, ser
         if unknown is not None:
             method, where, body = unknown
             refused = await http.request(method, where, json=body, headers={"Authorization": f"Bearer {admin}"})
-            assert (refused.status_code, refused.json()) == (
-                404, {"error": "not_found", "detail": "platform 'atlantis' not found"})
+            assert (refused.status_code, refused.json()["error"]) == (404, "not_found")
 
     assert (anonymous.status_code, anonymous.json()["error"]) == (401, "unauthorized")
     assert "Bearer" in anonymous.headers["www-authenticate"]
-    assert (other_platform.status_code, other_platform.json()["error"]) == (404, "not_found")
+    assert (other_platform.status_code, other_platform.json()["error"]) == (403, "not_your_platform")
 
 
 def test_one_error_code_has_one_status_in_every_service() -> None:
