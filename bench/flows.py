@@ -104,7 +104,7 @@ class Flow:
             provider = candidates[position]
             deadline = self.at + timedelta(hours=24)
             self.emit("ProviderAssigned", {**ids, "provider_id": provider, "sector": sector, "candidates": candidates,
-                      "rotation_position": position, "skipped": [], "deadline_at": iso(deadline),
+                      "eligible": candidates, "rotation_position": position, "skipped": [], "deadline_at": iso(deadline),
                       "attempt": attempt}, service="matching", after=timedelta(seconds=2), actor="system:matching")
             roll, request = self.rng.random(), {"request_id": ids["request_id"], "provider_id": provider}
             if roll < 0.8:

@@ -122,7 +122,8 @@ def _matching_events(federation: Federation) -> list[Envelope[Any]]:
             steps = [me.RequestUnmet(**ids, reason="no_provider_for_activity_in_commune")]
         else:
             steps = [me.ProviderAssigned(**ids, provider_id=provider["provider_id"], sector="limoges-ville",
-                                         candidates=[provider["provider_id"]], rotation_position=0,
+                                         candidates=[provider["provider_id"]], eligible=[provider["provider_id"]],
+                                         rotation_position=0,
                                          deadline_at=at + timedelta(hours=24)),
                      me.ContactConfirmed(request_id=request_id, provider_id=provider["provider_id"],
                                          contacted_at=at + timedelta(hours=3))]

@@ -39,7 +39,7 @@ async def store(database_url: str) -> AsyncIterator[AsyncEngine]:
 def assigned(request_id: str, provider_id: str, version: int = 1) -> Any:
     position = RING.index(provider_id)
     event = ev.ProviderAssigned(request_id=request_id, provider_id=provider_id, activity="gardening", commune=LIMOGES,
-                                sector="agglo", candidates=RING, rotation_position=position,
+                                sector="agglo", candidates=RING, eligible=RING, rotation_position=position,
                                 deadline_at=T0 + timedelta(days=1), attempt=version)
     return event, version
 

@@ -71,7 +71,8 @@ def test_a_naive_instant_has_no_local_date() -> None:
 @given(near_an_edge)
 def test_the_timeline_prints_the_deadline_in_the_platforms_time(deadline: datetime) -> None:
     assigned = me.ProviderAssigned(request_id="req-1", provider_id="prv-1", activity="gardening", commune="87085",
-                                   sector="agglo", candidates=["prv-1"], rotation_position=0, deadline_at=deadline)
+                                   sector="agglo", candidates=["prv-1"], eligible=["prv-1"], rotation_position=0,
+                                   deadline_at=deadline)
     unanswered = ie.VoicemailUnanswered(request_id="vm-1", deadline_at=deadline)
     wall = eu_wall_clock(deadline)
     for event in (assigned, unanswered):
