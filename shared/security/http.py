@@ -19,13 +19,12 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from shared.contracts.labels import ROLES
 from shared.errors import Forbidden
 from shared.security.principals import Principal, Role
 from shared.security.tokens import TokenRegistry, Unauthorized
 
 NOT_YOUR_PLATFORM = "Ce jeton d'accès appartient à une autre plateforme : il ne donne pas accès à celle-ci."
-ROLE_LABELS = {Role.OPERATOR: "opérateur", Role.COORDINATOR: "coordinateur", Role.PROVIDER: "prestataire",
-               Role.ANALYST: "analyste", Role.FEDERATION_ADMIN: "administrateur de la fédération"}
 _FRENCH_UNAUTHORIZED = {"malformed token": "format invalide", "unknown token": "jeton inconnu",
                         "revoked token": "jeton révoqué"}
 
@@ -72,10 +71,10 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
 
     async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if allowed and principal.role not in allowed:
-            names = ", ".join(ROLE_LABELS[role] for role in sorted(allowed))
+            names = ", ".join(ROLES[role] for role in sorted(allowed))
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
-                detail=f"Votre rôle ({ROLE_LABELS[principal.role]}) ne permet pas cette action ; rôles autorisés : {names}.",
+                detail=f"Votre rôle ({ROLES[principal.role]}) ne permet pas cette action ; rôles autorisés : {names}.",
             )
         return principal
 

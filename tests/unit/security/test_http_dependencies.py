@@ -103,7 +103,7 @@ async def test_wrong_role_is_403(client, registry):
     assert response.status_code == 403
     assert response.json()["error"] == "forbidden"
     assert response.json()["detail"] == ("Votre rôle (analyste) ne permet pas cette action ; rôles autorisés : "
-                                         "coordinateur, administrateur de la fédération, opérateur.")
+                                         "coordination, administration de la fédération, écoutant·e.")
 
 
 async def test_another_platforms_resource_is_403_not_your_platform(client, registry):
