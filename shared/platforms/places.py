@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from shared.contracts.types import ActivityCode, CommuneCode, FragilePublic
 from shared.platforms._base import PolicyModel, Slug
+
+PostalCode = Annotated[str, StringConstraints(pattern=r"^\d{4,5}$")]
+"""A French (5 digits) or Belgian (4 digits) postal code."""
 
 
 class ActivityCategory(StrEnum):
@@ -41,6 +45,9 @@ class Activity(PolicyModel):
     code: ActivityCode
     label: str = Field(min_length=1, max_length=120, description="French label shown to operators and residents.")
     category: ActivityCategory = Field(description="Group of activities, for menus and statistics.")
+    synonyms: list[Annotated[str, Field(min_length=2, max_length=60)]] = Field(
+        default_factory=list, description="Other words callers use for it, found by the console's type-ahead.",
+        examples=[["jardinier", "espaces verts"]])
     fragile_public: bool = Field(
         default=False,
         description="True when the activity always serves its `fragile_publics` (e.g. elderly_care), whatever the "
@@ -71,6 +78,8 @@ class Commune(PolicyModel):
 
     code: CommuneCode
     name: str = Field(min_length=1, max_length=100, description="Official name, e.g. Mézières-en-Brenne.")
+    postal_codes: list[PostalCode] = Field(default_factory=list, description="Postal codes of the commune: an "
+                                           "operator may type 87000 for Limoges.", examples=[["87000", "87100", "87280"]])
     latitude: float = Field(ge=-90, le=90, description="Latitude of the commune centre, degrees.")
     longitude: float = Field(ge=-180, le=180, description="Longitude of the commune centre, degrees.")
 

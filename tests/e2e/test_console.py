@@ -75,7 +75,7 @@ def type_call(page, activity: str, commune: str, name: str, phone: str) -> None:
 def test_an_operator_logs_a_call_from_the_keyboard_and_sees_the_provider_without_scrolling(demo: DemoStack, page) -> None:
     sign_in(page, demo, "limoges", "lim-ecoutante-2")
     check_page(page, "01-appels")
-    type_call(page, "jardinage", "Limoges", "Jeanne Console", "05 36 49 00 77")
+    type_call(page, "jardinier", "87000", "Jeanne Console", "05 36 49 00 77")
     page.keyboard.press("Enter")
 
     outcome = page.locator("#outcome")
@@ -99,8 +99,8 @@ def test_an_operator_logs_a_call_from_the_keyboard_and_sees_the_provider_without
 def test_a_double_enter_logs_one_request(demo: DemoStack, page) -> None:
     sign_in(page, demo, "limoges", "lim-ecoutante-1")
     before = len(requests_of(demo, "limoges", "lim-ecoutante-1"))
-    page.fill("#activity", "Ménage")
-    page.fill("#commune", "Limoges")
+    page.fill("#activity", "femme de ménage")
+    page.fill("#commune", "limoges")
     page.fill("#name", "Paul Deuxfois")
     page.fill("#phone", "05 55 12 34 56")
     page.evaluate("""() => { const form = document.getElementById('call-form');

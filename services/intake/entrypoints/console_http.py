@@ -50,8 +50,8 @@ async def policy_summary(platform_id: str, who: Member, svc: Handlers) -> dict[s
         "role": who.role.value,
         "role_label": ROLES[who.role.value],
         "activities": [{"code": a.code, "label": a.label, "category": a.category.value,
-                        "synonyms": list(getattr(a, "synonyms", []))} for a in policy.activities],
-        "communes": [{"code": c.code, "name": c.name, "postal_codes": list(getattr(c, "postal_codes", []))}
+                        "synonyms": a.synonyms} for a in policy.activities],
+        "communes": [{"code": c.code, "name": c.name, "postal_codes": c.postal_codes}
                      for c in policy.communes],
         "sectors": [{"code": s.code, "name": s.name} for s in policy.sectors],
         "labels": vocabulary(),

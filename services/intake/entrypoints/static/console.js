@@ -354,9 +354,24 @@ async function openRequest(requestId) {
   $("request-proof").replaceChildren(...proof.map(proofBlock));
   $("timeline-events").replaceChildren(...found.timeline.map((e) => el("li", {}, el("time", { datetime: e.occurred_at }, when(e.occurred_at)),
     ` — ${e.summary.replace(/\bprv-[0-9a-z]+/g, (id) => cardOf(id).name || "un prestataire")}`)));
+  $("request-contact").replaceChildren(el("button", { type: "button", class: "small", onclick: () => showContact(requestId) },
+    "Afficher les coordonnées de l'usager"), el("span", { class: "muted" }, " (consultation enregistrée)"));
   page.classList.remove("hidden");
   page.scrollIntoView({ block: "start" });
   page.focus();
+}
+
+async function showContact(requestId) {
+  try {
+    const c = await api(`${base()}/requests/${requestId}/contact`);
+    const facts = [["Nom", c.name], ["Téléphone", c.phone], ["Adresse", c.address], ["Courriel", c.email], ["Message", c.message]]
+      .filter(([, value]) => value);
+    $("request-contact").replaceChildren(el("h3", {}, "Coordonnées de l'usager"),
+      el("dl", { class: "facts" }, ...facts.flatMap(([t, v]) => [el("dt", {}, t), el("dd", {}, v)])));
+  } catch (error) {
+    $("request-contact").replaceChildren(el("p", { class: "error-text" }, error.status === 410
+      ? "Les données personnelles de cet usager ont été effacées à sa demande." : error.message));
+  }
 }
 $("close-request").addEventListener("click", () => { $("request-page").classList.add("hidden"); $("activity").focus(); });
 
@@ -393,8 +408,9 @@ async function showQueue() {
 function queueRow(entry, contact) {
   const act = (label, code) => el("button", { type: "button", class: "small", onclick: () => work(entry, contact, code) }, label);
   const attempts = entry.attempts ? ` (${entry.attempts} essai${entry.attempts > 1 ? "s" : ""} sans réponse)` : "";
-  const tr = row("queue", [contact.name || "—", contact.phone || "—", contact.message || "—", shortWhen(entry.left_at),
-    (entry.deadline_at ? shortWhen(entry.deadline_at) : "—") + (entry.status === "unanswered" ? " (dépassé)" : "") + attempts,
+  const late = entry.status === "unanswered" || (entry.deadline_at && new Date(entry.deadline_at) < new Date());
+  const tr = row("queue", [contact.name || "—", el("span", { class: "nowrap" }, contact.phone || "—"), contact.message || "—",
+    shortWhen(entry.left_at), (entry.deadline_at ? shortWhen(entry.deadline_at) : "—") + (late ? " (dépassé)" : "") + attempts,
     el("span", {}, act("Demande enregistrée…", "request_logged"), act("Information donnée…", "information_given"),
       act("Pas de réponse", "no_answer"), act("Plus nécessaire", "not_needed"))]);
   tr.dataset.id = entry.entry_id;
@@ -459,19 +475,23 @@ function showProvider(p) {
     ["Communes", p.communes.map(communeName).join(", ")],
     ["Agrément qualité", p.accreditation ? `n° ${p.accreditation.number}, ${p.accreditation.valid ? "valide" : "expiré"} jusqu'au ${day(p.accreditation.expires_on)}${p.accreditation.publics.length ? ` (${p.accreditation.publics.map((x) => L("fragile_publics", x)).join(", ")})` : ""}` : "aucun"],
     ["Absences", p.absences.length ? p.absences.map((a) => `du ${day(a.first_day)} au ${day(a.last_day)}`).join(" ; ") : "aucune"],
-    ["Comité d'admission", p.committee_on ? `le ${day(p.committee_on)}` : "—"], ["Admis le", p.joined_at ? when(p.joined_at) : "—"]];
+    ["Comité d'admission", p.committee_on ? `le ${day(p.committee_on)}` : "—"], ["Dans le tour depuis", p.joined_at ? when(p.joined_at) : "—"]];
+  if (p.status_note) facts.splice(1, 0, ["Motif du statut", p.status_note]);
   page.replaceChildren(el("h3", {}, p.name), el("dl", { class: "facts" }, ...facts.flatMap(([t, v]) => [el("dt", {}, t), el("dd", {}, v)])));
   page.classList.remove("hidden");
+  page.scrollIntoView({ block: "start" });
   page.focus();
 }
 
 async function showFairness() {
   try {
     const rows = await api(matching("/fairness"));
-    await loadCards(rows.some((r) => !cards.has(r.provider_id)));
+    if (session.policy.role !== "analyst") await loadCards(rows.some((r) => !cards.has(r.provider_id)));
+    const anonymous = [...new Set(rows.map((r) => r.provider_id))];
+    const shownName = (id) => cardOf(id).name || `prestataire ${anonymous.indexOf(id) + 1}`;
     $("fairness").replaceChildren(...rows.map((r) => row("fairness", [activityLabel(r.activity), sectorName(r.sector),
-      cardOf(r.provider_id).name || "prestataire", r.offers, r.accepted, r.declined, r.missed,
-      `${(r.deviation * 100).toFixed(1).replace(".", ",")} %`])));
+      shownName(r.provider_id), r.offers, r.accepted, r.declined, r.missed,
+      `${r.deviation > 0 ? "+" : ""}${(r.deviation * 100).toFixed(1).replace(".", ",")} points`])));
     if (!rows.length) $("fairness").replaceChildren(emptyRow("fairness", "Aucune offre pour l'instant."));
   } catch (error) {
     $("fairness").replaceChildren(emptyRow("fairness", error.message));
