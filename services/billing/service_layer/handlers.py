@@ -91,7 +91,8 @@ class BillingHandlers:
         policy = self.policy(cmd.platform_id)
         today = local_date(self.clock.now(), policy.zone)
         if period_bounds(cmd.period)[1] > today:
-            raise DomainError("period_not_over", f"the statement of {cmd.period} can be issued once the month is over")
+            raise DomainError("period_not_over", f"Le relevé de {cmd.period} ne peut être émis qu'une fois le mois "
+                                                 f"terminé (heure de la plateforme).")
         issued = await _retrying(lambda: self._issue(cmd, today))
         self.notify()
         return issued

@@ -8,6 +8,7 @@ from shared.contracts.base import Event
 from shared.contracts.events import intake as ie
 from shared.contracts.events import matching as me
 from shared.contracts.labels import CALLBACK_OUTCOMES, CHANNELS, DECLINE_REASONS, FRAGILE_PUBLICS, TOPICS, UNMET_REASONS
+from shared.inputs import local_moment
 from shared.platforms.local_time import french_moment
 from shared.platforms.model import PlatformPolicy
 
@@ -23,7 +24,7 @@ def summary_of(event: Event, zone: tzinfo, policy: PlatformPolicy | None = None)
         case ie.InformationCallLogged():
             return f"Appel d'information : {TOPICS[event.topic_asked]}"
         case ie.VoicemailLogged():
-            return f"Message sur le répondeur laissé le {event.left_at_local}"
+            return f"Message sur le répondeur laissé {_left_at(event.left_at_local, zone)}"
         case ie.VoicemailUnanswered():
             return f"Message non rappelé avant l'échéance, {french_moment(event.deadline_at, zone)}"
         case ie.VoicemailCalledBack():
@@ -62,3 +63,11 @@ def _activity(policy: PlatformPolicy, code: str) -> str:
 
 def _commune(policy: PlatformPolicy, code: str) -> str:
     return next((c.name for c in policy.communes if c.code == code), "commune non desservie")
+
+
+def _left_at(text: str, zone: tzinfo) -> str:
+    """When a voicemail was left, as a French reader expects it; the text as typed if it does not parse."""
+    try:
+        return french_moment(local_moment(text, zone), zone)
+    except ValueError:
+        return f"le {text}"

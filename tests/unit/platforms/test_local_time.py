@@ -18,7 +18,7 @@ from services.matching.domain.eligibility import skip_reason
 from shared.contracts.events import intake as ie
 from shared.contracts.events import matching as me
 from shared.platforms.local_time import french_moment, local_date, local_month, local_year
-from tests.unit.matching.builders import provider, spec
+from tests.unit.matching.builders import SEALED, provider, spec
 
 PARIS = ZoneInfo("Europe/Paris")
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -96,3 +96,13 @@ def test_just_after_local_midnight_an_agrement_ending_that_day_no_longer_counts(
     request = spec(activity="elderly_care", publics=("elderly",), at=datetime(2026, 6, 30, 23, 30, tzinfo=UTC))
     holder = provider("prv-1", activities=("elderly_care",), publics=("elderly",), expires_on=date(2026, 7, 1))
     assert skip_reason(holder, request) is me.SkipReason.AGREMENT_EXPIRED
+
+
+def test_the_timeline_says_when_a_voicemail_was_left_in_the_platforms_time() -> None:
+    def left(text: str) -> str:
+        return summary_of(ie.VoicemailLogged(request_id="vm-1", resident_id="res-1", contact=SEALED, left_at_local=text),
+                          PARIS)
+
+    assert left("2026-03-29T01:30:00") == "Message sur le répondeur laissé le 29/03 à 01:30"
+    assert left("2026-03-29T01:30:00Z") == "Message sur le répondeur laissé le 29/03 à 03:30"  # summer time begun
+    assert left("hier soir") == "Message sur le répondeur laissé le hier soir"
