@@ -236,6 +236,7 @@ class KafkaCluster:
             "share.coordinator.state.topic.replication.factor": self.replication_factor,
             "share.coordinator.state.topic.min.isr": self.min_insync_replicas,
             "group.initial.rebalance.delay.ms": 0,
+            "group.min.session.timeout.ms": 500,
             "auto.create.topics.enable": "true",
             "log.segment.bytes": 64 * 1024 * 1024,
             "num.network.threads": 2,
