@@ -37,6 +37,7 @@ def provider_document(provider: Provider) -> dict[str, Any]:
         "weekly": [slot.model_dump(mode="json") for slot in provider.weekly],
         "absences": [absence.model_dump(mode="json") for absence in provider.absences],
         "joined_at": _iso(provider.joined_at), "version": provider.version,
+        "email": provider.email, "phone": provider.phone, "offers_by": list(provider.offers_by),
     }
 
 
@@ -55,6 +56,7 @@ def provider_from_document(doc: dict[str, Any]) -> Provider:
         weekly=tuple(WeeklySlot.model_validate(slot) for slot in doc["weekly"]),
         absences=tuple(Absence.model_validate(absence) for absence in doc["absences"]),
         joined_at=_datetime(doc["joined_at"]), version=doc["version"],
+        email=doc.get("email"), phone=doc.get("phone"), offers_by=tuple(doc.get("offers_by", ("email",))),
     )
 
 

@@ -22,6 +22,7 @@ from services.matching.domain.directory import ADMITTED, SUSPENDED, Provider
 from services.matching.domain.match import Match, RequestContext
 from services.matching.domain.rotation import RingKey, TurnKey
 from services.matching.service_layer.ports import Turn
+from shared.contracts.types import Sealed
 from shared.storage.eventstore import ConcurrencyError
 from shared.storage.ports import ProjectionConnection
 from shared.storage.upsert import upsert
@@ -101,10 +102,12 @@ class MatchRepository:
     async def context(self, request_id: str) -> tuple[RequestContext, bool] | None:
         """The request's context and whether it was cancelled; None if matching never received it."""
         t = self._table.c
-        row = (await self._conn.execute(select(t.spec, t.resident_id, t.cancelled).where(t.request_id == request_id))).first()
+        row = (await self._conn.execute(select(t.spec, t.resident_id, t.contact, t.cancelled)
+                                        .where(t.request_id == request_id))).first()
         if row is None:
             return None
-        return RequestContext(spec_from_document(orjson.loads(row.spec)), row.resident_id), bool(row.cancelled)
+        contact = Sealed.model_validate_json(row.contact) if row.contact else None
+        return RequestContext(spec_from_document(orjson.loads(row.spec)), row.resident_id, contact), bool(row.cancelled)
 
     async def save(self, match: Match, *, expected_version: int) -> None:
         """Write the match's row; :class:`ConcurrencyError` if it changed (or was cancelled) since read."""
@@ -119,7 +122,8 @@ class MatchRepository:
                     await self._conn.execute(self._table.insert().values(
                         request_id=spec.request_id, platform_id=spec.platform_id, activity=spec.activity,
                         commune=spec.commune, sector=spec.sector, cancelled=False,
-                        resident_id=match.context.resident_id, spec=dumps(spec_document(spec)), **values))
+                        resident_id=match.context.resident_id, spec=dumps(spec_document(spec)),
+                        contact=match.context.contact.model_dump_json() if match.context.contact else None, **values))
             except IntegrityError as exc:
                 raise ConcurrencyError(f"request {spec.request_id} was received twice concurrently") from exc
             return

@@ -5,7 +5,8 @@
 - ``turns``: the cursor of each rotation (platform x activity x sector), with a version for
   optimistic concurrency;
 - ``match_requests``: the state of each request's match, for queries and the deadline sweeper;
-- ``fairness_counts`` / ``fairness_requests``: the fairness projection (read from the matching topic).
+- ``fairness_counts`` / ``fairness_requests``: the fairness projection (read from the matching topic);
+- ``notifications``: the outbox of offers sent to providers (:mod:`shared.outgoing`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Text,
 )
 
+from shared.outgoing.tables import add_notifications_table
 from shared.storage.tables import core_metadata
 from shared.storage.types import UtcDateTime
 
@@ -64,6 +66,7 @@ def metadata() -> MetaData:
         Column("cancelled", Boolean, nullable=False),
         Column("resident_id", String(120), nullable=False),
         Column("spec", Text, nullable=False),
+        Column("contact", Text, nullable=True, comment="The resident's contact from RequestLogged, sealed with their key."),
         Column("updated_at", UtcDateTime(), nullable=False),
     )
     Index("ix_match_requests_due", requests.c.status, requests.c.deadline_at)
@@ -86,4 +89,5 @@ def metadata() -> MetaData:
         Column("activity", String(40), nullable=False),
         Column("sector", String(60), nullable=False),
     )
+    add_notifications_table(md)
     return md

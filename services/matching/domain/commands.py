@@ -9,18 +9,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from shared.commands import Command, Frozen
 from shared.contracts.events.matching import DeclineReason
 from shared.contracts.events.providers import (
     Absence,
     CommitteeMember,
+    OfferChannel,
     ProviderKind,
     WeeklySlot,
 )
 from shared.contracts.types import ActivityCode, CommuneCode, FragilePublic
 from shared.inputs import Amount, Day, Moment, RecordDay, RecordMoment, day_within_years
+from shared.privacy.contact import is_phone_number
 
 
 class ApplicationDetails(Frozen):
@@ -33,6 +35,18 @@ class ApplicationDetails(Frozen):
     activities: list[ActivityCode] = Field(min_length=1, max_length=100, description="Activities offered.")
     communes: list[CommuneCode] = Field(min_length=1, max_length=500, description="Communes served; the first is its base.")
     qualifications: list[str] = Field(default_factory=list, max_length=30, description="Diplomas and qualifications.")
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                              description="Where offers are sent by email.")
+    phone: str | None = Field(default=None, max_length=40, description="A mobile number for offers by SMS.")
+    offers_by: list[OfferChannel] = Field(default_factory=lambda: [OfferChannel.EMAIL], max_length=2,
+                                          description="How the provider wants its offers: email and/or SMS.")
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is not None and not is_phone_number(value):
+            raise ValueError("numéro de téléphone français ou belge attendu")
+        return value
 
 
 class CommitteeDecision(Frozen):
@@ -144,6 +158,10 @@ class InterventionDetails(Frozen):
     travel_amount_excl_tax: Amount = Decimal(0)
 
 
+class CorrectionDetails(InterventionDetails):
+    reason: str = Field(min_length=1, max_length=500, description="Why the figures are corrected (no personal data).")
+
+
 class Apply(Command, ApplicationDetails):
     pass
 
@@ -172,4 +190,12 @@ class AnswerQuote(OfferCommand, QuoteAnswerDetails):
 
 
 class DeclareDone(OfferCommand, InterventionDetails):
+    pass
+
+
+class AcceptOffer(OfferCommand):
+    pass
+
+
+class CorrectIntervention(OfferCommand, CorrectionDetails):
     pass

@@ -46,6 +46,9 @@ class Provider:
     weekly: tuple[Any, ...] = ()
     absences: tuple[Any, ...] = ()
     joined_at: datetime | None = None
+    email: str | None = None
+    phone: str | None = None
+    offers_by: tuple[str, ...] = ("email",)
     version: int = 0
     history: tuple[str, ...] = field(default=(), compare=False)
 
@@ -56,7 +59,8 @@ def evolve(provider: Provider, event: ev.ProviderEvent, *, occurred_at: datetime
     if isinstance(event, ev.ProviderApplied):
         changes.update(name=event.name, kind=event.kind.value, status=APPLIED, activities=frozenset(event.activities),
                        communes=frozenset(event.communes), base_commune=event.communes[0],
-                       qualifications=tuple(event.qualifications), siret=event.siret, bce_number=event.bce_number)
+                       qualifications=tuple(event.qualifications), siret=event.siret, bce_number=event.bce_number,
+                       email=event.email, phone=event.phone, offers_by=tuple(channel.value for channel in event.offers_by))
     elif isinstance(event, ev.ProviderAdmitted):
         changes.update(status=ADMITTED, joined_at=provider.joined_at or occurred_at, charter_signed_at=event.charter_signed_at,
                        **_committee(event), status_since=event.committee_on, status_note="")

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from services.matching.domain.eligibility import RequestSpec
 from services.matching.domain.rotation import Decision
 from shared.contracts.base import Event
 from shared.contracts.events import matching as ev
+from shared.contracts.types import Sealed
 from shared.errors import Conflict, DomainError, NotFound
 
 NEW, WAITING, ASSIGNED, CONTACTED = "new", "waiting", "assigned", "contacted"
@@ -32,6 +34,8 @@ class RequestContext:
 
     spec: RequestSpec
     resident_id: str
+    contact: Sealed | None = None
+    """The resident's contact details, sealed with their key (shown to the provider once it accepted)."""
 
 
 @dataclass
@@ -44,6 +48,10 @@ class Match:
     attempt: int = 0
     excluded: dict[str, ev.SkipReason] = field(default_factory=dict)
     cancelled: bool = False
+    accepted: bool = False
+    figures: ev.InterventionFigures | None = None
+    """The intervention's current figures (InterventionDone, or its last correction)."""
+    figures_event_id: UUID | None = None
     pending: list[Event] = field(default_factory=list)
 
     @classmethod
@@ -52,6 +60,8 @@ class Match:
         for envelope in envelopes:
             match._apply(envelope.payload)
             match.version = envelope.meta.aggregate_version
+            if isinstance(envelope.payload, ev.InterventionFigures):
+                match.figures_event_id = envelope.event_id
         return match
 
     @property
@@ -85,6 +95,18 @@ class Match:
         spec = self.context.spec
         self._record(ev.RequestUnmet(request_id=self.request_id, reason=reason, activity=spec.activity,
                                      commune=spec.commune, detail=detail[:1000]))
+
+    def accept(self, acting: str | None) -> None:
+        """The provider takes the offer (it may then read the resident's contact); accepting twice changes nothing."""
+        provider_id = self._offer_of(acting)
+        if self.accepted or self.state != ASSIGNED:
+            return
+        self._record(ev.OfferAccepted(request_id=self.request_id, provider_id=provider_id))
+
+    @property
+    def contact_visible(self) -> bool:
+        """Whether the provider holding the offer may read the resident's contact details."""
+        return self.provider_id is not None and (self.accepted or self.state in WITH_PROVIDER - {ASSIGNED})
 
     def decline(self, acting: str | None, reason: ev.DeclineReason, note: str) -> None:
         provider_id = self._offer_of(acting)
@@ -137,6 +159,28 @@ class Match:
             amount_excl_tax=_money(labour + travel),
         ))
 
+    def correct(self, acting: str | None, done_on: date, labour_hours: Decimal, labour: Decimal, travel: Decimal,
+                reason: str) -> None:
+        """Replace the figures of the intervention declared done (billing adjusts the fee)."""
+        provider_id = self._offer_of(acting)
+        if self.state != DONE or self.figures is None or self.figures_event_id is None:
+            raise Conflict("not_done", "only an intervention declared done can be corrected")
+        if done_on < self.context.spec.local_day:
+            raise DomainError("done_before_request", f"L'intervention ne peut pas être datée du {done_on:%d/%m/%Y} : "
+                                                     f"la demande a été enregistrée le {self.context.spec.local_day:%d/%m/%Y}.")
+        corrected = ev.InterventionCorrected(
+            request_id=self.request_id, provider_id=provider_id, resident_id=self.context.resident_id,
+            activity=self.figures.activity, commune=self.figures.commune, done_on=done_on,
+            labour_hours=_money(labour_hours), labour_amount_excl_tax=_money(labour),
+            travel_amount_excl_tax=_money(travel), amount_excl_tax=_money(labour + travel),
+            corrected_event_id=self.figures_event_id, reason=reason.strip(),
+        )
+        if (corrected.done_on, corrected.labour_hours, corrected.amount_excl_tax, corrected.travel_amount_excl_tax) == (
+                self.figures.done_on, self.figures.labour_hours, self.figures.amount_excl_tax,
+                self.figures.travel_amount_excl_tax):
+            raise Conflict("nothing_to_correct", "the corrected figures are the ones already recorded")
+        self._record(corrected)
+
     def _offer_of(self, acting: str | None) -> str:
         """The provider holding the offer; 404 when there is none or it is someone else's."""
         if self.state not in WITH_PROVIDER or self.provider_id is None or acting not in (None, self.provider_id):
@@ -166,11 +210,13 @@ class Match:
     def _apply(self, event: Event) -> None:
         if isinstance(event, ev.ProviderAssigned):
             self.state, self.provider_id, self.deadline_at = ASSIGNED, event.provider_id, event.deadline_at
-            self.attempt = event.attempt
+            self.attempt, self.accepted = event.attempt, False
+        elif isinstance(event, ev.OfferAccepted):
+            self.accepted = True
         elif isinstance(event, ev.OfferDeclined | ev.ContactDeadlineMissed):
             missed = isinstance(event, ev.ContactDeadlineMissed)
             self.excluded[event.provider_id] = ev.SkipReason.MISSED_DEADLINE if missed else ev.SkipReason.DECLINED
-            self.state, self.provider_id, self.deadline_at = WAITING, None, None
+            self.state, self.provider_id, self.deadline_at, self.accepted = WAITING, None, None, False
         elif isinstance(event, ev.ProvidersOriented | ev.RequestUnmet):
             self.state = ORIENTED if isinstance(event, ev.ProvidersOriented) else UNMET
         elif isinstance(event, ev.ContactConfirmed):
@@ -179,8 +225,8 @@ class Match:
             self.state = QUOTED
         elif isinstance(event, ev.QuoteAnswered):
             self.state = QUOTE_ACCEPTED if event.accepted else QUOTE_DECLINED
-        elif isinstance(event, ev.InterventionDone):
-            self.state = DONE
+        elif isinstance(event, ev.InterventionFigures):
+            self.state, self.figures = DONE, event
 
 
 def spec_at(spec: RequestSpec, now: datetime) -> RequestSpec:

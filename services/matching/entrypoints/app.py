@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.matching.bootstrap import bootstrap
-from services.matching.entrypoints import http_directory, http_offers, http_proof
+from services.matching.bootstrap import Matching, bootstrap
+from services.matching.entrypoints import http_directory, http_offers, http_proof, offer_page
 from shared.clock import Clock
 from shared.service.app import build_app
 from shared.service.test_clock import clock_router
 from shared.settings import Settings
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    matching = bootstrap(settings, clock=clock)
-    routers = [http_directory.router, http_offers.router, http_proof.router]
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
+               matching: Matching | None = None) -> FastAPI:
+    """The app; ``matching`` lets tests pass a bootstrap of their own (e.g. with local email channels)."""
+    matching = matching or bootstrap(settings, clock=clock)
+    routers = [http_directory.router, http_offers.router, http_proof.router, offer_page.router]
     if matching.settings.test_clock:
         routers.append(clock_router(matching.clock, wake=[matching.sweeper.wake]))
     app = build_app(
@@ -24,7 +26,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         registry=matching.registry,
         state={"directory": matching.directory, "offers": matching.offers, "views": matching.views,
                "sweeper": matching.sweeper, "clock": matching.clock, "policies": matching.policies,
-               "tokens": matching.tokens},
-        background=[matching.sweeper.run],
+               "tokens": matching.tokens, "vault": matching.vault, "offer_links": matching.offer_links},
+        on_start=matching.vault.create_tables,
+        background=[matching.sweeper.run, matching.outgoing.run],
     )
     return app

@@ -42,6 +42,18 @@ class OfferHandlers:
     clock: Clock
     attempts: int = 3
 
+    async def view(self, platform_id: str, request_id: str) -> Match:
+        """The match of ``request_id`` as it stands (404 if unknown on ``platform_id``)."""
+        async with self.uow() as uow:
+            match, _ = await load_match(uow, request_id, platform_id)
+        return match
+
+    async def accept(self, cmd: c.AcceptOffer) -> None:
+        async def step(_uow: Store, match: Match, _now: datetime) -> None:
+            match.accept(cmd.provider_id)
+
+        await self._run(cmd, step)
+
     async def decline(self, cmd: c.Decline) -> None:
         policy = policy_of(self.policies, cmd.platform_id)
 
@@ -80,6 +92,16 @@ class OfferHandlers:
             provider = await uow.providers.get(match.provider_id) if match.provider_id else None
             match.declare_done(cmd.provider_id, cmd.done_on, cmd.labour_hours, cmd.labour_amount_excl_tax,
                                cmd.travel_amount_excl_tax, admitted_on=provider.committee_on if provider else None)
+
+        await self._run(cmd, step)
+
+    async def correct(self, cmd: c.CorrectIntervention) -> None:
+        zone = policy_of(self.policies, cmd.platform_id).zone
+
+        async def step(_uow: Store, match: Match, now: datetime) -> None:
+            ensure_not_future_day("done_on", cmd.done_on, now, zone)
+            match.correct(cmd.provider_id, cmd.done_on, cmd.labour_hours, cmd.labour_amount_excl_tax,
+                          cmd.travel_amount_excl_tax, cmd.reason)
 
         await self._run(cmd, step)
 

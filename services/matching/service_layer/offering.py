@@ -50,7 +50,7 @@ def request_context(envelope: Envelope[RequestLogged], policy: PlatformPolicy) -
         windows=tuple((window.starts_at, window.ends_at) for window in logged.availability),
         received_at=envelope.meta.occurred_at, timezone=policy.timezone,
     )
-    return RequestContext(spec, logged.resident_id)
+    return RequestContext(spec, logged.resident_id, logged.contact)
 
 
 async def load_match(store: Store, request_id: str, platform_id: str | None = None) -> tuple[Match, list[Envelope[Any]]]:

@@ -133,6 +133,13 @@ class DeclineReason(StrEnum):
 
 
 @register
+class OfferAccepted(MatchingEvent):
+    """The provider accepted the offer: it will call the resident back (and may now read their contact details)."""
+
+    provider_id: str = Field(description="The provider who accepted.")
+
+
+@register
 class OfferDeclined(MatchingEvent):
     """The provider declined the offer; the request goes to the next provider in turn."""
 

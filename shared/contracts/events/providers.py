@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from shared.contracts.base import Event, register
 from shared.contracts.topics import PROVIDERS
 from shared.contracts.types import ActivityCode, CommuneCode, FragilePublic
+from shared.contracts.upcasting import upcaster
 
 
 class ProviderEvent(Event):
@@ -28,6 +29,13 @@ class ProviderKind(StrEnum):
     ASSOCIATION = "association"
     ARTISAN = "artisan"
     COMPANY = "company"
+
+
+class OfferChannel(StrEnum):
+    """How a provider receives its offers."""
+
+    EMAIL = "email"
+    SMS = "sms"
 
 
 class CommitteeBody(StrEnum):
@@ -98,6 +106,8 @@ class Absence(BaseModel):
 class ProviderApplied(ProviderEvent):
     """A structure applied to join the platform; it waits for the admission committee."""
 
+    schema_version = 2
+
     name: str = Field(min_length=1, max_length=200, description="Trade name of the structure.",
                       examples=["Les Jardins du Limousin"])
     kind: ProviderKind = Field(description="Association, artisan or company: decides the fee policy.")
@@ -108,6 +118,18 @@ class ProviderApplied(ProviderEvent):
     communes: list[CommuneCode] = Field(min_length=1, description="Communes served.")
     qualifications: list[str] = Field(default_factory=list, description="Diplomas and trade qualifications held.",
                                       examples=[["CAP jardinier paysagiste"]])
+    email: str | None = Field(default=None, max_length=254, description="Where offers are sent by email.",
+                              examples=["contact@jardins-limousin.example"])
+    phone: str | None = Field(default=None, max_length=40, description="Where offers are sent by SMS (a mobile).",
+                              examples=["06 12 34 56 78"])
+    offers_by: list[OfferChannel] = Field(default_factory=lambda: [OfferChannel.EMAIL],
+                                          description="How the provider wants its offers: email and/or SMS.")
+
+
+@upcaster("ProviderApplied", 1)
+def _provider_applied_v1_to_v2(payload: dict) -> dict:
+    """v1 had no way to reach the provider: no email or phone, offers by email (sent nowhere until one is given)."""
+    return {**payload, "email": None, "phone": None, "offers_by": ["email"]}
 
 
 @register
