@@ -90,8 +90,8 @@ def hsds_tables(entries: Mapping[str, DirectoryEntry], policies: Mapping[str, Pl
     """Every HSDS table of the directory as of ``at`` (rows as dicts without null fields), for providers of known
     platforms; agréments count on the platform's local date of ``at``."""
     tables: Tables = {name: [] for name in TABLES}
-    for policy in policies.values():
-        _platform(tables, policy)
+    for platform in policies.values():
+        _platform(tables, platform)
     for entry in sorted(entries.values(), key=lambda e: e.provider_id):
         policy = policies.get(entry.platform_id)
         if policy is not None and entry.status in STATUS:

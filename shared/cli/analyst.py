@@ -1,4 +1,5 @@
-"""Analysts' commands of ``relais``: ``replay``, ``history``, ``export`` and ``export-directory``."""
+"""Analysts' commands of ``relais``: ``replay``, ``history``, ``export``, ``export-directory`` and
+``export-observatory``."""
 
 from __future__ import annotations
 
@@ -190,9 +191,31 @@ def export_directory(
     console.print(f"[green]conforme[/] : {sum(result.rows.values())} lignes valides selon HSDS 3.0 et data·inclusion v1")
 
 
+def export_observatory(
+    out: Annotated[Path, typer.Option(help="Folder to write into (created).")],
+    threshold: Annotated[int, typer.Option(min=3, help="Counts under this are shown as '< N', and others hidden where "
+                                                       "totals would give them back.")] = 5,
+    data_dir: DataDirOption = None,
+) -> None:
+    """The observatory of unmet demand as open data: CSV and JSON by activity x commune x local month and
+    reason, small counts hidden, with a Frictionless table schema describing the columns."""
+    from shared.analytics.observatory_export import OBSERVATORY_SERVICE
+    from shared.analytics.observatory_export import export_observatory as run_export
+
+    settings = settings_for(data_dir)
+    policies = require_policies(settings)
+    require_stores(settings, [OBSERVATORY_SERVICE], every=True)
+    report = asyncio.run(run_export(settings, out, policies, threshold=threshold))
+    console.print(f"{report.unmet} demandes non satisfaites, {report.rows} lignes publiées dont {report.hidden} "
+                  f"masquées (secret statistique sous {report.threshold})")
+    console.print(f"[green]observatoire écrit[/] dans {out} (observatoire.csv, observatoire.json, "
+                  f"observatoire.schema.json, datapackage.json)", soft_wrap=True)
+
+
 def register(app: typer.Typer) -> None:
     """Add the analysts' commands to ``app``."""
     app.command()(replay)
     app.command()(history)
     app.command()(export)
     app.command("export-directory")(export_directory)
+    app.command("export-observatory")(export_observatory)

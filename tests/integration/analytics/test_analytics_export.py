@@ -132,3 +132,18 @@ def test_export_directory_check_needs_the_hsds_schemas(federation: Federation, t
 
     assert result.exit_code == 2 and "--hsds-schemas" in result.output
     assert not (tmp_path / "hsds").exists()
+
+
+def test_the_observatory_exports_with_small_counts_hidden(federation: Federation, tmp_path: Path) -> None:
+    out = tmp_path / "observatoire"
+    result = CliRunner().invoke(app, ["export-observatory", "--out", str(out), "--threshold", "3"],
+                                env=environment(federation.settings))
+
+    assert result.exit_code == 0, result.output
+    rows = json.loads((out / "observatoire.json").read_text())
+    details = [row for row in rows if row["niveau"] == "motif"]
+    assert {row["mois"] for row in rows if row["niveau"] == "mois"} == {"2026-03", "2026-04"}
+    assert all(row["effectif"] is None and row["effectif_publie"] == "< 3" for row in rows)  # 1 or 2 a month
+    assert {row["motif"] for row in details} <= {"aucun prestataire ne propose cette activité dans cette commune"}
+    assert (out / "observatoire.csv").read_text(encoding="utf-8").startswith("plateforme,plateforme_nom,mois,niveau")
+    assert "observatoire écrit" in result.output
