@@ -2,12 +2,13 @@
 
 An event belongs to the story when its aggregate id is the request id or its payload names the
 request (``request_id``), e.g. a fee charged on the provider's account for that request. Personal
-data never shows: sealed fields read ``[sealed]``.
+data never shows: sealed fields read ``[sealed]``. Nothing is cut: an offer's details end with its
+assignment proof in full (every candidate of the turn in order, by name, each one passed over and why).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,11 +17,15 @@ from pydantic import BaseModel
 from sqlalchemy import or_
 
 from shared.analytics.stores import Stores, events_table, stored_events
+from shared.contracts.envelope import Envelope
+from shared.contracts.events.matching import ProviderAssigned
+from shared.contracts.events.providers import ProviderApplied
+from shared.contracts.proof import turn_of, turn_text
 from shared.contracts.types import Sealed
 from shared.settings import SERVICES, Settings
 
 SEALED = "[sealed]"
-MAX_TEXT = 80
+_PROOF_FIELDS = frozenset({"candidates", "rotation_position", "skipped", "eligible"})
 
 
 @dataclass(frozen=True)
@@ -49,16 +54,19 @@ def redacted(value: Any) -> Any:
     return value
 
 
-def describe(payload: BaseModel, request_id: str) -> str:
-    """``field=value`` pairs of the payload (request id left out; long values shortened)."""
+def describe(payload: BaseModel, request_id: str, names: Mapping[str, str] | None = None) -> str:
+    """``field=value`` pairs of the payload, whole (request id left out); an offer's turn as its proof, with the
+    providers' ``names``."""
+    offer = isinstance(payload, ProviderAssigned)
     parts = []
     for name, value in redacted(payload).items():
-        if name == "request_id" and value == request_id:
+        if (name == "request_id" and value == request_id) or (offer and name in _PROOF_FIELDS):
             continue
         if value in (None, "", [], {}):
             continue
-        text = value if isinstance(value, str) else _compact(value)
-        parts.append(f"{name}={text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + '…'}")
+        parts.append(f"{name}={value if isinstance(value, str) else _compact(value)}")
+    if isinstance(payload, ProviderAssigned):
+        parts.append(f"tour: {turn_text(turn_of(payload, names or {}))}")
     return ", ".join(parts)
 
 
@@ -76,7 +84,7 @@ async def request_history(settings: Settings, request_id: str, services: Iterabl
     """Every event of ``request_id`` in every store, ordered by occurrence (then recording) time."""
     table = events_table()
     pattern = '%"request_id":"' + _escape_like(request_id) + '"%'
-    found: dict[str, tuple[datetime, datetime, HistoryLine]] = {}
+    found: dict[str, tuple[str, Envelope[Any]]] = {}
     async with Stores(settings, services) as stores:
         for service, engine in stores.engines.items():
             where = [or_(table.c.aggregate_id == request_id, table.c.document.like(pattern, escape="\\"))]
@@ -84,11 +92,28 @@ async def request_history(settings: Settings, request_id: str, services: Iterabl
                 envelope = stored.envelope
                 if envelope.meta.aggregate_id != request_id and getattr(envelope.payload, "request_id", None) != request_id:
                     continue
-                meta = envelope.meta
-                line = HistoryLine(meta.occurred_at, service, meta.event_type, meta.platform_id, meta.actor,
-                                   describe(envelope.payload, request_id), str(meta.event_id))
-                found[line.event_id] = (meta.occurred_at, meta.recorded_at, line)
-    return [line for _, _, line in sorted(found.values(), key=lambda item: (item[0], item[1], item[2].event_id))]
+                found[str(envelope.meta.event_id)] = (service, envelope)
+        candidates = {pid for _, envelope in found.values() if isinstance(envelope.payload, ProviderAssigned)
+                      for pid in envelope.payload.candidates}
+        names = await _provider_names(stores, candidates)
+    ordered = sorted(found.values(), key=lambda item: (item[1].meta.occurred_at, item[1].meta.recorded_at,
+                                                       str(item[1].meta.event_id)))
+    return [HistoryLine(envelope.meta.occurred_at, service, envelope.meta.event_type, envelope.meta.platform_id,
+                        envelope.meta.actor, describe(envelope.payload, request_id, names), str(envelope.meta.event_id))
+            for service, envelope in ordered]
+
+
+async def _provider_names(stores: Stores, provider_ids: set[str]) -> dict[str, str]:
+    """The names the providers applied with, from matching's store (empty when it is not among the stores)."""
+    engine = stores.engines.get("matching")
+    if engine is None or not provider_ids:
+        return {}
+    table = events_table()
+    names = {}
+    async for stored in stored_events(engine, "matching", where=[table.c.aggregate_id.in_(sorted(provider_ids))]):
+        if isinstance(stored.envelope.payload, ProviderApplied):
+            names[stored.envelope.meta.aggregate_id] = stored.envelope.payload.name
+    return names
 
 
 def _escape_like(text: str) -> str:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from shared.contracts.events.matching import ProviderAssigned, Skip
+from shared.contracts.proof import CandidateInTurn, turn_of
 from shared.errors import NotFound
 from shared.security.http import platform_member
 from shared.security.principals import Principal, Role
@@ -30,6 +31,8 @@ class OfferProof(BaseModel):
     provider_id: str
     skipped: list[Skip]
     deadline_at: datetime
+    turn: list[CandidateInTurn] = Field(description="The proof in full: every candidate in turn order with its name "
+                                                    "and place, the one offered, each one passed over and why (French).")
 
 
 @router.get("/requests/{request_id}/proof", summary="Why each offer of the request went to that provider")
@@ -40,6 +43,8 @@ async def assignment_proof(request: Request, platform_id: str, request_id: str,
         history = await EventStore(connection, runtime.metadata).load("request", request_id)
     if not history or history[0].platform_id != platform_id:
         raise NotFound(f"request {request_id!r}")
-    return [OfferProof(offered_at=e.meta.occurred_at, **e.payload.model_dump(
+    offers = [e for e in history if isinstance(e.payload, ProviderAssigned)]
+    names = {p.provider_id: p.name for p in await request.app.state.views.providers(platform_id)} if offers else {}
+    return [OfferProof(offered_at=e.meta.occurred_at, turn=turn_of(e.payload, names), **e.payload.model_dump(
                 include={"attempt", "sector", "candidates", "rotation_position", "provider_id", "skipped", "deadline_at"}))
-            for e in history if isinstance(e.payload, ProviderAssigned)]
+            for e in offers]

@@ -5,14 +5,12 @@ deadline, unmet demand in the observatory, fees by date, and isolation from the 
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -25,6 +23,7 @@ from shared.platforms.loader import load_policies
 from shared.security.principals import Role
 from shared.settings import Settings
 from tests.fixtures.services import REPO, issue_token, serving
+from tests.polling import get_when_ready
 
 pytestmark = pytest.mark.integration
 PLATFORM = "combrailles"
@@ -46,18 +45,6 @@ async def services(settings: Settings) -> AsyncIterator[dict[str, httpx.AsyncCli
     async with AsyncExitStack() as stack:
         yield {name: await stack.enter_async_context(serving(factory(settings)))
                for name, factory in (("intake", intake_app), ("matching", matching_app), ("billing", billing_app))}
-
-
-async def eventually(client: httpx.AsyncClient, path: str, headers: dict[str, str], ready: Callable[[Any], bool],
-                     timeout: float = 30.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        response = await client.get(path, headers=headers)
-        if response.status_code == 200 and ready(response.json()):
-            return response.json()
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"{path} never got ready: {response.status_code} {response.text}")
-        await asyncio.sleep(0.1)
 
 
 async def test_a_platform_defined_only_by_its_policy_file_runs_end_to_end(
@@ -96,20 +83,25 @@ async def test_a_platform_defined_only_by_its_policy_file_runs_end_to_end(
 
         holders = []
         for request_id in request_ids:
-            match = await eventually(matching, f"{base}/requests/{request_id}/match", coordinator,
+            match = await get_when_ready(matching, f"{base}/requests/{request_id}/match", coordinator,
                                      lambda body: body["status"] == "assigned")
             holders.append(match["provider_id"])
-            shown = await eventually(intake, f"{base}/requests/{request_id}", operator,
+            shown = await get_when_ready(intake, f"{base}/requests/{request_id}", operator,
                                      lambda body: body["status"] == "assigned")
             deadline = datetime.fromisoformat(match["deadline_at"])
             logged_at = datetime.fromisoformat(shown["logged_at"])
             assert deadline == callback_deadline(policy, logged_at)
             assert deadline - logged_at > timedelta(hours=16)  # business hours: at most 7 h 30 open a day
         assert holders[0] != holders[1] and holders[2] == holders[0] and holders[3] == holders[1]  # in turn
+        proof = (await matching.get(f"{base}/requests/{request_ids[1]}/proof", headers=operator)).json()
+        names = {gardeners[0]: "Jardins des Combrailles", gardeners[1]: "Association Main Verte"}
+        assert [(c["position"], c["name"]) for c in proof[0]["turn"]] == [
+            (position, names[c["provider_id"]]) for position, c in enumerate(proof[0]["turn"], 1)]
+        assert [c["label"] for c in proof[0]["turn"] if c["provider_id"] == holders[1]] == ["offre confiée"]
 
-        await eventually(matching, f"{base}/requests/{unmet.json()['id']}/match", coordinator,
+        await get_when_ready(matching, f"{base}/requests/{unmet.json()['id']}/match", coordinator,
                          lambda body: body["status"] == "unmet")
-        observatory = await eventually(intake, f"{base}/observatory", coordinator, lambda body: body["unmet"])
+        observatory = await get_when_ready(intake, f"{base}/observatory", coordinator, lambda body: body["unmet"])
         assert [(row["activity"], row["commune"], row["count"]) for row in observatory["unmet"]] == [
             ("firewood", PONTAUMUR, 1)]
 
@@ -120,7 +112,7 @@ async def test_a_platform_defined_only_by_its_policy_file_runs_end_to_end(
         done = await matching.post(f"{base}/requests/{served}/intervention", headers=provider, json={
             "done_on": today, "labour_hours": "4", "labour_amount_excl_tax": "100.00", "travel_amount_excl_tax": "20.00"})
         assert done.status_code == 204, done.text
-        account = await eventually(billing, f"{base}/accounts/{artisan}", coordinator,
+        account = await get_when_ready(billing, f"{base}/accounts/{artisan}", coordinator,
                                    lambda body: Decimal(body["balance"]) > 0)
         assert account["balance"] == "3.60"  # 3 % of 120.00: the entry of 2026-01-01, not the 2015 membership
 
