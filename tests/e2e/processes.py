@@ -7,10 +7,11 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.polling import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,15 +51,6 @@ def processes_mentioning(*texts: str) -> list[int]:
     return found
 
 
-def wait_for(condition, timeout: float, message: str):
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        time.sleep(0.1)
-    return result
-
-
 class Cli:
     """``python -m shared.cli.main ARGS`` running in the background, its output collected."""
 
@@ -80,7 +72,7 @@ class Cli:
         return "".join(self.lines)
 
     def wait_output(self, text: str, timeout: float = 60.0) -> None:
-        wait_for(lambda: text in self.output or self.process.poll() is not None, timeout, repr(text))
+        wait_for(lambda: text in self.output or self.process.poll() is not None, what=repr(text), timeout=timeout)
         assert text in self.output, f"process ended without {text!r}:\n{self.output}"
 
     def stop(self, signum: int = signal.SIGINT, timeout: float = 30.0) -> int:

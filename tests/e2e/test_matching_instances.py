@@ -12,8 +12,9 @@ import httpx
 import pytest
 
 from shared.runtime.ports import free_port
-from tests.e2e.processes import ROOT, DemoStack, wait_for
-from tests.e2e.test_request_lifecycle import Platform, _bootstrap, assignments_on_the_bus
+from tests.e2e.platform import Platform, assignments_on_the_bus, broker_address
+from tests.e2e.processes import ROOT, DemoStack
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -22,13 +23,13 @@ def test_a_second_matching_instance_shares_the_work_without_double_assignment(de
     limoges = Platform(demo, "limoges", "lim-ecoutante-1", "lim-coordination")
     limoges.settle()
     port = free_port()
-    env = {**os.environ, "RELAIS_KAFKA_BOOTSTRAP_SERVERS": _bootstrap(demo), "RELAIS_DATA_DIR": str(demo.data_dir),
+    env = {**os.environ, "RELAIS_KAFKA_BOOTSTRAP_SERVERS": broker_address(demo), "RELAIS_DATA_DIR": str(demo.data_dir),
            "RELAIS_TOKENS_FILE": str(demo.data_dir / "tokens.yaml"), "RELAIS_TEST_CLOCK": "1"}
     second = subprocess.Popen([sys.executable, "-m", "shared.cli.main", "serve", "matching", "--port", str(port)],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     try:
-        wait_for(lambda: _healthy(f"http://127.0.0.1:{port}/health"), 90, "the second matching instance")
+        wait_for(lambda: _healthy(f"http://127.0.0.1:{port}/health"), what="the second matching instance", timeout=90)
         _same_clock(demo, f"http://127.0.0.1:{port}")
         gardeners = {g["provider_id"] for g in limoges.matching(
             "GET", "/providers?activity=gardening&status=admitted", headers=limoges.coordinator).json()
@@ -36,7 +37,7 @@ def test_a_second_matching_instance_shares_the_work_without_double_assignment(de
         request_ids = [limoges.log_request("gardening", "87085") for _ in range(12)]
         assigned = [limoges.shown(rid)["provider_id"] for rid in request_ids]
         assert Counter(assigned) == {provider: 4 for provider in gardeners}
-        on_the_bus = assignments_on_the_bus(_bootstrap(demo), set(request_ids))
+        on_the_bus = assignments_on_the_bus(broker_address(demo), set(request_ids))
         assert Counter(event.request_id for event in on_the_bus.values()) == {rid: 1 for rid in request_ids}
         assert all(limoges.match(rid)["attempt"] == 1 for rid in request_ids)
     finally:

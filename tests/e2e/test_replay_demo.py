@@ -15,8 +15,9 @@ import httpx
 import pytest
 
 from shared.analytics.catalogue import described_services
+from tests.e2e.platform import Platform, broker_address
 from tests.e2e.processes import Cli, DemoStack
-from tests.e2e.test_request_lifecycle import Platform, _bootstrap, poll
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.e2e
 EXPECTED = {"intake.console", "intake.observatory", "matching.fairness", "feedback.satisfaction", "billing.ledger"}
@@ -31,18 +32,18 @@ def _carry_one_intervention_through(limoges: Platform, demo: DemoStack) -> None:
         response = limoges.matching("POST", f"/requests/{request_id}/{action}", headers=limoges.coordinator, json=body)
         assert response.status_code == 204, response.text
     feedback = demo.urls["feedback"] + "/platforms/limoges"
-    survey = poll(lambda: [s for s in httpx.get(f"{feedback}/surveys", headers=limoges.operator).json()
-                           if s["request_id"] == request_id], lambda found: len(found) == 1, "the survey")[0]
+    survey = wait_for(lambda: [s for s in httpx.get(f"{feedback}/surveys", headers=limoges.operator).json()
+                               if s["request_id"] == request_id], lambda found: len(found) == 1, "the survey")[0]
     answered = httpx.post(f"{feedback}/surveys/{survey['survey_id']}/phone-answers", headers=limoges.operator, json={
         "outcome": "satisfied", "answers": {
             "provider": {"punctuality": 4, "quality": 5, "would_recommend": True},
             "platform": {"would_call_platform_again": True, "platform_made_it_easier": True}}})
     assert answered.status_code in (200, 201, 204), answered.text
-    poll(lambda: httpx.get(f"{feedback}/satisfaction", headers=limoges.coordinator).text,
-         lambda text: provider_id in text, "the answer in the satisfaction read model")
-    poll(lambda: httpx.get(f"{demo.urls['billing']}/platforms/limoges/accounts/{provider_id}",
-                           headers=limoges.coordinator).json(),
-         lambda body: any(e.get("request_id") == request_id for e in body.get("entries", [])), "the fee in the ledger")
+    wait_for(lambda: httpx.get(f"{feedback}/satisfaction", headers=limoges.coordinator).text,
+             lambda text: provider_id in text, "the answer in the satisfaction read model")
+    wait_for(lambda: httpx.get(f"{demo.urls['billing']}/platforms/limoges/accounts/{provider_id}",
+                               headers=limoges.coordinator).json(),
+             lambda body: any(e.get("request_id") == request_id for e in body.get("entries", [])), "the fee in the ledger")
 
 
 def _verdicts(output: str, names: set[str]) -> dict[str, str]:
@@ -56,7 +57,7 @@ def _verdicts(output: str, names: set[str]) -> dict[str, str]:
 
 
 def _replay(cli: Callable[..., Cli], demo: DemoStack) -> tuple[int, str]:
-    env = {"RELAIS_DATA_DIR": str(demo.data_dir), "RELAIS_KAFKA_BOOTSTRAP_SERVERS": _bootstrap(demo), "COLUMNS": "200"}
+    env = {"RELAIS_DATA_DIR": str(demo.data_dir), "RELAIS_KAFKA_BOOTSTRAP_SERVERS": broker_address(demo), "COLUMNS": "200"}
     process = cli("replay", "all", env=env)
     return process.finish(timeout=180), process.output
 

@@ -9,96 +9,19 @@ calls are counted by topic in the observatory.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 
-from shared.contracts.codec import decode
-from shared.contracts.topics import MATCHING
 from shared.platforms.loader import load_policies
+from tests.e2e.platform import Platform, assignments_on_the_bus, broker_address
 from tests.e2e.processes import DemoStack
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.e2e
 POLICIES = load_policies(Path(__file__).resolve().parents[2] / "deploy" / "platforms")
-CONTACT = {"name": "Résidente Bout-en-bout", "phone": "05 36 49 00 42"}
-
-
-def poll(fetch: Callable[[], Any], ready: Callable[[Any], bool], what: str, timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fetch()
-        if ready(value):
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; last value: {value!r}")
-        time.sleep(0.1)
-
-
-class Platform:
-    """One platform seen through the services' HTTP APIs, with its demo users' tokens."""
-
-    def __init__(self, demo: DemoStack, platform_id: str, operator: str, coordinator: str) -> None:
-        self.demo, self.id = demo, platform_id
-        self.operator, self.coordinator = demo.headers(platform_id, operator), demo.headers(platform_id, coordinator)
-
-    def intake(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        return httpx.request(method, f"{self.demo.urls['intake']}/platforms/{self.id}{path}", timeout=10, **kwargs)
-
-    def matching(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        return httpx.request(method, f"{self.demo.urls['matching']}/platforms/{self.id}{path}", timeout=10, **kwargs)
-
-    def log_request(self, activity: str, commune: str, fragile: list[str] | None = None) -> str:
-        response = self.intake("POST", "/requests", headers=self.operator, json={
-            "channel": "phone", "activity": activity, "commune": commune, "fragile_publics": fragile or [],
-            "contact": CONTACT})
-        assert response.status_code == 201, response.text
-        return response.json()["id"]
-
-    def shown(self, request_id: str, ready: Callable[[dict[str, Any]], bool] = lambda r: r["status"] != "waiting") -> dict:
-        def fetch() -> dict[str, Any] | None:
-            response = self.intake("GET", f"/requests/{request_id}", headers=self.operator)
-            return response.json() if response.status_code == 200 else None
-        return poll(fetch, lambda r: r is not None and ready(r), f"request {request_id} in the console")
-
-    def match(self, request_id: str) -> dict[str, Any]:
-        response = self.matching("GET", f"/requests/{request_id}/match", headers=self.coordinator)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def settle(self) -> None:
-        """Wait until no request of the platform waits for matching (the demo's own calls included)."""
-        poll(lambda: self.intake("GET", "/requests?status=waiting&limit=500", headers=self.operator).json(),
-             lambda waiting: waiting == [], f"{self.id} requests to be matched")
-
-
-def assignments_on_the_bus(bootstrap: str, request_ids: set[str]) -> dict[str, Any]:
-    """Every ProviderAssigned of ``request_ids`` read from the matching topic, as analysts would, by event id
-    (the bus is at-least-once: a record published twice is one event)."""
-    async def read() -> dict[str, Any]:
-        consumer = AIOKafkaConsumer(MATCHING, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                    enable_auto_commit=False, group_id=None)
-        await consumer.start()
-        found = {}
-        try:
-            batches = await consumer.getmany(timeout_ms=3000, max_records=100_000)
-            while batches:
-                for records in batches.values():
-                    for record in records:
-                        envelope = decode(record.value)
-                        if envelope.event_type == "ProviderAssigned" and envelope.meta.aggregate_id in request_ids:
-                            found[str(envelope.event_id)] = envelope.payload
-                batches = await consumer.getmany(timeout_ms=1000, max_records=100_000)
-        finally:
-            await consumer.stop()
-        return found
-    return asyncio.run(read())
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +60,7 @@ def test_childcare_for_a_child_under_3_only_goes_to_accredited_providers(demo: D
     accredited = [p for p in limoges.matching("GET", "/providers?activity=childcare", headers=limoges.coordinator).json()
                   if p["accreditation"] and p["accreditation"]["valid"] and "child_under_3" in p["accreditation"]["publics"]]
     assert providers == {accredited[0]["provider_id"]} and len(accredited) == 1
-    bootstrap = _bootstrap(demo)
+    bootstrap = broker_address(demo)
     reasons = {skip.reason.value for event in assignments_on_the_bus(bootstrap, request_ids).values()
                for skip in event.skipped}
     assert {"agrement_expired", "no_agrement"} <= reasons
@@ -168,8 +91,8 @@ def test_information_calls_are_counted_by_topic(limoges: Platform) -> None:
             "channel": "phone", "topic_asked": topic, "answer": "Réponse donnée au téléphone"})
         assert response.status_code == 201
     expected = {**before, "rates": before.get("rates", 0) + 2, "employer_status": before.get("employer_status", 0) + 1}
-    poll(lambda: limoges.intake("GET", "/observatory", headers=limoges.coordinator).json()["information_calls"],
-         lambda calls: calls == expected, "information calls in the observatory")
+    wait_for(lambda: limoges.intake("GET", "/observatory", headers=limoges.coordinator).json()["information_calls"],
+             lambda calls: calls == expected, "information calls in the observatory")
 
 
 def test_a_missed_deadline_re_offers_the_request(demo: DemoStack, limoges: Platform) -> None:
@@ -181,10 +104,3 @@ def test_a_missed_deadline_re_offers_the_request(demo: DemoStack, limoges: Platf
     shown = limoges.shown(waiting, lambda r: r["provider_id"] not in (None, first) or r["status"] == "unmet")
     assert "ContactDeadlineMissed" in [e["event_type"] for e in shown["timeline"]]
     assert limoges.match(waiting)["excluded"].get(first) == "missed_deadline"
-
-
-def _bootstrap(demo: DemoStack) -> str:
-    for line in demo.process.output.splitlines():
-        if "127.0.0.1:" in line and "broker" in line:
-            return next(word for word in line.replace("│", " ").split() if word.startswith("127.0.0.1:"))
-    raise AssertionError("the demo did not print the broker address")

@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,23 +33,13 @@ from shared.privacy.vault import Vault
 from shared.runtime.ports import free_port
 from shared.runtime.processes import spawn, stop_process
 from shared.storage.engine import create_engine
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 PHONE_SCREEN = (390, 844)
 TIMEOUT = 60.0
 T = TypeVar("T")
-
-
-def eventually(probe: Callable[[], T | None], what: str, timeout: float = TIMEOUT) -> T:
-    """Poll ``probe`` until it returns something, or fail saying ``what`` never happened."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found is not None:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"{what} did not happen within {timeout} s")
 
 
 @pytest.fixture
@@ -64,7 +53,8 @@ def feedback_service(kafka_bootstrap: str, topic_prefix: str, tmp_path: Path) ->
     process = spawn([sys.executable, "-m", "uvicorn", "--factory", "services.feedback.entrypoints.app:create_app",
                      "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=ROOT, stdout=log, stderr=log)
     try:
-        eventually(lambda: _healthy(url, process, tmp_path / "feedback.log"), "feedback service health")
+        wait_for(lambda: _healthy(url, process, tmp_path / "feedback.log"), lambda healthy: healthy is not None,
+                 "feedback service health", timeout=TIMEOUT, interval=0.2)
         yield {"url": url, "data": tmp_path, "bootstrap": kafka_bootstrap, "prefix": topic_prefix}
     finally:
         stop_process(process)
@@ -155,7 +145,8 @@ def choose(driver: Any, *field_ids: str) -> None:
 
 def test_answer_once_in_chromium_then_the_link_is_refused(feedback_service: dict[str, Any], browser: Any) -> None:
     asyncio.run(_publish_intervention(feedback_service, "req-e2e"))
-    link = eventually(lambda: asyncio.run(_survey_link(feedback_service, "req-e2e")), "survey sent")
+    link = wait_for(lambda: asyncio.run(_survey_link(feedback_service, "req-e2e")), lambda found: found is not None,
+                    "survey sent", timeout=TIMEOUT, interval=0.2)
 
     browser.set_window_size(*PHONE_SCREEN)
     browser.get(link)

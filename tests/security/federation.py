@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 
 from shared.runtime.demo import load_demo
-from tests.security.live import LiveStack, wait_for
+from tests.polling import wait_for
+from tests.security.live import LiveStack
 
 DONE_BODY = {"labour_hours": "3.00", "labour_amount_excl_tax": "90.00", "travel_amount_excl_tax": "8.50"}
 

@@ -25,8 +25,8 @@ from shared.security.principals import Role
 from shared.security.tokens import parse_token_id
 from shared.settings import Settings
 from shared.storage.engine import create_engine
+from tests.polling import wait_for
 from tests.security.federation import Federation, Intervention, check
-from tests.security.live import wait_for
 from tests.security.traces import (
     broker_records,
     files_containing,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -21,17 +20,10 @@ from shared.storage.engine import create_engine
 from shared.storage.migrate import upgrade_async
 from tests.fixtures.services import issue_token, serving
 from tests.integration.billing.harness import ledger_rows
+from tests.polling import eventually
 from tests.unit.billing.factories import admitted, applied, corrected, done
 
 pytestmark = pytest.mark.integration
-
-
-async def until(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 30.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def test_fees_charged_from_the_bus_and_the_ledger_rebuilt_cent_for_cent(
@@ -64,7 +56,7 @@ async def test_fees_charged_from_the_bus_and_the_ledger_rebuilt_cent_for_cent(
         statement = await client.get("/platforms/limoges/accounts/prv-art/statements/2008-04.csv", headers=coordinator)
         assert statement.status_code == 200, statement.text
         assert (await client.get("/platforms/limoges/accounts/prv-art", headers=coordinator)).json()["balance"] == "0.00"
-        await until(lambda: _published(billing), "the relay to publish every billing event")
+        await eventually(lambda: _published(billing), what="the relay to publish every billing event")
         live = await ledger_rows(billing.runtime.engine)
 
     fresh = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'rebuilt.db'}")

@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import httpx
 import pytest
 
 from services.intake.entrypoints.app import create_app
 from shared.security.principals import Role
 from shared.settings import Settings
 from tests.fixtures.services import issue_token, serving
+from tests.polling import get_when_ready
 
 pytestmark = pytest.mark.integration
 CONTACT = {"name": "Jeanne Intégration", "phone": "05 55 00 00 02"}
 REQUEST = {"channel": "phone", "activity": "gardening", "commune": "87085", "contact": CONTACT}
-
-
-async def eventually(client: httpx.AsyncClient, path: str, headers: dict[str, str],
-                     ready: Callable[[Any], bool], timeout: float = 20.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        response = await client.get(path, headers=headers)
-        if response.status_code == 200 and ready(response.json()):
-            return response.json()
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"{path} never got ready: {response.status_code} {response.text}")
-        await asyncio.sleep(0.1)
 
 
 async def test_calls_are_logged_projected_and_isolated_by_platform(
@@ -47,11 +33,11 @@ async def test_calls_are_logged_projected_and_isolated_by_platform(
             "channel": "phone", "topic_asked": "tax_advantages", "answer": "Crédit d'impôt de 50 %"})
         assert info.status_code == 201
 
-        shown = await eventually(client, f"/platforms/limoges/requests/{request_id}", operator,
+        shown = await get_when_ready(client, f"/platforms/limoges/requests/{request_id}", operator,
                                  lambda body: body["status"] == "waiting")
         assert shown["activity"] == "gardening" and shown["timeline"][0]["event_type"] == "RequestLogged"
         assert "Jeanne" not in str(shown)
-        observatory = await eventually(client, "/platforms/limoges/observatory", coordinator,
+        observatory = await get_when_ready(client, "/platforms/limoges/observatory", coordinator,
                                        lambda body: body["information_calls"])
         assert observatory["information_calls"] == {"tax_advantages": 1}
 
@@ -110,10 +96,10 @@ async def test_the_test_clock_drives_the_never_called_back_sweep(service_setting
         left = await client.post("/platforms/brenne/voicemails", headers=operator,
                                  json={"contact": CONTACT, "left_at_local": just_now})
         assert left.status_code == 201, left.text
-        await eventually(client, "/platforms/brenne/callbacks", operator, lambda queue: len(queue) == 1)
+        await get_when_ready(client, "/platforms/brenne/callbacks", operator, lambda queue: len(queue) == 1)
         assert (await client.get("/platforms/brenne/observatory", headers=coordinator)).json()["unmet"] == []
         moved = await client.post("/admin/clock", headers=admin, json={"advance_seconds": 14 * 86400})
         assert moved.status_code == 200, moved.text
-        observatory = await eventually(client, "/platforms/brenne/observatory", coordinator,
+        observatory = await get_when_ready(client, "/platforms/brenne/observatory", coordinator,
                                        lambda body: body["unmet"])
     assert [(row["reason"], row["count"]) for row in observatory["unmet"]] == [("out_of_hours_never_called_back", 1)]

@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 from aiokafka import AIOKafkaConsumer
@@ -20,6 +19,7 @@ from shared.messaging.producer import create_producer
 from shared.security.principals import ALL_PLATFORMS, Role
 from shared.settings import Settings
 from tests.fixtures.services import issue_token, serving
+from tests.polling import get_when_ready
 from tests.unit.matching.builders import (
     LIMOGES,
     SAINT_YRIEIX,
@@ -29,18 +29,6 @@ from tests.unit.matching.builders import (
 
 pytestmark = pytest.mark.integration
 COMMITTEE = [{"body": "ccas", "label": "CCAS de Limoges"}]
-
-
-async def eventually(client: httpx.AsyncClient, path: str, headers: dict[str, str], ready: Callable[[Any], bool],
-                     timeout: float = 20.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        response = await client.get(path, headers=headers)
-        if response.status_code == 200 and ready(response.json()):
-            return response.json()
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"{path} never got ready: {response.status_code} {response.text}")
-        await asyncio.sleep(0.05)
 
 
 async def produce(bootstrap: str, prefix: str, envelopes: list[Any]) -> None:
@@ -97,11 +85,11 @@ async def test_requests_on_the_bus_are_offered_in_turn_declined_and_reoffered_af
                       + [request_logged("req-nowhere", commune=SAINT_YRIEIX)])
         holders = {}
         for index in range(3):
-            shown = await eventually(client, f"/platforms/limoges/requests/req-{index}/match", coordinator,
+            shown = await get_when_ready(client, f"/platforms/limoges/requests/req-{index}/match", coordinator,
                                      lambda body: body["status"] == "assigned")
             holders[f"req-{index}"] = shown["provider_id"]
         assert sorted(holders.values()) == sorted(gardeners)
-        await eventually(client, "/platforms/limoges/requests/req-nowhere/match", coordinator,
+        await get_when_ready(client, "/platforms/limoges/requests/req-nowhere/match", coordinator,
                          lambda body: body["status"] == "unmet")
 
         first = holders["req-0"]
@@ -118,7 +106,7 @@ async def test_requests_on_the_bus_are_offered_in_turn_declined_and_reoffered_af
 
         moved = await client.post("/admin/clock", headers=admin, json={"advance_seconds": 25 * 3600})
         assert moved.status_code == 200, moved.text
-        reoffered = await eventually(client, f"{path}/match", coordinator, lambda body: body["attempt"] == 3)
+        reoffered = await get_when_ready(client, f"{path}/match", coordinator, lambda body: body["attempt"] == 3)
         assert reoffered["excluded"] == {first: "declined", after_decline["provider_id"]: "missed_deadline"}
 
         events = await matching_events(kafka_bootstrap, topic_prefix, 12)  # every deadline passed: 3 re-offers
@@ -127,7 +115,7 @@ async def test_requests_on_the_bus_are_offered_in_turn_declined_and_reoffered_af
         assigned = [e["payload"] for e in events if e["meta"]["event_type"] == "ProviderAssigned"]
         assert all(a["candidates"][a["rotation_position"]] == a["provider_id"] for a in assigned)
 
-        fairness = await eventually(client, "/platforms/limoges/fairness", coordinator,
+        fairness = await get_when_ready(client, "/platforms/limoges/fairness", coordinator,
                                     lambda rows: sum(row["offers"] for row in rows) == 7 and sum(row["missed"] for row in rows) == 3)
         assert {row["provider_id"] for row in fairness} == set(gardeners)
         assert (await client.get("/platforms/limoges/fairness", headers=tokens[first])).status_code == 403

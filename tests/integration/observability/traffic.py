@@ -10,7 +10,7 @@ on the requests topic (dead letters).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -22,6 +22,7 @@ from shared.runtime.demo import load_demo
 from shared.security.principals import Role
 from shared.security.tokens import TokenRegistry
 from shared.settings import Settings
+from tests.polling import eventually
 
 PLATFORM = "limoges"
 CALL = {"channel": "walk_in", "activity": "gardening", "commune": "87085",
@@ -29,19 +30,6 @@ CALL = {"channel": "walk_in", "activity": "gardening", "commune": "87085",
 ANSWERS = {"provider": {"punctuality": 5, "quality": 4, "would_recommend": True},
            "platform": {"would_call_platform_again": True, "platform_made_it_easier": True}}
 THREE_DAYS_SECONDS = 3 * 24 * 3600
-
-
-async def eventually(read: Callable[[], Awaitable[Any]], ready: Callable[[Any], bool], what: str,
-                     timeout: float = 30.0) -> Any:
-    """Poll ``read()`` until ``ready`` holds for what it returned."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = await read()
-        if ready(value):
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; last seen: {value!r}")
-        await asyncio.sleep(0.2)
 
 
 def checked(response: httpx.Response) -> Any:
@@ -75,7 +63,7 @@ class Traffic:
                 response = await matching.get(f"/platforms/{PLATFORM}/requests/{request_id}/match")
                 return response.json() if response.status_code == 200 else None
 
-            return await eventually(read, lambda body: body is not None and ready(body), what)
+            return await eventually(read, lambda body: body is not None and ready(body), what, interval=0.2)
 
     async def intervention_with_survey_answered(self) -> None:
         request_id = await self.log_request()
@@ -91,7 +79,7 @@ class Traffic:
                 return checked(await feedback.get(f"/platforms/{PLATFORM}/surveys"))
 
             listed = await eventually(surveys, lambda rows: any(row["request_id"] == request_id for row in rows),
-                                      f"the survey of {request_id}")
+                                      f"the survey of {request_id}", interval=0.2)
             survey_id = next(row["survey_id"] for row in listed if row["request_id"] == request_id)
             checked(await feedback.post(f"/platforms/{PLATFORM}/surveys/{survey_id}/phone-answers",
                                         json={"outcome": "satisfied", "answers": ANSWERS}))

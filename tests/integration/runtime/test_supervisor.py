@@ -16,6 +16,7 @@ import pytest
 from rich.console import Console
 
 from shared.runtime.supervisor import Supervisor
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[3]
@@ -40,15 +41,6 @@ def running_with(argument: str) -> list[int]:
         if argument.encode() in arguments and state != "Z":
             pids.append(int(entry.name))
     return pids
-
-
-def wait_for(condition, timeout: float = 10.0, message: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {message}")
-        time.sleep(0.05)
-    return result
 
 
 def quiet_supervisor(**options) -> tuple[Supervisor, io.StringIO]:
@@ -88,7 +80,7 @@ def test_stop_kills_the_whole_group_of_a_child_that_ignores_sigterm():
     supervisor, output = quiet_supervisor(grace=0.5)
     with supervisor:
         supervisor.spawn("stubborn", [sys.executable, "-c", stubborn])
-        wait_for(lambda: "ready" in output.getvalue() and running_with(sleep[1]), message="child and grandchild")
+        wait_for(lambda: "ready" in output.getvalue() and running_with(sleep[1]), what="child and grandchild", timeout=10.0)
         started = time.monotonic()
     assert time.monotonic() - started < 5
     assert running_with(sleep[1]) == []
@@ -121,7 +113,7 @@ def test_a_signal_during_startup_leaves_no_child(signum):
     parent = start_script(sleep, children=60)
     try:
         assert parent.stdout.readline().strip() == "starting"
-        wait_for(lambda: len(running_with(sleep[1])) >= 3, message="the first children")
+        wait_for(lambda: len(running_with(sleep[1])) >= 3, what="the first children", timeout=10.0)
         os.kill(parent.pid, signum)
         parent.wait(timeout=20)
     finally:
@@ -140,4 +132,4 @@ def test_children_die_with_a_killed_parent():
     finally:
         parent.kill()
         parent.wait()
-    wait_for(lambda: running_with(sleep[1]) == [], message="orphans to die (PR_SET_PDEATHSIG)")
+    wait_for(lambda: running_with(sleep[1]) == [], what="orphans to die (PR_SET_PDEATHSIG)", timeout=10.0)

@@ -14,6 +14,7 @@ from aiokafka.partitioner import DefaultPartitioner
 from shared.contracts.codec import headers_for
 from shared.messaging.relay import OutboxRelay
 from shared.storage.unit_of_work import SqlUnitOfWork
+from tests.polling import eventually
 
 
 class BrokerDown(ConnectionError):
@@ -129,13 +130,15 @@ async def test_run_survives_failures_and_wakes_up_on_notify(sqlite_engine, metad
     stop = asyncio.Event()
     running = asyncio.create_task(relay.run(stop))
     await append(sqlite_engine, metadata, [make_event("req-1", 1)], relay)
-    await eventually(lambda: len(producers) >= 2, "the relay did not retry with a new producer")
+    await eventually(lambda: len(producers) >= 2, what="the relay to retry with a new producer", timeout=10.0, interval=0.02)
     assert not running.done()
 
     outage.clear()
-    await eventually(lambda: relay.backlog(), "the relay did not publish once the broker was back", expected=0)
+    await eventually(relay.backlog, lambda backlog: backlog == 0, "the relay to publish once the broker was back",
+                     timeout=10.0, interval=0.02)
     await append(sqlite_engine, metadata, [make_event("req-1", 2)], relay)
-    await eventually(lambda: relay.backlog(), "notify() did not wake the relay up", expected=0)
+    await eventually(relay.backlog, lambda backlog: backlog == 0, "notify() to wake the relay up", timeout=10.0,
+                     interval=0.02)
 
     stop.set()
     await asyncio.wait_for(running, timeout=10)
@@ -174,7 +177,7 @@ async def test_an_event_refused_for_good_is_named_in_an_error_and_holds_back_onl
     relay = OutboxRelay(sqlite_engine, metadata, factory, max_backoff=0.05, reminder_interval=3600)
     stop = asyncio.Event()
     running = asyncio.create_task(relay.run(stop))
-    await eventually(lambda: len(producers) >= 3, "the relay did not keep trying")
+    await eventually(lambda: len(producers) >= 3, what="the relay to keep trying", timeout=10.0, interval=0.02)
     stop.set()
     await asyncio.wait_for(running, timeout=10)
 
@@ -192,17 +195,3 @@ def partition_of(key: str) -> int:
 
 def event_ids(producer: FakeProducer) -> list[str]:
     return [orjson.loads(value)["meta"]["event_id"] for _, _, batch in producer.delivered for _, value, _ in batch.records]
-
-
-async def eventually(probe, message: str, *, expected=True, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    """Wait until ``probe()`` (sync or async) returns ``expected``; fail with ``message`` after ``timeout``."""
-    async def value():  # type: ignore[no-untyped-def]
-        result = probe()
-        return await result if asyncio.iscoroutine(result) else result
-
-    try:
-        async with asyncio.timeout(timeout):
-            while await value() != expected:
-                await asyncio.sleep(0.02)
-    except TimeoutError:
-        pytest.fail(message)
