@@ -2,6 +2,12 @@
 
 Read from the matching topic (``matching.fairness``), so it can be rebuilt from the bus. Every
 candidate of an assignment gets a row, even with no offer yet, so a starved provider shows up.
+
+Equal share: each offer is shared equally among the providers eligible for it (``ProviderAssigned.eligible``:
+not suspended, holding the agrément the request needs, available, not having declined it...), so each of
+them expects 1 / n of it. A provider's ``expected_offers`` adds those fractions up; its equal share of the
+group is ``expected_offers / group offers``. Suspended or unaccredited members of the turn no longer dilute
+the share of those who can serve.
 """
 
 from __future__ import annotations
@@ -38,9 +44,12 @@ def fairness_projection(metadata: MetaData) -> Projection:
         event: ProviderAssigned = envelope.payload
         group = {"platform_id": envelope.platform_id, "activity": event.activity, "sector": event.sector}
         await upsert(conn, requests, {"request_id": event.request_id, **group}, key=["request_id"])
+        eligible = set(event.eligible)
         for provider_id in sorted(set(event.candidates)):
-            await increment(conn, counts, {**group, "provider_id": provider_id}, _NO_CHANGE)
-        await increment(conn, counts, {**group, "provider_id": event.provider_id}, {**_NO_CHANGE, "offers": 1})
+            expected = 1 / len(eligible) if provider_id in eligible else 0.0
+            offers = 1 if provider_id == event.provider_id else 0
+            await increment(conn, counts, {**group, "provider_id": provider_id},
+                            {**_NO_CHANGE, "offers": offers, "expected_offers": expected})
 
     @projection.handles(ContactConfirmed, OfferDeclined, ContactDeadlineMissed)
     async def outcome(conn: ProjectionConnection, envelope: Envelope[Any]) -> None:
@@ -52,7 +61,7 @@ def fairness_projection(metadata: MetaData) -> Projection:
     return projection
 
 
-_NO_CHANGE = {"offers": 0, "accepted": 0, "declined": 0, "missed": 0}
+_NO_CHANGE = {"offers": 0, "accepted": 0, "declined": 0, "missed": 0, "expected_offers": 0.0}
 """Added to every candidate's counters: creates the row of a provider who has had no offer yet."""
 
 
@@ -69,8 +78,9 @@ def _count_outcome(counts: Table, requests: Table, column: str) -> Any:
 
 async def fairness_report(conn: ProjectionConnection, metadata: MetaData, platform_id: str, *,
                           activity: str | None = None, sector: str | None = None) -> list[dict[str, Any]]:
-    """One row per provider per activity x sector, with its share of the group's offers and the
-    deviation from an equal share (share minus 1/n, n = providers of the group)."""
+    """One row per provider per activity x sector, with its share of the group's offers and the deviation
+    from its equal share (``expected_offers / group offers``: each offer shared among the providers eligible
+    for it; ``1 / n`` while the group has no offers)."""
     counts = metadata.tables["fairness_counts"]
     query = select(counts).where(counts.c.platform_id == platform_id)
     if activity is not None:
@@ -84,9 +94,9 @@ async def fairness_report(conn: ProjectionConnection, metadata: MetaData, platfo
         groups[(row["activity"], row["sector"])].append(row)
     for members in groups.values():
         total = sum(member["offers"] for member in members)
-        equal = 1 / len(members)
         for member in members:
             share = member["offers"] / total if total else 0.0
+            equal = member.pop("expected_offers") / total if total else 1 / len(members)
             member.update(group_offers=total, share=round(share, 4), equal_share=round(equal, 4),
                           deviation=round(share - equal, 4) if total else 0.0)
     return rows

@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -81,6 +82,8 @@ def metadata() -> MetaData:
         Column("accepted", Integer, nullable=False),
         Column("declined", Integer, nullable=False),
         Column("missed", Integer, nullable=False),
+        Column("expected_offers", Float, nullable=False, server_default="0",
+               comment="Sum over the group's offers this provider was eligible for of 1 / eligible providers."),
     )
     Table(
         "fairness_requests", md,

@@ -118,6 +118,8 @@ class FairnessRow(BaseModel):
     missed: int = Field(description="Callback deadlines missed.")
     group_offers: int = Field(description="Offers of the whole activity x sector.")
     share: float = Field(description="offers / group_offers.")
-    equal_share: float = Field(description="1 / number of providers of the group.")
+    equal_share: float = Field(description="The share of the group's offers the provider would have had if each offer "
+                               "were shared equally among the providers eligible for it (1 / n of each; 1 / providers "
+                               "of the group while it has no offers).")
     deviation: float = Field(description="share - equal_share (0 when the group has no offers yet).")
 

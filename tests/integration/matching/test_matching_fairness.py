@@ -36,10 +36,10 @@ async def store(database_url: str) -> AsyncIterator[AsyncEngine]:
         await engine.dispose()
 
 
-def assigned(request_id: str, provider_id: str, version: int = 1) -> Any:
+def assigned(request_id: str, provider_id: str, version: int = 1, eligible: list[str] = RING) -> Any:
     position = RING.index(provider_id)
     event = ev.ProviderAssigned(request_id=request_id, provider_id=provider_id, activity="gardening", commune=LIMOGES,
-                                sector="agglo", candidates=RING, eligible=RING, rotation_position=position,
+                                sector="agglo", candidates=RING, eligible=eligible, rotation_position=position,
                                 deadline_at=T0 + timedelta(days=1), attempt=version)
     return event, version
 
@@ -88,3 +88,15 @@ async def test_a_redelivered_batch_counts_once(store: AsyncEngine) -> None:
     async with store.connect() as conn:
         rows = await fairness_report(conn, METADATA, "limoges", activity="gardening", sector="agglo")
     assert sum(row["offers"] for row in rows) == 1
+
+
+async def test_the_equal_share_is_measured_among_the_providers_eligible_for_each_offer(store: AsyncEngine) -> None:
+    """prv-new is suspended and prv-c holds no agrément for these requests: a and b share them, half each."""
+    await project(store, [assigned(f"req-{n}", "prv-a" if n % 2 else "prv-b", eligible=["prv-a", "prv-b"])
+                          for n in range(4)])
+
+    async with store.connect() as conn:
+        rows = {row["provider_id"]: row for row in await fairness_report(conn, METADATA, "limoges")}
+
+    assert {pid: (r["share"], r["equal_share"], r["deviation"]) for pid, r in rows.items()} == {
+        "prv-a": (0.5, 0.5, 0.0), "prv-b": (0.5, 0.5, 0.0), "prv-c": (0.0, 0.0, 0.0), "prv-new": (0.0, 0.0, 0.0)}
