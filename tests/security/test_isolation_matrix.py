@@ -19,6 +19,7 @@ pytestmark = pytest.mark.integration
 A, B = "limoges", "herault"
 ANALYST_READS = {
     ("intake", "GET", "/platforms/{platform_id}/observatory"),
+    ("intake", "GET", "/platforms/{platform_id}/policy"),  # names and labels for the console: no personal data
     ("matching", "GET", "/platforms/{platform_id}/fairness"),
     ("feedback", "GET", "/platforms/{platform_id}/satisfaction"),
 }
