@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from shared.cli import analyst, ops, platforms, privacy, tokens
+from shared.cli import analyst, mail, ops, platforms, privacy, tokens
 from shared.cli.console import console, foreground
 from shared.cli.stores import Service
 from shared.settings import DEFAULT_PORTS, load_settings
@@ -160,6 +160,7 @@ analyst.register(app)
 privacy.register(app)
 tokens.register(app)
 platforms.register(app)
+mail.register(app)
 
 if __name__ == "__main__":
     app()

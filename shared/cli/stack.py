@@ -17,6 +17,7 @@ from rich.table import Table
 
 from shared.cli.console import console, foreground, print_table
 from shared.messaging.admin import ensure_topics, wait_until_ready
+from shared.outgoing.sink import SmtpSink
 from shared.runtime import stack
 from shared.runtime.demo_data import DEMO_PLATFORM_IDS, demo_users
 from shared.runtime.stack import ChildDied, ServiceProcess, StackError
@@ -84,10 +85,13 @@ def run_stack(
         shared_settings = settings.model_copy(update={"kafka_bootstrap_servers": bootstrap, "data_dir": data_dir,
                                                       "matching_url": matching_url})
 
+        sink = running.enter_context(SmtpSink(data_dir / "mail", settings.host)) if demo else None
         supervisor = running.enter_context(Supervisor(grace=grace, console=console))
         if broker is not None and broker.process is not None:
             supervisor.watch("broker", broker.process)
         env = stack.service_env(shared_settings)
+        if sink is not None:
+            env.update(sink.service_env())
         for service in services:
             supervisor.spawn(service.name, stack.serve_argv(service, app_factory or stack.DEFAULT_APP_FACTORY), env=env)
         stack.wait_healthy(services, supervisor, startup_timeout)
@@ -95,7 +99,7 @@ def run_stack(
 
         if demo:
             _load_demo(services, shared_settings)
-        print_table(where_to_look(services, shared_settings, embedded=broker is not None))
+        print_table(where_to_look(services, shared_settings, embedded=broker is not None, mail=sink))
         if (hint := analyst_hint(shared_settings, temporary=temporary)) is not None:
             console.print(hint, soft_wrap=True, markup=False)
         raise ChildDied(*supervisor.wait())
@@ -153,8 +157,9 @@ def demo_credentials_table(credentials: dict[str, dict[str, str]], settings: Set
     return table
 
 
-def where_to_look(services: list[ServiceProcess], settings: Settings, *, embedded: bool) -> Table:
-    """The table of addresses printed once the platform runs."""
+def where_to_look(services: list[ServiceProcess], settings: Settings, *, embedded: bool,
+                  mail: SmtpSink | None = None) -> Table:
+    """The table of addresses printed once the platform runs (with the demo's SMTP sink, when there is one)."""
     table = Table(title="Relais is running — Ctrl-C stops everything", title_justify="left")
     table.add_column("Service", style="bold", no_wrap=True)
     table.add_column("URL", no_wrap=True)
@@ -169,6 +174,9 @@ def where_to_look(services: list[ServiceProcess], settings: Settings, *, embedde
     table.add_row("broker", settings.kafka_bootstrap_servers, kind + prefix)
     stores = "RELAIS_DATABASE_URL" if settings.database_url else f"SQLite in {settings.data_dir}"
     table.add_row("stores", "", stores)
+    if mail is not None:
+        table.add_row("mail", mail.address, f"every email sent (offers, surveys): `relais mail`; letters in "
+                                            f"{settings.data_dir / 'letters'}")
     return table
 
 
@@ -184,4 +192,4 @@ def analyst_hint(settings: Settings, *, temporary: bool) -> str | None:
            if settings.kafka_bootstrap_servers != default_bus else "")
     return (f"Analysts' commands read the stores in {folder}{lifetime}; from another shell:\n"
             f"  {variable} relais history REQUEST_ID\n"
-            f"  (the same for replay, export, export-directory, erase-resident and token{bus})")
+            f"  (the same for replay, export, export-directory, erase-resident, token and mail{bus})")

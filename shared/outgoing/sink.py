@@ -37,6 +37,21 @@ class SmtpSink:
     def stop(self) -> None:
         self._controller.stop()
 
+    def __enter__(self) -> SmtpSink:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    @property
+    def address(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    def service_env(self) -> dict[str, str]:
+        """The settings that send a service's email here (plain SMTP, no login)."""
+        return {"RELAIS_SMTP_HOST": self.host, "RELAIS_SMTP_PORT": str(self.port), "RELAIS_SMTP_SECURITY": "none",
+                "RELAIS_SMTP_SENDER": "Relais (démo) <ne-pas-repondre@relais.invalid>"}
+
     def messages(self) -> list[EmailMessage]:
         return read_mailbox(self.folder)
 
@@ -67,7 +82,8 @@ def received(folder: Path) -> list[Received]:
     listed = []
     for message in read_mailbox(folder):
         body = message.get_body(preferencelist=("plain",))
-        listed.append(Received(at=_date(message), to=str(message["To"] or ""), subject=str(message["Subject"] or ""),
+        listed.append(Received(at=_date(message), to=" ".join(str(message["To"] or "").split()),
+                               subject=" ".join(str(message["Subject"] or "").split()),
                                text=body.get_content() if body is not None else ""))
     return listed
 
