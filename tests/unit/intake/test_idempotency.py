@@ -13,6 +13,7 @@ from services.intake.domain import commands as c
 from services.intake.service_layer.handlers import IntakeHandlers
 from shared.clock import FixedClock
 from shared.contracts.types import Sealed
+from shared.errors import Conflict
 from shared.platforms.loader import load_policies
 from shared.storage.fakes import FakeEventStore, FakeUnitOfWork
 
@@ -83,3 +84,18 @@ async def test_information_calls_and_voicemails_are_idempotent_too(handlers: Int
     assert await handlers.log_information_call(call) == await handlers.log_information_call(call)
     assert await handlers.log_voicemail(message) == await handlers.log_voicemail(message)
     assert len(store.events) == 2
+
+
+async def test_a_call_back_without_answer_keeps_the_message_waiting(handlers: IntakeHandlers,
+                                                                    store: FakeEventStore) -> None:
+    entry = await handlers.log_voicemail(c.LogVoicemail(platform_id="brenne", actor="operator:op-1",
+                                                        contact={"name": "Odette", "phone": "02 54 00 00 01"},
+                                                        left_at_local="2026-03-01T19:00:00"))
+    complete = {"platform_id": "brenne", "actor": "operator:op-1", "entry_id": entry}
+    await handlers.complete_callback(c.CompleteCallback(**complete, outcome="no_answer"))
+    await handlers.complete_callback(c.CompleteCallback(**complete, outcome="no_answer"))
+    await handlers.complete_callback(c.CompleteCallback(**complete, outcome="information_given"))
+
+    with pytest.raises(Conflict):
+        await handlers.complete_callback(c.CompleteCallback(**complete, outcome="not_needed"))
+    assert [e.payload.outcome for e in store.events[1:]] == ["no_answer", "no_answer", "information_given"]
