@@ -14,6 +14,7 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 from shared.contracts.topics import TOPICS, physical
 
 _TOPIC_ALREADY_EXISTS = TopicAlreadyExistsError.errno
+MAX_REPLICATION_FACTOR = 3
 
 
 async def wait_until_ready(bootstrap: str, timeout: float = 30.0) -> None:
@@ -66,21 +67,26 @@ async def ensure_topics(
     prefix: str = "",
     partitions: int | None = None,
     *,
-    replication_factor: int = 1,
+    replication_factor: int | None = None,
 ) -> list[str]:
     """Create every topic of :data:`shared.contracts.topics.TOPICS` under ``prefix``.
 
-    Partitions come from each topic's spec unless ``partitions`` overrides them. Topics
-    that already exist are left as they are. Returns the physical names of all topics.
-    Any other broker error is raised.
+    Partitions come from each topic's spec unless ``partitions`` overrides them. Replicas: as many
+    as the cluster has brokers, up to 3, unless ``replication_factor`` says otherwise; with 3
+    replicas a write needs 2 in sync (``min.insync.replicas=2``), so one broker may be lost without
+    losing an acknowledged event. Topics that already exist are left as they are. Returns the
+    physical names of all topics. Any other broker error is raised.
     """
-    wanted = [
-        NewTopic(physical(spec.name, prefix), partitions or spec.partitions, replication_factor)
-        for spec in TOPICS
-    ]
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     try:
         await admin.start()
+        if replication_factor is None:
+            replication_factor = min(MAX_REPLICATION_FACTOR, len((await admin.describe_cluster())["brokers"]))
+        configs = {"min.insync.replicas": "2"} if replication_factor >= MAX_REPLICATION_FACTOR else None
+        wanted = [
+            NewTopic(physical(spec.name, prefix), partitions or spec.partitions, replication_factor, topic_configs=configs)
+            for spec in TOPICS
+        ]
         response = await admin.create_topics(wanted)
     finally:
         await admin.close()

@@ -301,8 +301,7 @@ class KafkaCluster:
             await asyncio.sleep(0.2)
         if not (create and self.create_topics):
             return []
-        return await ensure_topics(self.bootstrap, self.topic_prefix, self.partitions,
-                                   replication_factor=self.replication_factor)
+        return await ensure_topics(self.bootstrap, self.topic_prefix, self.partitions)
 
     async def _brokers_in_metadata(self, timeout: float) -> set[int]:
         """Ids of the brokers the cluster's metadata lists now (empty while nothing answers yet)."""

@@ -45,13 +45,14 @@ async def log_calls(client: httpx.AsyncClient, headers: dict[str, str], count: i
 
 
 async def leader_of(bootstrap: str, topic: str, partition: int = 0) -> int:
-    """Node id of the leader of ``topic``'s ``partition``."""
+    """Node id of the leader of ``topic``'s ``partition`` (every partition has 3 replicas)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         (description,) = await admin.describe_topics([topic])
     finally:
         await admin.close()
+    assert all(len(p["replicas"]) == 3 for p in description["partitions"]), "the bus topics need 3 replicas"
     return next(int(p["leader"]) for p in description["partitions"] if p["partition"] == partition)
 
 

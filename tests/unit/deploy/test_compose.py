@@ -11,7 +11,8 @@ import yaml
 from shared.settings import DEFAULT_PORTS, SERVICES
 
 REPO = Path(__file__).resolve().parents[3]
-INFRASTRUCTURE = {"kafka", "postgres", "prometheus", "grafana"}
+BROKERS = {"kafka-1", "kafka-2", "kafka-3"}
+INFRASTRUCTURE = BROKERS | {"postgres", "prometheus", "grafana"}
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +43,9 @@ def scrape_targets(config: str) -> dict[str, str]:
 
 def test_the_whole_stack_is_there(services: dict[str, Any]) -> None:
     assert set(services) == INFRASTRUCTURE | set(SERVICES)
-    assert services["kafka"]["image"].startswith("apache/kafka:")
-    assert services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    for broker in BROKERS:
+        assert services[broker]["image"].startswith("apache/kafka:4.")
+        assert services[broker]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
     assert services["postgres"]["image"].startswith("postgres:")
 
 
@@ -60,7 +62,7 @@ def test_relais_services_run_one_image_with_their_own_database(services: dict[st
         assert (REPO / service["build"]["context"] / service["build"]["dockerfile"]).is_file()
         assert service["command"] == ["relais", "serve", name]
         environment = service["environment"]
-        assert environment["RELAIS_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+        assert set(environment["RELAIS_KAFKA_BOOTSTRAP_SERVERS"].split(",")) == {f"{b}:9092" for b in BROKERS}
         assert environment["RELAIS_DATABASE_URL"].startswith("postgresql+asyncpg://")
         assert environment["RELAIS_DATABASE_URL"].endswith("/relais_{service}")
         assert any(f":{DEFAULT_PORTS[name]}/health" in part for part in service["healthcheck"]["test"])
@@ -89,7 +91,18 @@ def test_dependencies_exist_and_wait_for_health(services: dict[str, Any]) -> Non
             assert condition == {"condition": "service_healthy"}, f"{name} -> {target}: {condition}"
             assert "healthcheck" in services[target]
     for name in SERVICES:
-        assert {"kafka", "postgres"} <= set(services[name]["depends_on"])
+        assert BROKERS | {"postgres"} <= set(services[name]["depends_on"])
+
+
+def test_three_brokers_keep_an_acknowledged_event_through_the_loss_of_one(services: dict[str, Any]) -> None:
+    environments = [services[broker]["environment"] for broker in sorted(BROKERS)]
+    assert sorted(int(environment["KAFKA_NODE_ID"]) for environment in environments) == [1, 2, 3]
+    for environment in environments:
+        assert len(environment["KAFKA_CONTROLLER_QUORUM_VOTERS"].split(",")) == 3
+        assert int(environment["KAFKA_DEFAULT_REPLICATION_FACTOR"]) == 3
+        assert int(environment["KAFKA_MIN_INSYNC_REPLICAS"]) == 2
+        assert int(environment["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"]) == 3
+        assert environment["KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE"] == "false"
 
 
 def test_bind_mounts_point_at_files_of_the_repository(services: dict[str, Any]) -> None:
