@@ -8,6 +8,8 @@ Layout of ``out`` (one folder per format)::
     csv/...                                      the same as CSV
     manifest.json                                tables, row counts, formats
 
+Event times are UTC, with the event's day in its platform's local time (``occurred_local_date``); list
+fields (``candidates``, ``skipped``, ``fragile_publics``...) are Parquet lists (JSON text in CSV).
 The history comes from the services' stores (durable; the broker may have been wiped). Sealed
 fields are dropped, resident ids pseudonymised with ``salt``, and projection columns declared
 personal by the service (:attr:`~shared.analytics.catalogue.ReadModels.personal`) left out.
@@ -15,9 +17,9 @@ personal by the service (:attr:`~shared.analytics.catalogue.ReadModels.personal`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -29,6 +31,7 @@ from shared.analytics.catalogue import ReadModels, described_services
 from shared.analytics.flatten import ENVELOPE_SCHEMA, envelope_row, payload_row, payload_schema
 from shared.analytics.sinks import FORMATS, TableSink, arrow_schema
 from shared.analytics.stores import Stores, stored_events, table_rows
+from shared.platforms.model import PlatformPolicy
 from shared.privacy.sealing import pseudonymise
 from shared.settings import SERVICES, Settings
 
@@ -43,8 +46,10 @@ class ExportReport:
 
 
 async def export(settings: Settings, out: Path, *, salt: str, formats: Iterable[str] = FORMATS,
-                 catalogue: list[ReadModels] | None = None, services: Iterable[str] = SERVICES) -> ExportReport:
-    """Write the export into ``out`` (created) and return what was written."""
+                 catalogue: list[ReadModels] | None = None, services: Iterable[str] = SERVICES,
+                 policies: Mapping[str, PlatformPolicy] | None = None) -> ExportReport:
+    """Write the export into ``out`` (created) and return what was written; ``policies`` give each platform's
+    time zone (events of a platform without one have no local date)."""
     if not salt:
         raise ValueError("an export needs a pseudonymisation salt (RELAIS_EXPORT_SALT)")
     chosen = tuple(dict.fromkeys(formats))
@@ -55,31 +60,34 @@ async def export(settings: Settings, out: Path, *, salt: str, formats: Iterable[
     pseudonym = partial(pseudonymise, salt=salt)
     report = ExportReport(out, chosen)
     async with Stores(settings, services) as stores:
-        await _export_events(stores, out, chosen, pseudonym, report)
+        zones = {platform: policy.zone for platform, policy in (policies or {}).items()}
+        await _export_events(stores, out, chosen, pseudonym, report, zones)
         for models in described_services(services) if catalogue is None else catalogue:
             engine = stores.engines.get(models.service)
             if engine is not None:
                 await _export_projections(models, engine, out, chosen, pseudonym, report)
     manifest = {"exported_at": datetime.now(UTC).isoformat(), "formats": list(chosen), "tables": report.tables,
+                "times": "occurred_at and recorded_at in UTC; occurred_local_date in the platform's time zone",
                 "pseudonymised": sorted(RESIDENT_COLUMNS), "note": "no personal data: sealed fields dropped"}
     (out / "manifest.json").write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
     return report
 
 
 async def _export_events(stores: Stores, out: Path, formats: tuple[str, ...], pseudonym: Any,
-                         report: ExportReport) -> None:
+                         report: ExportReport, zones: Mapping[str, tzinfo]) -> None:
     events = TableSink(out, "events", ENVELOPE_SCHEMA, formats)
     by_type: dict[str, TableSink] = {}
     try:
         for service, engine in stores.engines.items():
             async for stored in stored_events(engine, service):
                 envelope = stored.envelope
-                events.add(envelope_row(envelope, service, stored.topic, pseudonym))
+                zone = zones.get(envelope.platform_id)
+                events.add(envelope_row(envelope, service, stored.topic, pseudonym, zone))
                 sink = by_type.get(envelope.event_type)
                 if sink is None:
                     sink = by_type[envelope.event_type] = TableSink(
                         out, f"event_types/{envelope.event_type}", payload_schema(type(envelope.payload)), formats)
-                sink.add(payload_row(envelope, pseudonym))
+                sink.add(payload_row(envelope, pseudonym, zone))
     finally:
         for sink in [events, *by_type.values()]:
             sink.close()

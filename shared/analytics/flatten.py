@@ -3,7 +3,9 @@
 Sealed fields (personal data, encrypted) are left out entirely, at any depth. Resident ids are
 replaced by pseudonyms (:func:`shared.privacy.sealing.pseudonymise` with the export salt), so rows
 of one resident can be linked within an export but not traced back without the salt. Payload
-fields become columns; nested values (lists, objects) become JSON text.
+fields become columns; lists become Arrow lists (of structs for lists of objects, e.g. ``skipped``),
+a lone nested object JSON text. Event times are UTC timestamps, and ``occurred_local_date`` is the
+day of the platform's local time on which the event occurred.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from enum import Enum
 from functools import cache
 from typing import Any
@@ -23,6 +25,7 @@ from pydantic import BaseModel
 from shared.contracts.base import Event
 from shared.contracts.envelope import Envelope
 from shared.contracts.types import Sealed
+from shared.platforms.local_time import local_date
 
 Pseudonym = Callable[[str], str]
 RESIDENT_FIELDS = frozenset({"resident_id"})
@@ -32,30 +35,32 @@ ENVELOPE_SCHEMA = pa.schema([
     ("event_id", pa.string()), ("event_type", pa.string()), ("schema_version", pa.int32()),
     ("platform_id", pa.string()), ("aggregate_type", pa.string()), ("aggregate_id", pa.string()),
     ("aggregate_version", pa.int64()), ("occurred_at", UTC_TIMESTAMP), ("recorded_at", UTC_TIMESTAMP),
-    ("correlation_id", pa.string()), ("causation_id", pa.string()), ("actor", pa.string()),
+    ("occurred_local_date", pa.date32()), ("correlation_id", pa.string()), ("causation_id", pa.string()), ("actor", pa.string()),
     ("service", pa.string()), ("topic", pa.string()),
 ])
-KEY_COLUMNS = ("event_id", "platform_id", "aggregate_id", "occurred_at")
+KEY_COLUMNS = ("event_id", "platform_id", "aggregate_id", "occurred_at", "occurred_local_date")
 
 
-def envelope_row(envelope: Envelope[Any], service: str, topic: str, pseudonym: Pseudonym) -> dict[str, Any]:
+def envelope_row(envelope: Envelope[Any], service: str, topic: str, pseudonym: Pseudonym,
+                 zone: tzinfo | None = None) -> dict[str, Any]:
+    """The ``events`` row of ``envelope``; ``zone`` is its platform's time zone (no local date without it)."""
     meta = envelope.meta
     aggregate_id = pseudonym(meta.aggregate_id) if meta.aggregate_type == "resident" else meta.aggregate_id
     return {
         "event_id": str(meta.event_id), "event_type": meta.event_type, "schema_version": meta.schema_version,
         "platform_id": meta.platform_id, "aggregate_type": meta.aggregate_type, "aggregate_id": aggregate_id,
         "aggregate_version": meta.aggregate_version, "occurred_at": meta.occurred_at, "recorded_at": meta.recorded_at,
+        "occurred_local_date": None if zone is None else local_date(meta.occurred_at, zone),
         "correlation_id": str(meta.correlation_id),
         "causation_id": None if meta.causation_id is None else str(meta.causation_id),
         "actor": meta.actor, "service": service, "topic": topic,
     }
 
 
-def payload_row(envelope: Envelope[Any], pseudonym: Pseudonym) -> dict[str, Any]:
+def payload_row(envelope: Envelope[Any], pseudonym: Pseudonym, zone: tzinfo | None = None) -> dict[str, Any]:
     """The event-type table row: key envelope columns then the payload's public fields."""
-    row = {"event_id": str(envelope.meta.event_id), "platform_id": envelope.meta.platform_id,
-           "aggregate_id": envelope_row(envelope, "", "", pseudonym)["aggregate_id"],
-           "occurred_at": envelope.meta.occurred_at}
+    envelope_columns = envelope_row(envelope, "", "", pseudonym, zone)
+    row = {name: envelope_columns[name] for name in KEY_COLUMNS}
     payload: Event = envelope.payload
     for name, kind in payload_columns(type(payload)):
         value = getattr(envelope.payload, name)
@@ -102,6 +107,17 @@ def _column_value(name: str, value: Any, kind: pa.DataType, pseudonym: Pseudonym
         return None
     if name in RESIDENT_FIELDS and isinstance(value, str):
         return pseudonym(value)
+    return _arrow_value(value, kind)
+
+
+def _arrow_value(value: Any, kind: pa.DataType) -> Any:
+    """``value`` as Arrow takes it for a column of type ``kind``."""
+    if value is None:
+        return None
+    if pa.types.is_list(kind):
+        return [_arrow_value(item, kind.value_type) for item in value if not isinstance(item, Sealed)]
+    if pa.types.is_struct(kind):
+        return {item.name: _arrow_value(getattr(value, item.name), item.type) for item in kind}
     if pa.types.is_string(kind) and not isinstance(value, str | Enum):
         if isinstance(value, BaseModel | list | tuple | dict):
             return orjson.dumps(without_sealed(value)).decode()
@@ -125,6 +141,9 @@ def _options(annotation: Any) -> tuple[Any, ...]:
 
 def _arrow_type(annotation: Any) -> pa.DataType:
     options = [a for a in _options(annotation) if a is not type(None)]
+    if len(options) == 1 and typing.get_origin(options[0]) in (list, tuple, set, frozenset):
+        element = next(arg for arg in typing.get_args(options[0]) if arg is not Ellipsis)
+        return pa.list_(_element_type(element))
     if len(options) == 1 and isinstance(options[0], type):
         kind = options[0]
         if issubclass(kind, bool):
@@ -138,3 +157,12 @@ def _arrow_type(annotation: Any) -> pa.DataType:
         if issubclass(kind, date):
             return pa.date32()
     return pa.string()
+
+
+def _element_type(annotation: Any) -> pa.DataType:
+    """The Arrow type of a list's items: a struct of its public fields for an object, else as a column."""
+    options = [a for a in _options(annotation) if a is not type(None)]
+    if len(options) == 1 and isinstance(options[0], type) and issubclass(options[0], BaseModel):
+        return pa.struct([(name, _element_type(info.annotation)) for name, info in options[0].model_fields.items()
+                          if not _holds_only_sealed(info.annotation)])
+    return _arrow_type(annotation)

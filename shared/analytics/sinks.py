@@ -1,4 +1,7 @@
-"""Writing tables as Parquet and CSV files, a chunk of rows at a time, with a fixed Arrow schema."""
+"""Writing tables as Parquet and CSV files, a chunk of rows at a time, with a fixed Arrow schema.
+
+Parquet keeps lists and structs as such; CSV has no such types, so there they are JSON text.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
@@ -24,13 +28,16 @@ class TableSink:
         self.rows_written = 0
         self.paths: list[Path] = []
         self._buffer: list[dict[str, Any]] = []
-        self._writers: list[Any] = []
+        self._writers: list[tuple[Any, pa.Schema]] = []
         for fmt in formats:
             path = folder / fmt / f"{name}.{fmt}"
             path.parent.mkdir(parents=True, exist_ok=True)
             self.paths.append(path)
-            writer = pq.ParquetWriter(path, schema) if fmt == "parquet" else pa_csv.CSVWriter(path, schema)
-            self._writers.append(writer)
+            if fmt == "parquet":
+                self._writers.append((pq.ParquetWriter(path, schema), schema))
+            else:
+                flat = flat_schema(schema)
+                self._writers.append((pa_csv.CSVWriter(path, flat), flat))
 
     def add(self, row: Mapping[str, Any]) -> None:
         self._buffer.append(dict(row))
@@ -41,15 +48,34 @@ class TableSink:
         if not self._buffer:
             return
         batch = pa.Table.from_pylist(self._buffer, schema=self.schema)
-        for writer in self._writers:
-            writer.write_table(batch)
+        for writer, schema in self._writers:
+            if schema is self.schema:
+                writer.write_table(batch)
+            else:
+                writer.write_table(pa.Table.from_pylist([_as_text(row, schema) for row in self._buffer], schema=schema))
         self.rows_written += len(self._buffer)
         self._buffer.clear()
 
     def close(self) -> None:
         self.flush()
-        for writer in self._writers:
+        for writer, _ in self._writers:
             writer.close()
+
+
+def flat_schema(schema: pa.Schema) -> pa.Schema:
+    """``schema`` with its lists and structs as text (JSON), for formats that hold only scalars."""
+    if not any(_nested(field.type) for field in schema):
+        return schema
+    return pa.schema([(field.name, pa.string() if _nested(field.type) else field.type) for field in schema])
+
+
+def _nested(kind: pa.DataType) -> bool:
+    return pa.types.is_list(kind) or pa.types.is_struct(kind)
+
+
+def _as_text(row: Mapping[str, Any], schema: pa.Schema) -> dict[str, Any]:
+    return {name: orjson.dumps(value).decode() if isinstance(value, list | dict) else value
+            for name, value in row.items()}
 
 
 def arrow_schema(table: Table, drop: Iterable[str] = ()) -> pa.Schema:

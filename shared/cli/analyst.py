@@ -129,7 +129,8 @@ def export(
     service: ServiceOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """The event history and the projections as Parquet and CSV, pseudonymised, without personal data."""
+    """The event history and the projections as Parquet and CSV, pseudonymised, without personal data (event
+    times in UTC with the platform's local date; list fields as Parquet lists)."""
     from shared.analytics.export import export as run_export
     from shared.analytics.sinks import FORMATS
 
@@ -141,7 +142,8 @@ def export(
         raise typer.BadParameter(f"{format!r}: comma-separated among {', '.join(FORMATS)}", param_hint="--format")
     settings = settings_for(data_dir)
     services = require_stores(settings, chosen(service))
-    report = asyncio.run(run_export(settings, out, salt=salt, formats=formats, services=services))
+    policies = require_policies(settings)
+    report = asyncio.run(run_export(settings, out, salt=salt, formats=formats, services=services, policies=policies))
     for name, rows in sorted(report.tables.items()):
         console.print(f"{name}: {rows:,} rows")
     console.print(f"[green]exported[/] to {out} ({', '.join(report.formats)})")

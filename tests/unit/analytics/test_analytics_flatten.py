@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 
@@ -33,7 +34,7 @@ def test_sealed_fields_are_dropped_and_resident_ids_pseudonymised() -> None:
     table = pa.Table.from_pylist([row], schema=payload_schema(ie.RequestLogged))
 
     assert "contact" not in row and row["resident_id"] == "p(res-1)"
-    assert row["availability"].startswith('[{"starts_at":"2026-03-02T09:00:00')
+    assert table.column("availability").to_pylist() == [[{"starts_at": AT, "ends_at": AT.replace(hour=12)}]]
     assert table.schema.field("occurred_at").type == pa.timestamp("us", tz="UTC")
 
 
@@ -63,3 +64,22 @@ def test_typed_columns_and_resident_aggregates_pseudonymised() -> None:
     assert envelope_row(erased, "intake", "relais.privacy", pseudonym)["aggregate_id"] == "p(res-9)"
     assert payload_row(erased, pseudonym)["resident_id"] == "p(res-9)"
     assert done.resident_id == "res-9"
+
+
+def test_lists_are_arrow_lists_and_events_carry_the_platforms_local_date() -> None:
+    late = datetime(2026, 3, 31, 22, 30, tzinfo=UTC)  # 00:30 on 1 April in Limoges
+    assigned = me.ProviderAssigned(request_id="req-1", provider_id="prv-2", activity="gardening", commune="87085",
+                                   sector="limoges-ville", candidates=["prv-1", "prv-2"], rotation_position=1,
+                                   skipped=[{"provider_id": "prv-1", "reason": "unavailable"}], eligible=["prv-2"],
+                                   deadline_at=late)
+    envelope = new_envelope(assigned, platform_id="limoges", aggregate_id="req-1", aggregate_version=1,
+                            actor="system:matching", occurred_at=late)
+    schema = payload_schema(me.ProviderAssigned)
+
+    table = pa.Table.from_pylist([payload_row(envelope, pseudonym, ZoneInfo("Europe/Paris"))], schema=schema)
+
+    assert schema.field("candidates").type == pa.list_(pa.string())
+    assert table.column("skipped").to_pylist() == [[{"provider_id": "prv-1", "reason": "unavailable"}]]
+    assert table.column("occurred_local_date").to_pylist() == [date(2026, 4, 1)]
+    assert table.column("occurred_at").to_pylist()[0] == late
+    assert envelope_row(envelope, "matching", "relais.matching", pseudonym)["occurred_local_date"] is None
