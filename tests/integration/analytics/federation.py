@@ -189,3 +189,10 @@ async def _live_projections(settings: Settings) -> None:
             await rebuild(spec.build(metadata), engine, metadata, settings.kafka_bootstrap_servers, settings.topic_prefix)
     finally:
         await engine.dispose()
+
+
+def environment(settings: Settings) -> dict[str, str]:
+    """The variables the analysts' commands read, pointing at ``settings``' stores, broker and policies."""
+    return {"RELAIS_DATA_DIR": str(settings.data_dir), "RELAIS_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+            "RELAIS_TOPIC_PREFIX": settings.topic_prefix, "RELAIS_PLATFORMS_DIR": str(settings.platforms_dir),
+            "COLUMNS": "200"}

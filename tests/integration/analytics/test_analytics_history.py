@@ -7,8 +7,7 @@ from typer.testing import CliRunner
 
 from shared.analytics.history import request_history
 from shared.cli.main import app
-from tests.integration.analytics.federation import Federation
-from tests.integration.analytics.test_analytics_replay import environment
+from tests.integration.analytics.federation import Federation, environment
 
 pytestmark = pytest.mark.integration
 

@@ -23,15 +23,9 @@ from shared.messaging.rebuild import rebuild
 from shared.settings import Settings
 from shared.storage.engine import create_engine
 from tests.fixtures.database import POSTGRES_ONLY
-from tests.integration.analytics.federation import PLATFORM, START, Federation
+from tests.integration.analytics.federation import PLATFORM, START, Federation, environment
 
 pytestmark = pytest.mark.integration
-
-
-def environment(settings: Settings) -> dict[str, str]:
-    return {"RELAIS_DATA_DIR": str(settings.data_dir), "RELAIS_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-            "RELAIS_TOPIC_PREFIX": settings.topic_prefix, "RELAIS_PLATFORMS_DIR": str(settings.platforms_dir),
-            "COLUMNS": "200"}
 
 
 def test_replay_of_every_projection_is_identical_to_the_live_one(federation: Federation) -> None:

@@ -25,7 +25,7 @@ from shared.messaging.batches import apply_batch
 from shared.security.tokens import TokenRegistry
 from shared.settings import Settings
 from shared.storage.migrate import upgrade_async
-from tests.integration.feedback.conftest import (
+from tests.integration.feedback.harness import (
     POLICY_DIR,
     intervention_done,
     survey_answered,

@@ -10,7 +10,7 @@ import pytest
 
 from services.feedback.adapters.satisfaction import alerts, satisfaction
 from services.feedback.entrypoints.projections import satisfaction_projection
-from tests.integration.feedback.conftest import START, FeedbackStore, survey_answered
+from tests.integration.feedback.harness import START, FeedbackStore, survey_answered
 
 pytestmark = pytest.mark.integration
 answer = survey_answered

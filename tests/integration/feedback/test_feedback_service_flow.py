@@ -27,7 +27,7 @@ from shared.messaging.producer import create_producer
 from shared.messaging.tracking import wait_for
 from shared.settings import Settings
 from tests.fixtures.services import issue_token, serving
-from tests.integration.feedback.conftest import intervention_done
+from tests.integration.feedback.harness import intervention_done
 
 pytestmark = pytest.mark.integration
 TIMEOUT = 30.0

@@ -19,7 +19,7 @@ from shared.contracts.events.feedback import (
     ProviderAssessment,
 )
 from shared.contracts.types import Sealed
-from tests.integration.feedback.conftest import (
+from tests.integration.feedback.harness import (
     PREFIX,
     START,
     FeedbackStore,

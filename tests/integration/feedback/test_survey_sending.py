@@ -13,8 +13,7 @@ from shared.outgoing.sender import Sender
 from shared.outgoing.sink import SmtpSink
 from shared.outgoing.smtp import SmtpMailer, SmtpSettings
 from shared.privacy.contact import ResidentContact
-
-from .conftest import PREFIX, START, FeedbackStore, intervention_done
+from tests.integration.feedback.harness import PREFIX, START, FeedbackStore, intervention_done
 
 
 async def request_logged(store: FeedbackStore, request_id: str = "req-1", resident_id: str = "res-1") -> Envelope[Any]:

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 import orjson
 import pytest
 
-from bench.history import federation_history
-from bench.produce import partition_of
 from shared.analytics.decoding import decode_batch
 from shared.contracts.codec import DecodeError, decode
 from shared.messaging.decoding import decode_records
 from shared.messaging.projection import InboundRecord
-
-
-@cache
-def records(count: int) -> list[InboundRecord]:
-    return [InboundRecord("t." + r.topic, partition_of(r.key, 3), offset, r.key, r.value, tuple(r.headers))
-            for offset, r in enumerate(federation_history(count, seed=11))]
+from tests.unit.analytics.histories import records
 
 
 def test_same_envelopes_as_the_codec_for_a_realistic_history() -> None:

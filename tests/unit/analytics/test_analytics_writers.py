@@ -30,7 +30,7 @@ from shared.messaging.projection import InboundRecord, Projection, RejectEvent
 from shared.storage.engine import create_engine
 from shared.storage.tables import core_metadata
 from shared.storage.upsert import increment, upsert
-from tests.unit.analytics.test_analytics_decoding import records
+from tests.unit.analytics.histories import records
 
 
 def awkward_metadata() -> MetaData:

@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events.matching import InterventionCorrected, InterventionDone
@@ -87,3 +88,12 @@ def corrected(original: Envelope[Any], *, reason: str = "hours miscounted", occu
                         aggregate_version=original.meta.aggregate_version + 1, actor="coordinator:c1",
                         occurred_at=occurred_at or original.meta.occurred_at,
                         correlation_id=original.meta.correlation_id, causation_id=original.event_id)
+
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def envelope(payload, at: datetime, version: int = 1):  # type: ignore[no-untyped-def]
+    """A billing event of Limoges recorded at ``at`` (the provider's account is the aggregate)."""
+    return new_envelope(payload, platform_id="limoges", aggregate_id=payload.provider_id, aggregate_version=version,
+                        actor="system:billing", occurred_at=at)

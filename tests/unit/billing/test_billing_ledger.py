@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import uuid4
-from zoneinfo import ZoneInfo
 
 from services.billing.domain.ledger import (
     EntryKind,
@@ -13,7 +12,6 @@ from services.billing.domain.ledger import (
     period_bounds,
     statement_for,
 )
-from shared.contracts.envelope import new_envelope
 from shared.contracts.events.billing import (
     FeeAdjusted,
     MembershipFeeCharged,
@@ -21,14 +19,9 @@ from shared.contracts.events.billing import (
     PaymentRecorded,
     StatementIssued,
 )
+from tests.unit.billing.factories import PARIS, envelope
 
-PARIS = ZoneInfo("Europe/Paris")
 D = Decimal
-
-
-def envelope(payload, at: datetime, version: int = 1):  # type: ignore[no-untyped-def]
-    return new_envelope(payload, platform_id="limoges", aggregate_id=payload.provider_id, aggregate_version=version,
-                        actor="system:billing", occurred_at=at)
 
 
 def test_entries_are_booked_on_the_local_date_and_payments_on_their_day() -> None:

@@ -11,7 +11,7 @@ from services.billing.domain.ledger import entry_of, statement_for
 from services.billing.entrypoints.statements import statement_csv, statement_html
 from services.billing.service_layer.handlers import IssuedStatement
 from shared.contracts.events.billing import FeeBasis, FeeCharged, PaymentMethod, PaymentRecorded
-from tests.unit.billing.test_billing_ledger import PARIS, envelope
+from tests.unit.billing.factories import PARIS, envelope
 
 
 def overpaid_account() -> list:  # type: ignore[type-arg]

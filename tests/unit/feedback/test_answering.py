@@ -23,7 +23,7 @@ from shared.contracts.events.feedback import (
     SurveyAnswered,
 )
 from shared.errors import Conflict, DomainError, NotFound
-from tests.unit.feedback.conftest import World
+from tests.unit.feedback.world import World
 
 ANSWERS = Answers(provider=ProviderAssessment(punctuality=4, quality=5, would_recommend=True),
                   platform=PlatformAssessment(would_call_platform_again=True, platform_made_it_easier=False),

@@ -11,7 +11,7 @@ from shared.contracts.events.feedback import (
     SurveyReminderSent,
     SurveySent,
 )
-from tests.unit.feedback.conftest import START, World, done
+from tests.unit.feedback.world import START, World, done
 
 
 async def test_an_intervention_sends_a_survey_by_the_platform_default_channel(world: World) -> None:

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from services.feedback.entrypoints.page import router
 from services.feedback.entrypoints.survey_form import parse_form
-from tests.unit.feedback.conftest import World
+from tests.unit.feedback.world import World
 
 COMPLETE = {"punctuality": "4", "quality": "5", "would_recommend": "oui", "would_call_platform_again": "oui",
             "platform_made_it_easier": "non", "comment": "Parfait"}

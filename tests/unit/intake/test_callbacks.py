@@ -14,7 +14,7 @@ from shared.contracts.events import intake as ie
 from shared.platforms.calendar import callback_deadline
 from shared.platforms.loader import load_policies
 from shared.storage.fakes import FakeEventStore, FakeUnitOfWork
-from tests.unit.intake.test_handlers import CONTACT, FakeSealer
+from tests.unit.intake.fakes import CONTACT, FakeSealer
 
 POLICIES = load_policies(Path(__file__).resolve().parents[3] / "deploy" / "platforms")
 FRIDAY_EVENING = datetime(2026, 3, 6, 18, 30, tzinfo=UTC)

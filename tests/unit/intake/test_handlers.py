@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,22 +12,9 @@ from services.intake.domain import commands as c
 from services.intake.service_layer.handlers import IntakeHandlers
 from shared.clock import FixedClock
 from shared.contracts.events import intake as ie
-from shared.contracts.types import Sealed
 from shared.errors import DomainError, NotFound
-from shared.platforms.loader import load_policies
 from shared.storage.fakes import FakeEventStore, FakeUnitOfWork
-
-POLICIES = load_policies(Path(__file__).resolve().parents[3] / "deploy" / "platforms")
-CONTACT = {"name": "Jeanne Test", "phone": "05 55 00 00 01"}
-
-
-class FakeSealer:
-    def __init__(self) -> None:
-        self.sealed: list[dict[str, Any]] = []
-
-    async def seal(self, resident_id: str, platform_id: str, data: dict[str, Any]) -> Sealed:
-        self.sealed.append(data)
-        return Sealed(resident_id=resident_id, nonce="bm9uY2U", ciphertext="c2VhbGVk")
+from tests.unit.intake.fakes import CONTACT, POLICIES, FakeSealer
 
 
 @pytest.fixture

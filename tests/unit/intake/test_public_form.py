@@ -17,7 +17,7 @@ from services.intake.entrypoints import public_http
 from services.intake.service_layer.handlers import IntakeHandlers
 from shared.clock import FixedClock
 from shared.storage.fakes import FakeEventStore, FakeUnitOfWork
-from tests.unit.intake.test_handlers import POLICIES, FakeSealer
+from tests.unit.intake.fakes import POLICIES, FakeSealer
 
 SECRET = b"s" * 32
 FORM = "/public/mons-borinage/request"
