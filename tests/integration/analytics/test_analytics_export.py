@@ -7,6 +7,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import orjson
@@ -17,11 +18,11 @@ from typer.testing import CliRunner
 from shared.analytics.stores import Stores, stored_events
 from shared.cli.main import app
 from shared.privacy.sealing import pseudonymise
-from tests.integration.analytics.federation import Federation
-from tests.integration.analytics.test_analytics_replay import environment
+from tests.integration.analytics.federation import Federation, environment
 from tests.unit.analytics.demo_directory import hsds_schemas
 
 pytestmark = pytest.mark.integration
+PARIS = ZoneInfo("Europe/Paris")
 SALT = "test-salt-of-the-export"
 
 
@@ -67,6 +68,27 @@ async def test_the_export_opens_in_duckdb_with_every_event_counted_by_type(feder
     assert timeline is not None and timeline[0] > 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["tables"]["events"] == sum(per_type.values())
+
+
+async def test_duckdb_reads_list_columns_as_lists_and_local_dates(federation: Federation, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    await run_export(federation, out)
+    types = f"{out}/parquet/event_types"
+
+    assigned = duckdb.sql(f"SELECT typeof(candidates), typeof(skipped), len(candidates), candidates[1], "
+                          f"occurred_at, occurred_local_date FROM '{types}/ProviderAssigned.parquet' LIMIT 1").fetchall()
+    publics = duckdb.sql(f"SELECT typeof(fragile_publics), count(*), count(*) FILTER (WHERE len(fragile_publics) > 0) "
+                         f"FROM '{types}/RequestLogged.parquet' GROUP BY 1").fetchall()
+    mismatched = duckdb.sql(f"SELECT count(*) FROM '{out}/parquet/events.parquet' WHERE occurred_local_date <> "
+                            f"CAST(timezone('Europe/Paris', occurred_at) AS DATE)").fetchall()
+
+    (candidates_type, skipped_type, length, first, occurred_at, local_day), = assigned
+    assert candidates_type == "VARCHAR[]" and skipped_type.startswith("STRUCT(provider_id VARCHAR, reason VARCHAR)[]")
+    assert length == 1 and first.startswith("prv-lim") and local_day == occurred_at.astimezone(PARIS).date()
+    assert publics == [("VARCHAR[]", len(federation.requests), publics[0][2])] and publics[0][2] > 0
+    assert mismatched == [(0,)]
+    logged_csv = (out / "csv" / "event_types" / "RequestLogged.csv").read_text(encoding="utf-8")
+    assert '"[""' in logged_csv or '"[]"' in logged_csv  # lists as JSON text in CSV
 
 
 async def test_the_export_holds_no_personal_data(federation: Federation, tmp_path: Path) -> None:
