@@ -189,7 +189,7 @@ def test_a_wrong_or_revoked_token_returns_to_sign_in_in_french(demo: DemoStack, 
     page.fill("#token", "rls_0000000000000000_wrong")
     page.press("#token", "Enter")
     page.wait_for_function("document.querySelector('#login-error').textContent.length > 0")
-    assert "n'est plus valide" in page.locator("#login-error").inner_text()
+    assert "n'est pas reconnu" in page.locator("#login-error").inner_text()
     check_page(page, "08-connexion-refusee")
 
     sign_in(page, demo, "limoges", "lim-ecoutante-3")

@@ -76,11 +76,12 @@ class ProviderCard(BaseModel):
     status: str = Field(description="applied, admitted, rejected, suspended or withdrawn.")
     activities: list[str]
     communes: list[str]
+    phone: str | None = Field(default=None, description="The provider's phone, to give a caller oriented to it.")
 
     @classmethod
     def of(cls, provider: Provider) -> ProviderCard:
         return cls(provider_id=provider.provider_id, name=provider.name, kind=provider.kind, status=provider.status,
-                   activities=sorted(provider.activities), communes=sorted(provider.communes))
+                   activities=sorted(provider.activities), communes=sorted(provider.communes), phone=provider.phone)
 
 
 class MatchView(BaseModel):

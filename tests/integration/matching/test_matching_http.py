@@ -166,7 +166,7 @@ async def test_operators_read_the_provider_cards_not_the_full_records(api: tuple
     cards = (await client.get("/platforms/limoges/provider-cards", headers=operator)).json()
 
     assert [(card["provider_id"], card["status"]) for card in cards] == [(pid, "applied")]
-    assert set(cards[0]) == {"provider_id", "name", "kind", "status", "activities", "communes"}
+    assert set(cards[0]) == {"provider_id", "name", "kind", "status", "activities", "communes", "phone"}
     assert (await client.get("/platforms/limoges/providers", headers=operator)).status_code == 403
     assert (await client.get("/platforms/limoges/provider-cards", headers=elsewhere)).status_code == 403
     assert (await client.get("/platforms/limoges/provider-cards", headers=provider)).status_code == 403

@@ -132,6 +132,7 @@ function fillChoices() {
 
 // --- sign-in, roles, views ---------------------------------------------------------------------------------
 function signOut(message) {
+  session.started = false;
   sessionStorage.removeItem("token");
   session.token = null;
   for (const timer of timers.splice(0)) clearInterval(timer);
@@ -151,10 +152,12 @@ async function start() {
     session.policy = await api(`${base()}/policy`);
     session.matching = (await api("/console/config")).matching_url;
   } catch (error) {
-    if (error.status !== 401) signOut(error.status === 404 || error.status === 403
+    if (error.status === 401 && !session.started) signOut("Ce jeton d'accès n'est pas reconnu : vérifiez-le (copiez-le en entier) ou demandez-en un à la coordination.");
+    else if (error.status !== 401) signOut(error.status === 404 || error.status === 403
       ? "Ce jeton ne donne pas accès à la console de cette plateforme : vérifiez la plateforme choisie." : error.message);
     return;
   }
+  session.started = true;
   $("login").classList.add("hidden"); $("app").classList.remove("hidden"); $("tabs").classList.remove("hidden");
   $("logout").classList.remove("hidden");
   $("platform-name").textContent = session.policy.name;
@@ -282,13 +285,18 @@ async function watch(requestId, tries = 0) {
     const [name, match] = await Promise.all([providerName(found.provider_id),
       api(matching(`/requests/${requestId}/match`)).catch(() => null)]);
     const deadline = match && match.deadline_at ? when(match.deadline_at, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" }) : null;
-    outcome("assigned", el("strong", {}, `Prestataire désigné : ${name}.`),
+    const phone = cardOf(found.provider_id).phone;
+    outcome("assigned", el("strong", {}, `Prestataire désigné : ${name}${phone ? ` (${phone})` : ""}.`),
       el("p", {}, deadline ? `Il rappellera l'usager avant le ${deadline}.` : `Il rappellera l'usager sous ${session.policy.callback_hours} h.`),
       el("p", {}, openButton(requestId, "Voir la demande et la preuve du tour")));
   } else if (status === "oriented") {
     await loadCards();
     outcome("oriented", el("strong", {}, "Structures à indiquer à l'usager :"),
-      el("ol", {}, ...found.oriented.map((p) => el("li", {}, `${cardOf(p.provider_id).name || "structure"} — à ${String(p.distance_km).replace(".", ",")} km`))));
+      el("ol", {}, ...found.oriented.map((p) => {
+        const card = cardOf(p.provider_id);
+        const where = p.distance_km < 0.5 ? "dans la commune" : `à ${String(p.distance_km).replace(".", ",")} km`;
+        return el("li", {}, `${card.name || "structure"} — ${where}${card.phone ? ` — ${card.phone}` : ""}`);
+      })));
   } else if (status === "unmet") {
     outcome("unmet", el("strong", {}, `Aucun prestataire : ${L("unmet_reasons", found.unmet_reason)}.`),
       el("p", {}, L("unmet_advice", found.unmet_reason)), el("p", {}, "La demande est inscrite à l'observatoire."));
