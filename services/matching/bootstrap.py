@@ -19,7 +19,7 @@ from services.matching.adapters.views import MatchingViews
 from services.matching.service_layer.actions import OfferHandlers
 from services.matching.service_layer.assignment import assignment_projection
 from services.matching.service_layer.directory import DirectoryHandlers
-from services.matching.service_layer.offer_messages import offer_messages_projection
+from services.matching.service_layer.offer_messages import OfferReminders, offer_messages_projection
 from services.matching.service_layer.sweeper import DeadlineSweeper
 from shared.clock import Clock, SystemClock
 from shared.contracts.events.feedback import SendChannel
@@ -95,7 +95,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
         settings=settings, runtime=runtime,
         directory=DirectoryHandlers(uow=unit_of_work, policies=policies, clock=clock),
         offers=OfferHandlers(uow=unit_of_work, policies=policies, clock=clock),
-        sweeper=DeadlineSweeper(unit_of_work, policies, clock, interval=sweep_interval),
+        sweeper=DeadlineSweeper(unit_of_work, policies, clock, interval=sweep_interval,
+                                reminders=OfferReminders(unit_of_work, metadata, policies, offer_links, clock)),
         views=MatchingViews(engine, metadata), policies=policies, clock=clock,
         tokens=TokenRegistry.from_settings(settings), registry=CollectorRegistry(), vault=vault,
         offer_links=offer_links,

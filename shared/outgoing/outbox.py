@@ -84,6 +84,13 @@ async def queue(conn: Any, metadata: MetaData, message: OutgoingMessage, now: da
     return message.notification_id
 
 
+async def already_queued(conn: Any, metadata: MetaData, notification_id: str) -> bool:
+    """Whether a message of this id is in the outbox (for messages whose id is derived from their cause)."""
+    table = notifications_table(metadata)
+    query = select(table.c.notification_id).where(table.c.notification_id == notification_id)
+    return (await conn.execute(query)).first() is not None
+
+
 async def messages_about(conn: Any, metadata: MetaData, reference: str) -> list[OutgoingMessage]:
     """The messages queued about ``reference`` (a survey, ...), oldest first."""
     table = notifications_table(metadata)

@@ -64,6 +64,9 @@ class Callback(PolicyModel):
 
     deadline_hours: int = Field(default=24, gt=0, le=24 * 14, description="Hours allowed, 24 in every platform.")
     mode: DeadlineMode = Field(description="wall_clock: elapsed time; business_hours: only the platform's opening hours count.")
+    reminder_hours_before: int | None = Field(
+        default=None, gt=0, le=24 * 14,
+        description="Remind the provider holding an offer this many hours before its callback deadline; unset: no reminder.")
 
 
 class SurveyPolicy(PolicyModel):

@@ -147,6 +147,16 @@ class MatchRepository:
             .order_by(t.deadline_at, t.request_id).limit(limit))
         return list(rows.scalars())
 
+    async def deadlines_between(self, platform_id: str, start: datetime, end: datetime,
+                                limit: int = 100) -> list[str]:
+        """Ids of ``platform_id``'s assigned requests whose callback deadline falls in ``(start, end]``."""
+        t = self._table.c
+        rows = await self._conn.execute(
+            select(t.request_id).where(t.platform_id == platform_id, t.status == "assigned", t.cancelled.is_(False),
+                                       t.deadline_at > start, t.deadline_at <= end)
+            .order_by(t.deadline_at, t.request_id).limit(limit))
+        return list(rows.scalars())
+
     async def rows(self, platform_id: str, *, request_id: str | None = None, provider_id: str | None = None,
                    limit: int = 200) -> list[dict[str, Any]]:
         t = self._table.c

@@ -1,4 +1,5 @@
-"""Offers sent to providers: each ``ProviderAssigned`` queues the offer by email and/or SMS, as the provider wants.
+"""Offers sent to providers: each ``ProviderAssigned`` queues the offer by email and/or SMS, as the provider wants,
+and a reminder goes before the callback deadline (:class:`OfferReminders`, policy ``callback.reminder_hours_before``).
 
 A :class:`~shared.messaging.projection.Projection` named ``matching.offer_messages`` on the matching
 topic: the message rows are written with the batch's processed event ids, so a redelivered
@@ -9,27 +10,33 @@ declines and, once it accepted, reads the resident's contact details.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import MetaData
 
 from services.matching.adapters.offer_links import OfferKey
 from services.matching.adapters.repositories import ProviderRepository
+from services.matching.domain.directory import Provider
+from services.matching.service_layer.offering import load_match
+from services.matching.service_layer.ports import UnitOfWorkFactory
 from shared.clock import Clock
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.feedback import SendChannel
 from shared.contracts.events.matching import ProviderAssigned
 from shared.contracts.topics import MATCHING
 from shared.messaging.projection import Projection
-from shared.outgoing.outbox import Contact, OutgoingMessage, queue
+from shared.outgoing.outbox import Contact, OutgoingMessage, already_queued, queue
 from shared.platforms.local_time import french_moment
 from shared.platforms.model import PlatformPolicy
 from shared.storage.ports import ProjectionConnection
 
 OFFER_MESSAGES = "matching.offer_messages"
 OFFER = "offer"
+REMINDER = "offer_reminder"
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +72,7 @@ def offer_messages_projection(*, policies: Mapping[str, PlatformPolicy], links: 
         subject, body = offer_text(policy, assigned)
         link = links.link(OfferKey(envelope.platform_id, assigned.request_id, assigned.provider_id))
         recipient = Contact(name=provider.name, email=provider.email, phone=provider.phone)
-        channels = [SendChannel(channel) for channel in provider.offers_by
-                    if (channel == "email" and provider.email) or (channel == "sms" and provider.phone)]
+        channels = _channels(provider)
         if not channels:
             log.info("offer of request %s: provider %s has no email or phone for offers", assigned.request_id,
                      assigned.provider_id)
@@ -77,3 +83,63 @@ def offer_messages_projection(*, policies: Mapping[str, PlatformPolicy], links: 
                 reference=assigned.provider_id), clock.now())
 
     return projection
+
+
+class OfferReminders:
+    """Reminds the provider holding an offer ``callback.reminder_hours_before`` its deadline (once per offer).
+
+    Run by the deadline sweeper. The reminder's id is derived from the request, the offer's attempt and
+    the channel, so a second sweeper, or a second pass, finds it queued and adds nothing.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, metadata: MetaData, policies: Mapping[str, PlatformPolicy],
+                 links: Links, clock: Clock) -> None:
+        self._uow, self._metadata, self._policies, self._links, self._clock = uow, metadata, policies, links, clock
+
+    async def remind_due(self, limit: int = 100) -> int:
+        """Queue the reminders now due; returns how many messages were queued."""
+        now, queued = self._clock.now(), 0
+        for platform_id, policy in self._policies.items():
+            hours = policy.callback.reminder_hours_before
+            if hours is None:
+                continue
+            async with self._uow() as uow:
+                due = await uow.matches.deadlines_between(platform_id, now, now + timedelta(hours=hours), limit)
+                for request_id in due:
+                    queued += await self._remind(uow, policy, request_id, now)
+                await uow.commit()
+        return queued
+
+    async def _remind(self, uow: Any, policy: PlatformPolicy, request_id: str, now: datetime) -> int:
+        match, _ = await load_match(uow, request_id)
+        if match.provider_id is None or match.deadline_at is None:
+            return 0
+        provider = await uow.providers.get(match.provider_id)
+        if provider is None:
+            return 0
+        activity = next((a.label for a in policy.activities if a.code == match.context.spec.activity),
+                        match.context.spec.activity)
+        commune = next((c.name for c in policy.communes if c.code == match.context.spec.commune),
+                       match.context.spec.commune)
+        subject = f"Rappel : demande de {activity} à {commune}"
+        body = (f"Le particulier attend votre appel : merci de le rappeler avant "
+                f"{french_moment(match.deadline_at, policy.zone)}, puis de l'indiquer sur la page de l'offre. "
+                "Si vous ne pouvez pas, déclinez l'offre : elle passera au prestataire suivant.")
+        link = self._links.link(OfferKey(policy.platform_id, request_id, match.provider_id))
+        queued = 0
+        for channel in _channels(provider):
+            notification_id = "ntf-" + hashlib.sha256(f"{request_id}|{match.attempt}|{channel.value}".encode()).hexdigest()[:40]
+            if await already_queued(uow.connection, self._metadata, notification_id):
+                continue
+            await queue(uow.connection, self._metadata, OutgoingMessage(
+                platform_id=policy.platform_id, request_id=request_id, kind=REMINDER, channel=channel, subject=subject,
+                body=body, recipient=Contact(name=provider.name, email=provider.email, phone=provider.phone),
+                secret={"link": link}, reference=match.provider_id, notification_id=notification_id), now)
+            queued += 1
+        return queued
+
+
+def _channels(provider: Provider) -> list[SendChannel]:
+    """The channels ``provider`` asked for its offers, among those it gave an address for."""
+    return [SendChannel(channel) for channel in provider.offers_by
+            if (channel == "email" and provider.email) or (channel == "sms" and provider.phone)]

@@ -65,6 +65,10 @@ class Matches(Protocol):
         """Ids of assigned requests whose callback deadline passed before ``now``, oldest deadline first."""
         ...
 
+    async def deadlines_between(self, platform_id: str, start: datetime, end: datetime, limit: int = 100) -> list[str]:
+        """Ids of ``platform_id``'s assigned requests whose callback deadline falls in ``(start, end]``."""
+        ...
+
 
 class Store(Protocol):
     """The event store and the matching repositories, on one transaction."""

@@ -2,7 +2,8 @@
 
 Every ``interval`` seconds (or at once after :meth:`DeadlineSweeper.wake`) it lists the assigned
 requests whose deadline is before ``clock.now()``, and for each one, in its own transaction,
-records ContactDeadlineMissed and the next offer (or RequestUnmet). Several instances may sweep
+records ContactDeadlineMissed and the next offer (or RequestUnmet). Before that it queues the
+reminders due to providers whose deadline is near (:class:`OfferReminders`). Several instances may sweep
 the same store: the request's version makes the loser of a race fail with ConcurrencyError, and
 it simply moves on (the winner did the work).
 """
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 
 from services.matching.domain.match import ASSIGNED
 from services.matching.service_layer.assignment import SYSTEM_ACTOR
+from services.matching.service_layer.offer_messages import OfferReminders
 from services.matching.service_layer.offering import load_match, offer_next, save_match
 from services.matching.service_layer.ports import UnitOfWorkFactory
 from shared.clock import Clock
@@ -28,8 +30,9 @@ log = logging.getLogger(__name__)
 
 class DeadlineSweeper:
     def __init__(self, uow: UnitOfWorkFactory, policies: Mapping[str, PlatformPolicy], clock: Clock, *,
-                 interval: float = 5.0, batch: int = 100) -> None:
+                 interval: float = 5.0, batch: int = 100, reminders: OfferReminders | None = None) -> None:
         self._uow, self._policies, self._clock = uow, policies, clock
+        self._reminders = reminders
         self._interval, self._batch = interval, batch
         self._wake = asyncio.Event()
 
@@ -38,7 +41,12 @@ class DeadlineSweeper:
         self._wake.set()
 
     async def sweep_once(self) -> int:
-        """One pass; returns how many missed deadlines were recorded."""
+        """One pass (reminders first); returns how many missed deadlines were recorded."""
+        if self._reminders is not None:
+            try:
+                await self._reminders.remind_due(self._batch)
+            except ConcurrencyError:
+                log.debug("a reminder was queued concurrently elsewhere")
         async with self._uow() as uow:
             due = await uow.matches.due(self._clock.now(), self._batch)
         recorded = 0

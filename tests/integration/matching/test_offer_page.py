@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import count
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from services.matching.adapters.tables import metadata as matching_metadata
 from services.matching.adapters.unit_of_work import MatchingStore, MatchingUnitOfWork
@@ -68,7 +70,11 @@ class World:
 
 @pytest.fixture
 async def world(database_url: str, tmp_path: Path) -> AsyncIterator[World]:
-    settings = Settings(data_dir=tmp_path, database_url=database_url, platforms_dir=write_policies(tmp_path / "platforms"),
+    platforms = write_policies(tmp_path / "platforms")
+    policy = yaml.safe_load((platforms / "limoges.yaml").read_text())
+    policy["callback"]["reminder_hours_before"] = 4
+    (platforms / "limoges.yaml").write_text(yaml.safe_dump(policy, allow_unicode=True))
+    settings = Settings(data_dir=tmp_path, database_url=database_url, platforms_dir=platforms,
                         tokens_file=tmp_path / "tokens.yaml", kafka_bootstrap_servers="127.0.0.1:1",
                         matching_url="http://relais.test")
     await upgrade_async(database_url, MIGRATIONS)
@@ -166,3 +172,21 @@ async def test_a_tampered_or_foreign_link_is_refused_in_french(world: World) -> 
     assert declined.status_code == 303
     gone = await world.client.get(page)
     assert gone.status_code == 410 and "plus la vôtre" in gone.text
+
+
+async def test_the_provider_is_reminded_once_before_the_callback_deadline(world: World) -> None:
+    await offered(world)
+    await world.deliver_offers()
+    sweeper, sender = world.matching.sweeper, world.matching.outgoing.sender
+
+    await sweeper.sweep_once()  # 24 h before the deadline: too early (the policy says 4 h)
+    world.matching.clock.advance(timedelta(hours=21))
+    await sweeper.sweep_once()
+    await sweeper.sweep_once()
+    await sender.send_due()
+
+    offer, reminder = sorted(world.sink.messages(), key=lambda message: str(message["Subject"]))
+    assert offer["Subject"] == "Nouvelle demande : Jardinage à Limoges"
+    assert reminder["Subject"] == "Rappel : demande de Jardinage à Limoges"
+    text = reminder.get_body(preferencelist=("plain",)).get_content()
+    assert "avant le 03/03 à 10:00" in text and "http://relais.test/o/" in text
