@@ -9,7 +9,7 @@ import orjson
 from sqlalchemy import MetaData, or_, select
 
 from services.feedback.domain.model import SENT
-from services.feedback.service_layer.ports import SurveyRecord
+from services.feedback.service_layer.ports import SurveyQuery, SurveyRecord
 from shared.contracts.events.feedback import SendChannel
 from shared.contracts.types import Sealed
 from shared.outgoing.outbox import OutgoingMessage, messages_about, queue
@@ -49,13 +49,19 @@ class SqlSurveyIndex:
         )
         return [_record(row) for row in (await self._conn.execute(query)).mappings()]
 
-    async def listing(self, platform_id: str, status: str | None, limit: int) -> list[SurveyRecord]:
+    async def listing(self, platform_id: str, query: SurveyQuery) -> list[SurveyRecord]:
         table = self._surveys
-        query = select(table).where(table.c.platform_id == platform_id)
-        if status is not None:
-            query = query.where(table.c.status == status)
-        query = query.order_by(table.c.sent_at.desc()).limit(limit)
-        return [_record(row) for row in (await self._conn.execute(query)).mappings()]
+        found = select(table).where(table.c.platform_id == platform_id)
+        if query.status is not None:
+            found = found.where(table.c.status == query.status)
+        if query.activity is not None:
+            found = found.where(table.c.activity == query.activity)
+        if query.sent_from is not None:
+            found = found.where(table.c.sent_at >= query.sent_from)
+        if query.sent_before is not None:
+            found = found.where(table.c.sent_at < query.sent_before)
+        found = found.order_by(table.c.sent_at.desc(), table.c.survey_id).offset(query.offset).limit(query.limit)
+        return [_record(row) for row in (await self._conn.execute(found)).mappings()]
 
     async def add_notification(self, message: OutgoingMessage, now: datetime) -> None:
         await queue(self._conn, self._metadata, message, now)

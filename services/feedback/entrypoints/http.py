@@ -14,8 +14,10 @@ from services.feedback.adapters import satisfaction as read_model
 from services.feedback.domain import commands as c
 from services.feedback.entrypoints import schemas as s
 from services.feedback.service_layer.handlers import FeedbackHandlers
+from services.feedback.service_layer.ports import SurveyQuery
 from shared.security.http import platform_member
 from shared.security.principals import Principal, Role
+from shared.service.listing import Page, Period
 
 router = APIRouter(prefix="/platforms/{platform_id}", tags=["feedback"])
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -63,11 +65,15 @@ async def record_phone_answers(platform_id: str, survey_id: str, body: c.PhoneFo
     return s.PhoneFollowUpRecorded(survey_id=survey_id, answered=await svc.record_phone_follow_up(command))
 
 
-@router.get("/surveys", summary="Surveys of the platform, newest first")
-async def list_surveys(platform_id: str, who: Operator, svc: Handlers,
+@router.get("/surveys", summary="Surveys of the platform, newest first: a page of them (offset, limit), filtered by "
+            "status, activity and the local days they were sent on (since, until)")
+async def list_surveys(platform_id: str, who: Operator, svc: Handlers, page: Page, period: Period,
                        status: Annotated[str | None, Query(pattern="^(sent|answered|expired)$")] = None,
-                       limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[s.SurveySummary]:
-    return [s.SurveySummary.of(record) for record in await svc.list_surveys(platform_id, status, limit)]
+                       activity: Annotated[str | None, Query(max_length=40)] = None) -> list[s.SurveySummary]:
+    sent_from, sent_before = period.bounds(svc.policy(platform_id).zone)
+    query = SurveyQuery(status=status, activity=activity, sent_from=sent_from, sent_before=sent_before,
+                        offset=page.offset, limit=page.limit)
+    return [s.SurveySummary.of(record) for record in await svc.list_surveys(platform_id, query)]
 
 
 @router.put("/residents/{resident_id}/survey-channel", status_code=204, summary="Record how a resident wants surveys")
@@ -95,9 +101,10 @@ async def satisfaction(platform_id: str, who: Reader, svc: Handlers, reads: Read
     )
 
 
-@router.get("/alerts", summary="Providers flagged for the committee (low satisfaction); never a suspension")
-async def list_alerts(platform_id: str, who: Committee, svc: Handlers, reads: ReadModel,
+@router.get("/alerts", summary="Providers flagged for the committee (low satisfaction), a page of them (offset, "
+            "limit); never a suspension")
+async def list_alerts(platform_id: str, who: Committee, svc: Handlers, reads: ReadModel, page: Page,
                       include_cleared: bool = False) -> list[s.Alert]:
     svc.policy(platform_id)
     rows = await read_model.alerts(reads.conn, reads.metadata, platform_id, include_cleared)
-    return [s.Alert(**{name: row[name] for name in s.Alert.model_fields}) for row in rows]
+    return [s.Alert(**{name: row[name] for name in s.Alert.model_fields}) for row in page.of(rows)]

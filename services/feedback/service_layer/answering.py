@@ -18,7 +18,7 @@ from services.feedback.domain.commands import (
 from services.feedback.domain.model import ANSWERED, EXPIRED, Survey, SurveyClosed
 from services.feedback.domain.sending import token_hash
 from services.feedback.service_layer.context import FeedbackContext
-from services.feedback.service_layer.ports import SurveyRecord
+from services.feedback.service_layer.ports import SurveyQuery, SurveyRecord
 from shared.contracts.events.feedback import AnswerChannel
 from shared.contracts.types import Sealed
 from shared.errors import Conflict, NotFound
@@ -95,10 +95,10 @@ class SurveyAnswering(FeedbackContext):
             await store.surveys.set_preferred_channel(cmd.platform_id, cmd.resident_id, cmd.channel, self.clock.now())
             await store.commit()
 
-    async def list_surveys(self, platform_id: str, status: str | None, limit: int = 200) -> list[SurveyRecord]:
+    async def list_surveys(self, platform_id: str, query: SurveyQuery) -> list[SurveyRecord]:
         self.policy(platform_id)
         async with self.uow() as store:
-            return await store.surveys.listing(platform_id, status, limit)
+            return await store.surveys.listing(platform_id, query)
 
     async def _answer(self, survey: Survey, record: SurveyRecord, answers: Answers, channel: AnswerChannel) -> None:
         now = self.clock.now()

@@ -33,6 +33,24 @@ class SurveyRecord:
     next_reminder_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class SurveyQuery:
+    """Which surveys of a platform to list, newest first: filters (each optional) and a page."""
+
+    status: str | None = None
+    activity: str | None = None
+    sent_from: datetime | None = None
+    sent_before: datetime | None = None
+    offset: int = 0
+    limit: int = 200
+
+    def selects(self, record: SurveyRecord) -> bool:
+        """Whether ``record`` passes the filters (the page aside)."""
+        return (self.status in (None, record.status) and self.activity in (None, record.activity)
+                and (self.sent_from is None or record.sent_at >= self.sent_from)
+                and (self.sent_before is None or record.sent_at < self.sent_before))
+
+
 class SurveyIndex(Protocol):
     async def add(self, record: SurveyRecord) -> None: ...
     async def get(self, survey_id: str) -> SurveyRecord | None: ...
@@ -40,7 +58,7 @@ class SurveyIndex(Protocol):
     async def update(self, survey_id: str, *, status: str, reminders_sent: int,
                      next_reminder_at: datetime | None) -> None: ...
     async def due(self, now: datetime, limit: int) -> list[SurveyRecord]: ...
-    async def listing(self, platform_id: str, status: str | None, limit: int) -> list[SurveyRecord]: ...
+    async def listing(self, platform_id: str, query: SurveyQuery) -> list[SurveyRecord]: ...
     async def add_notification(self, message: OutgoingMessage, now: datetime) -> None: ...
     async def notifications(self, survey_id: str) -> list[OutgoingMessage]: ...
     async def preferred_channel(self, platform_id: str, resident_id: str) -> SendChannel | None: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -21,12 +22,22 @@ class IntakeViews:
         async with self._engine.connect() as conn:
             return [dict(row._mapping) for row in await conn.execute(query)]
 
-    async def requests(self, platform_id: str, *, status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    async def requests(self, platform_id: str, *, status: str | None = None, activity: str | None = None,
+                       logged_from: datetime | None = None, logged_before: datetime | None = None,
+                       offset: int = 0, limit: int = 50) -> list[dict[str, Any]]:
+        """A page of the platform's requests, latest first, filtered by status, activity and when they were logged."""
         view = self._t["request_view"]
         query = select(view).where(view.c.platform_id == platform_id)
         if status:
             query = query.where(view.c.status == status)
-        rows = await self._rows(query.order_by(view.c.logged_at.desc()).limit(limit))
+        if activity:
+            query = query.where(view.c.activity == activity)
+        if logged_from is not None:
+            query = query.where(view.c.logged_at >= logged_from)
+        if logged_before is not None:
+            query = query.where(view.c.logged_at < logged_before)
+        order = (view.c.logged_at.desc(), view.c.request_id.desc())
+        rows = await self._rows(query.order_by(*order).offset(offset).limit(limit))
         return [_decode_oriented(row) for row in rows]
 
     async def request(self, platform_id: str, request_id: str) -> dict[str, Any] | None:

@@ -14,6 +14,7 @@ from shared.errors import NotFound
 from shared.inputs import local_moment
 from shared.security.http import platform_member
 from shared.security.principals import Principal, Role
+from shared.service.listing import Page, Period
 
 router = APIRouter(prefix="/platforms/{platform_id}", tags=["intake views"])
 
@@ -29,10 +30,14 @@ Views = Annotated[IntakeViews, Depends(_views)]
 Coordinator = Annotated[Principal, Depends(_coordinator)]
 
 
-@router.get("/requests", summary="Latest requests of the platform")
-async def list_requests(platform_id: str, who: Operator, views: Views, status: str | None = None,
-                        limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
-    return await views.requests(platform_id, status=status, limit=limit)
+@router.get("/requests", summary="Requests of the platform, latest first: a page of them (offset, limit), filtered by "
+            "status, activity and the local days they were logged on (since, until)")
+async def list_requests(platform_id: str, who: Operator, views: Views, svc: Handlers, page: Page, period: Period,
+                        status: Annotated[str | None, Query(max_length=30)] = None,
+                        activity: Annotated[str | None, Query(max_length=40)] = None) -> list[dict[str, Any]]:
+    logged_from, logged_before = period.bounds(svc.policy(platform_id).zone)
+    return await views.requests(platform_id, status=status, activity=activity, logged_from=logged_from,
+                                logged_before=logged_before, offset=page.offset, limit=page.limit)
 
 
 @router.get("/requests/{request_id}", summary="A request and its timeline")

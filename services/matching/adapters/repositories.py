@@ -158,12 +158,18 @@ class MatchRepository:
         return list(rows.scalars())
 
     async def rows(self, platform_id: str, *, request_id: str | None = None, provider_id: str | None = None,
-                   limit: int = 200) -> list[dict[str, Any]]:
+                   status: str | None = None, activity: str | None = None, updated_from: datetime | None = None,
+                   updated_before: datetime | None = None, offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+        """Matches of the platform, latest change first, filtered by any of the keywords given."""
         t = self._table.c
         query = select(self._table).where(t.platform_id == platform_id)
-        if request_id is not None:
-            query = query.where(t.request_id == request_id)
-        if provider_id is not None:
-            query = query.where(t.provider_id == provider_id)
-        result = await self._conn.execute(query.order_by(t.updated_at.desc(), t.request_id).limit(limit))
+        for column, value in ((t.request_id, request_id), (t.provider_id, provider_id), (t.status, status),
+                              (t.activity, activity)):
+            if value is not None:
+                query = query.where(column == value)
+        if updated_from is not None:
+            query = query.where(t.updated_at >= updated_from)
+        if updated_before is not None:
+            query = query.where(t.updated_at < updated_before)
+        result = await self._conn.execute(query.order_by(t.updated_at.desc(), t.request_id).offset(offset).limit(limit))
         return [dict(row._mapping) for row in result]

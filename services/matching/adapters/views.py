@@ -33,8 +33,10 @@ class MatchingViews:
         rows = await self._matches(platform_id, request_id=request_id)
         return rows[0] if rows else None
 
-    async def offers(self, platform_id: str, provider_id: str) -> list[dict[str, Any]]:
-        return await self._matches(platform_id, provider_id=provider_id)
+    async def offers(self, platform_id: str, provider_id: str, **where: Any) -> list[dict[str, Any]]:
+        """The requests offered to ``provider_id``, latest change first; ``where``: the filters and page of
+        :meth:`MatchRepository.rows`."""
+        return await self._matches(platform_id, provider_id=provider_id, **where)
 
     async def fairness(self, platform_id: str, *, activity: str | None, sector: str | None) -> list[dict[str, Any]]:
         async with self._engine.connect() as conn:

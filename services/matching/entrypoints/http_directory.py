@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from services.matching.domain import commands as c
 from services.matching.entrypoints.schemas import Created, MatchView, ProviderView
 from services.matching.service_layer.directory import DirectoryHandlers
 from shared.errors import NotFound
+from shared.platforms.model import PlatformPolicy
 from shared.security.http import ensure_platform, ensure_subject, platform_member, require
 from shared.security.principals import Principal, Role
+from shared.service.listing import Page, Period
 
 router = APIRouter(prefix="/platforms/{platform_id}/providers", tags=["directory"])
 
@@ -38,11 +40,15 @@ async def _handlers(request: Request) -> DirectoryHandlers:
 Handlers = Annotated[DirectoryHandlers, Depends(_handlers)]
 
 
-def _today(request: Request, platform_id: str) -> date:
+def _policy(request: Request, platform_id: str) -> PlatformPolicy:
     policy = request.app.state.policies.get(platform_id)
     if policy is None:
         raise NotFound(f"platform {platform_id!r}")
-    return request.app.state.clock.now().astimezone(policy.zone).date()
+    return policy
+
+
+def _today(request: Request, platform_id: str) -> date:
+    return request.app.state.clock.now().astimezone(_policy(request, platform_id).zone).date()
 
 
 async def _change(request: Request, platform_id: str, provider_id: str, change: c.DirectoryChange, who: Principal,
@@ -104,12 +110,13 @@ async def withdraw(request: Request, platform_id: str, provider_id: str, body: c
     return await _change(request, platform_id, provider_id, c.Withdrawal(**dict(body)), who, svc)
 
 
-@router.get("", summary="List the providers of the platform")
-async def list_providers(request: Request, platform_id: str, who: Coordinator, status: str | None = None,
-                         activity: str | None = None) -> list[ProviderView]:
+@router.get("", summary="The providers of the platform: a page of them (offset, limit), filtered by status and activity")
+async def list_providers(request: Request, platform_id: str, who: Coordinator, page: Page,
+                         status: Annotated[str | None, Query(max_length=20)] = None,
+                         activity: Annotated[str | None, Query(max_length=40)] = None) -> list[ProviderView]:
     found = await request.app.state.views.providers(platform_id, status=status, activity=activity)
     today = _today(request, platform_id)
-    return [ProviderView.of(provider, today) for provider in found]
+    return [ProviderView.of(provider, today) for provider in page.of(found)]
 
 
 @router.get("/{provider_id}", summary="One provider's record (coordinators, or the provider itself)")
@@ -120,6 +127,13 @@ async def show_provider(request: Request, platform_id: str, provider_id: str, wh
     return ProviderView.of(provider, _today(request, platform_id))
 
 
-@router.get("/{provider_id}/offers", summary="Requests offered to the provider, latest first")
-async def offers(request: Request, platform_id: str, provider_id: str, who: Reader) -> list[MatchView]:
-    return [MatchView.of(row) for row in await request.app.state.views.offers(platform_id, provider_id)]
+@router.get("/{provider_id}/offers", summary="Requests offered to the provider, latest change first: a page of them "
+            "(offset, limit), filtered by status, activity and the local days of their last change (since, until)")
+async def offers(request: Request, platform_id: str, provider_id: str, who: Reader, page: Page, period: Period,
+                 status: Annotated[str | None, Query(max_length=20)] = None,
+                 activity: Annotated[str | None, Query(max_length=40)] = None) -> list[MatchView]:
+    updated_from, updated_before = period.bounds(_policy(request, platform_id).zone)
+    rows = await request.app.state.views.offers(platform_id, provider_id, status=status, activity=activity,
+                                                updated_from=updated_from, updated_before=updated_before,
+                                                offset=page.offset, limit=page.limit)
+    return [MatchView.of(row) for row in rows]

@@ -25,7 +25,7 @@ from shared.settings import Settings
 from tests.fixtures.services import REPO, issue_token, serving
 from tests.polling import get_when_ready
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.slow]
 PLATFORM = "combrailles"
 SAINT_GERVAIS, PIONSAT, PONTAUMUR = "63354", "63280", "63283"
 COMMITTEE = {"decision": "admitted", "committee_on": "2026-01-15", "members": [{"body": "ccas", "label": "CCAS"}],
@@ -105,12 +105,30 @@ async def test_a_platform_defined_only_by_its_policy_file_runs_end_to_end(
         assert [(row["activity"], row["commune"], row["count"]) for row in observatory["unmet"]] == [
             ("firewood", PONTAUMUR, 1)]
 
+        listed = await intake.get(f"{base}/requests?activity=firewood", headers=operator)
+        assert [(row["request_id"], row["status"]) for row in listed.json()] == [(unmet.json()["id"], "unmet")]
+        pages = [(await intake.get(f"{base}/requests?status=assigned&limit=3&offset={offset}", headers=operator)).json()
+                 for offset in (0, 3)]
+        assert [len(page) for page in pages] == [3, 1]
+        assert {row["request_id"] for page in pages for row in page} == set(request_ids)
+        today = datetime.now(policy.zone).date()
+        for since, count in ((today, 5), (today + timedelta(days=1), 0)):
+            logged = await intake.get(f"{base}/requests?since={since}&until={since}", headers=operator)
+            assert len(logged.json()) == count
+        directory = [(await matching.get(f"{base}/providers?limit=1&offset={offset}", headers=coordinator)).json()
+                     for offset in (0, 1, 2)]
+        assert [[p["provider_id"] for p in page] for page in directory] in ([[gardeners[0]], [gardeners[1]], []],
+                                                                            [[gardeners[1]], [gardeners[0]], []])
+        offered = await matching.get(f"{base}/providers/{artisan}/offers?status=assigned&activity=gardening",
+                                     headers=coordinator)
+        assert sorted(row["request_id"] for row in offered.json()) == sorted(
+            request_id for request_id, holder in zip(request_ids, holders, strict=True) if holder == artisan)
+
         served = request_ids[holders.index(artisan)]
         provider = issue_token(settings, PLATFORM, Role.PROVIDER, artisan)
         assert (await matching.post(f"{base}/requests/{served}/contact", headers=provider, json={})).status_code == 204
-        today = datetime.now(policy.zone).date().isoformat()
         done = await matching.post(f"{base}/requests/{served}/intervention", headers=provider, json={
-            "done_on": today, "labour_hours": "4", "labour_amount_excl_tax": "100.00", "travel_amount_excl_tax": "20.00"})
+            "done_on": today.isoformat(), "labour_hours": "4", "labour_amount_excl_tax": "100.00", "travel_amount_excl_tax": "20.00"})
         assert done.status_code == 204, done.text
         account = await get_when_ready(billing, f"{base}/accounts/{artisan}", coordinator,
                                    lambda body: Decimal(body["balance"]) > 0)

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Self
 
 from services.feedback.domain.model import SENT
-from services.feedback.service_layer.ports import SurveyRecord
+from services.feedback.service_layer.ports import SurveyQuery, SurveyRecord
 from shared.contracts.events.feedback import SendChannel
 from shared.contracts.types import Sealed
 from shared.outgoing.outbox import OutgoingMessage
@@ -44,9 +44,9 @@ class FakeSurveyIndex:
             r.expires_at <= now or (r.next_reminder_at is not None and r.next_reminder_at <= now))]
         return sorted(due, key=lambda r: r.sent_at)[:limit]
 
-    async def listing(self, platform_id: str, status: str | None, limit: int) -> list[SurveyRecord]:
-        found = [r for r in self.surveys.values() if r.platform_id == platform_id and status in (None, r.status)]
-        return sorted(found, key=lambda r: r.sent_at, reverse=True)[:limit]
+    async def listing(self, platform_id: str, query: SurveyQuery) -> list[SurveyRecord]:
+        found = [r for r in self.surveys.values() if r.platform_id == platform_id and query.selects(r)]
+        return sorted(found, key=lambda r: r.sent_at, reverse=True)[query.offset:query.offset + query.limit]
 
     async def add_notification(self, message: OutgoingMessage, now: datetime) -> None:
         self.sent.append(message)
