@@ -17,8 +17,9 @@ from services.intake.domain.timeline import summary_of
 from services.matching.domain.eligibility import skip_reason
 from shared.contracts.events import intake as ie
 from shared.contracts.events import matching as me
+from shared.platforms.calendar import callback_deadline
 from shared.platforms.local_time import french_moment, local_date, local_month, local_year
-from tests.unit.matching.builders import SEALED, provider, spec
+from tests.unit.matching.builders import SEALED, brenne, limoges, provider, spec
 
 PARIS = ZoneInfo("Europe/Paris")
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -106,3 +107,13 @@ def test_the_timeline_says_when_a_voicemail_was_left_in_the_platforms_time() -> 
     assert left("2026-03-29T01:30:00") == "Message sur le répondeur laissé le 29/03 à 01:30"
     assert left("2026-03-29T01:30:00Z") == "Message sur le répondeur laissé le 29/03 à 03:30"  # summer time begun
     assert left("hier soir") == "Message sur le répondeur laissé le hier soir"
+
+
+@given(near_an_edge)
+def test_deadlines_count_elapsed_hours_or_local_opening_hours_across_the_changes(received_at: datetime) -> None:
+    wall_clock = callback_deadline(limoges(), received_at)
+    assert wall_clock - received_at == timedelta(hours=24)  # 23 or 25 hours of wall-clock time across a change
+    business = callback_deadline(brenne(), received_at)
+    local_end = eu_wall_clock(business)
+    opening = brenne().opening_hours.intervals_on(local_end.date())
+    assert any(interval.opens < local_end.time() <= interval.closes for interval in opening)
