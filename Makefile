@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: system-deps install demo up typecheck test test-unit test-integration test-e2e docs bench bench-latency bench-replay bench-projections clean
+.PHONY: system-deps install demo up typecheck test test-fast test-unit test-integration test-e2e docs bench bench-latency bench-replay bench-projections clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ typecheck: install  ## mypy on services/ and shared/, strict on domain/ and serv
 test: install typecheck system-deps  ## unit, integration (real broker + SQLite, PostgreSQL when reachable) and end-to-end tests
 	$(BIN)/python -m shared.contracts.docs --check
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install typecheck  ## the inner loop: unit tests and the integration tests not marked slow (a few minutes)
+	$(BIN)/pytest tests/unit tests/integration -m "not slow" $(PYTEST_ARGS)
 
 test-unit: install
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)

@@ -21,7 +21,7 @@ from shared.privacy.sealing import pseudonymise
 from tests.integration.analytics.federation import Federation, environment
 from tests.unit.analytics.demo_directory import hsds_schemas
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.slow]
 PARIS = ZoneInfo("Europe/Paris")
 SALT = "test-salt-of-the-export"
 

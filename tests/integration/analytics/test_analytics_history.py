@@ -9,7 +9,7 @@ from shared.analytics.history import request_history
 from shared.cli.main import app
 from tests.integration.analytics.federation import Federation, environment
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.slow]
 
 
 def test_history_tells_the_story_event_by_event_without_personal_data(federation: Federation) -> None:

@@ -16,7 +16,7 @@ from shared.messaging.tracking import save_checkpoints
 from shared.storage.engine import create_engine
 from shared.storage.eventstore import EventStore
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.slow]
 
 
 def read_models(service: str):

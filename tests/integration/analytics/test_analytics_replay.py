@@ -25,7 +25,7 @@ from shared.storage.engine import create_engine
 from tests.fixtures.database import POSTGRES_ONLY
 from tests.integration.analytics.federation import PLATFORM, START, Federation, environment
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.slow]
 
 
 def test_replay_of_every_projection_is_identical_to_the_live_one(federation: Federation) -> None:

@@ -23,7 +23,7 @@ from tests.integration.billing.harness import ledger_rows
 from tests.polling import eventually
 from tests.unit.billing.factories import admitted, applied, corrected, done
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.slow]
 
 
 async def test_fees_charged_from_the_bus_and_the_ledger_rebuilt_cent_for_cent(

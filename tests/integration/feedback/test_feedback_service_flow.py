@@ -29,7 +29,7 @@ from shared.settings import Settings
 from tests.fixtures.services import issue_token, serving
 from tests.integration.feedback.harness import intervention_done
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.slow]
 TIMEOUT = 30.0
 PAGE_ANSWERS = {"punctuality": "5", "quality": "4", "would_recommend": "oui", "would_call_platform_again": "oui",
                 "platform_made_it_easier": "oui", "comment": "Merci !"}

@@ -13,7 +13,7 @@ from shared.settings import Settings
 from tests.fixtures.services import issue_token, serving
 from tests.polling import get_when_ready
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.slow]
 CONTACT = {"name": "Jeanne Intégration", "phone": "05 55 00 00 02"}
 REQUEST = {"channel": "phone", "activity": "gardening", "commune": "87085", "contact": CONTACT}
 

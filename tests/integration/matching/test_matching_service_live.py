@@ -27,7 +27,7 @@ from tests.unit.matching.builders import (
     write_policies,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.slow]
 COMMITTEE = [{"body": "ccas", "label": "CCAS de Limoges"}]
 
 

@@ -26,7 +26,7 @@ from tests.integration.messaging.toy_projection import (
     toy_metadata,
 )
 
-pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("topics")]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.usefixtures("topics")]
 
 REPO = Path(__file__).resolve().parents[3]
 EVENTS = 60

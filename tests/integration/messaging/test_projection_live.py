@@ -25,7 +25,7 @@ from tests.integration.messaging.toy_projection import (
     toy_metadata,
 )
 
-pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("topics")]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.usefixtures("topics")]
 
 COMMUNES = ("87085", "87154", "19272", "BE57081")
 

@@ -23,7 +23,7 @@ from tests.integration.messaging.toy_projection import (
     toy_metadata,
 )
 
-pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("topics")]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.usefixtures("topics")]
 
 START = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
 

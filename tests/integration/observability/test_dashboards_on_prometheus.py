@@ -26,7 +26,7 @@ from tests.integration.observability.traffic import Traffic
 from tests.unit.deploy.dashboards import DASHBOARDS, queries
 from tests.unit.deploy.tools import require_tool
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
 
 ALERT_RULES = Path(__file__).resolve().parents[3] / "deploy" / "prometheus" / "alerts.yml"
 ZERO_IS_NEWS = {"Consumer lag by projection", "Consumer lag by partition", "Relay backlog", "Metric sampling failures"}

@@ -15,7 +15,7 @@ from shared.runtime import tansu
 from shared.runtime.ports import free_port, port_is_free
 from shared.runtime.tansu import BrokerNotReady, EmbeddedBroker, PortInUse, TansuBinaryNotFound
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.slow]
 
 
 def alive(pid: int) -> bool:

@@ -14,7 +14,7 @@ from shared.messaging.producer import create_producer
 from shared.messaging.relay import OutboxRelay
 from shared.storage.unit_of_work import SqlUnitOfWork
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.slow]
 
 RELAY_LOGGER = "shared.messaging.relay"
 
