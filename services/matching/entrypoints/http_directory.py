@@ -43,7 +43,7 @@ Handlers = Annotated[DirectoryHandlers, Depends(_handlers)]
 def _policy(request: Request, platform_id: str) -> PlatformPolicy:
     policy = request.app.state.policies.get(platform_id)
     if policy is None:
-        raise NotFound(f"platform {platform_id!r}")
+        raise NotFound("Plateforme")
     return policy
 
 
@@ -123,7 +123,7 @@ async def list_providers(request: Request, platform_id: str, who: Coordinator, p
 async def show_provider(request: Request, platform_id: str, provider_id: str, who: Reader) -> ProviderView:
     provider = await request.app.state.views.provider(platform_id, provider_id)
     if provider is None:
-        raise NotFound(f"provider {provider_id!r}")
+        raise NotFound("Prestataire")
     return ProviderView.of(provider, _today(request, platform_id))
 
 
