@@ -11,6 +11,7 @@ from services.matching.domain import commands as c
 from services.matching.entrypoints.schemas import Created, MatchView, ProviderView
 from services.matching.service_layer.directory import DirectoryHandlers
 from shared.errors import NotFound
+from shared.platforms.local_time import local_date
 from shared.platforms.model import PlatformPolicy
 from shared.security.http import ensure_platform, ensure_subject, platform_member, require
 from shared.security.principals import Principal, Role
@@ -48,7 +49,7 @@ def _policy(request: Request, platform_id: str) -> PlatformPolicy:
 
 
 def _today(request: Request, platform_id: str) -> date:
-    return request.app.state.clock.now().astimezone(_policy(request, platform_id).zone).date()
+    return local_date(request.app.state.clock.now(), _policy(request, platform_id).zone)
 
 
 async def _change(request: Request, platform_id: str, provider_id: str, change: c.DirectoryChange, who: Principal,
