@@ -26,11 +26,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from services.billing.domain.fee_events import fee_charged, figures_of
 from services.billing.domain.fees import (
     Charge,
     Figures,
     NoPolicyInForce,
+    fee_charged,
+    figures_of,
     intervention_fee,
     intervention_policy_id,
     membership_due,
