@@ -31,7 +31,7 @@ from shared.messaging.deadletter import DeadLetterPublisher
 from shared.messaging.projection import InboundRecord, Projection
 from shared.messaging.tracking import wait_for
 
-__all__ = ["ConsumerRegistry", "consumer_lag", "consumers", "subscribe_projection", "wait_for"]
+__all__ = ["ConsumerRegistry", "consumer_lag", "subscribe_projection", "wait_for"]
 
 AfterBatch = Callable[[BatchResult], Awaitable[None]]
 
@@ -52,9 +52,6 @@ class ConsumerRegistry:
         """Lag per (topic, partition) of projection ``name``; empty while its consumer is not running."""
         consumer = self._subscribers[name].consumer
         return await consumer_lag(consumer) if consumer is not None else {}
-
-
-consumers = ConsumerRegistry()
 
 
 async def consumer_lag(consumer: AIOKafkaConsumer) -> dict[tuple[str, int], int]:
@@ -92,7 +89,7 @@ def subscribe_projection(
     platforms: Collection[str] | None = None,
     retry_delay: float = 1.0,
     after_batch: AfterBatch | None = None,
-    registry: ConsumerRegistry = consumers,
+    registry: ConsumerRegistry | None = None,
     consumer_options: Mapping[str, Any] | None = None,
 ) -> Any:
     """Register a batch subscriber on ``broker`` that keeps ``projection`` up to date.
@@ -108,7 +105,8 @@ def subscribe_projection(
     MANUAL acks would give the same order with more code in the handler.
 
     ``after_batch(result)`` runs after the dead letters and before the offset commit.
-    ``consumer_options`` go to ``broker.subscriber`` as they are (e.g. ``session_timeout_ms``).
+    ``consumer_options`` go to ``broker.subscriber`` as they are (e.g. ``session_timeout_ms``); ``registry``, when
+    given, keeps the subscriber under the projection's name (its lag is read from there).
     Returns the FastStream subscriber.
     """
     topics = [Topic(physical(name, topic_prefix), declare=False) for name in projection.topics]
@@ -149,7 +147,8 @@ def subscribe_projection(
 
     apply_records.__name__ = f"project_{projection.name}"
     subscriber(apply_records, parser=parse_raw_batch, decoder=keep_bytes)
-    registry.add(projection.name, subscriber)
+    if registry is not None:
+        registry.add(projection.name, subscriber)
     return subscriber
 
 

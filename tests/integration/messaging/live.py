@@ -17,7 +17,7 @@ from shared.messaging.batches import BatchResult
 from shared.messaging.deadletter import DeadLetterPublisher, KafkaDeadLetterPublisher
 from shared.messaging.producer import create_producer
 from shared.messaging.projection import Projection
-from shared.messaging.runner import subscribe_projection
+from shared.messaging.runner import ConsumerRegistry, subscribe_projection
 
 FAST_GROUP_JOIN = {"session_timeout_ms": 1500, "heartbeat_interval_ms": 300}
 """Tansu ignores LeaveGroup: a restarted member waits for the old one's session to expire."""
@@ -29,6 +29,7 @@ class Run:
 
     results: list[BatchResult] = field(default_factory=list)
     subscriber: object = None
+    consumers: ConsumerRegistry = field(default_factory=ConsumerRegistry)
 
     @property
     def duplicates(self) -> int:
@@ -54,7 +55,7 @@ async def running(bootstrap: str, topic_prefix: str, engine: AsyncEngine, metada
     run.subscriber = subscribe_projection(
         broker, projection, engine, metadata, topic_prefix=topic_prefix, group_id=group_id,
         batch_size=batch_size, dead_letters=dead_letters or KafkaDeadLetterPublisher(producer, topic_prefix),
-        retry_delay=0.1, after_batch=record, consumer_options=FAST_GROUP_JOIN,
+        retry_delay=0.1, after_batch=record, registry=run.consumers, consumer_options=FAST_GROUP_JOIN,
     )
     try:
         await broker.start()

@@ -8,7 +8,7 @@ import pytest
 
 from shared.contracts.topics import DEAD_LETTER, REQUESTS, physical
 from shared.messaging.deadletter import dead_letter_info
-from shared.messaging.runner import consumers, wait_for
+from shared.messaging.runner import ConsumerRegistry, wait_for
 from tests.integration.messaging.live import committed_offsets, read_topic, running
 from tests.integration.messaging.toy_projection import (
     FAILING_COMMUNE,
@@ -34,7 +34,7 @@ def some_requests(count: int, start: int = 0):  # type: ignore[no-untyped-def]
     return [request_logged(COMMUNES[i % len(COMMUNES)], number=i) for i in range(start, start + count)]
 
 
-async def lag_once_committed(name: str, timeout: float = 10.0) -> dict[tuple[str, int], int]:
+async def lag_once_committed(consumers: ConsumerRegistry, name: str, timeout: float = 10.0) -> dict[tuple[str, int], int]:
     """The consumer's lag once its offsets are committed (they are, just after the rows it applied)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
@@ -59,7 +59,7 @@ async def test_events_produced_become_rows(kafka_bootstrap, topic_prefix, engine
     async with running(kafka_bootstrap, topic_prefix, engine, metadata, requests_per_commune(metadata),
                        batch_size=7) as run:
         await wait_for(engine, NAME, event_ids=[e.event_id for e in events], timeout=30)
-        lag = await lag_once_committed(NAME)
+        lag = await lag_once_committed(run.consumers, NAME)
 
     assert await read_counts(engine, metadata) == expected_counts(events)
     assert run.processed == 43 and all(len(result.positions) >= 1 for result in run.results)
