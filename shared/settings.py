@@ -40,8 +40,10 @@ class Settings(BaseSettings):
         default=("*",), description="Origins whose pages may call the APIs from a browser (the console's, at least).")
     consumer_batch_size: int = Field(default=500, ge=1, description="Max records per projection batch.")
     consumer_fetch_max_wait_ms: int = Field(
-        default=20, ge=1, le=500,
-        description="How long a consumer's fetch waits at the broker for new records: the latency floor of every hop.")
+        default=500, ge=1, le=1000,
+        description="How long a consumer's fetch waits at the broker for new records. Apache Kafka answers as soon as "
+                    "a record arrives (a long wait costs no latency and keeps idle consumers quiet); the embedded "
+                    "Tansu answers when the wait ends, so `relais up` sets 20 ms on it.")
     consumer_batch_timeout_ms: int = Field(
         default=25, ge=1, le=1000,
         description="How long a projection waits for a batch to fill; FastStream also sleeps that long when idle.")

@@ -117,6 +117,8 @@ def _not_supervisor_chatter(record: logging.LogRecord) -> bool:
 PortsOption = Annotated[list[str] | None, typer.Option("--port", help="SERVICE=PORT, to move a service (repeatable).")]
 BrokerPortOption = Annotated[int, typer.Option(help="Port of the embedded broker.")]
 BootstrapOption = Annotated[str | None, typer.Option(help="Use this running Kafka instead of starting Tansu.")]
+KafkaOption = Annotated[bool, typer.Option("--kafka", help="Start Apache Kafka (the jars of `make system-deps`) "
+                                                         "instead of the embedded Tansu.")]
 DataDirOption = Annotated[Path | None, typer.Option(help="Folder of the SQLite stores (default: RELAIS_DATA_DIR).")]
 GraceOption = Annotated[float, typer.Option(help="Seconds a process gets to stop before it is killed.")]
 FactoryOption = Annotated[str, typer.Option(hidden=True, help="Import string template of the app factories.")]
@@ -127,6 +129,7 @@ def up(
     port: PortsOption = None,
     broker_port: BrokerPortOption = 9092,
     bootstrap: BootstrapOption = None,
+    kafka: KafkaOption = False,
     data_dir: DataDirOption = None,
     partitions: Annotated[int | None, typer.Option(help="Partitions of every topic.")] = None,
     grace: GraceOption = 10.0,
@@ -136,7 +139,7 @@ def up(
     from shared.cli.stack import run_stack
 
     run_stack(ports=port, broker_port=broker_port, bootstrap=bootstrap, data_dir=data_dir,
-              partitions=partitions, grace=grace, app_factory=app_factory, demo=False)
+              partitions=partitions, grace=grace, app_factory=app_factory, demo=False, apache_kafka=kafka)
 
 
 @app.command()
@@ -144,6 +147,7 @@ def demo(
     port: PortsOption = None,
     broker_port: BrokerPortOption = 9092,
     bootstrap: BootstrapOption = None,
+    kafka: KafkaOption = False,
     data_dir: Annotated[Path | None, typer.Option(help="Folder of the SQLite stores (default: a fresh temporary folder).")] = None,
     grace: GraceOption = 10.0,
     app_factory: FactoryOption = "",
@@ -152,7 +156,7 @@ def demo(
     from shared.cli.stack import run_stack
 
     run_stack(ports=port, broker_port=broker_port, bootstrap=bootstrap, data_dir=data_dir,
-              partitions=None, grace=grace, app_factory=app_factory, demo=True)
+              partitions=None, grace=grace, app_factory=app_factory, demo=True, apache_kafka=kafka)
 
 
 ops.register(app)

@@ -20,6 +20,7 @@ from shared.messaging.admin import ensure_topics, wait_until_ready
 from shared.outgoing.sink import SmtpSink
 from shared.runtime import stack
 from shared.runtime.demo_data import DEMO_PLATFORM_IDS, demo_users
+from shared.runtime.kafka import KafkaCluster
 from shared.runtime.stack import ChildDied, ServiceProcess, StackError
 from shared.runtime.supervisor import Supervisor
 from shared.runtime.tansu import EmbeddedBroker
@@ -60,6 +61,7 @@ def run_stack(
     grace: float,
     app_factory: str,
     demo: bool,
+    apache_kafka: bool = False,
     startup_timeout: float = 60.0,
 ) -> None:
     """Start everything, report where to look, then block until Ctrl-C or until a process dies (exit 1)."""
@@ -74,16 +76,19 @@ def run_stack(
             running.callback(shutil.rmtree, data_dir, True)
         data_dir = stack.ensure_data_dir(data_dir or settings.data_dir)
 
-        broker: EmbeddedBroker | None = None
+        broker: EmbeddedBroker | KafkaCluster | None = None
         if bootstrap is None:
-            broker = EmbeddedBroker(broker_port, topic_prefix=settings.topic_prefix, partitions=partitions)
+            if apache_kafka:
+                broker = KafkaCluster(port=broker_port, topic_prefix=settings.topic_prefix, partitions=partitions)
+            else:
+                broker = EmbeddedBroker(broker_port, topic_prefix=settings.topic_prefix, partitions=partitions)
             running.enter_context(broker)
             bootstrap = broker.bootstrap
         else:
             _create_topics(bootstrap, settings.topic_prefix, partitions)
         matching_url = next(service.url for service in services if service.name == "matching")
-        shared_settings = settings.model_copy(update={"kafka_bootstrap_servers": bootstrap, "data_dir": data_dir,
-                                                      "matching_url": matching_url})
+        shared_settings = stack.broker_appropriate(settings.model_copy(update={
+            "kafka_bootstrap_servers": bootstrap, "data_dir": data_dir, "matching_url": matching_url}), broker)
 
         sink = running.enter_context(SmtpSink(data_dir / "mail", settings.host)) if demo else None
         supervisor = running.enter_context(Supervisor(grace=grace, console=console))
@@ -99,7 +104,7 @@ def run_stack(
 
         if demo:
             _load_demo(services, shared_settings)
-        print_table(where_to_look(services, shared_settings, embedded=broker is not None, mail=sink))
+        print_table(where_to_look(services, shared_settings, broker=broker, mail=sink))
         if (hint := analyst_hint(shared_settings, temporary=temporary)) is not None:
             console.print(hint, soft_wrap=True, markup=False)
         raise ChildDied(*supervisor.wait())
@@ -157,8 +162,8 @@ def demo_credentials_table(credentials: dict[str, dict[str, str]], settings: Set
     return table
 
 
-def where_to_look(services: list[ServiceProcess], settings: Settings, *, embedded: bool,
-                  mail: SmtpSink | None = None) -> Table:
+def where_to_look(services: list[ServiceProcess], settings: Settings, *,
+                  broker: EmbeddedBroker | KafkaCluster | None, mail: SmtpSink | None = None) -> Table:
     """The table of addresses printed once the platform runs (with the demo's SMTP sink, when there is one)."""
     table = Table(title="Relais is running — Ctrl-C stops everything", title_justify="left")
     table.add_column("Service", style="bold", no_wrap=True)
@@ -169,7 +174,10 @@ def where_to_look(services: list[ServiceProcess], settings: Settings, *, embedde
         if service.name == "intake":
             pages.insert(0, "/console")
         table.add_row(service.name, service.url, "  ".join(pages))
-    kind = "embedded Tansu, memory only" if embedded else "external Kafka"
+    if isinstance(broker, KafkaCluster):
+        kind = f"Apache Kafka {broker.version}, data in {broker.folder} (removed at Ctrl-C)"
+    else:
+        kind = "embedded Tansu, memory only" if broker is not None else "external Kafka"
     prefix = f"; topic prefix {settings.topic_prefix!r}" if settings.topic_prefix else ""
     table.add_row("broker", settings.kafka_bootstrap_servers, kind + prefix)
     stores = "RELAIS_DATABASE_URL" if settings.database_url else f"SQLite in {settings.data_dir}"

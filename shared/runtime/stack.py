@@ -1,6 +1,7 @@
 """The whole platform on one machine: the four services as processes next to one broker.
 
-Used by ``relais up`` and ``relais demo``; the broker itself is :class:`~shared.runtime.tansu.EmbeddedBroker`.
+Used by ``relais up`` and ``relais demo``; the broker itself is :class:`~shared.runtime.tansu.EmbeddedBroker`
+(or, with ``--kafka``, :class:`~shared.runtime.kafka.KafkaCluster`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import httpx
 
 from shared.runtime.ports import port_is_free
 from shared.runtime.supervisor import Supervisor
+from shared.runtime.tansu import FETCH_MAX_WAIT_MS as TANSU_FETCH_MAX_WAIT_MS
+from shared.runtime.tansu import EmbeddedBroker
 from shared.settings import DEFAULT_PORTS, SERVICES, Settings
 
 DEFAULT_APP_FACTORY = "services.{service}.entrypoints.app:create_app"
@@ -72,6 +75,18 @@ def serve_argv(service: ServiceProcess, app_factory: str = DEFAULT_APP_FACTORY) 
             "--port", str(service.port), "--app-factory", app_factory]
 
 
+def broker_appropriate(settings: Settings, broker: object) -> Settings:
+    """``settings`` with the consumers' fetch wait the broker needs, unless the user chose one.
+
+    Apache Kafka answers a waiting fetch as soon as a record arrives, so the default long wait costs
+    no latency and keeps idle consumers quiet; Tansu answers only when the wait ends, so on Tansu
+    the wait is the latency floor of every hop and stays short.
+    """
+    if isinstance(broker, EmbeddedBroker) and "consumer_fetch_max_wait_ms" not in settings.model_fields_set:
+        return settings.model_copy(update={"consumer_fetch_max_wait_ms": TANSU_FETCH_MAX_WAIT_MS})
+    return settings
+
+
 def service_env(settings: Settings) -> dict[str, str]:
     """This process's environment plus the settings every service must share."""
     env = dict(os.environ)
@@ -82,6 +97,8 @@ def service_env(settings: Settings) -> dict[str, str]:
         RELAIS_HOST=settings.host,
         RELAIS_MATCHING_URL=settings.matching_url,
         RELAIS_TOKENS_FILE=str(settings.tokens_file or settings.data_dir / "tokens.yaml"),
+        RELAIS_CONSUMER_FETCH_MAX_WAIT_MS=str(settings.consumer_fetch_max_wait_ms),
+        RELAIS_CONSUMER_BATCH_TIMEOUT_MS=str(settings.consumer_batch_timeout_ms),
         PYTHONUNBUFFERED="1",
     )
     return env

@@ -22,6 +22,10 @@ T = TypeVar("T")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+FETCH_MAX_WAIT_MS = 20
+"""The consumers' fetch wait on Tansu: it answers a fetch when the wait ends, not when a record arrives."""
+
+
 class BrokerError(RuntimeError):
     """The embedded broker could not be started; the message is meant for the user as is."""
 
