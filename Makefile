@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: system-deps install demo up typecheck test test-fast test-unit test-integration test-e2e docs bench bench-latency bench-replay bench-projections clean
+.PHONY: system-deps install demo up typecheck test test-fast test-unit test-integration test-e2e docs bench bench-latency bench-load bench-replay bench-projections clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,8 +48,13 @@ docs: install  ## regenerate docs/topics.md and docs/asyncapi.json from the even
 
 bench: bench-latency bench-replay bench-projections  ## the benchmarks (they print ratios measured in one run)
 
-bench-latency: install  ## intake POST -> assigned provider in the console, next to the raw broker round trip
+bench-latency: install system-deps  ## idle CPU, then intake POST -> assigned provider in the console next to the raw round trip, on Tansu and Apache Kafka
 	$(BIN)/python -m bench.latency
+
+bench-load: install system-deps  ## the 500 rps load test through intake on Apache Kafka then Tansu (SQLite, PostgreSQL), figures side by side
+	RELAIS_TEST_BROKER=kafka $(BIN)/pytest tests/faults/test_load.py -q $(PYTEST_ARGS)
+	RELAIS_TEST_BROKER=tansu $(BIN)/pytest tests/faults/test_load.py -q $(PYTEST_ARGS)
+	$(BIN)/python -m bench.load
 
 bench-projections: install  ## live batches: each projection's events/s with its writes grouped and one by one (SQLite, PostgreSQL)
 	$(BIN)/python -m bench.projections

@@ -39,7 +39,8 @@ async def start_intake(settings, port: int, log: Path) -> asyncio.subprocess.Pro
     env = {**os.environ, "RELAIS_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
            "RELAIS_TOPIC_PREFIX": settings.topic_prefix, "RELAIS_DATA_DIR": str(settings.data_dir),
            "RELAIS_PLATFORMS_DIR": str(settings.platforms_dir), "RELAIS_TOKENS_FILE": str(settings.tokens_file),
-           "RELAIS_CONSUMER_BATCH_SIZE": "500", "PYTHONUNBUFFERED": "1"}
+           "RELAIS_CONSUMER_BATCH_SIZE": "500", "PYTHONUNBUFFERED": "1",
+           "RELAIS_CONSUMER_FETCH_MAX_WAIT_MS": str(settings.consumer_fetch_max_wait_ms)}
     if settings.database_url:
         env.update(RELAIS_DATABASE_URL=settings.database_url, RELAIS_VAULT_URL=settings.database_url)
     return await asyncio.create_subprocess_exec(
@@ -62,7 +63,8 @@ async def until_healthy(client: httpx.AsyncClient, process: asyncio.subprocess.P
 
 
 async def test_load_through_intake_every_request_accounted_for_and_lag_back_to_zero(  # type: ignore[no-untyped-def]
-        kafka_bootstrap, topic_prefix, topics, service_settings, database_url, dialect, scale, figures, tmp_path) -> None:
+        kafka_bootstrap, broker_name, topic_prefix, topics, service_settings, database_url, dialect, scale, figures,
+        tmp_path) -> None:
     settings = service_settings(database_url=database_url, vault_url=database_url)
     operator = issue_token(settings, "limoges", Role.OPERATOR, "op-load")
     port = free_port()
@@ -97,6 +99,6 @@ async def test_load_through_intake_every_request_accounted_for_and_lag_back_to_z
     assert report.sent == report.accepted, report.summary()
     assert stored == report.accepted == projected, (stored, report.accepted, projected)
     assert unpublished == 0
-    figures.record(f"load[{dialect}]", runs=1, events=report.accepted, faults_injected=0,
+    figures.record(f"load[{broker_name}-{dialect}]", runs=1, events=report.accepted, faults_injected=0,
                    lost=report.accepted - projected, doubled=projected - report.accepted,
                    seconds_to_zero_lag_after_load=round(drained, 1), **report.summary())
