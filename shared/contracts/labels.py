@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from shared.contracts.events.feedback import FollowUpOutcome, SendChannel
 from shared.contracts.events.intake import CallbackOutcome, InformationTopic
 from shared.contracts.events.matching import DeclineReason, SkipReason, UnmetReason
 from shared.contracts.events.providers import ProviderKind
@@ -48,6 +49,10 @@ SKIP_REASONS = {
     SkipReason.MISSED_DEADLINE: "a déjà laissé passer le délai pour cette demande",
     SkipReason.NOT_OFFERING_ACTIVITY: "ne propose pas cette activité",
 }
+SEND_CHANNELS = {SendChannel.EMAIL: "par courriel", SendChannel.SMS: "par SMS", SendChannel.PAPER: "par courrier",
+                 SendChannel.PHONE: "par téléphone"}
+FOLLOW_UP_OUTCOMES = {FollowUpOutcome.SATISFIED: "usager satisfait", FollowUpOutcome.ISSUE_REPORTED: "problème signalé",
+                      FollowUpOutcome.NO_ANSWER: "pas de réponse", FollowUpOutcome.REFUSED: "l'usager n'a pas souhaité répondre"}
 DECLINE_REASONS = {DeclineReason.UNAVAILABLE: "indisponible", DeclineReason.TOO_FAR: "trop loin",
                    DeclineReason.NOT_COMPETENT: "hors de ses compétences", DeclineReason.OTHER: "autre raison"}
 PROVIDER_KINDS = {ProviderKind.ASSOCIATION: "association", ProviderKind.ARTISAN: "artisan",
@@ -55,7 +60,7 @@ PROVIDER_KINDS = {ProviderKind.ASSOCIATION: "association", ProviderKind.ARTISAN:
 PROVIDER_STATUSES = {"applied": "candidature", "admitted": "admis", "rejected": "refusé", "suspended": "suspendu",
                      "withdrawn": "retiré"}
 REQUEST_STATUSES = {
-    "waiting": "recherche en cours", "assigned": "confiée", "oriented": "orientée", "unmet": "non satisfaite",
+    "waiting": "recherche en cours", "assigned": "confiée", "accepted": "acceptée par le prestataire", "oriented": "orientée", "unmet": "non satisfaite",
     "declined": "refusée, au suivant", "deadline_missed": "délai dépassé, au suivant", "contacted": "usager contacté",
     "quoted": "devis envoyé", "quote_answered": "devis répondu", "done": "intervention réalisée",
     "cancelled": "annulée", "answered": "information donnée",
@@ -76,5 +81,6 @@ def vocabulary() -> dict[str, dict[str, str]]:
               "callback_outcomes": CALLBACK_OUTCOMES, "unmet_reasons": UNMET_REASONS, "unmet_advice": UNMET_ADVICE,
               "skip_reasons": SKIP_REASONS, "decline_reasons": DECLINE_REASONS, "provider_kinds": PROVIDER_KINDS,
               "provider_statuses": PROVIDER_STATUSES, "request_statuses": REQUEST_STATUSES, "roles": ROLES,
-              "callback_statuses": CALLBACK_STATUSES}
+              "callback_statuses": CALLBACK_STATUSES, "send_channels": SEND_CHANNELS,
+              "follow_up_outcomes": FOLLOW_UP_OUTCOMES}
     return {name: {str(code): text for code, text in table.items()} for name, table in tables.items()}

@@ -37,7 +37,7 @@ TOPICS: tuple[TopicSpec, ...] = (
               "Assignment in turn, orientation, offers declined, contact, deadlines, quotes, interventions, unmet demand."),
     TopicSpec(FEEDBACK, "request id", "feedback", ("feedback", "intake"),
               "Satisfaction surveys sent and answered, phone follow-ups."),
-    TopicSpec(BILLING, "provider id", "billing", ("billing",),
+    TopicSpec(BILLING, "provider id", "billing", ("billing", "intake"),
               "Fees and memberships charged, statements issued, payments recorded."),
     TopicSpec(PRIVACY, "resident id", "intake", ("intake", "matching", "feedback", "billing"),
               "Erasure of a resident's personal data (crypto-shredding)."),

@@ -5,9 +5,20 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from shared.contracts.base import Event
+from shared.contracts.events import billing as be
+from shared.contracts.events import feedback as fe
 from shared.contracts.events import intake as ie
 from shared.contracts.events import matching as me
-from shared.contracts.labels import CALLBACK_OUTCOMES, CHANNELS, DECLINE_REASONS, FRAGILE_PUBLICS, TOPICS, UNMET_REASONS
+from shared.contracts.labels import (
+    CALLBACK_OUTCOMES,
+    CHANNELS,
+    DECLINE_REASONS,
+    FOLLOW_UP_OUTCOMES,
+    FRAGILE_PUBLICS,
+    SEND_CHANNELS,
+    TOPICS,
+    UNMET_REASONS,
+)
 from shared.inputs import local_moment
 from shared.platforms.local_time import french_moment
 from shared.platforms.model import PlatformPolicy
@@ -38,6 +49,8 @@ def summary_of(event: Event, zone: tzinfo, policy: PlatformPolicy | None = None)
         case me.ProvidersOriented():
             listed = ", ".join(f"{p.provider_id} ({str(p.distance_km).replace('.', ',')} km)" for p in event.providers)
             return f"Orientée vers : {listed}"
+        case me.OfferAccepted():
+            return f"{event.provider_id} a accepté la demande"
         case me.OfferDeclined():
             return f"Refusée par {event.provider_id} ({DECLINE_REASONS[event.reason]})"
         case me.ContactConfirmed():
@@ -54,7 +67,28 @@ def summary_of(event: Event, zone: tzinfo, policy: PlatformPolicy | None = None)
             return f"Intervention réalisée le {event.done_on:%d/%m/%Y}"
         case me.InterventionCorrected():
             return "Intervention corrigée"
+        case fe.SurveySent():
+            return f"Questionnaire de satisfaction envoyé {SEND_CHANNELS[event.channel]}"
+        case fe.SurveyReminderSent():
+            return f"Relance n° {event.reminder_number} du questionnaire, {SEND_CHANNELS[event.channel]}"
+        case fe.SurveyExpired():
+            return "Questionnaire resté sans réponse"
+        case fe.SurveyAnswered():
+            assessed = event.provider
+            recommends = "recommande" if assessed.would_recommend else "ne recommande pas"
+            return (f"Questionnaire rempli : ponctualité {assessed.punctuality}/5, qualité {assessed.quality}/5, "
+                    f"{recommends} le prestataire")
+        case fe.FollowUpCallLogged():
+            return f"Appel de suivi : {FOLLOW_UP_OUTCOMES[event.outcome]}"
+        case be.FeeCharged():
+            return f"Contribution facturée au prestataire : {_euros(event.amount)}"
+        case be.FeeAdjusted():
+            return f"Contribution ajustée : {_euros(event.amount)}"
     return "Événement enregistré"
+
+
+def _euros(amount: object) -> str:
+    return f"{amount} €".replace(".", ",")
 
 
 def _activity(policy: PlatformPolicy, code: str) -> str:

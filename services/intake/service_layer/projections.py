@@ -18,10 +18,12 @@ from sqlalchemy import MetaData
 from services.intake.domain.timeline import summary_of
 from shared.contracts.base import Event
 from shared.contracts.envelope import Envelope
+from shared.contracts.events import billing as be
+from shared.contracts.events import feedback as fe
 from shared.contracts.events import intake as ie
 from shared.contracts.events import matching as me
 from shared.contracts.events.matching import UnmetReason
-from shared.contracts.topics import FEEDBACK, MATCHING, REQUESTS
+from shared.contracts.topics import BILLING, FEEDBACK, MATCHING, REQUESTS
 from shared.messaging.projection import Projection
 from shared.platforms.loader import load_policies
 from shared.platforms.local_time import local_month
@@ -39,11 +41,11 @@ def console_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy
     """``policies`` give each platform's time zone (times in the timeline); the configured ones by default."""
     policies = _policies(policies)
     views, timeline, queue = (metadata.tables[n] for n in ("request_view", "timeline", "callback_queue"))
-    projection = Projection("intake.console", topics=(REQUESTS, MATCHING, FEEDBACK))
+    projection = Projection("intake.console", topics=(REQUESTS, MATCHING, FEEDBACK, BILLING))
 
-    async def add_to_timeline(conn: ProjectionConnection, env: Env) -> None:
+    async def add_to_timeline(conn: ProjectionConnection, env: Env, request_id: str | None = None) -> None:
         await upsert(conn, timeline, {
-            "event_id": str(env.event_id), "request_id": env.meta.aggregate_id, "platform_id": env.platform_id,
+            "event_id": str(env.event_id), "request_id": request_id or env.meta.aggregate_id, "platform_id": env.platform_id,
             "occurred_at": env.meta.occurred_at, "aggregate_version": env.meta.aggregate_version,
             "event_type": env.event_type, "actor": env.meta.actor,
             "summary": summary_of(env.payload, _policy(policies, env).zone, _policy(policies, env)),
@@ -109,6 +111,7 @@ def console_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy
     status_after: dict[type[Event], str] = {
         me.OfferDeclined: "declined", me.ContactDeadlineMissed: "deadline_missed", me.ContactConfirmed: "contacted",
         me.QuoteSent: "quoted", me.QuoteAnswered: "quote_answered", me.InterventionDone: "done",
+        me.OfferAccepted: "accepted",
     }
 
     @projection.handles(*status_after)
@@ -116,9 +119,14 @@ def console_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy
         await set_view(conn, env, status=status_after[type(env.payload)])
         await add_to_timeline(conn, env)
 
-    @projection.handles(me.InterventionCorrected)
-    async def corrected(conn: ProjectionConnection, env: Env) -> None:
+    @projection.handles(me.InterventionCorrected, fe.SurveySent, fe.SurveyReminderSent, fe.SurveyExpired,
+                        fe.SurveyAnswered, fe.FollowUpCallLogged)
+    async def story_goes_on(conn: ProjectionConnection, env: Env) -> None:
         await add_to_timeline(conn, env)
+
+    @projection.handles(be.FeeCharged, be.FeeAdjusted)
+    async def fee(conn: ProjectionConnection, env: Env) -> None:  # keyed by the provider's account: the request is named
+        await add_to_timeline(conn, env, request_id=env.payload.request_id)
 
     return projection
 
