@@ -47,9 +47,9 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
                              platforms=frozenset(policies))
 
     def unit_of_work() -> BillingUnitOfWork:
-        return BillingUnitOfWork(engine, metadata, ledger, topic_prefix=settings.topic_prefix)
+        return BillingUnitOfWork(engine, metadata, ledger, topic_prefix=settings.topic_prefix,
+                                 on_commit=runtime.relay.notify)
 
-    handlers = BillingHandlers(uow=unit_of_work, policies=policies, clock=clock or SystemClock(),
-                               notify=runtime.relay.notify)
+    handlers = BillingHandlers(uow=unit_of_work, policies=policies, clock=clock or SystemClock())
     return Billing(settings, runtime, handlers, ledger, fees, ledger_projection(ledger),
                    tokens or TokenRegistry.from_settings(settings), CollectorRegistry())

@@ -53,7 +53,6 @@ class BillingHandlers:
     uow: UnitOfWorkFactory
     policies: Mapping[str, PlatformPolicy]
     clock: Clock
-    notify: Callable[[], None] = lambda: None
 
     def policy(self, platform_id: str) -> PlatformPolicy:
         try:
@@ -82,9 +81,7 @@ class BillingHandlers:
                 await uow.commit()
             return str(envelope.event_id)
 
-        event_id = await _retrying(record)
-        self.notify()
-        return event_id
+        return await _retrying(record)
 
     async def issue_statement(self, cmd: IssueStatement) -> IssuedStatement:
         """The month's statement; a StatementIssued is recorded the first time, and again only if figures changed."""
@@ -93,9 +90,7 @@ class BillingHandlers:
         if period_bounds(cmd.period)[1] > today:
             raise DomainError("period_not_over", f"Le relevé de {cmd.period} ne peut être émis qu'une fois le mois "
                                                  f"terminé (heure de la plateforme).")
-        issued = await _retrying(lambda: self._issue(cmd, today))
-        self.notify()
-        return issued
+        return await _retrying(lambda: self._issue(cmd, today))
 
     async def _issue(self, cmd: IssueStatement, today: date) -> IssuedStatement:
         async with self.uow() as uow:

@@ -43,7 +43,6 @@ class IntakeHandlers:
     sealer: Sealer
     policies: Mapping[str, PlatformPolicy]
     clock: Clock
-    notify: Callable[[], None] = lambda: None
     _first_events: GroupCommit[Any, None] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -132,7 +131,6 @@ class IntakeHandlers:
                 for i, event in enumerate(request.pending)
             ])
             await uow.commit()
-        self.notify()
         return True
 
     @staticmethod
@@ -161,4 +159,3 @@ class IntakeHandlers:
             if cmd.idempotency_key is None:
                 raise
             return
-        self.notify()
