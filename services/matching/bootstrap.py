@@ -24,6 +24,7 @@ from services.matching.service_layer.sweeper import DeadlineSweeper
 from shared.clock import Clock, SystemClock
 from shared.contracts.events.feedback import SendChannel
 from shared.outgoing.delivery import Channel
+from shared.outgoing.outbox import cancel_on_erasure
 from shared.outgoing.wiring import Outgoing, outgoing
 from shared.platforms.loader import load_policies
 from shared.platforms.model import PlatformPolicy
@@ -84,6 +85,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
         assignment_projection(policies=policies, clock=clock, metadata=metadata, topic_prefix=settings.topic_prefix),
         fairness_projection(metadata),
         offer_messages_projection(policies=policies, links=offer_links, clock=clock, metadata=metadata),
+        cancel_on_erasure(metadata, "matching.outgoing"),
     ]
     runtime = ServiceRuntime("matching", settings, engine, metadata, MIGRATIONS, projections=projections,
                              platforms=frozenset(policies))

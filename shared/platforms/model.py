@@ -67,6 +67,9 @@ class Callback(PolicyModel):
     reminder_hours_before: int | None = Field(
         default=None, gt=0, le=24 * 14,
         description="Remind the provider holding an offer this many hours before its callback deadline; unset: no reminder.")
+    confirm_to_resident: Literal["email", "sms"] | None = Field(
+        default=None, description="Tell the resident, by this channel, which provider will call back and by when "
+        "(at the first offer); unset: no confirmation.")
 
 
 class SurveyPolicy(PolicyModel):

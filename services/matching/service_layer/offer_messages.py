@@ -1,5 +1,6 @@
 """Offers sent to providers: each ``ProviderAssigned`` queues the offer by email and/or SMS, as the provider wants,
-and a reminder goes before the callback deadline (:class:`OfferReminders`, policy ``callback.reminder_hours_before``).
+and a reminder goes before the callback deadline (:class:`OfferReminders`, policy ``callback.reminder_hours_before``);
+where the policy asks for it (``callback.confirm_to_resident``), the resident learns who will call back and by when.
 
 A :class:`~shared.messaging.projection.Projection` named ``matching.offer_messages`` on the matching
 topic: the message rows are written with the batch's processed event ids, so a redelivered
@@ -19,7 +20,7 @@ from typing import Any, Protocol
 from sqlalchemy import MetaData
 
 from services.matching.adapters.offer_links import OfferKey
-from services.matching.adapters.repositories import ProviderRepository
+from services.matching.adapters.unit_of_work import MatchingStore
 from services.matching.domain.directory import Provider
 from services.matching.service_layer.offering import load_match
 from services.matching.service_layer.ports import UnitOfWorkFactory
@@ -36,6 +37,7 @@ from shared.storage.ports import ProjectionConnection
 
 OFFER_MESSAGES = "matching.offer_messages"
 OFFER = "offer"
+CONFIRMATION = "request_confirmation"
 REMINDER = "offer_reminder"
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,16 @@ def offer_text(policy: PlatformPolicy, assigned: ProviderAssigned) -> tuple[str,
     return subject, body
 
 
+def confirmation_text(policy: PlatformPolicy, assigned: ProviderAssigned, provider_name: str) -> tuple[str, str]:
+    """The French subject and body of the resident's confirmation (the provider's name is not personal data)."""
+    activity = next((a.label for a in policy.activities if a.code == assigned.activity), assigned.activity)
+    deadline = french_moment(assigned.deadline_at, policy.zone)
+    subject = f"Votre demande de {activity} est transmise"
+    body = (f"{policy.name} a transmis votre demande ({activity}) à {provider_name}, qui s'engage à vous rappeler "
+            f"avant {deadline}. Sans appel d'ici là, contactez la plateforme : elle s'en occupe.")
+    return subject, body
+
+
 def offer_messages_projection(*, policies: Mapping[str, PlatformPolicy], links: Links, clock: Clock,
                               metadata: MetaData) -> Projection:
     projection = Projection(OFFER_MESSAGES, topics=(MATCHING,))
@@ -66,7 +78,8 @@ def offer_messages_projection(*, policies: Mapping[str, PlatformPolicy], links: 
     async def send_offer(conn: ProjectionConnection, envelope: Envelope[Any]) -> None:
         assigned: ProviderAssigned = envelope.payload
         policy = policies.get(envelope.platform_id)
-        provider = await ProviderRepository(conn, metadata).get(assigned.provider_id)
+        store = MatchingStore(conn, metadata)
+        provider = await store.providers.get(assigned.provider_id)
         if policy is None or provider is None:
             return
         subject, body = offer_text(policy, assigned)
@@ -81,6 +94,15 @@ def offer_messages_projection(*, policies: Mapping[str, PlatformPolicy], links: 
                 platform_id=envelope.platform_id, request_id=assigned.request_id, kind=OFFER, channel=channel,
                 subject=subject, body=body, recipient=recipient, secret={"link": link},
                 reference=assigned.provider_id), clock.now())
+        confirm_by = policy.callback.confirm_to_resident
+        if confirm_by is not None and assigned.attempt == 1:
+            found = await store.matches.context(assigned.request_id)
+            if found is not None and found[0].contact is not None:
+                subject, body = confirmation_text(policy, assigned, provider.name)
+                await queue(conn, metadata, OutgoingMessage(
+                    platform_id=envelope.platform_id, request_id=assigned.request_id, kind=CONFIRMATION,
+                    channel=SendChannel(confirm_by), subject=subject, body=body, recipient=found[0].contact,
+                    resident_id=found[0].resident_id, reference=assigned.request_id), clock.now())
 
     return projection
 

@@ -42,7 +42,8 @@ from tests.unit.matching.builders import LIMOGES, T0, limoges, request_logged, w
 pytestmark = pytest.mark.integration
 ADMIT = {"decision": "admitted", "committee_on": "2026-02-01", "members": [{"body": "ccas", "label": "CCAS de Limoges"}],
          "charter_signed_at": "2026-02-01T10:00:00Z"}
-JEANNE = ResidentContact(name="Jeanne Martin", phone="05 55 12 34 56", address="3 rue des Tilleuls, 87000 Limoges")
+JEANNE = ResidentContact(name="Jeanne Martin", phone="05 55 12 34 56", email="jeanne.martin@example.org",
+                         address="3 rue des Tilleuls, 87000 Limoges")
 
 
 @dataclass
@@ -73,6 +74,7 @@ async def world(database_url: str, tmp_path: Path) -> AsyncIterator[World]:
     platforms = write_policies(tmp_path / "platforms")
     policy = yaml.safe_load((platforms / "limoges.yaml").read_text())
     policy["callback"]["reminder_hours_before"] = 4
+    policy["callback"]["confirm_to_resident"] = "email"
     (platforms / "limoges.yaml").write_text(yaml.safe_dump(policy, allow_unicode=True))
     settings = Settings(data_dir=tmp_path, database_url=database_url, platforms_dir=platforms,
                         tokens_file=tmp_path / "tokens.yaml", kafka_bootstrap_servers="127.0.0.1:1",
@@ -121,7 +123,11 @@ async def test_one_offer_email_whose_link_lets_the_provider_accept_work_and_corr
     await world.deliver_offers()  # redelivered
     await world.matching.outgoing.sender.send_due()
 
-    (email,) = world.sink.messages()
+    email, confirmation = sorted(world.sink.messages(), key=lambda message: str(message["To"]))
+    assert confirmation["To"] == "Jeanne Martin <jeanne.martin@example.org>"
+    assert confirmation["Subject"] == "Votre demande de Jardinage est transmise"
+    assert ("à Jardins du Limousin, qui s'engage à vous rappeler avant le 03/03 à 10:00"
+            in confirmation.get_body(preferencelist=("plain",)).get_content())
     text = email.get_body(preferencelist=("plain",)).get_content()
     assert email["To"] == "Jardins du Limousin <contact@jardins.example>"
     assert email["Subject"] == "Nouvelle demande : Jardinage à Limoges"
@@ -153,15 +159,16 @@ async def test_one_offer_email_whose_link_lets_the_provider_accept_work_and_corr
     assert await world.event_types() == ["ProviderAssigned", "OfferAccepted", "ContactConfirmed", "InterventionDone",
                                          "InterventionCorrected"]
     assert "98,50 €" in (await world.client.get(page)).text
-    reads = await world.matching.vault.read_log("res-1")
-    assert reads and {read.reader for read in reads} == {f"provider:{(await world.matching.offers.view('limoges', 'req-1')).provider_id}"}
+    readers = {read.reader for read in await world.matching.vault.read_log("res-1")}
+    holder = (await world.matching.offers.view("limoges", "req-1")).provider_id
+    assert readers == {f"provider:{holder}", "system:matching"}  # the page, and the sender of the confirmation
 
 
 async def test_a_tampered_or_foreign_link_is_refused_in_french(world: World) -> None:
     await offered(world)
     await world.deliver_offers()
     await world.matching.outgoing.sender.send_due()
-    (email,) = world.sink.messages()
+    email = next(message for message in world.sink.messages() if "jardins.example" in str(message["To"]))
     page = re.search(r"http://relais\.test(/o/\S+)", email.get_body(preferencelist=("plain",)).get_content()).group(1)
 
     tampered = await world.client.get(page[:-3] + "abc")
@@ -185,7 +192,7 @@ async def test_the_provider_is_reminded_once_before_the_callback_deadline(world:
     await sweeper.sweep_once()
     await sender.send_due()
 
-    offer, reminder = sorted(world.sink.messages(), key=lambda message: str(message["Subject"]))
+    offer, reminder, _ = sorted(world.sink.messages(), key=lambda message: str(message["Subject"]))
     assert offer["Subject"] == "Nouvelle demande : Jardinage à Limoges"
     assert reminder["Subject"] == "Rappel : demande de Jardinage à Limoges"
     text = reminder.get_body(preferencelist=("plain",)).get_content()

@@ -58,8 +58,9 @@ def test_a_correction_names_the_event_it_corrects_and_replaces_the_figures() -> 
                for i, e in enumerate(match.pending)]
     loaded = Match.from_history(match.context, history)
 
-    with pytest.raises(Conflict, match="already recorded"):
+    with pytest.raises(Conflict) as same:
         loaded.correct("prv-a", date(2026, 3, 2), Decimal("2.5"), Decimal(75), Decimal("8.5"), "rien")
+    assert same.value.code == "nothing_to_correct"
     loaded.correct("prv-a", date(2026, 3, 2), Decimal(3), Decimal(90), Decimal("8.5"), " une demi-heure oubliée ")
 
     (corrected,) = loaded.pending
