@@ -1,4 +1,5 @@
-"""The signed link of an offer's page (``/o/{token}``): the platform, request and provider it opens, nothing stored."""
+"""The signed links of the providers' pages, nothing stored: an offer (``/o/{token}``: platform, request, provider)
+and a provider's list of offers (``/p/{token}``: platform, provider)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,17 @@ class OfferLinks:
 
     def __init__(self, secret: str, public_url: str) -> None:
         self._signer = LinkSigner(secret, "offer", max_age_seconds=OFFER_LINK_DAYS * 86400)
+        self._providers = LinkSigner(secret, "provider", max_age_seconds=OFFER_LINK_DAYS * 86400)
         self.public_url = public_url.rstrip("/")
+
+    def provider_link(self, platform_id: str, provider_id: str) -> str:
+        """The page listing ``provider_id``'s open offers and recent interventions."""
+        return f"{self.public_url}/p/{self._providers.sign({'f': platform_id, 'p': provider_id})}"
+
+    def read_provider(self, token: str) -> tuple[str, str]:
+        """The platform and provider of a list link; ``LinkExpired`` / ``LinkInvalid`` otherwise."""
+        payload = self._providers.read(token)
+        return str(payload["f"]), str(payload["p"])
 
     def link(self, key: OfferKey) -> str:
         return f"{self.public_url}/o/{self.token(key)}"

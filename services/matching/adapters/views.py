@@ -49,4 +49,5 @@ class MatchingViews:
             row["excluded"] = orjson.loads(row["excluded"])
             row["fragile_publics"] = orjson.loads(row.pop("spec"))["fragile_publics"]
             row.pop("resident_id")
+            row.pop("contact", None)
         return rows

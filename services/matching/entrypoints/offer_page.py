@@ -12,7 +12,7 @@ a refused one comes back with the reason in French (4xx). Responses are never ca
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -69,6 +69,9 @@ REFUSALS = {
     "not_found": "Cette offre n'est plus la vôtre.",
     "invalid_transition": "Cette action n'est plus possible à ce stade de la demande.",
 }
+OPEN_STATES = frozenset({ASSIGNED, CONTACTED, QUOTED, QUOTE_ACCEPTED, QUOTE_DECLINED})
+STATUS_NAMES = {ASSIGNED: "proposée", CONTACTED: "particulier contacté", QUOTED: "devis envoyé",
+                QUOTE_ACCEPTED: "devis accepté", QUOTE_DECLINED: "devis refusé", DONE: "intervention déclarée"}
 STATUS_LINES = {
     CONTACTED: "Vous avez contacté le particulier. Enregistrez le devis ou l'intervention.",
     QUOTED: "Devis envoyé : indiquez la réponse du particulier dès que vous l'avez.",
@@ -113,6 +116,35 @@ async def show_offer(token: str, request: Request, fait: str | None = None) -> R
     if key is None:
         return refusal
     return await _page(request, key, done=fait if fait in DONE_MESSAGES else None)
+
+
+@router.get("/p/{token}", response_class=HTMLResponse)
+async def show_provider_offers(token: str, request: Request) -> Response:
+    """The provider's open offers and recent interventions, each with the link of its page."""
+    links: OfferLinks = request.app.state.offer_links
+    try:
+        platform_id, provider_id = links.read_provider(token)
+    except (LinkExpired, LinkInvalid):
+        return _message("Relais", "Lien non valide", ["Ce lien n'est plus valable. Ouvrez-le depuis une offre récente, "
+                                                       "ou appelez la plateforme."], 404)
+    policy: PlatformPolicy | None = request.app.state.policies.get(platform_id)
+    if policy is None:
+        return _message("Relais", "Lien non valide", ["Cette plateforme n'existe plus."], 404)
+    rows = await request.app.state.views.offers(platform_id, provider_id, limit=100)
+    listing: dict[str, list[dict[str, str]]] = {"open": [], "done": []}
+    for row in rows:
+        if row["cancelled"] or row["status"] not in OPEN_STATES | {DONE}:
+            continue
+        when = row["deadline_at"] if row["status"] == ASSIGNED and row["deadline_at"] else None
+        item = {"title": f"{_label(policy.activities, row['activity'])} à {_label(policy.communes, row['commune'], 'name')}",
+                "status": STATUS_NAMES[row["status"]] + (f", à rappeler avant {french_moment(_aware(when), policy.zone)}"
+                                                         if when else ""),
+                "link": links.link(OfferKey(platform_id, row["request_id"], provider_id))}
+        listing["done" if row["status"] == DONE else "open"].append(item)
+    html = templates().get_template("offer.html").render(
+        title="Vos offres", platform_name=policy.name, offer=None, forms=[], error=None, done_message=None, lines=[],
+        listing=listing)
+    return HTMLResponse(html, status_code=200, headers=HEADERS)
 
 
 @router.post("/o/{token}", response_class=HTMLResponse)
@@ -185,7 +217,9 @@ async def _page(request: Request, key: OfferKey, *, done: str | None = None, err
     offer = await _offer(request, policy, match, key)
     html = templates().get_template("offer.html").render(
         title=f"Demande : {offer['activity']} à {offer['commune']}", platform_name=policy.name, offer=offer,
-        forms=_forms(match, policy, values or {}, request.app.state.clock.now()), error=error, done_message=DONE_MESSAGES.get(done or ""), lines=[])
+        forms=_forms(match, policy, values or {}, request.app.state.clock.now()), error=error,
+        done_message=DONE_MESSAGES.get(done or ""), lines=[],
+        all_offers=request.app.state.offer_links.provider_link(key.platform_id, key.provider_id))
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 
 
@@ -284,6 +318,10 @@ def _message(platform_name: str, title: str, lines: list[str], status: int, done
     html = templates().get_template("offer.html").render(title=title, platform_name=platform_name, offer=None,
                                                          forms=[], error=None, done_message=done_message, lines=lines)
     return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _label(items: list[Any], code: str, attribute: str = "label") -> str:

@@ -158,7 +158,11 @@ async def test_one_offer_email_whose_link_lets_the_provider_accept_work_and_corr
     assert fixed.status_code == 303
     assert await world.event_types() == ["ProviderAssigned", "OfferAccepted", "ContactConfirmed", "InterventionDone",
                                          "InterventionCorrected"]
-    assert "98,50 €" in (await world.client.get(page)).text
+    final = await world.client.get(page)
+    assert "98,50 €" in final.text
+    listing = await world.client.get(re.search(r'href="http://relais\.test(/p/[^"]+)">Voir toutes vos offres', final.text).group(1))
+    assert listing.status_code == 200 and "Aucune offre en cours." in listing.text
+    assert "Jardinage à Limoges</a> — intervention déclarée" in listing.text
     readers = {read.reader for read in await world.matching.vault.read_log("res-1")}
     holder = (await world.matching.offers.view("limoges", "req-1")).provider_id
     assert readers == {f"provider:{holder}", "system:matching"}  # the page, and the sender of the confirmation
