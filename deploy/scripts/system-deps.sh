@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the test suite drives for real, each installed only when missing:
 # - Debian's chromium (web pages), prometheus (promtool rule tests, a real server scraping the services),
-#   poppler-utils and zbar-tools (the postal letters' PDF read back, its QR codes decoded);
+#   poppler-utils and zbar-tools (the postal letters' PDF read back, its QR codes decoded), kcat (the
+#   README's way to read the bus, tested on Apache Kafka);
 # - PostgreSQL, a cluster on 127.0.0.1:5432 started and waited for (postgres.sh);
 # - Apache Kafka's jars from Maven Central into the user's cache (kafka-jars.sh).
 set -euo pipefail
@@ -9,7 +10,7 @@ here=$(dirname "$0")
 
 debian_tools() {
   declare -A needs=([chromium]=chromium [chromedriver]=chromium-driver [prometheus]=prometheus [promtool]=prometheus
-                    [pdftotext]=poppler-utils [pdftoppm]=poppler-utils [zbarimg]=zbar-tools)
+                    [pdftotext]=poppler-utils [pdftoppm]=poppler-utils [zbarimg]=zbar-tools [kcat]=kcat)
   local missing=() binary packages
   for binary in "${!needs[@]}"; do
     command -v "$binary" >/dev/null 2>&1 || missing+=("${needs[$binary]}")
