@@ -8,11 +8,13 @@ unanswered, answered at most once and expires when unanswered at ``expires_at``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from shared.aggregate import Aggregate
 from shared.contracts.base import Event
+from shared.contracts.envelope import Envelope
 from shared.contracts.events.feedback import (
     AnswerChannel,
     FollowUpCallLogged,
@@ -38,7 +40,7 @@ class SurveyClosed(DomainError):
 
 
 @dataclass
-class Survey:
+class Survey(Aggregate):
     request_id: str
     survey_id: str = ""
     platform_id: str = ""
@@ -48,19 +50,15 @@ class Survey:
     sent_at: datetime | None = None
     expires_at: datetime | None = None
     reminders_sent: int = 0
-    version: int = 0
-    pending: list[Event] = field(default_factory=list)
 
     @classmethod
-    def from_history(cls, request_id: str, envelopes: Iterable[Any]) -> Survey:
-        survey = cls(request_id)
-        for envelope in envelopes:
-            survey.platform_id = envelope.meta.platform_id
-            if isinstance(envelope.payload, SurveySent):
-                survey.sent_at = envelope.meta.occurred_at
-            survey._apply(envelope.payload)
-            survey.version = envelope.meta.aggregate_version
-        return survey
+    def from_history(cls, request_id: str, envelopes: Iterable[Envelope[Any]]) -> Survey:
+        return cls(request_id).replay(envelopes)
+
+    def _observe(self, envelope: Envelope[Any]) -> None:
+        self.platform_id = envelope.meta.platform_id
+        if isinstance(envelope.payload, SurveySent):
+            self.sent_at = envelope.meta.occurred_at
 
     @property
     def exists(self) -> bool:
@@ -70,7 +68,7 @@ class Survey:
         if self.exists:
             raise Conflict("survey_exists", f"request {self.request_id} already has survey {self.survey_id}")
         self.sent_at = sent_at
-        self._record(SurveySent(
+        self.record(SurveySent(
             survey_id=survey_id, request_id=self.request_id, provider_id=provider_id, channel=channel,
             expires_at=sent_at + timedelta(days=expiry_days),
         ))
@@ -92,19 +90,19 @@ class Survey:
 
     def remind(self, reminder_number: int) -> None:
         assert self.channel is not None
-        self._record(SurveyReminderSent(
+        self.record(SurveyReminderSent(
             survey_id=self.survey_id, request_id=self.request_id, channel=self.channel, reminder_number=reminder_number,
         ))
 
     def expire(self, now: datetime) -> None:
         if not self.is_expired_at(now) or self.status == EXPIRED:
             raise Conflict("not_expired", f"survey {self.survey_id} is not due to expire")
-        self._record(SurveyExpired(survey_id=self.survey_id, request_id=self.request_id, expired_at=now))
+        self.record(SurveyExpired(survey_id=self.survey_id, request_id=self.request_id, expired_at=now))
 
     def answer(self, channel: AnswerChannel, provider: ProviderAssessment, platform: PlatformAssessment,
                comment: Sealed | None, now: datetime) -> None:
         self.check_open(now)
-        self._record(SurveyAnswered(
+        self.record(SurveyAnswered(
             survey_id=self.survey_id, request_id=self.request_id, provider_id=self.provider_id, channel=channel,
             provider=provider, platform=platform, comment=comment,
         ))
@@ -112,7 +110,7 @@ class Survey:
     def log_follow_up(self, operator: str, outcome: FollowUpOutcome, called_at: datetime) -> None:
         if not self.exists:
             raise NotFound(f"survey of request {self.request_id!r}")
-        self._record(FollowUpCallLogged(
+        self.record(FollowUpCallLogged(
             survey_id=self.survey_id, request_id=self.request_id, operator=operator, outcome=outcome, called_at=called_at,
         ))
 
@@ -124,10 +122,6 @@ class Survey:
             raise SurveyClosed("survey_answered", f"survey {self.survey_id} was already answered")
         if self.is_expired_at(now):
             raise SurveyClosed("survey_expired", f"survey {self.survey_id} has expired")
-
-    def _record(self, event: Event) -> None:
-        self._apply(event)
-        self.pending.append(event)
 
     def _apply(self, event: Event) -> None:
         if isinstance(event, SurveySent):

@@ -44,13 +44,8 @@ class FeedbackContext:
 
     async def save(self, store: Store, survey: Survey, cause: Envelope[Any], *, actor: str, now: datetime) -> None:
         """Append the survey's pending events after its current version and bring its index row up to date."""
-        await store.events.append([
-            cause.caused(event, aggregate_id=survey.request_id, aggregate_version=survey.version + i + 1,
-                         actor=actor, occurred_at=now)
-            for i, event in enumerate(survey.pending)
-        ])
-        survey.version += len(survey.pending)
-        survey.pending.clear()
+        await store.events.append(survey.take_pending(cause, aggregate_id=survey.request_id, actor=actor,
+                                                      occurred_at=now))
         reminder_days = self.policy(survey.platform_id or cause.platform_id).survey.reminder_days
         await store.surveys.update(survey.survey_id, status=survey.status, reminders_sent=survey.reminders_sent,
                                    next_reminder_at=survey.next_reminder_at(reminder_days))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from shared.aggregate import Aggregate
 from shared.contracts.base import Event
+from shared.contracts.envelope import Envelope
 from shared.contracts.events.intake import (
     CallbackOutcome,
     InformationCallLogged,
@@ -25,26 +27,18 @@ WAITING_CALLBACK, CALLED_BACK, UNANSWERED = "waiting_callback", "called_back", "
 
 
 @dataclass
-class Request:
+class Request(Aggregate):
     request_id: str
     platform_id: str = ""
-    version: int = 0
     status: str = OPEN
     callback_attempts: int = 0
-    pending: list[Event] = field(default_factory=list)
 
     @classmethod
-    def from_history(cls, request_id: str, events: Iterable[Any]) -> Request:
-        request = cls(request_id)
-        for envelope in events:
-            request.platform_id = envelope.meta.platform_id
-            request._apply(envelope.payload)
-            request.version = envelope.meta.aggregate_version
-        return request
+    def from_history(cls, request_id: str, events: Iterable[Envelope[Any]]) -> Request:
+        return cls(request_id).replay(events)
 
-    def record(self, event: Event) -> None:
-        self._apply(event)
-        self.pending.append(event)
+    def _observe(self, envelope: Envelope[Any]) -> None:
+        self.platform_id = envelope.meta.platform_id
 
     def cancel(self, reason: str) -> None:
         if self.status == CANCELLED:

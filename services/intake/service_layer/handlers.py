@@ -124,12 +124,8 @@ class IntakeHandlers:
             decide(request)
             if not request.pending:
                 return False
-            last = history[-1]
-            await uow.events.append([
-                last.caused(event, aggregate_id=request_id, aggregate_version=request.version + i + 1,
-                            actor=cmd.actor, occurred_at=self.clock.now())
-                for i, event in enumerate(request.pending)
-            ])
+            await uow.events.append(request.take_pending(history[-1], aggregate_id=request_id, actor=cmd.actor,
+                                                         occurred_at=self.clock.now()))
             await uow.commit()
         return True
 

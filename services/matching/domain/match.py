@@ -16,7 +16,9 @@ from uuid import UUID
 
 from services.matching.domain.eligibility import RequestSpec
 from services.matching.domain.rotation import Decision
+from shared.aggregate import Aggregate
 from shared.contracts.base import Event
+from shared.contracts.envelope import Envelope
 from shared.contracts.events import matching as ev
 from shared.contracts.types import Sealed
 from shared.errors import Conflict, DomainError, NotFound
@@ -39,9 +41,8 @@ class RequestContext:
 
 
 @dataclass
-class Match:
+class Match(Aggregate):
     context: RequestContext
-    version: int = 0
     state: str = NEW
     provider_id: str | None = None
     deadline_at: datetime | None = None
@@ -52,17 +53,15 @@ class Match:
     figures: ev.InterventionFigures | None = None
     """The intervention's current figures (InterventionDone, or its last correction)."""
     figures_event_id: UUID | None = None
-    pending: list[Event] = field(default_factory=list)
 
     @classmethod
-    def from_history(cls, context: RequestContext, envelopes: Iterable[Any], *, cancelled: bool = False) -> Match:
-        match = cls(context, cancelled=cancelled)
-        for envelope in envelopes:
-            match._apply(envelope.payload)
-            match.version = envelope.meta.aggregate_version
-            if isinstance(envelope.payload, ev.InterventionFigures):
-                match.figures_event_id = envelope.event_id
-        return match
+    def from_history(cls, context: RequestContext, envelopes: Iterable[Envelope[Any]], *,
+                     cancelled: bool = False) -> Match:
+        return cls(context, cancelled=cancelled).replay(envelopes)
+
+    def _observe(self, envelope: Envelope[Any]) -> None:
+        if isinstance(envelope.payload, ev.InterventionFigures):
+            self.figures_event_id = envelope.event_id
 
     @property
     def request_id(self) -> str:
@@ -78,7 +77,7 @@ class Match:
         if self.state not in (NEW, WAITING) or decision.chosen is None or decision.position is None:
             raise Conflict("not_offerable", f"request {self.request_id} is {self.state}: it cannot be offered")
         spec = self.context.spec
-        self._record(ev.ProviderAssigned(
+        self.record(ev.ProviderAssigned(
             request_id=self.request_id, provider_id=decision.chosen, activity=spec.activity, commune=spec.commune,
             sector=spec.sector, candidates=list(decision.candidates), rotation_position=decision.position,
             skipped=[ev.Skip(provider_id=pid, reason=reason) for pid, reason in decision.skipped],
@@ -88,12 +87,12 @@ class Match:
     def orient(self, providers: list[ev.OrientedProvider]) -> None:
         self._check_open()
         spec = self.context.spec
-        self._record(ev.ProvidersOriented(request_id=self.request_id, activity=spec.activity, commune=spec.commune,
+        self.record(ev.ProvidersOriented(request_id=self.request_id, activity=spec.activity, commune=spec.commune,
                                           providers=providers))
 
     def give_up(self, reason: ev.UnmetReason, detail: str = "") -> None:
         spec = self.context.spec
-        self._record(ev.RequestUnmet(request_id=self.request_id, reason=reason, activity=spec.activity,
+        self.record(ev.RequestUnmet(request_id=self.request_id, reason=reason, activity=spec.activity,
                                      commune=spec.commune, detail=detail[:1000]))
 
     def accept(self, acting: str | None) -> None:
@@ -101,7 +100,7 @@ class Match:
         provider_id = self._offer_of(acting)
         if self.accepted or self.state != ASSIGNED:
             return
-        self._record(ev.OfferAccepted(request_id=self.request_id, provider_id=provider_id))
+        self.record(ev.OfferAccepted(request_id=self.request_id, provider_id=provider_id))
 
     @property
     def contact_visible(self) -> bool:
@@ -112,31 +111,31 @@ class Match:
         provider_id = self._offer_of(acting)
         if self.state != ASSIGNED:
             raise Conflict("already_contacted", "the resident was already contacted: the offer cannot be declined")
-        self._record(ev.OfferDeclined(request_id=self.request_id, provider_id=provider_id, reason=reason, note=note))
+        self.record(ev.OfferDeclined(request_id=self.request_id, provider_id=provider_id, reason=reason, note=note))
 
     def miss_deadline(self, now: datetime) -> None:
         if self.state != ASSIGNED or self.deadline_at is None or self.deadline_at > now:
             raise Conflict("not_due", f"request {self.request_id} has no missed callback deadline")
-        self._record(ev.ContactDeadlineMissed(request_id=self.request_id, provider_id=self.provider_id or "",
+        self.record(ev.ContactDeadlineMissed(request_id=self.request_id, provider_id=self.provider_id or "",
                                               deadline_at=self.deadline_at))
 
     def confirm_contact(self, acting: str | None, at: datetime) -> None:
         provider_id = self._offer_of(acting)
         if self.state != ASSIGNED:
             raise Conflict("already_contacted", "the contact with the resident was already confirmed")
-        self._record(ev.ContactConfirmed(request_id=self.request_id, provider_id=provider_id, contacted_at=at))
+        self.record(ev.ContactConfirmed(request_id=self.request_id, provider_id=provider_id, contacted_at=at))
 
     def send_quote(self, acting: str | None, amount: Decimal, at: datetime) -> None:
         provider_id = self._offer_of(acting)
         self._require(CONTACTED, QUOTE_DECLINED, action="send a quote")
-        self._record(ev.QuoteSent(request_id=self.request_id, provider_id=provider_id, amount_excl_tax=_money(amount),
+        self.record(ev.QuoteSent(request_id=self.request_id, provider_id=provider_id, amount_excl_tax=_money(amount),
                                   sent_at=at))
 
     def answer_quote(self, acting: str | None, accepted: bool, at: datetime) -> None:
         provider_id = self._offer_of(acting)
         if self.state != QUOTED:
             raise Conflict("no_quote_pending", f"no quote is waiting for an answer: the request is {self.state}")
-        self._record(ev.QuoteAnswered(request_id=self.request_id, provider_id=provider_id, accepted=accepted,
+        self.record(ev.QuoteAnswered(request_id=self.request_id, provider_id=provider_id, accepted=accepted,
                                       answered_at=at))
 
     def declare_done(self, acting: str | None, done_on: date, labour_hours: Decimal, labour: Decimal,
@@ -152,7 +151,7 @@ class Match:
         if admitted_on is not None and done_on < admitted_on:
             raise DomainError("done_before_admission", f"L'intervention ne peut pas être datée du {done_on:%d/%m/%Y} : "
                                                        f"le prestataire n'a été admis que le {admitted_on:%d/%m/%Y}.")
-        self._record(ev.InterventionDone(
+        self.record(ev.InterventionDone(
             request_id=self.request_id, provider_id=provider_id, resident_id=self.context.resident_id,
             activity=spec.activity, commune=spec.commune, done_on=done_on, labour_hours=_money(labour_hours),
             labour_amount_excl_tax=_money(labour), travel_amount_excl_tax=_money(travel),
@@ -179,7 +178,7 @@ class Match:
                 self.figures.done_on, self.figures.labour_hours, self.figures.amount_excl_tax,
                 self.figures.travel_amount_excl_tax):
             raise Conflict("nothing_to_correct", "the corrected figures are the ones already recorded")
-        self._record(corrected)
+        self.record(corrected)
 
     def _offer_of(self, acting: str | None) -> str:
         """The provider holding the offer; 404 when there is none or it is someone else's."""
@@ -202,10 +201,6 @@ class Match:
     def _check_open(self) -> None:
         if self.cancelled:
             raise Conflict("request_cancelled", f"request {self.request_id} was cancelled by the resident")
-
-    def _record(self, event: Event) -> None:
-        self._apply(event)
-        self.pending.append(event)
 
     def _apply(self, event: Event) -> None:
         if isinstance(event, ev.ProviderAssigned):

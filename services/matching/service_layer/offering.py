@@ -94,13 +94,8 @@ async def offer_next(store: Store, policy: PlatformPolicy, match: Match, now: da
 async def save_match(store: Store, match: Match, *, cause: Envelope[Any], actor: str, now: datetime) -> list[Envelope[Any]]:
     """Append ``match.pending`` after ``cause`` (same correlation id) and write the match row."""
     loaded = match.version
-    envelopes = [
-        cause.caused(event, aggregate_id=match.request_id, aggregate_version=loaded + index + 1, actor=actor,
-                     occurred_at=now)
-        for index, event in enumerate(match.pending)
-    ]
+    envelopes = match.take_pending(cause, aggregate_id=match.request_id, actor=actor, occurred_at=now)
     await store.events.append(envelopes)
-    match.version, match.pending = loaded + len(envelopes), []
     await store.matches.save(match, expected_version=loaded)
     return envelopes
 
