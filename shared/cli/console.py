@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-_ColorSystem = Literal["auto", "standard", "256", "truecolor", "windows"]
+ColorSystem = Literal["auto", "standard", "256", "truecolor", "windows"]
 """What ``Console(color_system=...)`` accepts (``Console.color_system`` says it as a plain string)."""
 
 console = Console(highlight=False)
@@ -61,6 +61,6 @@ def print_table(table: Table, out: Console | None = None) -> None:
         out.print(table)
         return
     natural = out.measure(table, options=out.options.update_width(1_000_000)).maximum
-    wide = Console(file=out.file, width=max(out.width, natural), color_system=cast(_ColorSystem | None, out.color_system),
+    wide = Console(file=out.file, width=max(out.width, natural), color_system=cast(ColorSystem | None, out.color_system),
                    highlight=False)
     wide.print(table)

@@ -9,13 +9,14 @@ import tempfile
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
+from typing import cast
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from shared.cli.console import console, foreground, print_table
+from shared.cli.console import ColorSystem, console, foreground, print_table
 from shared.messaging.admin import ensure_topics, wait_until_ready
 from shared.outgoing.sink import SmtpSink
 from shared.runtime import stack
@@ -135,7 +136,7 @@ def _load_demo(services: list[ServiceProcess], settings: Settings) -> None:
 def print_unwrapped(table: Table, out: Console) -> None:
     """Print ``table`` on ``out``, wider than the terminal if need be, so that no token is cut."""
     wide = Console(file=out.file, width=max(out.width, natural_width(table)),
-                   force_terminal=out.is_terminal, color_system=out.color_system)
+                   force_terminal=out.is_terminal, color_system=cast(ColorSystem | None, out.color_system))
     wide.print(table)
 
 

@@ -51,7 +51,8 @@ def load_provider(client: httpx.Client, platform_id: str, provider: dict[str, An
     """Record one demo provider's life in the directory; returns the id matching gave it."""
     base = f"/platforms/{platform_id}/providers"
     communes = [provider["located_in"], *[c for c in provider["communes"] if c != provider["located_in"]]]
-    application = {key: provider[key] for key in ("name", "kind", "activities", "qualifications") if key in provider}
+    application: dict[str, Any] = {key: provider[key] for key in ("name", "kind", "activities", "qualifications")
+                                   if key in provider}
     application.update({key: provider[key] for key in ("siret", "bce_number") if provider.get(key)})
     application["email"] = provider.get("email") or f"{provider['provider_id'].removeprefix('prv-')}@prestataires.example"
     provider_id = _check(client.post(base, json={**application, "communes": communes}))["id"]
