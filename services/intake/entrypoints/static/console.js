@@ -216,6 +216,7 @@ $("kind").addEventListener("change", () => setKind($("kind").value));
 
 function resetCall() {
   $("call-form").reset();
+  for (const field of document.querySelectorAll("#call-form [aria-invalid]")) field.removeAttribute("aria-invalid");
   setKind("service");
   callKey = null;
   followUp = null;
@@ -243,6 +244,10 @@ $("call-form").addEventListener("submit", async (event) => {
     const activity = activityCode(form.get("activity")); const commune = communeCode(form.get("commune"));
     const missing = [!activity && "Activité (choisissez-la dans la liste)", !commune && "Commune (nom ou code postal)",
       !String(form.get("name")).trim() && "Nom de l'usager", !String(form.get("phone")).trim() && "Téléphone"].filter(Boolean);
+    const wrong = { activity: !activity, commune: !commune, name: !String(form.get("name")).trim(), phone: !String(form.get("phone")).trim() };
+    for (const [id, bad] of Object.entries(wrong)) {
+      if (bad) $(id).setAttribute("aria-invalid", "true"); else $(id).removeAttribute("aria-invalid");
+    }
     if (missing.length) {
       outcome("error", el("p", {}, `Vérifiez : ${missing.join(", ")}.`));
       $(!activity ? "activity" : !commune ? "commune" : !String(form.get("name")).trim() ? "name" : "phone").focus();
@@ -322,7 +327,7 @@ async function providerName(id) {
 }
 
 // --- the request list and the request page -----------------------------------------------------------------
-const openButton = (id, label) => el("button", { type: "button", class: "link", "data-open": id }, label);
+const openButton = (id, label) => el("button", { type: "button", class: "link nowrap", "data-open": id }, label);
 document.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-open]");
   if (button) openRequest(button.dataset.open);
