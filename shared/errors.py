@@ -17,10 +17,13 @@ class DomainError(ValueError):
 
 
 class NotFound(DomainError):
+    """``what`` (in French, e.g. "Demande") does not exist, or not for this caller; the id looked for is not
+    repeated (the caller has it)."""
+
     status = 404
 
     def __init__(self, what: str) -> None:
-        super().__init__("not_found", f"{what} not found")
+        super().__init__("not_found", f"{what} introuvable.")
 
 
 class Conflict(DomainError):

@@ -58,7 +58,7 @@ class BillingHandlers:
         try:
             return self.policies[platform_id]
         except KeyError:
-            raise NotFound(f"platform {platform_id!r}") from None
+            raise NotFound("Plateforme") from None
 
     async def account(self, platform_id: str, provider_id: str) -> Account:
         self.policy(platform_id)
@@ -121,7 +121,7 @@ class BillingHandlers:
         entries = await uow.ledger.entries(uow.connection, provider_id)
         platforms = {entry.platform_id for entry in entries} | ({provider.platform_id} if provider else set())
         if platforms != {platform_id}:
-            raise NotFound(f"account of {provider_id!r}")
+            raise NotFound("Compte")
         return entries
 
 

@@ -66,7 +66,7 @@ class Survey(Aggregate):
 
     def send(self, survey_id: str, provider_id: str, channel: SendChannel, sent_at: datetime, expiry_days: int) -> None:
         if self.exists:
-            raise Conflict("survey_exists", f"request {self.request_id} already has survey {self.survey_id}")
+            raise Conflict("survey_exists", "Cette demande a déjà un questionnaire.")
         self.sent_at = sent_at
         self.record(SurveySent(
             survey_id=survey_id, request_id=self.request_id, provider_id=provider_id, channel=channel,
@@ -96,7 +96,7 @@ class Survey(Aggregate):
 
     def expire(self, now: datetime) -> None:
         if not self.is_expired_at(now) or self.status == EXPIRED:
-            raise Conflict("not_expired", f"survey {self.survey_id} is not due to expire")
+            raise Conflict("not_expired", "Ce questionnaire n'est pas encore arrivé à expiration.")
         self.record(SurveyExpired(survey_id=self.survey_id, request_id=self.request_id, expired_at=now))
 
     def answer(self, channel: AnswerChannel, provider: ProviderAssessment, platform: PlatformAssessment,
@@ -109,7 +109,7 @@ class Survey(Aggregate):
 
     def log_follow_up(self, operator: str, outcome: FollowUpOutcome, called_at: datetime) -> None:
         if not self.exists:
-            raise NotFound(f"survey of request {self.request_id!r}")
+            raise NotFound("Questionnaire")
         self.record(FollowUpCallLogged(
             survey_id=self.survey_id, request_id=self.request_id, operator=operator, outcome=outcome, called_at=called_at,
         ))
@@ -117,7 +117,7 @@ class Survey(Aggregate):
     def check_open(self, now: datetime) -> None:
         """Raise unless the survey takes answers at ``now``."""
         if not self.exists:
-            raise NotFound(f"survey of request {self.request_id!r}")
+            raise NotFound("Questionnaire")
         if self.status == ANSWERED:
             raise SurveyClosed("survey_answered", f"survey {self.survey_id} was already answered")
         if self.is_expired_at(now):

@@ -37,7 +37,7 @@ class SurveyAnswering(FeedbackContext):
         async with self.uow() as store:
             record = await store.surveys.by_token_hash(token_hash(token))
         if record is None:
-            raise NotFound("survey")
+            raise NotFound("Questionnaire")
         if record.status == ANSWERED:
             raise SurveyClosed("survey_answered", f"survey {record.survey_id} was already answered")
         if record.status == EXPIRED or self.clock.now() >= record.expires_at:
@@ -51,7 +51,7 @@ class SurveyAnswering(FeedbackContext):
             async with self.uow() as store:
                 record = await store.surveys.by_token_hash(token_hash(token))
                 if record is None:
-                    raise NotFound("survey")
+                    raise NotFound("Questionnaire")
                 survey, history = await self.load(store, record.request_id)
                 await self._answer(survey, record, answers, AnswerChannel.WEB)
                 await self.save(store, survey, history[-1], actor=RESIDENT_ACTOR, now=self.clock.now())

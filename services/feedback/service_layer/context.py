@@ -32,7 +32,7 @@ class FeedbackContext:
         try:
             return self.policies[platform_id]
         except KeyError:
-            raise NotFound(f"platform {platform_id!r}") from None
+            raise NotFound("Plateforme") from None
 
     def link(self, token: str) -> str:
         """The public address of the survey page for ``token``."""
@@ -53,5 +53,5 @@ class FeedbackContext:
     async def record_for(self, store: Store, platform_id: str, survey_id: str) -> SurveyRecord:
         record = await store.surveys.get(survey_id)
         if record is None or record.platform_id != platform_id:
-            raise NotFound(f"survey {survey_id!r}")
+            raise NotFound("Questionnaire")
         return record

@@ -42,15 +42,15 @@ class Request(Aggregate):
 
     def cancel(self, reason: str) -> None:
         if self.status == CANCELLED:
-            raise Conflict("already_cancelled", f"request {self.request_id} is already cancelled")
+            raise Conflict("already_cancelled", "La demande est déjà annulée.")
         if self.status in (ANSWERED, WAITING_CALLBACK, CALLED_BACK, UNANSWERED):
-            raise DomainError("not_cancellable", "only a service request can be cancelled")
+            raise DomainError("not_cancellable", "Seule une demande de service peut être annulée.")
         self.record(RequestCancelled(request_id=self.request_id, reason=self.reason_text(reason)))
 
     def complete_callback(self, outcome: str, follow_up_id: str | None) -> None:
         """Record a call back; one that got no answer counts an attempt and leaves the message in the queue."""
         if self.status not in (WAITING_CALLBACK, UNANSWERED):
-            raise Conflict("not_waiting", f"{self.request_id} is not waiting in the callback queue")
+            raise Conflict("not_waiting", "Ce message n'attend plus de rappel.")
         self.record(VoicemailCalledBack(request_id=self.request_id, outcome=outcome, follow_up_id=follow_up_id))
 
     def miss_callback_deadline(self, deadline_at: datetime) -> None:
@@ -83,6 +83,6 @@ class Request(Aggregate):
 def check_request_fits_policy(policy: PlatformPolicy, activity: str, commune: str) -> None:
     """Raise :class:`DomainError` unless the platform offers ``activity`` and knows ``commune``."""
     if activity not in policy.activity_codes():
-        raise DomainError("unknown_activity", f"activity {activity!r} is not in the taxonomy of {policy.platform_id}")
+        raise DomainError("unknown_activity", "Cette activité n'est pas proposée par la plateforme.")
     if commune not in policy.commune_codes():
-        raise DomainError("unknown_commune", f"commune {commune!r} is not served by platform {policy.platform_id}")
+        raise DomainError("unknown_commune", "Cette commune n'est pas desservie par la plateforme.")

@@ -46,12 +46,12 @@ async def read_contact(request: Request, platform_id: str, request_id: str, who:
         history = await EventStore(connection, runtime.metadata).load("request", request_id)
     sealed = getattr(history[0].payload, "contact", None) if history else None
     if sealed is None or history[0].platform_id != platform_id:
-        raise NotFound(f"contact of request {request_id!r}")
+        raise NotFound("Coordonnées de l'usager")
     vault: Vault = request.app.state.vault
     try:
         document = await vault.unseal(sealed, reader=who, purpose=f"read the contact of request {request_id}")
     except ResidentErasedError:
         raise ContactErased() from None
     except ReadForbiddenError:
-        raise NotFound(f"contact of request {request_id!r}") from None
+        raise NotFound("Coordonnées de l'usager") from None
     return ContactOut(request_id=request_id, resident_id=sealed.resident_id, **document)

@@ -44,7 +44,7 @@ async def list_requests(platform_id: str, who: Operator, views: Views, svc: Hand
 async def show_request(platform_id: str, request_id: str, who: Operator, views: Views) -> dict[str, Any]:
     found = await views.request(platform_id, request_id)
     if found is None:
-        raise NotFound(f"request {request_id!r}")
+        raise NotFound("Demande")
     return found
 
 

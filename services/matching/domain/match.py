@@ -20,11 +20,14 @@ from shared.aggregate import Aggregate
 from shared.contracts.base import Event
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import matching as ev
+from shared.contracts.labels import REQUEST_STATUSES
 from shared.contracts.types import Sealed
 from shared.errors import Conflict, DomainError, NotFound
 
 NEW, WAITING, ASSIGNED, CONTACTED = "new", "waiting", "assigned", "contacted"
 QUOTED, QUOTE_ACCEPTED, QUOTE_DECLINED, DONE = "quoted", "quote_accepted", "quote_declined", "done"
+_STATES = {**REQUEST_STATUSES, QUOTE_ACCEPTED: "devis accepté", QUOTE_DECLINED: "devis refusé"}
+"""Each state as the people refused an action read it."""
 ORIENTED, UNMET, CANCELLED = "oriented", "unmet", "cancelled"
 WITH_PROVIDER = frozenset({ASSIGNED, CONTACTED, QUOTED, QUOTE_ACCEPTED, QUOTE_DECLINED, DONE})
 _TWO_PLACES = Decimal("0.01")
@@ -75,7 +78,7 @@ class Match(Aggregate):
         """Offer the request to ``decision.chosen`` (the provider whose turn it is)."""
         self._check_open()
         if self.state not in (NEW, WAITING) or decision.chosen is None or decision.position is None:
-            raise Conflict("not_offerable", f"request {self.request_id} is {self.state}: it cannot be offered")
+            raise Conflict("not_offerable", f"La demande ne peut pas être proposée : elle est à l'état « {_STATES.get(self.state, self.state)} ».")
         spec = self.context.spec
         self.record(ev.ProviderAssigned(
             request_id=self.request_id, provider_id=decision.chosen, activity=spec.activity, commune=spec.commune,
@@ -110,19 +113,19 @@ class Match(Aggregate):
     def decline(self, acting: str | None, reason: ev.DeclineReason, note: str) -> None:
         provider_id = self._offer_of(acting)
         if self.state != ASSIGNED:
-            raise Conflict("already_contacted", "the resident was already contacted: the offer cannot be declined")
+            raise Conflict("already_contacted", "L'usager a déjà été contacté : l'offre ne peut plus être refusée.")
         self.record(ev.OfferDeclined(request_id=self.request_id, provider_id=provider_id, reason=reason, note=note))
 
     def miss_deadline(self, now: datetime) -> None:
         if self.state != ASSIGNED or self.deadline_at is None or self.deadline_at > now:
-            raise Conflict("not_due", f"request {self.request_id} has no missed callback deadline")
+            raise Conflict("not_due", "Le délai de rappel de cette demande n'est pas dépassé.")
         self.record(ev.ContactDeadlineMissed(request_id=self.request_id, provider_id=self.provider_id or "",
                                               deadline_at=self.deadline_at))
 
     def confirm_contact(self, acting: str | None, at: datetime) -> None:
         provider_id = self._offer_of(acting)
         if self.state != ASSIGNED:
-            raise Conflict("already_contacted", "the contact with the resident was already confirmed")
+            raise Conflict("already_contacted", "Le contact avec l'usager est déjà confirmé.")
         self.record(ev.ContactConfirmed(request_id=self.request_id, provider_id=provider_id, contacted_at=at))
 
     def send_quote(self, acting: str | None, amount: Decimal, at: datetime) -> None:
@@ -134,7 +137,7 @@ class Match(Aggregate):
     def answer_quote(self, acting: str | None, accepted: bool, at: datetime) -> None:
         provider_id = self._offer_of(acting)
         if self.state != QUOTED:
-            raise Conflict("no_quote_pending", f"no quote is waiting for an answer: the request is {self.state}")
+            raise Conflict("no_quote_pending", f"Aucun devis n'attend de réponse : la demande est à l'état « {_STATES.get(self.state, self.state)} ».")
         self.record(ev.QuoteAnswered(request_id=self.request_id, provider_id=provider_id, accepted=accepted,
                                       answered_at=at))
 
@@ -163,7 +166,7 @@ class Match(Aggregate):
         """Replace the figures of the intervention declared done (billing adjusts the fee)."""
         provider_id = self._offer_of(acting)
         if self.state != DONE or self.figures is None or self.figures_event_id is None:
-            raise Conflict("not_done", "only an intervention declared done can be corrected")
+            raise Conflict("not_done", "Seule une intervention déclarée réalisée peut être corrigée.")
         if done_on < self.context.spec.local_day:
             raise DomainError("done_before_request", f"L'intervention ne peut pas être datée du {done_on:%d/%m/%Y} : "
                                                      f"la demande a été enregistrée le {self.context.spec.local_day:%d/%m/%Y}.")
@@ -177,13 +180,13 @@ class Match(Aggregate):
         if (corrected.done_on, corrected.labour_hours, corrected.amount_excl_tax, corrected.travel_amount_excl_tax) == (
                 self.figures.done_on, self.figures.labour_hours, self.figures.amount_excl_tax,
                 self.figures.travel_amount_excl_tax):
-            raise Conflict("nothing_to_correct", "the corrected figures are the ones already recorded")
+            raise Conflict("nothing_to_correct", "Les chiffres corrigés sont ceux déjà enregistrés.")
         self.record(corrected)
 
     def _offer_of(self, acting: str | None) -> str:
         """The provider holding the offer; 404 when there is none or it is someone else's."""
         if self.state not in WITH_PROVIDER or self.provider_id is None or acting not in (None, self.provider_id):
-            raise NotFound(f"offer of request {self.request_id!r}")
+            raise NotFound("Offre")
         self._check_open()
         return self.provider_id
 
@@ -191,16 +194,16 @@ class Match(Aggregate):
         if self.state in states:
             return
         if self.state == DONE:
-            raise Conflict("already_done", "the intervention was already declared done")
+            raise Conflict("already_done", "L'intervention est déjà déclarée réalisée.")
         if self.state == QUOTED:
-            raise Conflict("quote_pending", f"cannot {action}: the resident has not answered the quote yet")
+            raise Conflict("quote_pending", "Impossible pour l'instant : l'usager n'a pas encore répondu au devis.")
         if self.state == ASSIGNED:
-            raise Conflict("contact_first", f"cannot {action} before the contact with the resident is confirmed")
-        raise Conflict("invalid_transition", f"cannot {action}: the request is {self.state}")
+            raise Conflict("contact_first", "Confirmez d'abord le contact avec l'usager.")
+        raise Conflict("invalid_transition", f"Impossible : la demande est à l'état « {_STATES.get(self.state, self.state)} ».")
 
     def _check_open(self) -> None:
         if self.cancelled:
-            raise Conflict("request_cancelled", f"request {self.request_id} was cancelled by the resident")
+            raise Conflict("request_cancelled", "La demande a été annulée par l'usager.")
 
     def _apply(self, event: Event) -> None:
         if isinstance(event, ev.ProviderAssigned):

@@ -18,6 +18,7 @@ from services.matching.domain.directory import (
     Provider,
 )
 from shared.contracts.events import providers as ev
+from shared.contracts.labels import PROVIDER_STATUSES
 from shared.errors import Conflict, DomainError
 
 OPEN_RECORD = frozenset({APPLIED, ADMITTED, SUSPENDED})
@@ -37,7 +38,7 @@ def change_event(provider: Provider, change: c.DirectoryChange, *, activities: A
     pid = provider.provider_id
     if isinstance(change, c.CommitteeDecision):
         if provider.status != APPLIED:
-            raise Conflict("already_decided", f"provider {pid} is {provider.status}: the committee already decided")
+            raise Conflict("already_decided", f"Le comité a déjà statué : le prestataire est à l'état « {PROVIDER_STATUSES.get(provider.status, provider.status)} ».")
         if change.decision == "admitted":
             return ev.ProviderAdmitted(provider_id=pid, committee_on=change.committee_on, members=change.members,
                                        charter_signed_at=change.charter_signed_at)
@@ -61,7 +62,7 @@ def _status_event(provider: Provider, change: c.DirectoryChange) -> ev.ProviderE
     pid = provider.provider_id
     if isinstance(change, c.Suspension):
         if provider.status == SUSPENDED:
-            raise Conflict("already_suspended", f"provider {pid} is already suspended")
+            raise Conflict("already_suspended", "Le prestataire est déjà suspendu.")
         _require_status(provider, ADMITTED, "suspend")
         return ev.ProviderSuspended(provider_id=pid, since=change.since, reason=_reason(change, "suspend"))
     if isinstance(change, c.Reinstatement):
@@ -72,26 +73,31 @@ def _status_event(provider: Provider, change: c.DirectoryChange) -> ev.ProviderE
     raise TypeError(f"unknown directory change {type(change).__name__}")
 
 
+_LISTS = {"activity": ("activities", "Activité(s) absente(s) de la liste de la plateforme", "Une activité"),
+          "commune": ("communes", "Commune(s) non desservie(s) par la plateforme", "Une commune")}
+
+
 def check_known(codes: list[str], known: AbstractSet[str], code: str, what: str) -> None:
+    field, not_listed, one = _LISTS[what]
     unknown = sorted(set(codes) - set(known))
     if unknown:
-        raise DomainError(code, f"{what}(s) not in the platform's lists: {', '.join(unknown)}")
+        raise DomainError(code, f"{not_listed} : {', '.join(unknown)}.", field=field)
     if len(set(codes)) != len(codes):
-        raise DomainError(f"duplicate_{what}", f"a {what} is listed twice")
+        raise DomainError(f"duplicate_{what}", f"{one} est indiquée deux fois.", field=field)
 
 
 def _require_open(provider: Provider) -> None:
     if provider.status in (REJECTED, WITHDRAWN):
-        raise Conflict("record_closed", f"provider {provider.provider_id} is {provider.status}: its record is closed")
+        raise Conflict("record_closed", f"La fiche du prestataire est close (état « {PROVIDER_STATUSES.get(provider.status, provider.status)} »).")
 
 
 def _require_status(provider: Provider, status: str, verb: str) -> None:
     if provider.status != status:
-        raise Conflict("invalid_status", f"cannot {verb} provider {provider.provider_id}: it is {provider.status}")
+        raise Conflict("invalid_status", f"Action impossible : le prestataire est à l'état « {PROVIDER_STATUSES.get(provider.status, provider.status)} ».")
 
 
 def _reason(change: c.StatusChangeDetails, verb: str) -> str:
     reason = change.reason.strip()
     if not reason:
-        raise DomainError("reason_required", f"give the reason to {verb} a provider")
+        raise DomainError("reason_required", "Indiquez le motif.")
     return reason

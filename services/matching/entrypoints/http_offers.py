@@ -53,7 +53,7 @@ async def show_match(request: Request, platform_id: str, request_id: str,
                      who: Annotated[Principal, Depends(_watcher)]) -> MatchView:
     row = await request.app.state.views.match(platform_id, request_id)
     if row is None:
-        raise NotFound(f"request {request_id!r}")
+        raise NotFound("Demande")
     if who.role is Role.PROVIDER:
         ensure_subject(who, row["provider_id"] or "", resource="Demande")
     return MatchView.of(row)

@@ -42,7 +42,7 @@ async def assignment_proof(request: Request, platform_id: str, request_id: str,
     async with runtime.engine.connect() as connection:
         history = await EventStore(connection, runtime.metadata).load("request", request_id)
     if not history or history[0].platform_id != platform_id:
-        raise NotFound(f"request {request_id!r}")
+        raise NotFound("Demande")
     offers = [e for e in history if isinstance(e.payload, ProviderAssigned)]
     names = {p.provider_id: p.name for p in await request.app.state.views.providers(platform_id)} if offers else {}
     return [OfferProof(offered_at=e.meta.occurred_at, turn=turn_of(e.payload, names), **e.payload.model_dump(

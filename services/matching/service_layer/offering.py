@@ -32,7 +32,7 @@ def policy_of(policies: Mapping[str, PlatformPolicy], platform_id: str) -> Platf
     try:
         return policies[platform_id]
     except KeyError:
-        raise NotFound(f"platform {platform_id!r}") from None
+        raise NotFound("Plateforme") from None
 
 
 def request_context(envelope: Envelope[RequestLogged], policy: PlatformPolicy) -> RequestContext:
@@ -57,7 +57,7 @@ async def load_match(store: Store, request_id: str, platform_id: str | None = No
     """The match of ``request_id`` and its history; 404 if unknown (or of another platform)."""
     found = await store.matches.context(request_id)
     if found is None or (platform_id is not None and found[0].spec.platform_id != platform_id):
-        raise NotFound(f"request {request_id!r}")
+        raise NotFound("Demande")
     context, cancelled = found
     history = await store.events.load("request", request_id)
     return Match.from_history(context, history, cancelled=cancelled), history

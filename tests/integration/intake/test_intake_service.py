@@ -43,7 +43,7 @@ async def test_calls_are_logged_projected_and_isolated_by_platform(
 
         assert (await client.get(f"/platforms/limoges/requests/{request_id}", headers=stranger)).status_code == 403
         missing = await client.get("/platforms/limoges/requests/req-nope", headers=operator)
-        assert (missing.status_code, missing.json()) == (404, {"error": "not_found", "detail": "request 'req-nope' not found", "fields": []})
+        assert (missing.status_code, missing.json()) == (404, {"error": "not_found", "detail": "Demande introuvable.", "fields": []})
         assert (await client.post("/platforms/limoges/requests", headers=stranger, json={})).status_code == 403
         assert (await client.get("/platforms/limoges/requests")).status_code == 401
         assert (await client.get("/platforms/limoges/observatory", headers=operator)).status_code == 403
@@ -57,7 +57,7 @@ async def test_bad_input_gets_a_clear_4xx_and_writes_nothing(service_settings: C
             ({"channel": "phone", "activity": "skydiving", "commune": "87085", "contact": CONTACT}, 422, "taxonomy"),
             ({"channel": "phone", "activity": "gardening", "commune": "87085", "contact": {"name": "X"}}, 422, "phone"),
             ({"channel": "fax", "activity": "gardening", "commune": "87085", "contact": CONTACT}, 422, "channel"),
-            ({"channel": "phone", "activity": "gardening", "commune": "99999", "contact": CONTACT}, 422, "not served"),
+            ({"channel": "phone", "activity": "gardening", "commune": "99999", "contact": CONTACT}, 422, "pas desservie"),
             ({**REQUEST, "availability": [{"starts_at": "2026-12-05T10:00:00", "ends_at": "2026-12-05T09:00:00+01:00"}]},
              422, "doit indiquer le fuseau horaire"),
             ({**REQUEST, "availability": [{"starts_at": "2026-12-05T10:00:00", "ends_at": "2026-12-05T12:00:00"}]},

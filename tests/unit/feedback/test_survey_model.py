@@ -87,7 +87,7 @@ def test_a_survey_past_its_expiry_takes_no_answer_and_expires() -> None:
 def test_expiring_before_the_expiry_date_is_a_mistake() -> None:
     survey = sent_survey()
 
-    with pytest.raises(Exception, match="not due to expire"):
+    with pytest.raises(Exception, match="pas encore arrivé à expiration"):
         survey.expire(SENT_AT + timedelta(days=29))
 
 

@@ -47,9 +47,9 @@ async def test_a_request_is_stored_with_its_contact_sealed(handlers: IntakeHandl
 
 async def test_unknown_activity_or_commune_is_refused_and_nothing_is_written(handlers: IntakeHandlers,
                                                                               store: FakeEventStore) -> None:
-    with pytest.raises(DomainError, match="taxonomy"):
+    with pytest.raises(DomainError, match="pas proposée"):
         await handlers.log_request(request(activity="skydiving"))
-    with pytest.raises(DomainError, match="not served"):
+    with pytest.raises(DomainError, match="pas desservie"):
         await handlers.log_request(request(commune="34172"))
     assert store.events == []
 
@@ -68,7 +68,7 @@ async def test_cancel_appends_version_two_caused_by_the_request(handlers: Intake
     assert cancelled.meta.aggregate_version == 2
     assert cancelled.meta.correlation_id == logged.meta.correlation_id
     assert cancelled.meta.causation_id == logged.meta.event_id
-    with pytest.raises(DomainError, match="already cancelled"):
+    with pytest.raises(DomainError, match="déjà annulée"):
         await handlers.cancel_request(c.CancelRequest(platform_id="limoges", actor="operator:op-1", request_id=request_id))
 
 
@@ -87,7 +87,7 @@ async def test_information_call_and_voicemail_queue(handlers: IntakeHandlers, st
     await handlers.complete_callback(c.CompleteCallback(platform_id="brenne", actor="operator:op-2", entry_id=entry,
                                                         outcome="request_logged"))
     assert [type(e.payload) for e in store.events] == [ie.InformationCallLogged, ie.VoicemailLogged, ie.VoicemailCalledBack]
-    with pytest.raises(DomainError, match="not waiting"):
+    with pytest.raises(DomainError, match="n'attend plus"):
         await handlers.complete_callback(c.CompleteCallback(platform_id="brenne", actor="operator:op-2",
                                                             entry_id=entry, outcome="no_answer"))
 

@@ -82,7 +82,7 @@ def test_a_decline_excludes_the_provider_and_waits_for_the_next_offer() -> None:
 
 def test_a_missed_deadline_only_once_it_passed() -> None:
     match = offered()
-    with pytest.raises(DomainError, match="no missed callback deadline"):
+    with pytest.raises(DomainError, match="pas dépassé"):
         match.miss_deadline(DEADLINE - timedelta(seconds=1))
 
     match.miss_deadline(DEADLINE)
@@ -108,7 +108,7 @@ def test_confirming_twice_is_a_conflict_and_declining_after_contact_is_refused()
 
     with pytest.raises(Conflict):
         match.confirm_contact("prv-a", T0)
-    with pytest.raises(DomainError, match="already contacted"):
+    with pytest.raises(DomainError, match="déjà été contacté"):
         match.decline("prv-a", ev.DeclineReason.OTHER, "")
     assert match.status == CONTACTED
 
@@ -117,11 +117,11 @@ def test_a_pending_quote_blocks_the_intervention_and_nothing_follows_a_cancellat
     match = offered()
     match.confirm_contact(None, T0)
     match.send_quote(None, Decimal(50), T0)
-    with pytest.raises(DomainError, match="not answered the quote"):
+    with pytest.raises(DomainError, match="pas encore répondu au devis"):
         match.declare_done(None, date(2026, 3, 9), Decimal(1), Decimal(1), Decimal(0))
 
     match.cancelled = True
-    with pytest.raises(DomainError, match="cancelled"):
+    with pytest.raises(DomainError, match="annulée par l'usager"):
         match.answer_quote(None, True, T0)
 
 
@@ -159,16 +159,16 @@ def test_the_provider_lifecycle() -> None:
 
     with pytest.raises(Conflict):
         step(provider, admit)
-    with pytest.raises(DomainError, match="cannot reinstate"):
+    with pytest.raises(DomainError, match="Action impossible"):
         step(provider, c.Reinstatement(since=date(2026, 3, 1)))
-    with pytest.raises(DomainError, match="reason"):
+    with pytest.raises(DomainError, match="motif"):
         step(provider, c.Suspension(since=date(2026, 3, 1)))
 
     provider = step(provider, c.Suspension(since=date(2026, 3, 1), reason="assurance expirée"))
     provider = step(provider, c.Reinstatement(since=date(2026, 3, 8)))
     provider = step(provider, c.Withdrawal(since=date(2026, 4, 1), reason="cessation d'activité"))
     assert provider.status == "withdrawn"
-    with pytest.raises(DomainError, match="closed"):
+    with pytest.raises(DomainError, match="close"):
         step(provider, c.ActivitiesDetails(activities=["gardening"]))
 
 

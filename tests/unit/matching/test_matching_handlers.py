@@ -219,7 +219,7 @@ async def test_after_a_cancellation_nothing_more_happens(world: World) -> None:
 
     world.clock.advance(timedelta(days=2))
     assert await world.sweeper.sweep_once() == 0
-    with pytest.raises(DomainError, match="cancelled"):
+    with pytest.raises(DomainError, match="annulée par l'usager"):
         await world.offers.confirm_contact(c.ConfirmContact(**world.act("req-1", a)))
 
 
