@@ -42,7 +42,7 @@ class PhoneFollowUpDetails(Frozen):
     @model_validator(mode="after")
     def _answers_need_a_conversation(self) -> PhoneFollowUpDetails:
         if self.answers is not None and self.outcome in (FollowUpOutcome.NO_ANSWER, FollowUpOutcome.REFUSED):
-            raise ValueError(f"no answers can be recorded when the outcome is {self.outcome.value}")
+            raise ValueError("aucune réponse ne peut être enregistrée quand l'usager n'a pas répondu ou a refusé")
         return self
 
 

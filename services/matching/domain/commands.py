@@ -61,9 +61,9 @@ class CommitteeDecision(Frozen):
     @model_validator(mode="after")
     def _complete(self) -> CommitteeDecision:
         if self.decision == "admitted" and self.charter_signed_at is None:
-            raise ValueError("an admission needs charter_signed_at: every admitted provider signs the quality charter")
+            raise ValueError("une admission demande charter_signed_at : tout prestataire admis signe la charte qualité")
         if self.decision == "rejected" and not self.reason.strip():
-            raise ValueError("a rejection needs the reason given in the minutes")
+            raise ValueError("un refus demande le motif (reason) inscrit au procès-verbal")
         return self
 
 
@@ -76,7 +76,7 @@ class AccreditationDetails(Frozen):
     @model_validator(mode="after")
     def _expires_after_issue(self) -> AccreditationDetails:
         if self.expires_on <= self.issued_on:
-            raise ValueError("an agrément must expire after it is issued")
+            raise ValueError("un agrément doit expirer après sa date de délivrance")
         return self
 
 

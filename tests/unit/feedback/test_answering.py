@@ -115,7 +115,7 @@ async def test_a_call_without_answer_only_logs_the_call(world: World) -> None:
 
 
 def test_no_answers_can_come_with_a_call_nobody_took() -> None:
-    with pytest.raises(ValueError, match="no answers"):
+    with pytest.raises(ValueError, match="aucune réponse"):
         PhoneFollowUpDetails(outcome=FollowUpOutcome.NO_ANSWER, answers=ANSWERS)
 
 
