@@ -52,7 +52,7 @@ def render_letters(letters: Sequence[Delivery], *, platform_name: str, day: date
         story.append(Paragraph(escape(letter.subject), title))
         greeting = f"Bonjour {letter.name}," if letter.name else "Bonjour,"
         for paragraph in [greeting, *letter.body.strip().split("\n\n")]:
-            story.append(Paragraph(escape(paragraph).replace("\n", "<br/>"), body))
+            story.append(Paragraph(_printable(paragraph), body))
             story.append(Spacer(1, 2 * mm))
         if letter.link:
             story.append(Paragraph("Vous pouvez aussi répondre en ligne : scannez ce code avec votre téléphone "
@@ -64,6 +64,16 @@ def render_letters(letters: Sequence[Delivery], *, platform_name: str, day: date
                                  leftMargin=20 * mm, rightMargin=20 * mm, topMargin=15 * mm, bottomMargin=15 * mm)
     document.build(story)
     return output.getvalue()
+
+
+def _printable(paragraph: str) -> str:
+    """A paragraph as ReportLab markup: line breaks kept, a numbered heading line in bold, wide gaps between
+    the answers to circle kept wide."""
+    lines = []
+    for line in escape(paragraph).split("\n"):
+        line = line.replace("   ", "&nbsp;" * 5)
+        lines.append(f"<b>{line}</b>" if line[:1].isdigit() and line[1:3] == ". " else line)
+    return "<br/>".join(lines)
 
 
 def _qr_png(link: str) -> bytes:
