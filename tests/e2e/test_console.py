@@ -33,14 +33,16 @@ CODE_PATTERN = re.compile("|".join(rf"(?<![\w-]){re.escape(code)}(?![\w-])" for 
 
 
 def check_page(page, name: str) -> None:
-    """What a person would see: screenshots, no code on screen, no sideways scrolling at 390 px, axe-core clean."""
+    """What a person would see: screenshots, no code on screen, no sideways scrolling at 390 px nor at 200 % zoom
+    (683 px), axe-core clean."""
     screenshot(page, name)
     shown = page.locator("body").inner_text()
     assert not CODE_PATTERN.findall(shown), f"{name}: codes on screen {set(CODE_PATTERN.findall(shown))}:\n{shown}"
     assert "{" not in shown and "http" not in shown, f"{name}: raw JSON or an address on screen:\n{shown}"
     before = page.viewport_size
-    page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{name}: scrolls sideways at 390 px"
+    for width, what in ((PHONE["width"], "390 px"), (683, "200 % zoom")):
+        page.set_viewport_size({"width": width, "height": 768})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{name}: scrolls sideways at {what}"
     page.set_viewport_size(before)
     assert not serious_accessibility_violations(page), f"{name}: {serious_accessibility_violations(page)}"
 

@@ -172,6 +172,7 @@ async function start() {
   const first = document.querySelector("nav button:not(.hidden)");
   show(first.dataset.view);
   timers.push(setInterval(() => { if (session.view === "log") refreshList(); }, 3000));
+  timers.push(setInterval(() => { if (session.view === "queue") showQueue(); }, 15000));
 }
 
 $("login-form").addEventListener("submit", (event) => {
