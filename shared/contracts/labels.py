@@ -10,6 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from shared.contracts.events.billing import FeeBasis, PaymentMethod
+from shared.contracts.events.employment import (
+    AssessmentDecision,
+    Attendance,
+    CandidateSkip,
+    InterviewOutcome,
+    ReferralSource,
+    Trade,
+)
 from shared.contracts.events.feedback import FollowUpOutcome, SendChannel
 from shared.contracts.events.intake import CallbackOutcome, InformationTopic
 from shared.contracts.events.matching import DeclineReason, SkipReason, UnmetReason
@@ -66,8 +75,49 @@ REQUEST_STATUSES = {
     "cancelled": "annulée", "answered": "information donnée",
 }
 ROLES = {"operator": "écoutant·e", "coordinator": "coordination", "provider": "prestataire", "analyst": "analyste",
-         "federation_admin": "administration de la fédération"}
+         "advisor": "conseiller·ère emploi", "federation_admin": "administration de la fédération"}
 CALLBACK_STATUSES = {"waiting": "à rappeler", "unanswered": "délai dépassé", "done": "rappelé"}
+LEDGER_ENTRY_KINDS = {"fee": "frais", "adjustment": "régularisation", "membership": "adhésion", "payment": "paiement"}
+PAYMENT_METHODS = {PaymentMethod.BANK_TRANSFER: "virement", PaymentMethod.CHEQUE: "chèque", PaymentMethod.CASH: "espèces",
+                   PaymentMethod.DIRECT_DEBIT: "prélèvement"}
+FEE_BASES = {FeeBasis.PERCENTAGE: "{rate} % de {base} (main-d'œuvre et déplacement, HT)",
+             FeeBasis.PER_HOUR_NEW_CLIENT: "{hours} h × {rate} (heures d'un nouveau client)"}
+"""The line of a fee on a statement, by how it was computed; ``{rate}``, ``{base}``, ``{hours}`` already written in French."""
+LEDGER_LINES = {"adjustment": "Après correction de l'intervention", "adjustment_with_reason":
+                "Après correction de l'intervention : {reason}", "membership": "Cotisation annuelle {year}",
+                "payment": "{method}", "payment_with_reference": "{method}, réf. {reference}"}
+"""The line of every other ledger entry on a statement, by kind (``{reason}`` and ``{reference}`` as typed)."""
+STATEMENT_LINES = {"opening_balance": "Solde dû en début de mois",
+                   "opening_credit": "Crédit du prestataire reporté du mois précédent",
+                   "total_charged": "Total facturé (frais, adhésions et régularisations)", "total_paid": "Total payé",
+                   "closing_balance": "Solde dû en fin de mois",
+                   "closing_credit": "Crédit en faveur du prestataire en fin de mois"}
+STATEMENT_COLUMNS = {"date": "Date", "kind": "Nature", "request_id": "Demande", "description": "Libellé",
+                     "amount": "Montant (€)"}
+ACCOUNT_POSITIONS = {"balance": "Solde dû : {amount}", "credit": "Crédit en faveur du prestataire : {amount}",
+                     "settled": "Compte soldé"}
+YEAR_TOTALS = {"fees": "Frais", "memberships": "Adhésions", "adjustments": "Régularisations",
+               "charged": "Total facturé", "paid": "Total payé"}
+TRADES = {Trade.HOME_HELP: "aide à domicile", Trade.CARE_ASSISTANT: "auxiliaire de vie",
+          Trade.CHILDCARE: "garde d'enfants", Trade.HOUSEKEEPING: "ménage et repassage",
+          Trade.GARDENING: "jardinage", Trade.HANDYMAN: "petits travaux"}
+REFERRAL_SOURCES = {ReferralSource.FRANCE_TRAVAIL: "France Travail (ex-Pôle emploi)",
+                    ReferralSource.MISSION_LOCALE: "mission locale", ReferralSource.SPONTANEOUS: "candidature spontanée",
+                    ReferralSource.OTHER_PARTNER: "autre partenaire"}
+ATTENDANCES = {Attendance.PRESENT: "présent·e", Attendance.ABSENT: "absent·e", Attendance.EXCUSED: "excusé·e"}
+ASSESSMENT_DECISIONS = {AssessmentDecision.PRESELECTED: "pré-sélectionné·e",
+                        AssessmentDecision.REFERRED_TO_TRAINING: "orienté·e vers une formation",
+                        AssessmentDecision.NOT_NOW: "pas pour le moment"}
+CANDIDATE_SKIPS = {
+    CandidateSkip.NOT_PRESELECTED: "pas (encore) pré-sélectionné·e", CandidateSkip.OTHER_TRADE: "vise d'autres métiers",
+    CandidateSkip.TOO_FAR: "le lieu de travail dépasse sa mobilité",
+    CandidateSkip.NOT_AVAILABLE_YET: "pas disponible à la date de début",
+    CandidateSkip.ALREADY_HIRED: "déjà en poste", CandidateSkip.ALREADY_PROPOSED: "déjà proposé·e pour cette offre",
+    CandidateSkip.ERASED: "données effacées à sa demande",
+    CandidateSkip.ENOUGH_CANDIDATES: "assez de candidats proposés ; à son tour la prochaine fois",
+}
+INTERVIEW_OUTCOMES = {InterviewOutcome.RETAINED: "retenu·e", InterviewOutcome.NOT_RETAINED: "non retenu·e",
+                      InterviewOutcome.DID_NOT_COME: "ne s'est pas présenté·e", InterviewOutcome.WITHDREW: "s'est désisté·e"}
 
 
 def label(table: dict, code: object, default: str = "—") -> str:
@@ -82,5 +132,8 @@ def vocabulary() -> dict[str, dict[str, str]]:
               "skip_reasons": SKIP_REASONS, "decline_reasons": DECLINE_REASONS, "provider_kinds": PROVIDER_KINDS,
               "provider_statuses": PROVIDER_STATUSES, "request_statuses": REQUEST_STATUSES, "roles": ROLES,
               "callback_statuses": CALLBACK_STATUSES, "send_channels": SEND_CHANNELS,
-              "follow_up_outcomes": FOLLOW_UP_OUTCOMES}
+              "follow_up_outcomes": FOLLOW_UP_OUTCOMES, "ledger_entry_kinds": LEDGER_ENTRY_KINDS,
+              "payment_methods": PAYMENT_METHODS, "trades": TRADES, "referral_sources": REFERRAL_SOURCES,
+              "attendances": ATTENDANCES, "assessment_decisions": ASSESSMENT_DECISIONS,
+              "candidate_skips": CANDIDATE_SKIPS, "interview_outcomes": INTERVIEW_OUTCOMES}
     return {name: {str(code): text for code, text in table.items()} for name, table in tables.items()}

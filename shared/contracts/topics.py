@@ -26,6 +26,7 @@ MATCHING = "relais.matching"
 FEEDBACK = "relais.feedback"
 BILLING = "relais.billing"
 PRIVACY = "relais.privacy"
+EMPLOYMENT = "relais.employment"
 DEAD_LETTER = "relais.deadletter"
 
 TOPICS: tuple[TopicSpec, ...] = (
@@ -39,6 +40,9 @@ TOPICS: tuple[TopicSpec, ...] = (
               "Satisfaction surveys sent and answered, phone follow-ups."),
     TopicSpec(BILLING, "provider id", "billing", ("billing", "intake"),
               "Fees and memberships charged, statements issued, payments recorded."),
+    TopicSpec(EMPLOYMENT, "seeker, session, cohort or opening id", "employment", ("employment",),
+              "Job seekers registered and assessed, information sessions, training cohorts, openings of member "
+              "providers, candidates proposed, hires and placements."),
     TopicSpec(PRIVACY, "resident id", "intake", ("intake", "matching", "feedback", "billing"),
               "Erasure of a resident's personal data (crypto-shredding)."),
     TopicSpec(DEAD_LETTER, "original key", "every consumer", ("ops: relais dead-letters",),

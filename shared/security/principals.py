@@ -17,6 +17,7 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     PROVIDER = "provider"
     ANALYST = "analyst"
+    ADVISOR = "advisor"
     FEDERATION_ADMIN = "federation_admin"
 
 
