@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from shared.errors import NotFound
 from shared.platforms.model import PlatformPolicy
 from shared.validation import field_path, french_reason
 
@@ -77,6 +78,14 @@ def load_policies(folder: Path) -> dict[str, PlatformPolicy]:
     if problems:
         raise PolicyError(problems)
     return policies
+
+
+def policy_of(policies: Mapping[str, PlatformPolicy], platform_id: str) -> PlatformPolicy:
+    """The policy of ``platform_id``; :class:`~shared.errors.NotFound` (404) when no policy file defines it."""
+    try:
+        return policies[platform_id]
+    except KeyError:
+        raise NotFound("Plateforme") from None
 
 
 def load_policy(path: Path) -> PlatformPolicy:

@@ -22,6 +22,7 @@ from shared.clock import Clock
 from shared.contracts.events.billing import PaymentRecorded, StatementIssued
 from shared.errors import DomainError, NotFound
 from shared.inputs import ensure_not_future_day
+from shared.platforms.loader import policy_of
 from shared.platforms.local_time import local_date
 from shared.platforms.model import PlatformPolicy
 from shared.storage.eventstore import ConcurrencyError
@@ -55,10 +56,7 @@ class BillingHandlers:
     clock: Clock
 
     def policy(self, platform_id: str) -> PlatformPolicy:
-        try:
-            return self.policies[platform_id]
-        except KeyError:
-            raise NotFound("Plateforme") from None
+        return policy_of(self.policies, platform_id)
 
     async def account(self, platform_id: str, provider_id: str) -> Account:
         self.policy(platform_id)
@@ -121,7 +119,7 @@ class BillingHandlers:
         entries = await uow.ledger.entries(uow.connection, provider_id)
         platforms = {entry.platform_id for entry in entries} | ({provider.platform_id} if provider else set())
         if platforms != {platform_id}:
-            raise NotFound("Compte")
+            raise NotFound(f"account of {provider_id!r}")
         return entries
 
 

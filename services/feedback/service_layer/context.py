@@ -12,6 +12,7 @@ from services.feedback.service_layer.ports import Sealer, Store, SurveyRecord, U
 from shared.clock import Clock
 from shared.contracts.envelope import Envelope
 from shared.errors import NotFound
+from shared.platforms.loader import policy_of
 from shared.platforms.model import PlatformPolicy
 
 SYSTEM_ACTOR = "system:feedback"
@@ -29,10 +30,7 @@ class FeedbackContext:
     public_url: str
 
     def policy(self, platform_id: str) -> PlatformPolicy:
-        try:
-            return self.policies[platform_id]
-        except KeyError:
-            raise NotFound("Plateforme") from None
+        return policy_of(self.policies, platform_id)
 
     def link(self, token: str) -> str:
         """The public address of the survey page for ``token``."""
@@ -53,5 +51,5 @@ class FeedbackContext:
     async def record_for(self, store: Store, platform_id: str, survey_id: str) -> SurveyRecord:
         record = await store.surveys.get(survey_id)
         if record is None or record.platform_id != platform_id:
-            raise NotFound("Questionnaire")
+            raise NotFound(f"survey {survey_id!r}")
         return record

@@ -30,6 +30,7 @@ from shared.contracts.events.intake import (
 from shared.errors import Conflict, DomainError, NotFound
 from shared.ids import new_id
 from shared.inputs import ensure_not_future, local_moment
+from shared.platforms.loader import policy_of
 from shared.platforms.model import PlatformPolicy
 from shared.storage.eventstore import ConcurrencyError
 from shared.storage.group_commit import GroupCommit, grouped_first_events
@@ -49,10 +50,7 @@ class IntakeHandlers:
         self._first_events = grouped_first_events(self.uow)
 
     def policy(self, platform_id: str) -> PlatformPolicy:
-        try:
-            return self.policies[platform_id]
-        except KeyError:
-            raise NotFound("Plateforme") from None
+        return policy_of(self.policies, platform_id)
 
     async def log_request(self, cmd: LogRequest) -> str:
         policy = self.policy(cmd.platform_id)
@@ -73,7 +71,7 @@ class IntakeHandlers:
     async def log_information_call(self, cmd: LogInformationCall) -> str:
         policy = self.policy(cmd.platform_id)
         if cmd.commune is not None and cmd.commune not in policy.commune_codes():
-            raise DomainError("unknown_commune", "Cette commune n'est pas desservie par la plateforme.")
+            raise DomainError("unknown_commune", f"commune {cmd.commune!r} is not served by {cmd.platform_id}")
         call_id = self._new_id("inf", cmd)
         if await self._already_recorded(call_id, cmd):
             return call_id
@@ -109,7 +107,7 @@ class IntakeHandlers:
         """Record that the answering-machine entry ``entry_id`` was not called back by ``deadline_at``;
         False when there was nothing to record (called back, or already recorded)."""
         if self.clock.now() <= deadline_at:
-            raise Conflict("deadline_not_passed", "Le délai de rappel de ce message n'est pas dépassé.")
+            raise Conflict("deadline_not_passed", f"the callback deadline of {entry_id} has not passed")
         command = Command(platform_id=platform_id, actor="system:intake")
         return await self._change(command, entry_id, lambda entry: entry.miss_callback_deadline(deadline_at))
 
@@ -120,7 +118,7 @@ class IntakeHandlers:
             history = await uow.events.load("request", request_id)
             request = Request.from_history(request_id, history)
             if not history or request.platform_id != cmd.platform_id:
-                raise NotFound("Demande")
+                raise NotFound(f"request {request_id!r}")
             decide(request)
             if not request.pending:
                 return False

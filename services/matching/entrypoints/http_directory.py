@@ -11,6 +11,7 @@ from services.matching.domain import commands as c
 from services.matching.entrypoints.schemas import Created, MatchView, ProviderView
 from services.matching.service_layer.directory import DirectoryHandlers
 from shared.errors import NotFound
+from shared.platforms.loader import policy_of
 from shared.platforms.local_time import local_date
 from shared.platforms.model import PlatformPolicy
 from shared.security.http import ensure_platform, ensure_subject, platform_member, require
@@ -42,10 +43,7 @@ Handlers = Annotated[DirectoryHandlers, Depends(_handlers)]
 
 
 def _policy(request: Request, platform_id: str) -> PlatformPolicy:
-    policy = request.app.state.policies.get(platform_id)
-    if policy is None:
-        raise NotFound("Plateforme")
-    return policy
+    return policy_of(request.app.state.policies, platform_id)
 
 
 def _today(request: Request, platform_id: str) -> date:

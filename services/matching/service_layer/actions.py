@@ -16,13 +16,13 @@ from services.matching.domain.match import Match
 from services.matching.service_layer.offering import (
     load_match,
     offer_next,
-    policy_of,
     save_match,
 )
 from services.matching.service_layer.ports import Store, UnitOfWorkFactory
 from shared.clock import Clock
 from shared.contracts.events.matching import SkipReason
 from shared.inputs import ensure_not_future, ensure_not_future_day
+from shared.platforms.loader import policy_of
 from shared.platforms.model import PlatformPolicy
 from shared.storage.eventstore import ConcurrencyError
 

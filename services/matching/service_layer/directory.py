@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from services.matching.domain.commands import Apply, ChangeProvider
 from services.matching.domain.directory import Provider, evolve, from_history
 from services.matching.domain.provider_rules import application_event, change_event
-from services.matching.service_layer.offering import policy_of
 from services.matching.service_layer.ports import Store, UnitOfWorkFactory
 from shared.clock import Clock
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events.providers import ProviderEvent
 from shared.errors import NotFound
 from shared.ids import new_id
+from shared.platforms.loader import policy_of
 from shared.platforms.model import PlatformPolicy
 
 
@@ -44,7 +44,7 @@ class DirectoryHandlers:
         async with self.uow() as uow:
             provider = from_history(cmd.provider_id, await uow.events.load("provider", cmd.provider_id))
             if provider is None or provider.platform_id != cmd.platform_id:
-                raise NotFound("Prestataire")
+                raise NotFound(f"provider {cmd.provider_id!r}")
             event = change_event(provider, cmd.change, activities=policy.activity_codes(),
                                  communes=policy.commune_codes())
             changed = await self._record(uow, provider, event, cmd.actor)

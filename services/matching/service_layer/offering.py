@@ -7,7 +7,6 @@ connection), so the new events, the turn's cursor and the match row commit toget
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -27,12 +26,6 @@ from shared.platforms.model import MatchingMode, PlatformPolicy
 
 NO_SECTOR = "none"
 
-
-def policy_of(policies: Mapping[str, PlatformPolicy], platform_id: str) -> PlatformPolicy:
-    try:
-        return policies[platform_id]
-    except KeyError:
-        raise NotFound("Plateforme") from None
 
 
 def request_context(envelope: Envelope[RequestLogged], policy: PlatformPolicy) -> RequestContext:
@@ -57,7 +50,7 @@ async def load_match(store: Store, request_id: str, platform_id: str | None = No
     """The match of ``request_id`` and its history; 404 if unknown (or of another platform)."""
     found = await store.matches.context(request_id)
     if found is None or (platform_id is not None and found[0].spec.platform_id != platform_id):
-        raise NotFound("Demande")
+        raise NotFound(f"request {request_id!r}")
     context, cancelled = found
     history = await store.events.load("request", request_id)
     return Match.from_history(context, history, cancelled=cancelled), history
