@@ -34,11 +34,11 @@ async def test_calls_are_logged_projected_and_isolated_by_platform(
         assert info.status_code == 201
 
         shown = await get_when_ready(client, f"/platforms/limoges/requests/{request_id}", operator,
-                                 lambda body: body["status"] == "waiting")
+                                     lambda body: body["status"] == "waiting")
         assert shown["activity"] == "gardening" and shown["timeline"][0]["event_type"] == "RequestLogged"
         assert "Jeanne" not in str(shown)
         observatory = await get_when_ready(client, "/platforms/limoges/observatory", coordinator,
-                                       lambda body: body["information_calls"])
+                                           lambda body: body["information_calls"])
         assert observatory["information_calls"] == {"tax_advantages": 1}
 
         assert (await client.get(f"/platforms/limoges/requests/{request_id}", headers=stranger)).status_code == 403
@@ -101,5 +101,5 @@ async def test_the_test_clock_drives_the_never_called_back_sweep(service_setting
         moved = await client.post("/admin/clock", headers=admin, json={"advance_seconds": 14 * 86400})
         assert moved.status_code == 200, moved.text
         observatory = await get_when_ready(client, "/platforms/brenne/observatory", coordinator,
-                                       lambda body: body["unmet"])
+                                           lambda body: body["unmet"])
     assert [(row["reason"], row["count"]) for row in observatory["unmet"]] == [("out_of_hours_never_called_back", 1)]

@@ -86,11 +86,11 @@ async def test_requests_on_the_bus_are_offered_in_turn_declined_and_reoffered_af
         holders = {}
         for index in range(3):
             shown = await get_when_ready(client, f"/platforms/limoges/requests/req-{index}/match", coordinator,
-                                     lambda body: body["status"] == "assigned")
+                                         lambda body: body["status"] == "assigned")
             holders[f"req-{index}"] = shown["provider_id"]
         assert sorted(holders.values()) == sorted(gardeners)
         await get_when_ready(client, "/platforms/limoges/requests/req-nowhere/match", coordinator,
-                         lambda body: body["status"] == "unmet")
+                             lambda body: body["status"] == "unmet")
 
         first = holders["req-0"]
         other = next(pid for pid in gardeners if pid != first)
@@ -116,6 +116,6 @@ async def test_requests_on_the_bus_are_offered_in_turn_declined_and_reoffered_af
         assert all(a["candidates"][a["rotation_position"]] == a["provider_id"] for a in assigned)
 
         fairness = await get_when_ready(client, "/platforms/limoges/fairness", coordinator,
-                                    lambda rows: sum(row["offers"] for row in rows) == 7 and sum(row["missed"] for row in rows) == 3)
+                                        lambda rows: sum(row["offers"] for row in rows) == 7 and sum(row["missed"] for row in rows) == 3)
         assert {row["provider_id"] for row in fairness} == set(gardeners)
         assert (await client.get("/platforms/limoges/fairness", headers=tokens[first])).status_code == 403

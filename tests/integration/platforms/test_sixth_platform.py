@@ -84,10 +84,10 @@ async def test_a_platform_defined_only_by_its_policy_file_runs_end_to_end(
         holders = []
         for request_id in request_ids:
             match = await get_when_ready(matching, f"{base}/requests/{request_id}/match", coordinator,
-                                     lambda body: body["status"] == "assigned")
+                                         lambda body: body["status"] == "assigned")
             holders.append(match["provider_id"])
             shown = await get_when_ready(intake, f"{base}/requests/{request_id}", operator,
-                                     lambda body: body["status"] == "assigned")
+                                         lambda body: body["status"] == "assigned")
             deadline = datetime.fromisoformat(match["deadline_at"])
             logged_at = datetime.fromisoformat(shown["logged_at"])
             assert deadline == callback_deadline(policy, logged_at)
@@ -100,7 +100,7 @@ async def test_a_platform_defined_only_by_its_policy_file_runs_end_to_end(
         assert [c["label"] for c in proof[0]["turn"] if c["provider_id"] == holders[1]] == ["offre confiée"]
 
         await get_when_ready(matching, f"{base}/requests/{unmet.json()['id']}/match", coordinator,
-                         lambda body: body["status"] == "unmet")
+                             lambda body: body["status"] == "unmet")
         observatory = await get_when_ready(intake, f"{base}/observatory", coordinator, lambda body: body["unmet"])
         assert [(row["activity"], row["commune"], row["count"]) for row in observatory["unmet"]] == [
             ("firewood", PONTAUMUR, 1)]
@@ -131,7 +131,7 @@ async def test_a_platform_defined_only_by_its_policy_file_runs_end_to_end(
             "done_on": today.isoformat(), "labour_hours": "4", "labour_amount_excl_tax": "100.00", "travel_amount_excl_tax": "20.00"})
         assert done.status_code == 204, done.text
         account = await get_when_ready(billing, f"{base}/accounts/{artisan}", coordinator,
-                                   lambda body: Decimal(body["balance"]) > 0)
+                                       lambda body: Decimal(body["balance"]) > 0)
         assert account["balance"] == "3.60"  # 3 % of 120.00: the entry of 2026-01-01, not the 2015 membership
 
         refused = await matching.get(f"{base}/providers", headers=intruder)
