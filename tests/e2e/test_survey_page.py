@@ -2,8 +2,8 @@
 
 An InterventionDone on the bus makes the service send a survey; the browser opens the link (as the
 resident would, from the sealed notification), answers once, and a second use of the link is refused.
-The browser is the shared ``browser`` fixture (tests/fixtures/browser.py: Debian's ``chromium`` and
-``chromium-driver``, ``make system-deps``), sized like a phone screen.
+The browser is Debian's Chromium driven by Playwright (the ``page`` fixture of tests/fixtures/browser.py,
+``make system-deps``), sized like a phone screen; the pages are saved as screenshots and checked with axe-core.
 """
 
 from __future__ import annotations
@@ -12,15 +12,13 @@ import asyncio
 import os
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import pytest
-from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support.wait import WebDriverWait
 from sqlalchemy import select
 
 from services.feedback.adapters.tables import metadata as feedback_metadata
@@ -33,11 +31,11 @@ from shared.privacy.vault import Vault
 from shared.runtime.ports import free_port
 from shared.runtime.processes import spawn, stop_process
 from shared.storage.engine import create_engine
+from tests.fixtures.browser import PHONE, screenshot, serious_accessibility_violations
 from tests.polling import wait_for
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
-PHONE_SCREEN = (390, 844)
 TIMEOUT = 60.0
 T = TypeVar("T")
 
@@ -118,57 +116,45 @@ async def _answer_events(service: dict[str, Any], request_id: str) -> list[str]:
         await engine.dispose()
 
 
-def submit(driver: Any) -> None:
-    """Submit the form and wait until the browser has left the page and the answer page has loaded.
-
-    The old page is marked with a script variable that the new page does not have. While the page
-    changes, Chromium may answer a probe with any WebDriverException (not only a stale element):
-    such an answer means "not yet".
-    """
-    driver.execute_script("window.relaisOldPage = true")
-    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-
-    def answer_page_loaded(_: Any) -> bool:
-        try:
-            return bool(driver.execute_script(
-                "return window.relaisOldPage === undefined && document.readyState === 'complete'"))
-        except WebDriverException:
-            return False
-
-    WebDriverWait(driver, 30).until(answer_page_loaded)
+def run_async(coroutine: Any) -> Any:
+    """Run ``coroutine`` to its end in a thread of its own: Playwright's sync API keeps an event loop on this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
-def choose(driver: Any, *field_ids: str) -> None:
-    for field_id in field_ids:
-        driver.find_element(By.CSS_SELECTOR, f'label[for="{field_id}"]').click()
-
-
-def test_answer_once_in_chromium_then_the_link_is_refused(feedback_service: dict[str, Any], browser: Any) -> None:
-    asyncio.run(_publish_intervention(feedback_service, "req-e2e"))
-    link = wait_for(lambda: asyncio.run(_survey_link(feedback_service, "req-e2e")), lambda found: found is not None,
+def test_answer_once_in_chromium_then_the_link_is_refused(feedback_service: dict[str, Any], page: Any) -> None:
+    run_async(_publish_intervention(feedback_service, "req-e2e"))
+    link = wait_for(lambda: run_async(_survey_link(feedback_service, "req-e2e")), lambda found: found is not None,
                     "survey sent", timeout=TIMEOUT, interval=0.2)
 
-    browser.set_window_size(*PHONE_SCREEN)
-    browser.get(link)
-    assert browser.execute_script("return document.documentElement.lang") == "fr"
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Votre avis sur l'intervention"
-    unlabelled = browser.execute_script(
-        "return [...document.querySelectorAll('input, textarea')].filter(e => e.labels.length === 0).map(e => e.id)")
+    page.set_viewport_size(PHONE)
+    page.goto(link)
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    assert page.locator("h1").inner_text() == "Votre avis sur l'intervention"
+    unlabelled = page.evaluate(
+        "[...document.querySelectorAll('input, textarea')].filter(e => e.labels.length === 0).map(e => e.id)")
     assert unlabelled == []
-    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
-    assert browser.execute_script("return parseFloat(getComputedStyle(document.body).fontSize)") >= 20
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 20
+    assert not serious_accessibility_violations(page)
+    screenshot(page, "30-questionnaire")
 
-    submit(browser)
-    assert "Quelques réponses manquent" in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    page.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "Quelques réponses manquent" in page.locator("[role=alert]").inner_text()
+    screenshot(page, "31-questionnaire-incomplet")
 
-    choose(browser, "punctuality-4", "quality-5", "would_recommend-oui", "would_call_platform_again-oui",
-           "platform_made_it_easier-oui")
-    browser.find_element(By.ID, "comment").send_keys("Travail soigné, merci.")
-    submit(browser)
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Merci !"
+    for field_id in ("punctuality-4", "quality-5", "would_recommend-oui", "would_call_platform_again-oui",
+                     "platform_made_it_easier-oui"):
+        page.locator(f'label[for="{field_id}"]').click()
+    page.fill("#comment", "Travail soigné, merci.")
+    page.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Merci !"
+    screenshot(page, "32-questionnaire-merci")
 
-    browser.get(link)
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Vous avez déjà répondu"
+    page.goto(link)
+    assert page.locator("h1").inner_text() == "Vous avez déjà répondu"
     assert httpx.get(link).status_code == 410
     assert httpx.post(link, data={"punctuality": "1"}).status_code == 410
-    assert asyncio.run(_answer_events(feedback_service, "req-e2e")) == ["SurveySent", "SurveyAnswered"]
+    assert run_async(_answer_events(feedback_service, "req-e2e")) == ["SurveySent", "SurveyAnswered"]
