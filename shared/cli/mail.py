@@ -31,7 +31,7 @@ def mail(
     console.print(f"{len(messages)} message(s), newest last, from {folder}:", markup=False)
     for message in messages:
         at = message.at.strftime("%d/%m %H:%M:%S") if message.at else "—"
-        console.print(f"\n{at}  to {message.to}\n  {message.subject}", markup=False, highlight=False)
+        console.print(f"\n{at}  to {message.to}\n  {message.subject}", markup=False, highlight=False, soft_wrap=True)
         for link in LINK.findall(message.text):
             console.print(f"  {link}", markup=False, highlight=False, soft_wrap=True)
     letters = settings.data_dir / "letters"

@@ -96,6 +96,7 @@ def run_stack(
         if broker is not None and broker.process is not None:
             supervisor.watch("broker", broker.process)
         env = stack.service_env(shared_settings)
+        env.setdefault("RELAIS_FEEDBACK_PUBLIC_URL", next(s.url for s in services if s.name == "feedback"))
         if sink is not None:
             env.update(sink.service_env())
         for service in services:
