@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ActivityCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$", description="Activity code from the platform's taxonomy, e.g. gardening.")]
 CommuneCode = Annotated[str, Field(pattern=r"^[0-9AB]{5}$|^BE[0-9]{5}$", description="INSEE code of a French commune (e.g. 87085) or BE + NIS code of a Belgian one.")]
+TopicCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$", description="Code of an information or mediation topic of the platform's policy, e.g. energy_bill.")]
+PartnerCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,39}$", description="Code of a partner organisation of the platform's policy, e.g. edf.")]
 Money = Annotated[str, Field(pattern=r"^-?[0-9]+\.[0-9]{2}$", description="Amount in euros as a decimal string with two places, e.g. '6.75'.")]
 
 

@@ -22,6 +22,7 @@ from shared.platforms._base import PolicyModel, Rate
 from shared.platforms.fees import FeeEntry, FeeRule, check_fee_entries_ordered, fee_entry_at
 from shared.platforms.opening import OpeningHours
 from shared.platforms.places import Activity, Commune, Sector
+from shared.platforms.topics import Partner, Topic, TopicGroup, check_topics
 
 PlatformId = Annotated[str, Field(pattern=PLATFORM_ID_PATTERN)]
 """A platform id is a slug (``limoges``, ``val-de-marne``): any valid policy file makes a platform, no list to extend."""
@@ -115,6 +116,11 @@ class PlatformPolicy(PolicyModel):
     sectors: list[Sector] = Field(min_length=1, description="Communes grouped into sectors; each commune in exactly one.")
     fees: list[FeeEntry] = Field(min_length=1, description="Fee entries, oldest first, never edited once in force.")
     survey: SurveyPolicy
+    partners: list[Partner] = Field(default_factory=list, description="Partner organisations the platform informs "
+                                    "and orients about (EDF, La Poste...), which topics may name.")
+    information_topics: list[TopicGroup] = Field(
+        default_factory=list, description="What callers and visitors ask about when they only want information or "
+        "mediation, grouped; an information call or a visit names one of these topics.")
 
     @field_validator("timezone")
     @classmethod
@@ -130,6 +136,9 @@ class PlatformPolicy(PolicyModel):
         _unique("activities", [activity.code for activity in self.activities])
         _unique("communes", [commune.code for commune in self.communes])
         _unique("sectors", [sector.code for sector in self.sectors])
+        _unique("partners", [partner.code for partner in self.partners])
+        _unique("information_topics", [group.code for group in self.information_topics])
+        check_topics(self.information_topics, self.partners)
         belgian = self.country == "BE"
         for index, commune in enumerate(self.communes):
             if commune.code.startswith("BE") != belgian:
@@ -179,6 +188,17 @@ class PlatformPolicy(PolicyModel):
                 return sector
         raise KeyError(f"commune {commune_code!r} is in no sector of {self.platform_id}")
 
+    def topic(self, code: str) -> tuple[TopicGroup, Topic]:
+        """The information topic ``code`` and its group; ``KeyError`` if the policy does not list it."""
+        for group in self.information_topics:
+            for topic in group.topics:
+                if topic.code == code:
+                    return group, topic
+        raise KeyError(f"topic {code!r} is not listed by {self.platform_id}")
+
+    def partner(self, code: str) -> Partner:
+        return _find(self.partners, code, f"partner {code!r} is not listed by {self.platform_id}")
+
     def fee_entry_at(self, on: date) -> FeeEntry:
         """The fee entry in force on ``on`` (``LookupError`` before the first entry)."""
         return fee_entry_at(self.fees, on)
@@ -195,7 +215,7 @@ def _unique(field: str, codes: list[str]) -> None:
         seen.add(code)
 
 
-_Coded = TypeVar("_Coded", Activity, Commune)
+_Coded = TypeVar("_Coded", Activity, Commune, Partner)
 
 
 def _find(items: list[_Coded], code: str, message: str) -> _Coded:

@@ -53,6 +53,7 @@ def aggregate_events(number: int, rng: random.Random, platforms: Sequence[str] =
     if kind < 0.2:
         topic = rng.choice(list(ie.InformationTopic))
         return [_envelope(ie.InformationCallLogged(request_id=aggregate_id, channel=Channel.PHONE, topic_asked=topic,
+                                                   topic_group=ie.HOME_SERVICES_GROUP,
                                                    answer="Réponse donnée", commune=commune), platform, aggregate_id, 1, at)]
     if kind < 0.35:
         resident = f"res-{tag}{number}"

@@ -9,12 +9,13 @@ from __future__ import annotations
 from pydantic import Field
 
 from shared.commands import Command, Frozen
-from shared.contracts.events.intake import CallbackOutcome, InformationTopic
+from shared.contracts.events.intake import CallbackOutcome
 from shared.contracts.types import (
     ActivityCode,
     Channel,
     CommuneCode,
     FragilePublic,
+    TopicCode,
 )
 from shared.inputs import AvailabilityWindow, LocalMoment
 from shared.privacy.contact import ResidentContact
@@ -40,7 +41,7 @@ class InformationCallDetails(Frozen):
     """An information-only call: what was asked and the answer given."""
 
     channel: Channel = Field(description="How the call came in.")
-    topic_asked: InformationTopic = Field(description="What the caller asked about.")
+    topic_asked: TopicCode = Field(description="What the caller asked about: a topic of the platform's policy.")
     answer: str = Field(min_length=1, max_length=2000, description="The answer given (no personal data).")
     commune: CommuneCode | None = Field(default=None, description="Caller's commune when known.")
 

@@ -21,6 +21,7 @@ from shared.contracts.events.intake import (
 )
 from shared.errors import Conflict, DomainError
 from shared.platforms.model import PlatformPolicy
+from shared.platforms.topics import Topic, TopicGroup
 
 OPEN, CANCELLED, ANSWERED = "open", "cancelled", "answered"
 WAITING_CALLBACK, CALLED_BACK, UNANSWERED = "waiting_callback", "called_back", "unanswered"
@@ -78,6 +79,15 @@ class Request(Aggregate):
                 self.status = CALLED_BACK
         elif isinstance(event, RequestCancelled):
             self.status = CANCELLED
+
+
+def topic_of(policy: PlatformPolicy, code: str) -> tuple[TopicGroup, Topic]:
+    """The topic ``code`` of the platform's policy and its group; :class:`DomainError` if the policy does not list it."""
+    try:
+        return policy.topic(code)
+    except KeyError:
+        raise DomainError("unknown_topic", "Ce sujet ne figure pas parmi les sujets d'information de la plateforme.",
+                          field="topic_asked") from None
 
 
 def check_request_fits_policy(policy: PlatformPolicy, activity: str, commune: str) -> None:

@@ -18,6 +18,7 @@ from shared.contracts.labels import (
     SEND_CHANNELS,
     TOPICS,
     UNMET_REASONS,
+    label,
 )
 from shared.inputs import local_moment
 from shared.platforms.local_time import french_moment
@@ -33,7 +34,7 @@ def summary_of(event: Event, zone: tzinfo, policy: PlatformPolicy | None = None)
             what = f" : {_activity(policy, event.activity)} à {_commune(policy, event.commune)}" if policy else ""
             return f"Demande enregistrée ({CHANNELS[event.channel]}){what}" + (f", public fragile : {fragile}" if fragile else "")
         case ie.InformationCallLogged():
-            return f"Appel d'information : {TOPICS[event.topic_asked]}"
+            return f"Appel d'information : {_topic(policy, event.topic_asked)}"
         case ie.VoicemailLogged():
             return f"Message sur le répondeur laissé {_left_at(event.left_at_local, zone)}"
         case ie.VoicemailUnanswered():
@@ -93,6 +94,16 @@ def _euros(amount: object) -> str:
 
 def _activity(policy: PlatformPolicy, code: str) -> str:
     return next((a.label for a in policy.activities if a.code == code), "activité retirée du catalogue")
+
+
+def _topic(policy: PlatformPolicy | None, code: str) -> str:
+    """The topic's label in the policy; a topic of schema v1 later removed from it keeps its former label."""
+    if policy is not None:
+        try:
+            return policy.topic(code)[1].label
+        except KeyError:
+            pass
+    return label(TOPICS, code, "sujet retiré de la liste")
 
 
 def _commune(policy: PlatformPolicy, code: str) -> str:

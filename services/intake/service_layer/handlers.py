@@ -16,7 +16,7 @@ from services.intake.domain.commands import (
     LogRequest,
     LogVoicemail,
 )
-from services.intake.domain.model import Request, check_request_fits_policy
+from services.intake.domain.model import Request, check_request_fits_policy, topic_of
 from services.intake.service_layer.ports import Sealer, UnitOfWorkFactory
 from shared.clock import Clock
 from shared.commands import Command
@@ -71,12 +71,13 @@ class IntakeHandlers:
     async def log_information_call(self, cmd: LogInformationCall) -> str:
         policy = self.policy(cmd.platform_id)
         if cmd.commune is not None and cmd.commune not in policy.commune_codes():
-            raise DomainError("unknown_commune", f"commune {cmd.commune!r} is not served by {cmd.platform_id}")
+            raise DomainError("unknown_commune", "Cette commune n'est pas desservie par la plateforme.")
+        group, topic = topic_of(policy, cmd.topic_asked)
         call_id = self._new_id("inf", cmd)
         if await self._already_recorded(call_id, cmd):
             return call_id
         event = InformationCallLogged(
-            request_id=call_id, channel=cmd.channel, topic_asked=cmd.topic_asked,
+            request_id=call_id, channel=cmd.channel, topic_asked=topic.code, topic_group=group.code,
             answer=cmd.answer, commune=cmd.commune,
         )
         await self._append_new(cmd, call_id, event)
@@ -107,7 +108,7 @@ class IntakeHandlers:
         """Record that the answering-machine entry ``entry_id`` was not called back by ``deadline_at``;
         False when there was nothing to record (called back, or already recorded)."""
         if self.clock.now() <= deadline_at:
-            raise Conflict("deadline_not_passed", f"the callback deadline of {entry_id} has not passed")
+            raise Conflict("deadline_not_passed", "Le délai de rappel de ce message n'est pas dépassé.")
         command = Command(platform_id=platform_id, actor="system:intake")
         return await self._change(command, entry_id, lambda entry: entry.miss_callback_deadline(deadline_at))
 
@@ -118,7 +119,7 @@ class IntakeHandlers:
             history = await uow.events.load("request", request_id)
             request = Request.from_history(request_id, history)
             if not history or request.platform_id != cmd.platform_id:
-                raise NotFound(f"request {request_id!r}")
+                raise NotFound("Demande")
             decide(request)
             if not request.pending:
                 return False

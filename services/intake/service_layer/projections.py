@@ -156,7 +156,7 @@ def observatory_projection(metadata: MetaData, policies: Mapping[str, PlatformPo
 
     @projection.handles(ie.InformationCallLogged)
     async def information(conn: ProjectionConnection, env: Env) -> None:
-        key = {"platform_id": env.platform_id, "topic": env.payload.topic_asked.value,
+        key = {"platform_id": env.platform_id, "topic": env.payload.topic_asked,
                "month": month(env)}
         await increment(conn, calls, key, {"count": 1})
 

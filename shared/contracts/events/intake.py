@@ -9,7 +9,7 @@ from pydantic import Field
 
 from shared.contracts.base import Event, register
 from shared.contracts.topics import REQUESTS
-from shared.contracts.types import ActivityCode, Channel, CommuneCode, FragilePublic, Sealed, TimeWindow
+from shared.contracts.types import ActivityCode, Channel, CommuneCode, FragilePublic, Sealed, TimeWindow, TopicCode
 from shared.contracts.upcasting import upcaster
 
 
@@ -51,21 +51,39 @@ def _request_logged_v1_to_v2(payload: dict) -> dict:
 
 
 class InformationTopic(StrEnum):
+    """The four topics every platform counted before topics became policy data (schema v1 of
+    :class:`InformationCallLogged`); home-service platforms list them in their policy, group ``home_services``."""
+
     TAX_ADVANTAGES = "tax_advantages"
     RATES = "rates"
     EMPLOYER_STATUS = "employer_status"
     OTHER = "other"
 
 
+HOME_SERVICES_GROUP = "home_services"
+"""The policy group of the four :class:`InformationTopic` (where schema v1's calls count)."""
+
+
 @register
 class InformationCallLogged(RequestEvent):
     """A caller wanted information only; the answer was given and the call is counted."""
 
+    schema_version = 2
+
     request_id: str = Field(description="Id of the call record (the aggregate id).")
     channel: Channel = Field(description="How the call came in.")
-    topic_asked: InformationTopic = Field(description="What the caller asked about.")
+    topic_asked: TopicCode = Field(description="What the caller asked about: a topic of the platform's policy.")
+    topic_group: TopicCode = Field(description="The group of that topic in the policy when the call was logged.",
+                                   examples=["home_services"])
     answer: str = Field(max_length=2000, description="The answer given (no personal data).")
     commune: CommuneCode | None = Field(default=None, description="Caller's commune when known.")
+
+
+@upcaster("InformationCallLogged", 1)
+def _information_call_v1_to_v2(payload: dict) -> dict:
+    """v1 named one of four fixed topics; v2 names a topic of the platform's policy and its group. The four
+    fixed topics are the home-service platforms' policy entries, all in group ``home_services``."""
+    return {**payload, "topic_group": HOME_SERVICES_GROUP}
 
 
 @register

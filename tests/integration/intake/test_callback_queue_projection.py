@@ -45,7 +45,8 @@ async def test_the_observatory_counts_in_the_platforms_month(database_url: str) 
     engine, metadata = create_engine(database_url), intake_metadata()
     first_of_january = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
     unmet = me.RequestUnmet(request_id="req-1", reason=me.UnmetReason.ALL_DECLINED, activity="gardening", commune="87085")
-    asked = ie.InformationCallLogged(request_id="inf-1", channel="phone", topic_asked="rates", answer="Tarifs")
+    asked = ie.InformationCallLogged(request_id="inf-1", channel="phone", topic_asked="rates",
+                                     topic_group="home_services", answer="Tarifs")
     encoded = [encode(new_envelope(event, platform_id="limoges", aggregate_id=event.request_id, aggregate_version=1,
                                    actor="system:test", occurred_at=first_of_january)) for event in (unmet, asked)]
     records = [InboundRecord(topic, 0, 0, one.key, one.value, one.headers)

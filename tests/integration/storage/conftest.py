@@ -35,7 +35,8 @@ async def store(engine: AsyncEngine, database_url: str) -> AsyncEngine:
 def make_event() -> Callable[..., Envelope[Any]]:
     def make(aggregate_id: str, version: int) -> Envelope[Any]:
         payload = InformationCallLogged(request_id=aggregate_id, channel=Channel.PHONE,
-                                        topic_asked=InformationTopic.RATES, answer=f"answer {version}")
+                                        topic_asked=InformationTopic.RATES, topic_group="home_services",
+                                        answer=f"answer {version}")
         return new_envelope(payload, platform_id="limoges", aggregate_id=aggregate_id,
                             aggregate_version=version, actor="operator:7")
 

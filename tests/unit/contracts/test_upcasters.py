@@ -105,3 +105,8 @@ def test_decoding_an_old_fixture_equals_validating_its_upcast_payload(event_type
     envelope = decode(orjson.dumps(load_document(event_type, 1)))
     assert envelope.payload == catalogue()[event_type].model_validate(upcast_fixture(event_type))
     assert envelope.meta.schema_version == catalogue()[event_type].schema_version
+
+
+def test_information_call_v1_counts_its_fixed_topic_in_the_home_services_group() -> None:
+    v1 = load_document("InformationCallLogged", 1)["payload"]
+    assert upcast_fixture("InformationCallLogged") == {**v1, "topic_group": "home_services"}
