@@ -75,7 +75,8 @@ REQUEST_STATUSES = {
     "cancelled": "annulée", "answered": "information donnée",
 }
 ROLES = {"operator": "écoutant·e", "coordinator": "coordination", "provider": "prestataire", "analyst": "analyste",
-         "advisor": "conseiller·ère emploi", "federation_admin": "administration de la fédération"}
+         "advisor": "conseiller·ère emploi", "mediator": "médiateur·rice",
+         "federation_admin": "administration de la fédération"}
 CALLBACK_STATUSES = {"waiting": "à rappeler", "unanswered": "délai dépassé", "done": "rappelé"}
 LEDGER_ENTRY_KINDS = {"fee": "frais", "adjustment": "régularisation", "membership": "adhésion", "payment": "paiement"}
 PAYMENT_METHODS = {PaymentMethod.BANK_TRANSFER: "virement", PaymentMethod.CHEQUE: "chèque", PaymentMethod.CASH: "espèces",

@@ -18,6 +18,7 @@ class Role(StrEnum):
     PROVIDER = "provider"
     ANALYST = "analyst"
     ADVISOR = "advisor"
+    MEDIATOR = "mediator"
     FEDERATION_ADMIN = "federation_admin"
 
 
