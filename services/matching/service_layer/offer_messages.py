@@ -80,8 +80,8 @@ def offer_messages_projection(*, policies: Mapping[str, PlatformPolicy], links: 
         policy = policies.get(envelope.platform_id)
         store = MatchingStore(conn, metadata)
         provider = await store.providers.get(assigned.provider_id)
-        if policy is None or provider is None:
-            return
+        if policy is None or provider is None or assigned.deadline_at <= clock.now():
+            return  # an offer whose callback deadline passed (a consumer reading old history) is moot
         subject, body = offer_text(policy, assigned)
         link = links.link(OfferKey(envelope.platform_id, assigned.request_id, assigned.provider_id))
         recipient = Contact(name=provider.name, email=provider.email, phone=provider.phone)

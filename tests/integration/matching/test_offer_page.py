@@ -201,3 +201,13 @@ async def test_the_provider_is_reminded_once_before_the_callback_deadline(world:
     assert reminder["Subject"] == "Rappel : demande de Jardinage à Limoges"
     text = reminder.get_body(preferencelist=("plain",)).get_content()
     assert "avant le 03/03 à 10:00" in text and "http://relais.test/o/" in text
+
+
+async def test_an_offer_read_after_its_deadline_is_not_sent(world: World) -> None:
+    await offered(world)
+    world.matching.clock.advance(timedelta(hours=25))  # e.g. a new consumer group reading old history
+
+    await world.deliver_offers()
+    await world.matching.outgoing.sender.send_due()
+
+    assert world.sink.messages() == []
