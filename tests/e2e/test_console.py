@@ -97,6 +97,15 @@ def test_an_operator_logs_a_call_from_the_keyboard_and_sees_the_provider_without
     assert "Preuve du tour" in story.inner_text()
     check_page(page, "03-demande-et-preuve")
 
+    page.locator("#request-page button", has_text="coordonnées").click()
+    page.wait_for_function("document.querySelector('#request-contact').textContent.includes('Jeanne Console')")
+    page.locator("#request-page button", has_text="Annuler la demande").click()
+    page.fill("#cancel-reason", "L'usager a trouvé quelqu'un.")
+    page.press("#cancel-reason", "Enter")
+    page.wait_for_function("document.querySelector('#request-facts').textContent.includes('annulée')")
+    assert "Demande annulée" in page.locator("#timeline-events").inner_text()
+    check_page(page, "03b-demande-annulee")
+
 
 def test_a_double_enter_logs_one_request(demo: DemoStack, page) -> None:
     sign_in(page, demo, "limoges", "lim-ecoutante-1")

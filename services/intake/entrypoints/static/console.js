@@ -370,9 +370,37 @@ async function openRequest(requestId) {
     ` — ${e.summary.replace(/\bprv-[0-9a-z]+/g, (id) => cardOf(id).name || "un prestataire")}`)));
   $("request-contact").replaceChildren(el("button", { type: "button", class: "small", onclick: () => showContact(requestId) },
     "Afficher les coordonnées de l'usager"), el("span", { class: "muted" }, " (consultation enregistrée)"));
+  const open = found.kind === "service" && !["cancelled", "done", "unmet"].includes(found.status);
+  $("request-cancel").replaceChildren(...(open ? [el("button", { type: "button", class: "small", onclick: () => askCancel(requestId) },
+    "Annuler la demande à la demande de l'usager")] : []));
   page.classList.remove("hidden");
   page.scrollIntoView({ block: "start" });
   page.focus();
+}
+
+function askCancel(requestId) {
+  const reason = el("input", { id: "cancel-reason", maxlength: "500" });
+  const confirm = el("button", { type: "submit", class: "small" }, "Confirmer l'annulation");
+  const form = el("form", {}, el("label", { for: "cancel-reason" }, "Motif (sans donnée personnelle, facultatif)"), reason, confirm);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    confirm.disabled = true;
+    try {
+      await api(`${base()}/requests/${requestId}/cancel`, { method: "POST", body: JSON.stringify({ reason: reason.value }) });
+      outcome("", el("strong", {}, "Demande annulée."), el("p", {}, "Le prestataire en est informé."));
+      for (let tries = 0; tries < 20; tries++) {  // until the read model shows it
+        const now = await api(`${base()}/requests/${requestId}`).catch(() => null);
+        if (now && now.status === "cancelled") break;
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      openRequest(requestId);
+      refreshList();
+    } catch (error) {
+      $("request-cancel").replaceChildren(el("p", { class: "error-text", role: "alert" }, error.message));
+    }
+  });
+  $("request-cancel").replaceChildren(form);
+  reason.focus();
 }
 
 async function showContact(requestId) {
