@@ -1,6 +1,8 @@
 """notifications become the shared outbox of outgoing messages (shared.outgoing)
 
-Existing rows keep their survey in ``reference``; those already sent are ``sent``, the others due now.
+Existing rows keep their survey in ``reference``; those already sent are ``sent``, phone calls stay on the
+operators' list (``pending``), and the others, queued without contact or text before a sender existed, are
+``cancelled`` (with the reason) rather than sent weeks late.
 
 Revision ID: 0003
 Revises: 0002
@@ -42,7 +44,10 @@ def upgrade() -> None:
                comment='JSON {link}; sealed JSON for a resident: only the resident\'s key opens it.',
                existing_comment="Sealed JSON {survey_id, link}: only the resident's key opens it.")
     op.execute("UPDATE notifications SET reference = survey_id, next_attempt_at = created_at, "
-               "status = CASE WHEN sent_at IS NULL THEN 'pending' ELSE 'sent' END")
+               "status = CASE WHEN sent_at IS NOT NULL THEN 'sent' WHEN channel = 'phone' THEN 'pending' "
+               "ELSE 'cancelled' END, "
+               "outcome = CASE WHEN sent_at IS NULL AND channel <> 'phone' THEN "
+               "'en file avant l''envoi automatique (sans coordonnées ni texte) : non envoyé' END")
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notifications_survey'))
         batch_op.drop_index(batch_op.f('ix_notifications_unsent'))
