@@ -19,6 +19,7 @@ from pydantic import Field, field_validator, model_validator
 from shared.contracts.envelope import PLATFORM_ID_PATTERN
 from shared.contracts.events.providers import ProviderKind
 from shared.platforms._base import PolicyModel, Rate
+from shared.platforms.desk import MediationDesk
 from shared.platforms.fees import FeeEntry, FeeRule, check_fee_entries_ordered, fee_entry_at
 from shared.platforms.opening import OpeningHours
 from shared.platforms.places import Activity, Commune, Sector
@@ -43,6 +44,11 @@ class SurveyChannel(StrEnum):
     EMAIL = "email"
     SMS = "sms"
     PHONE = "phone"
+
+
+class PlatformKind(StrEnum):
+    HOME_SERVICES = "home_services"
+    MEDIATION_DESK = "mediation_desk"
 
 
 class Matching(PolicyModel):
@@ -103,6 +109,10 @@ class PlatformPolicy(PolicyModel):
     platform_id: PlatformId = Field(description="Id of the platform, a slug of 2 to 40 lower-case letters, digits and "
                                     "dashes starting with a letter; equals the policy file name.", examples=["limoges"])
     name: str = Field(min_length=1, max_length=120, description="Public name.", examples=["Proximain (Limoges)"])
+    kind: PlatformKind = Field(default=PlatformKind.HOME_SERVICES, description="home_services (requests matched to "
+                               "providers) or mediation_desk (a walk-in desk logging visits, see `desk`).")
+    desk: MediationDesk | None = Field(default=None, description="Walk-in hours, network and attendance alert of a "
+                                       "mediation desk (required for, and only for, kind mediation_desk).")
     country: Literal["FR", "BE"] = Field(description="Country: decides the commune code scheme (INSEE or BE + NIS).")
     timezone: str = Field(description="IANA time zone of the calendar and deadlines.", examples=["Europe/Paris"])
     operators: int = Field(ge=0, description="Operators answering the phone (0: orientation only, no operator seat).")
@@ -111,10 +121,12 @@ class PlatformPolicy(PolicyModel):
     matching: Matching
     callback: Callback
     opening_hours: OpeningHours
-    activities: list[Activity] = Field(min_length=1, description="Taxonomy: the activities offered.")
+    activities: list[Activity] = Field(default_factory=list, description="Taxonomy: the activities offered (at "
+                                       "least one, except on a mediation desk).")
     communes: list[Commune] = Field(min_length=1, description="Communes covered.")
     sectors: list[Sector] = Field(min_length=1, description="Communes grouped into sectors; each commune in exactly one.")
-    fees: list[FeeEntry] = Field(min_length=1, description="Fee entries, oldest first, never edited once in force.")
+    fees: list[FeeEntry] = Field(default_factory=list, description="Fee entries, oldest first, never edited once in "
+                                 "force (at least one, except on a mediation desk).")
     survey: SurveyPolicy
     partners: list[Partner] = Field(default_factory=list, description="Partner organisations the platform informs "
                                     "and orients about (EDF, La Poste...), which topics may name.")
@@ -133,6 +145,7 @@ class PlatformPolicy(PolicyModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> PlatformPolicy:
+        self._fits_kind()
         _unique("activities", [activity.code for activity in self.activities])
         _unique("communes", [commune.code for commune in self.communes])
         _unique("sectors", [sector.code for sector in self.sectors])
@@ -156,7 +169,8 @@ class PlatformPolicy(PolicyModel):
         orphans = sorted(known - sector_of.keys())
         if orphans:
             raise ValueError(f"sectors: communes in no sector: {', '.join(orphans)}")
-        check_fee_entries_ordered(self.fees)
+        if self.fees:
+            check_fee_entries_ordered(self.fees)
         calendar = self.opening_hours.public_holidays
         if calendar is not None and calendar.country != self.country:
             raise ValueError(f"opening_hours.public_holidays.country: {calendar.country} is not the platform's "
@@ -164,6 +178,23 @@ class PlatformPolicy(PolicyModel):
         if self.callback.mode is DeadlineMode.BUSINESS_HOURS and self.opening_hours.is_empty():
             raise ValueError("callback.mode: business_hours needs opening_hours.weekly to have opening hours")
         return self
+
+    def _fits_kind(self) -> None:
+        if self.kind is PlatformKind.MEDIATION_DESK:
+            if self.desk is None:
+                raise ValueError("desk: a mediation desk needs its walk-in hours and attendance alert")
+            if not self.information_topics:
+                raise ValueError("information_topics: a mediation desk lists the topics its visits are logged under")
+            return
+        if self.desk is not None:
+            raise ValueError("desk: only a platform of kind mediation_desk has a desk")
+        for field, listed in (("activities", self.activities), ("fees", self.fees)):
+            if not listed:
+                raise ValueError(f"{field}: a home-service platform needs at least one entry")
+
+    @property
+    def is_mediation_desk(self) -> bool:
+        return self.kind is PlatformKind.MEDIATION_DESK
 
     @property
     def zone(self) -> ZoneInfo:
