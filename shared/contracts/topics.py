@@ -32,8 +32,9 @@ DEAD_LETTER = "relais.deadletter"
 TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(PROVIDERS, "provider id", "matching", ("matching", "billing", "feedback"),
               "Provider lifecycle: application, committee decision, accreditation, availability, suspension."),
-    TopicSpec(REQUESTS, "request id", "intake", ("matching", "intake", "feedback"),
-              "Calls logged by operators, the online form and the answering machine; cancellations."),
+    TopicSpec(REQUESTS, "request id (visit id for a visit)", "intake", ("matching", "intake", "feedback"),
+              "Calls logged by operators, the online form and the answering machine; cancellations; visits logged "
+              "at mediation desks."),
     TopicSpec(MATCHING, "request id", "matching", ("intake", "feedback", "billing", "matching"),
               "Assignment in turn, orientation, offers declined, contact, deadlines, quotes, interventions, unmet demand."),
     TopicSpec(FEEDBACK, "request id", "feedback", ("feedback", "intake"),

@@ -1,4 +1,4 @@
-"""Intake: calls logged by operators, the online form and the answering machine."""
+"""Intake: calls logged by operators, the online form and the answering machine; visits logged at mediation desks."""
 
 from __future__ import annotations
 
@@ -9,7 +9,16 @@ from pydantic import Field
 
 from shared.contracts.base import Event, register
 from shared.contracts.topics import REQUESTS
-from shared.contracts.types import ActivityCode, Channel, CommuneCode, FragilePublic, Sealed, TimeWindow, TopicCode
+from shared.contracts.types import (
+    ActivityCode,
+    Channel,
+    CommuneCode,
+    FragilePublic,
+    PartnerCode,
+    Sealed,
+    TimeWindow,
+    TopicCode,
+)
 from shared.contracts.upcasting import upcaster
 
 
@@ -131,3 +140,37 @@ class VoicemailUnanswered(RequestEvent):
 
     request_id: str = Field(description="Id of the callback entry (the aggregate id).")
     deadline_at: datetime = Field(description="The callback deadline that passed.")
+
+
+class VisitAction(StrEnum):
+    INFORMED = "informed"
+    HELPED_WITH_PROCEDURE = "helped_with_procedure"
+    HELPED_ONLINE = "helped_online"
+    ORIENTED = "oriented"
+    APPOINTMENT_MADE = "appointment_made"
+
+
+@register
+class VisitLogged(Event):
+    """A visitor came to a mediation desk and a mediator dealt with their question; the visit is counted.
+
+    No personal data: only when a follow-up is promised does ``follow_up_contact`` carry the visitor's
+    contact, sealed with their own key.
+    """
+
+    aggregate_type = "visit"
+    topic = REQUESTS
+
+    visit_id: str = Field(description="Id of the visit (the aggregate id).", examples=["vis-3c9e"])
+    visited_at: datetime = Field(description="When the visitor was received (timezone-aware).")
+    topic_asked: TopicCode = Field(description="What the visit was about: a topic of the desk's policy.")
+    topic_group: TopicCode = Field(description="The group of that topic in the policy when the visit was logged.",
+                                   examples=["partner_services"])
+    partner: PartnerCode | None = Field(default=None, description="Partner organisation the topic concerns, if one.")
+    actions: list[VisitAction] = Field(min_length=1, description="What the mediator did, in the order done.")
+    oriented_to: str | None = Field(default=None, max_length=200,
+                                    description="The service the visitor was oriented to (with action oriented).")
+    minutes_spent: int = Field(ge=1, le=480, description="Time the mediator spent, in minutes.")
+    commune: CommuneCode | None = Field(default=None, description="Visitor's commune when they said it.")
+    follow_up_contact: Sealed | None = Field(
+        default=None, description="Visitor's name and phone or email, encrypted, when a follow-up was promised.")

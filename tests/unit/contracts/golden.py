@@ -9,7 +9,7 @@ from typing import Any
 from shared.contracts import base
 
 FIXTURES_DIR = Path(base.__file__).parent / "fixtures"
-PLATFORMS = ("limoges", "herault", "val-de-marne", "brenne", "mons-borinage")
+PLATFORMS = ("limoges", "herault", "val-de-marne", "brenne", "mons-borinage", "pimms-lyon")
 
 
 def fixture_path(event_type: str, version: int) -> Path:

@@ -10,7 +10,7 @@ from shared.contracts.events.employment import (
     ReferralSource,
     Trade,
 )
-from shared.contracts.events.intake import CallbackOutcome, InformationTopic
+from shared.contracts.events.intake import CallbackOutcome, InformationTopic, VisitAction
 from shared.contracts.events.matching import DeclineReason, SkipReason, UnmetReason
 from shared.contracts.events.providers import ProviderKind
 from shared.contracts.labels import (
@@ -27,6 +27,7 @@ from shared.contracts.labels import (
     ROLES,
     SKIP_REASONS,
     TOPICS,
+    VISIT_ACTIONS,
     TRADES,
     UNMET_ADVICE,
     UNMET_REASONS,
@@ -43,7 +44,7 @@ def test_every_value_of_every_enum_has_its_french_words() -> None:
                         (SkipReason, SKIP_REASONS), (DeclineReason, DECLINE_REASONS), (ProviderKind, PROVIDER_KINDS),
                         (Trade, TRADES), (ReferralSource, REFERRAL_SOURCES), (Attendance, ATTENDANCES),
                         (AssessmentDecision, ASSESSMENT_DECISIONS), (CandidateSkip, CANDIDATE_SKIPS),
-                        (InterviewOutcome, INTERVIEW_OUTCOMES)):
+                        (InterviewOutcome, INTERVIEW_OUTCOMES), (VisitAction, VISIT_ACTIONS)):
         assert set(table) == set(enum), enum.__name__
     assert set(ROLES) == {role.value for role in Role}
 
