@@ -111,6 +111,28 @@ def message_of(row: Mapping[str, Any]) -> OutgoingMessage:
     )
 
 
+async def pending_on(conn: Any, metadata: MetaData, platform_id: str, channel: SendChannel, *, offset: int = 0,
+                     limit: int = 200) -> list[dict[str, Any]]:
+    """The messages of ``channel`` waiting on ``platform_id`` (e.g. the calls operators are to make), oldest first."""
+    table = notifications_table(metadata)
+    query = (select(table.c.notification_id, table.c.reference, table.c.request_id, table.c.kind, table.c.created_at)
+             .where(table.c.platform_id == platform_id, table.c.channel == channel.value,
+                    table.c.status == Status.PENDING.value)
+             .order_by(table.c.created_at, table.c.notification_id).offset(offset).limit(limit))
+    return [dict(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def settle(conn: Any, metadata: MetaData, reference: str, channel: SendChannel, outcome: str,
+                 now: datetime) -> int:
+    """Record as done the waiting messages of ``channel`` about ``reference`` (a call an operator made)."""
+    table = notifications_table(metadata)
+    result = await conn.execute(
+        update(table).where(table.c.reference == reference, table.c.channel == channel.value,
+                            table.c.status == Status.PENDING.value)
+        .values(status=Status.SENT.value, sent_at=now, outcome=outcome, next_attempt_at=None))
+    return result.rowcount or 0
+
+
 async def cancel_for_resident(conn: Any, metadata: MetaData, resident_id: str) -> int:
     """Cancel every message to ``resident_id`` not sent yet; returns how many."""
     table = notifications_table(metadata)

@@ -9,12 +9,14 @@ import orjson
 from sqlalchemy import MetaData, or_, select
 
 from services.feedback.domain.model import SENT
-from services.feedback.service_layer.ports import SurveyQuery, SurveyRecord
+from services.feedback.service_layer.ports import CallToMake, SurveyQuery, SurveyRecord
 from shared.contracts.events.feedback import SendChannel
 from shared.contracts.types import Sealed
-from shared.outgoing.outbox import OutgoingMessage, messages_about, queue
+from shared.outgoing.outbox import OutgoingMessage, messages_about, pending_on, queue, settle
 from shared.storage.ports import ProjectionConnection
 from shared.storage.upsert import insert_new, upsert
+
+CALL_LOGGED = "appel passé par un opérateur"
 
 
 class SqlSurveyIndex:
@@ -84,6 +86,14 @@ class SqlSurveyIndex:
         await insert_new(self._conn, self._recipients, {"request_id": request_id, "platform_id": platform_id,
                                                         "resident_id": resident_id, "contact": contact.model_dump_json()},
                          key=["request_id"])
+
+    async def calls_to_make(self, platform_id: str, offset: int, limit: int) -> list[CallToMake]:
+        rows = await pending_on(self._conn, self._metadata, platform_id, SendChannel.PHONE, offset=offset, limit=limit)
+        return [CallToMake(survey_id=row["reference"], request_id=row["request_id"], kind=row["kind"],
+                           queued_at=row["created_at"]) for row in rows]
+
+    async def calls_made(self, survey_id: str, at: datetime) -> None:
+        await settle(self._conn, self._metadata, survey_id, SendChannel.PHONE, CALL_LOGGED, at)
 
     async def recipient(self, request_id: str) -> Sealed | None:
         query = select(self._recipients.c.contact).where(self._recipients.c.request_id == request_id)

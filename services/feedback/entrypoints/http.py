@@ -65,6 +65,12 @@ async def record_phone_answers(platform_id: str, survey_id: str, body: c.PhoneFo
     return s.PhoneFollowUpRecorded(survey_id=survey_id, answered=await svc.record_phone_follow_up(command))
 
 
+@router.get("/follow-up-calls", summary="The operators' call list: surveys to take by phone and follow-up calls "
+            "not made yet, oldest first (a page of them: offset, limit)")
+async def follow_up_calls(platform_id: str, who: Operator, svc: Handlers, page: Page) -> list[s.CallToMakeOut]:
+    return [s.CallToMakeOut.of(call) for call in await svc.calls_to_make(platform_id, page.offset, page.limit)]
+
+
 @router.get("/surveys", summary="Surveys of the platform, newest first: a page of them (offset, limit), filtered by "
             "status, activity and the local days they were sent on (since, until)")
 async def list_surveys(platform_id: str, who: Operator, svc: Handlers, page: Page, period: Period,

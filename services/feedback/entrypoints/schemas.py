@@ -8,8 +8,24 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from services.feedback.domain.satisfaction import Tally
-from services.feedback.service_layer.ports import SurveyRecord
+from services.feedback.service_layer.ports import CallToMake, SurveyRecord
 from shared.contracts.events.feedback import SendChannel
+
+
+class CallToMakeOut(BaseModel):
+    """A call on the operators' list; recording it (``POST .../surveys/{survey_id}/phone-answers``) takes it off."""
+
+    survey_id: str
+    request_id: str
+    reason: str = Field(description="In French: the survey to take by phone, or the follow-up call after it.")
+    queued_at: datetime
+
+    @classmethod
+    def of(cls, call: CallToMake) -> CallToMakeOut:
+        reason = ("questionnaire à recueillir par téléphone" if call.kind == "survey"
+                  else "relance du questionnaire par téléphone" if call.kind == "reminder"
+                  else "appel de suivi après l'intervention")
+        return cls(survey_id=call.survey_id, request_id=call.request_id, reason=reason, queued_at=call.queued_at)
 
 
 class SurveySummary(BaseModel):

@@ -18,7 +18,7 @@ from services.feedback.domain.commands import (
 from services.feedback.domain.model import ANSWERED, EXPIRED, Survey, SurveyClosed
 from services.feedback.domain.sending import token_hash
 from services.feedback.service_layer.context import FeedbackContext
-from services.feedback.service_layer.ports import SurveyQuery, SurveyRecord
+from services.feedback.service_layer.ports import CallToMake, SurveyQuery, SurveyRecord
 from shared.contracts.events.feedback import AnswerChannel
 from shared.contracts.types import Sealed
 from shared.errors import Conflict, NotFound
@@ -71,6 +71,7 @@ class SurveyAnswering(FeedbackContext):
                     ensure_not_future("called_at", cmd.called_at, now)
                 survey, history = await self.load(store, record.request_id)
                 survey.log_follow_up(cmd.operator, cmd.outcome, cmd.called_at or now)
+                await store.surveys.calls_made(record.survey_id, now)
                 if cmd.answers is not None:
                     try:
                         await self._answer(survey, record, cmd.answers, AnswerChannel.PHONE)
@@ -94,6 +95,12 @@ class SurveyAnswering(FeedbackContext):
         async with self.uow() as store:
             await store.surveys.set_preferred_channel(cmd.platform_id, cmd.resident_id, cmd.channel, self.clock.now())
             await store.commit()
+
+    async def calls_to_make(self, platform_id: str, offset: int = 0, limit: int = 200) -> list[CallToMake]:
+        """The operators' call list: surveys by phone and follow-up calls not made yet, oldest first."""
+        self.policy(platform_id)
+        async with self.uow() as store:
+            return await store.surveys.calls_to_make(platform_id, offset, limit)
 
     async def list_surveys(self, platform_id: str, query: SurveyQuery) -> list[SurveyRecord]:
         self.policy(platform_id)

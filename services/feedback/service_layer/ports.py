@@ -51,6 +51,16 @@ class SurveyQuery:
                 and (self.sent_before is None or record.sent_at < self.sent_before))
 
 
+@dataclass(frozen=True)
+class CallToMake:
+    """A call on the operators' list: a survey by phone, or a follow-up after a survey sent otherwise."""
+
+    survey_id: str
+    request_id: str
+    kind: str
+    queued_at: datetime
+
+
 class SurveyIndex(Protocol):
     async def add(self, record: SurveyRecord) -> None: ...
     async def get(self, survey_id: str) -> SurveyRecord | None: ...
@@ -66,6 +76,8 @@ class SurveyIndex(Protocol):
                                     at: datetime) -> None: ...
     async def add_recipient(self, request_id: str, platform_id: str, resident_id: str, contact: Sealed) -> None: ...
     async def recipient(self, request_id: str) -> Sealed | None: ...
+    async def calls_to_make(self, platform_id: str, offset: int, limit: int) -> list[CallToMake]: ...
+    async def calls_made(self, survey_id: str, at: datetime) -> None: ...
 
 
 class Store(Protocol):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.feedback.domain.commands import SetPreferredChannel
+from services.feedback.domain.commands import RecordPhoneFollowUp, SetPreferredChannel
 from services.feedback.entrypoints.projections import survey_process
 from shared.contracts.envelope import Envelope, new_envelope
-from shared.contracts.events.feedback import SendChannel
+from shared.contracts.events.feedback import FollowUpOutcome, SendChannel
 from shared.contracts.events.intake import Channel, RequestLogged
 from shared.outgoing.sender import Sender
 from shared.outgoing.sink import SmtpSink
@@ -57,3 +57,20 @@ async def test_one_survey_email_per_intervention_across_a_redelivered_event_and_
     (row,) = await feedback_store.rows("notifications")
     assert (row["status"], row["channel"]) == ("sent", "email")
     assert token not in (row["message"] or "") and "Jeanne" not in (row["recipient"] or "")
+
+
+async def test_a_follow_up_call_waits_on_the_operators_list_until_it_is_logged(feedback_store: FeedbackStore) -> None:
+    await feedback_store.handlers.set_preferred_channel(
+        SetPreferredChannel(platform_id="herault", resident_id="res-1", channel=SendChannel.EMAIL))
+    process = survey_process(feedback_store.handlers, feedback_store.metadata, PREFIX)
+    await feedback_store.deliver(process, intervention_done("req-1", platform_id="herault"))
+
+    (call,) = await feedback_store.handlers.calls_to_make("herault")
+    assert (call.request_id, call.kind) == ("req-1", "follow_up_call")
+    await feedback_store.handlers.record_phone_follow_up(RecordPhoneFollowUp(
+        platform_id="herault", survey_id=call.survey_id, operator="op-3", actor="operator:op-3",
+        outcome=FollowUpOutcome.NO_ANSWER))
+
+    assert await feedback_store.handlers.calls_to_make("herault") == []
+    (phone,) = await feedback_store.rows("notifications", channel="phone")
+    assert (phone["status"], phone["outcome"]) == ("sent", "appel passé par un opérateur")

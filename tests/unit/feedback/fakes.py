@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Self
 
 from services.feedback.domain.model import SENT
-from services.feedback.service_layer.ports import SurveyQuery, SurveyRecord
+from services.feedback.service_layer.ports import CallToMake, SurveyQuery, SurveyRecord
 from shared.contracts.events.feedback import SendChannel
 from shared.contracts.types import Sealed
 from shared.outgoing.outbox import OutgoingMessage
@@ -21,6 +21,7 @@ class FakeSurveyIndex:
     def __init__(self) -> None:
         self.surveys: dict[str, SurveyRecord] = {}
         self.sent: list[OutgoingMessage] = []
+        self.called: set[str] = set()
         self.preferences: dict[tuple[str, str], SendChannel] = {}
         self.recipients: dict[str, tuple[str, str, Sealed]] = {}
 
@@ -62,6 +63,14 @@ class FakeSurveyIndex:
 
     async def add_recipient(self, request_id: str, platform_id: str, resident_id: str, contact: Sealed) -> None:
         self.recipients.setdefault(request_id, (platform_id, resident_id, contact))
+
+    async def calls_to_make(self, platform_id: str, offset: int, limit: int) -> list[CallToMake]:
+        calls = [CallToMake(n.reference or "", n.request_id, n.kind, datetime.min) for n in self.sent
+                 if n.platform_id == platform_id and n.channel is SendChannel.PHONE and n.reference not in self.called]
+        return calls[offset:offset + limit]
+
+    async def calls_made(self, survey_id: str, at: datetime) -> None:
+        self.called.add(survey_id)
 
     async def recipient(self, request_id: str) -> Sealed | None:
         found = self.recipients.get(request_id)
