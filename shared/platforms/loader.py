@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,8 @@ from pydantic import ValidationError
 from shared.errors import NotFound
 from shared.platforms.model import PlatformPolicy
 from shared.validation import field_path, french_reason
+
+_NAMED_FIELD = re.compile(r"^(?P<field>[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*): (?P<reason>.+)$", re.DOTALL)
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader when PyYAML was built with it (8x faster on the policy files), else the pure-Python one."""
@@ -119,4 +122,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 def _described(path: Path, error: Any) -> PolicyProblem:
     reason = "unknown key" if error["type"] == "extra_forbidden" else error["msg"].removeprefix("Value error, ")
-    return PolicyProblem(path.name, field_path(error["loc"]), reason, french_reason(error))
+    field, reason_fr = field_path(error["loc"]), french_reason(error)
+    named = _NAMED_FIELD.match(reason_fr)
+    if named:  # a rule of the whole policy names its field first: "sectors: communes in no sector: 87085"
+        field = f"{field}.{named['field']}" if field else named["field"]
+        reason, reason_fr = reason.removeprefix(f"{named['field']}: "), named["reason"]
+    return PolicyProblem(path.name, field, reason, reason_fr)

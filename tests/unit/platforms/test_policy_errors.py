@@ -57,7 +57,7 @@ def test_overlapping_opening_intervals_are_rejected(tmp_path):
         tmp_path, lambda d: d["opening_hours"]["weekly"].update(monday=["13:30-17:00", "08:30-12:00"]), "brenne"
     )
     assert problems == [
-        "brenne.yaml: opening_hours: weekly.monday[1]: 08:30-12:00 starts before the previous interval 13:30-17:00 ends"
+        "brenne.yaml: opening_hours.weekly.monday[1]: 08:30-12:00 starts before the previous interval 13:30-17:00 ends"
     ]
 
 
@@ -84,7 +84,7 @@ def test_orientation_needs_a_count(tmp_path):
 
 def test_a_fee_entry_must_cover_every_provider_kind(tmp_path):
     problems = problems_of(tmp_path, lambda d: d["fees"][0]["rules"].pop("company"))
-    assert problems == ["limoges.yaml: fees[0]: rules: no fee rule for provider kind(s) company"]
+    assert problems == ["limoges.yaml: fees[0].rules: no fee rule for provider kind(s) company"]
 
 
 def test_the_file_name_must_be_the_platform_id(tmp_path):
@@ -144,9 +144,23 @@ def test_a_subdivision_written_by_name_is_rejected_with_its_code(tmp_path):
 
 def test_an_extra_closed_day_listed_twice_is_rejected(tmp_path):
     problems = problems_of(tmp_path, lambda d: d["opening_hours"].update(holidays=["2030-05-31", "2030-05-31"]))
-    assert problems == ["limoges.yaml: opening_hours: holidays: a date is listed twice"]
+    assert problems == ["limoges.yaml: opening_hours.holidays: a date is listed twice"]
 
 
 def test_public_holidays_of_another_country_are_rejected(tmp_path):
     problems = problems_of(tmp_path, lambda d: d["opening_hours"].update(public_holidays={"country": "BE"}))
     assert problems == ["limoges.yaml: opening_hours.public_holidays.country: BE is not the platform's country (FR)"]
+
+
+def test_a_rule_of_the_whole_policy_is_told_in_french_with_its_field(tmp_path):
+    document = raw_policy("limoges")
+    document["matching"]["mode"] = "assigner"
+    document["survey"]["satisfaction_alert_threshold"] = "1.5"
+    write_policy(tmp_path, "limoges", document)
+    with pytest.raises(PolicyError) as caught:
+        load_policy(tmp_path / "limoges.yaml")
+    assert caught.value.french_line() == (
+        "politique de plateforme invalide : limoges.yaml, champ matching.mode : valeur non prévue ; valeurs "
+        "possibles : assign ou orient (et 1 autre(s) problème(s) : `relais platforms check` les liste tous)")
+    assert caught.value.found[1].french() == (
+        "limoges.yaml, champ survey.satisfaction_alert_threshold : doit être inférieur ou égal à 1")
