@@ -1,0 +1,67 @@
+"""The seeker and opening indexes on an open connection (the caller's transaction)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import MetaData, select
+
+from services.employment.service_layer.ports import OpeningRecord, SeekerRecord
+from shared.contracts.events.employment import ReferralSource, Trade
+from shared.contracts.types import Sealed
+from shared.storage.ports import ProjectionConnection
+from shared.storage.upsert import update_where
+
+
+class SqlSeekerIndex:
+    def __init__(self, conn: ProjectionConnection, metadata: MetaData) -> None:
+        self._conn = conn
+        self._table = metadata.tables["employment_seekers"]
+
+    async def add(self, record: SeekerRecord) -> None:
+        await self._conn.execute(self._table.insert().values(**_row(record)))
+
+    async def save(self, record: SeekerRecord) -> None:
+        await update_where(self._conn, self._table, {"seeker_id": record.seeker_id}, _row(record))
+
+    async def get(self, seeker_id: str) -> SeekerRecord | None:
+        row = (await self._conn.execute(select(self._table).where(self._table.c.seeker_id == seeker_id))).mappings().first()
+        return _record(row) if row is not None else None
+
+    async def of_platform(self, platform_id: str) -> list[SeekerRecord]:
+        query = (select(self._table).where(self._table.c.platform_id == platform_id)
+                 .order_by(self._table.c.registered_at, self._table.c.seeker_id))
+        return [_record(row) for row in (await self._conn.execute(query)).mappings()]
+
+
+class SqlOpeningIndex:
+    def __init__(self, conn: ProjectionConnection, metadata: MetaData) -> None:
+        self._conn = conn
+        self._table = metadata.tables["job_openings"]
+
+    async def add(self, record: OpeningRecord) -> None:
+        await self._conn.execute(self._table.insert().values(**{**record.__dict__, "trade": record.trade.value}))
+
+    async def set_status(self, opening_id: str, status: str) -> None:
+        await update_where(self._conn, self._table, {"opening_id": opening_id}, {"status": status})
+
+    async def of_platform(self, platform_id: str, provider_id: str | None) -> list[OpeningRecord]:
+        query = select(self._table).where(self._table.c.platform_id == platform_id)
+        if provider_id is not None:
+            query = query.where(self._table.c.provider_id == provider_id)
+        query = query.order_by(self._table.c.posted_at.desc(), self._table.c.opening_id)
+        return [OpeningRecord(**{**row, "trade": Trade(row["trade"])})
+                for row in (await self._conn.execute(query)).mappings()]
+
+
+def _row(record: SeekerRecord) -> dict[str, Any]:
+    return {**record.__dict__, "referral_source": record.referral_source.value,
+            "trades": ",".join(trade.value for trade in record.trades),
+            "identity": record.identity.model_dump_json() if record.identity is not None else None}
+
+
+def _record(row: Any) -> SeekerRecord:
+    return SeekerRecord(**{**row, "referral_source": ReferralSource(row["referral_source"]),
+                           "trades": tuple(Trade(code) for code in row["trades"].split(",")),
+                           "identity": Sealed(**orjson.loads(row["identity"])) if row["identity"] else None})

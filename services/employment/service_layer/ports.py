@@ -1,0 +1,86 @@
+"""What the employment use cases need from the outside world, as protocols and plain records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from services.employment.domain.proposals import PoolEntry
+from shared.contracts.events.employment import ReferralSource, Trade
+from shared.contracts.types import Sealed
+from shared.security.principals import Principal
+from shared.storage.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class SeekerRecord:
+    """The seeker index row (write side, changed with the seeker's events): lists and proposals read it."""
+
+    seeker_id: str
+    platform_id: str
+    referral_source: ReferralSource
+    trades: tuple[Trade, ...]
+    commune: str
+    mobility_km: int
+    available_from: date
+    registered_at: datetime
+    status: str
+    identity: Sealed | None
+    preselected_on: date | None = None
+    proposals: int = 0
+
+    def entry(self) -> PoolEntry:
+        return PoolEntry(self.seeker_id, self.status, self.trades, self.commune, self.mobility_km, self.available_from,
+                         self.preselected_on, self.proposals)
+
+    def but(self, **changes: Any) -> SeekerRecord:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class OpeningRecord:
+    """The opening index row: a provider's openings, without reading every event."""
+
+    opening_id: str
+    platform_id: str
+    provider_id: str
+    trade: Trade
+    starts_on: date
+    posted_at: datetime
+    status: str
+
+
+class SeekerIndex(Protocol):
+    async def add(self, record: SeekerRecord) -> None: ...
+    async def get(self, seeker_id: str) -> SeekerRecord | None: ...
+    async def of_platform(self, platform_id: str) -> list[SeekerRecord]: ...
+    async def save(self, record: SeekerRecord) -> None: ...
+
+
+class OpeningIndex(Protocol):
+    async def add(self, record: OpeningRecord) -> None: ...
+    async def of_platform(self, platform_id: str, provider_id: str | None) -> list[OpeningRecord]: ...
+    async def set_status(self, opening_id: str, status: str) -> None: ...
+
+
+class EmploymentUnitOfWork(UnitOfWork, Protocol):
+    """The event store and both indexes in one transaction."""
+
+    @property
+    def seekers(self) -> SeekerIndex: ...
+
+    @property
+    def openings(self) -> OpeningIndex: ...
+
+
+UnitOfWorkFactory = Callable[[], EmploymentUnitOfWork]
+
+
+class PersonalData(Protocol):
+    """The vault as the employment service uses it: one key per seeker, reads audited, erasure by key deletion."""
+
+    async def seal(self, resident_id: str, platform_id: str, data: Any) -> Sealed: ...
+    async def unseal(self, sealed: Sealed, *, reader: Principal | str, purpose: str) -> dict[str, Any]: ...
+    async def erase(self, resident_id: str) -> bool: ...
