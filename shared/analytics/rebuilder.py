@@ -28,10 +28,13 @@ from shared.contracts.envelope import Envelope
 from shared.contracts.topics import physical
 from shared.messaging.batches import apply_decoded
 from shared.messaging.projection import InboundRecord, Projection
-from shared.messaging.rebuild import NotFreshDatabase
 from shared.messaging.tracking import load_checkpoints, processed_count
 
 Progress = Callable[[int, int], Any]
+
+
+class NotFreshDatabase(RuntimeError):
+    """The target database already holds events processed by this projection."""
 
 
 @dataclass
@@ -82,6 +85,41 @@ async def rebuild_targets(
     include = None if until is None else (lambda envelope: _occurred_by(envelope, until))
     with fewer_collections():
         return await _rebuild(targets, bootstrap, include, progress, batch_size, platforms)
+
+
+async def rebuild(
+    projection: Projection,
+    engine: AsyncEngine,
+    metadata: MetaData,
+    bootstrap: str,
+    topic_prefix: str,
+    *,
+    until: datetime | None = None,
+    progress: Progress | None = None,
+    batch_size: int = 500,
+    platforms: Collection[str] | None = None,
+) -> int:
+    """Rebuild one projection from offset 0 into ``engine`` (its tables created, nothing processed yet).
+
+    The engine of ``relais replay`` (:func:`rebuild_targets`) with a single target. Returns the
+    number of events the projection processed; ``progress(events_processed, total_estimate)`` is
+    called after each batch and once at the end. Raises :class:`NotFreshDatabase` as
+    :func:`rebuild_targets` does.
+    """
+    target = Target(projection, engine, metadata)
+    estimate = 0
+
+    def per_batch(_records_read: int, total: int) -> None:
+        nonlocal estimate
+        estimate = total
+        if progress is not None:
+            progress(target.processed, total)
+
+    await rebuild_targets([target], bootstrap, topic_prefix, until=until, progress=per_batch,
+                          batch_size=batch_size, platforms=platforms)
+    if progress is not None:
+        progress(target.processed, estimate)
+    return target.processed
 
 
 async def ensure_fresh(engine: AsyncEngine, metadata: MetaData, consumer: str) -> None:

@@ -6,7 +6,7 @@ delivered again (same event id) is skipped. Deduplication is by event id, never 
 broker wipe and restore, offsets restart at 0.
 
 This module knows nothing of Kafka clients; :mod:`shared.messaging.runner` and
-:mod:`shared.messaging.rebuild` feed it. What a batch did, :class:`BatchResult`, is defined in
+:mod:`shared.analytics.rebuilder` feed it. What a batch did, :class:`BatchResult`, is defined in
 :mod:`shared.messaging.batch_result` and importable from here.
 """
 

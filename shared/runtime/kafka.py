@@ -263,8 +263,14 @@ class KafkaCluster:
 
     @staticmethod
     def _cluster_id() -> str:
-        """A KRaft cluster id: a base64url UUID of 22 characters, what ``kafka-storage random-uuid`` prints."""
-        return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        """A KRaft cluster id: a base64url UUID of 22 characters, what ``kafka-storage random-uuid`` prints.
+
+        Like Kafka's own, never one starting with "-" (the storage tool would read it as an option).
+        """
+        while True:
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            if not cluster_id.startswith("-"):
+                return cluster_id
 
     def _spawn(self, node: KafkaNode) -> None:
         for port in (node.port, node.controller_port):

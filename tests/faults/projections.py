@@ -16,11 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.intake.adapters.tables import metadata as intake_metadata
 from services.intake.service_layer.projections import console_projection, observatory_projection
+from shared.analytics.rebuilder import rebuild
 from shared.contracts.envelope import Envelope
 from shared.messaging.projection import Projection
-from shared.messaging.rebuild import rebuild
+from shared.platforms.loader import load_policies
+from shared.platforms.local_time import local_month
 from shared.storage.engine import create_engine
 
+PLATFORMS = Path(__file__).resolve().parents[2] / "deploy" / "platforms"
 PROJECTION_TABLES = ("request_view", "timeline", "callback_queue", "unmet_demand", "information_calls")
 CONSUMERS = ("intake.console", "intake.observatory")
 
@@ -69,14 +72,16 @@ async def rebuilt_checksums(bootstrap: str, topic_prefix: str, folder: Path, *,
 async def lost_and_doubled(engine: AsyncEngine, metadata: MetaData, events: Sequence[Envelope[Any]]) -> tuple[int, int]:
     """Events missing from the read models, and events counted more than once.
 
-    Every event has one timeline row (console); information calls are counted in the observatory.
+    Every event has one timeline row (console); information calls are counted in the observatory, by
+    the platform's local month.
     """
     timeline, calls = metadata.tables["timeline"], metadata.tables["information_calls"]
     async with engine.connect() as conn:
         seen = set((await conn.execute(select(timeline.c.event_id))).scalars())
         counted = Counter({(p, t, m): n for p, t, m, n in await conn.execute(
             select(calls.c.platform_id, calls.c.topic, calls.c.month, calls.c["count"]))})
-    expected = Counter((e.platform_id, e.payload.topic_asked.value, e.meta.occurred_at.strftime("%Y-%m"))
+    zones = {platform_id: policy.zone for platform_id, policy in load_policies(PLATFORMS).items()}
+    expected = Counter((e.platform_id, e.payload.topic_asked, local_month(e.meta.occurred_at, zones[e.platform_id]))
                        for e in events if e.event_type == "InformationCallLogged")
     lost = sum(1 for e in events if str(e.event_id) not in seen) + sum((expected - counted).values())
     doubled = sum((counted - expected).values()) + max(0, len(seen) - len({str(e.event_id) for e in events}))

@@ -6,7 +6,7 @@
   contact and intervention (or unmet demand);
 - billing: a fee on the intervention (its request id in the payload, on the provider's account);
 - every stored event published on the test's topics, and the live intake projections built from
-  the topics by the standard runner path (:func:`shared.messaging.rebuild.rebuild`).
+  the topics by the standard runner path (:func:`shared.analytics.rebuilder.rebuild`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from services.intake.adapters.tables import metadata as intake_metadata
 from services.intake.domain.commands import LogRequest
 from services.intake.read_models import describe
 from services.intake.service_layer.handlers import IntakeHandlers
+from shared.analytics.rebuilder import rebuild
 from shared.clock import FixedClock
 from shared.contracts.base import Event
 from shared.contracts.codec import encode, from_json_dict
@@ -31,7 +32,6 @@ from shared.contracts.events import billing as be
 from shared.contracts.events import matching as me
 from shared.contracts.events import providers as pe
 from shared.messaging.admin import ensure_topics
-from shared.messaging.rebuild import rebuild
 from shared.platforms.loader import load_policies
 from shared.privacy.contact import ResidentContact
 from shared.privacy.vault import Vault

@@ -14,12 +14,12 @@ from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from shared.analytics.catalogue import described_services, select_projections
+from shared.analytics.rebuilder import rebuild
 from shared.analytics.replay import replay
 from shared.cli.main import app
 from shared.contracts.codec import encode, from_json_dict
 from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events.matching import RequestUnmet
-from shared.messaging.rebuild import rebuild
 from shared.settings import Settings
 from shared.storage.engine import create_engine
 from tests.fixtures.database import POSTGRES_ONLY

@@ -10,9 +10,9 @@ import pytest
 
 from services.billing.bootstrap import MIGRATIONS, bootstrap
 from services.billing.entrypoints.app import create_app
+from shared.analytics.rebuilder import rebuild
 from shared.contracts.codec import encode
 from shared.messaging.producer import create_producer
-from shared.messaging.rebuild import rebuild
 from shared.messaging.runner import wait_for
 from shared.security.principals import Role
 from shared.settings import Settings

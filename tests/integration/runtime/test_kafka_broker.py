@@ -69,3 +69,7 @@ async def test_the_readme_kcat_line_shows_headers_and_values_on_apache_kafka(kaf
     shown = subprocess.run(["kcat", "-b", cluster.bootstrap, "-C", "-t", topic, "-f", "%h %s\\n", "-e", "-q"],
                            capture_output=True, text=True, timeout=60, check=True)
     assert shown.stdout.strip() == 'event_type=RequestLogged,schema_version=2 {"payload": {}}'
+
+
+def test_cluster_ids_never_start_with_a_dash() -> None:
+    assert not any(KafkaCluster._cluster_id().startswith("-") for _ in range(2000))
