@@ -144,7 +144,19 @@ def test_a_refused_call_says_why_in_french(demo: DemoStack, page) -> None:
     page.fill("#activity", "plomberie sous-marine")
     page.press("#activity", "Enter")
     assert "Vérifiez : Activité" in page.locator("#outcome").inner_text()
+    assert page.locator("#activity").get_attribute("aria-invalid") == "true"
     check_page(page, "05-erreur")
+
+    page.fill("#activity", "Jardinage")
+    page.fill("#commune", "Limoges")
+    page.fill("#name", "Jean Numéro")
+    page.fill("#phone", "12")
+    page.press("#phone", "Enter")
+    page.wait_for_function("document.querySelector('#outcome').textContent.includes(\"Rien n'a été enregistré\")")
+    assert "Téléphone" in page.locator("#outcome").inner_text(), page.locator("#outcome").inner_text()
+    assert page.locator("#phone").get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.id") == "phone"
+    check_page(page, "05b-erreur-serveur")
 
 
 def test_an_oriented_call_lists_the_nearest_structures(demo: DemoStack, page) -> None:

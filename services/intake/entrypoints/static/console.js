@@ -12,11 +12,13 @@ class ApiError extends Error {
     super(frenchError(status, body));
     this.status = status;
     this.code = body && body.error;
+    this.fields = (body && Array.isArray(body.fields) ? body.fields : []).map((f) => String(f.field).replace(/^body\./, ""));
   }
 }
 
 const FIELD_LABELS = { activity: "Activité", commune: "Commune", "contact.name": "Nom de l'usager",
-  "contact.phone": "Téléphone", "contact.address": "Adresse", "contact.email": "Courriel", contact: "Téléphone",
+  "contact.phone": "Téléphone (un numéro français ou belge, par exemple 05 55 12 34 56)", "contact.address": "Adresse",
+  "contact.email": "Courriel", contact: "Téléphone",
   topic_asked: "Sujet", answer: "Réponse donnée", outcome: "Suite donnée" };
 const BY_CODE = {
   unknown_activity: "Cette activité n'est pas proposée par la plateforme : choisissez-la dans la liste.",
@@ -36,6 +38,8 @@ function frenchError(status, body) {
     const names = [...new Set(body.fields.map((f) => FIELD_LABELS[String(f.field).replace(/^body\./, "")]).filter(Boolean))];
     if (names.length) return `Vérifiez : ${names.join(", ")}.`;
   }
+  // The APIs' error body {error, detail, fields} carries a French sentence for people in detail.
+  if (body && Array.isArray(body.fields) && typeof body.detail === "string" && body.detail) return body.detail;
   if (status === 404) return "Introuvable : la fiche n'existe pas sur cette plateforme.";
   if (status === 409) return "Déjà fait : la page est mise à jour.";
   if (status === 429) return "Trop de demandes : patientez quelques secondes.";
@@ -277,6 +281,11 @@ $("call-form").addEventListener("submit", async (event) => {
     refreshList();
   } catch (error) {
     outcome("error", el("strong", {}, "Rien n'a été enregistré."), el("p", {}, error.message));
+    const inputs = { activity: "activity", commune: "commune", "contact.name": "name", "contact.phone": "phone",
+      contact: "phone", "contact.address": "address", topic_asked: "topic", answer: "answer" };
+    const wrong = error.fields.map((field) => inputs[field]).filter(Boolean);
+    for (const id of wrong) $(id).setAttribute("aria-invalid", "true");
+    if (wrong.length) $(wrong[0]).focus();
   } finally {
     submit.disabled = false;
   }
