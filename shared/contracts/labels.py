@@ -22,7 +22,7 @@ from shared.contracts.events.employment import (
 from shared.contracts.events.feedback import FollowUpOutcome, SendChannel
 from shared.contracts.events.intake import CallbackOutcome, InformationTopic, VisitAction
 from shared.contracts.events.matching import DeclineReason, SkipReason, UnmetReason
-from shared.contracts.events.providers import ProviderKind
+from shared.contracts.events.providers import ProviderKind, Weekday
 from shared.contracts.types import Channel, FragilePublic
 
 CHANNELS = {Channel.PHONE: "téléphone", Channel.ONLINE_FORM: "formulaire en ligne", Channel.WALK_IN: "accueil",
@@ -31,6 +31,8 @@ FRAGILE_PUBLICS = {FragilePublic.ELDERLY: "personne âgée", FragilePublic.DISAB
                    FragilePublic.CHILD_UNDER_3: "enfant de moins de 3 ans"}
 TOPICS = {InformationTopic.TAX_ADVANTAGES: "Avantages fiscaux", InformationTopic.RATES: "Tarifs",
           InformationTopic.EMPLOYER_STATUS: "Statut d'employeur", InformationTopic.OTHER: "Autre question"}
+WEEKDAYS = {Weekday.MONDAY: "lundi", Weekday.TUESDAY: "mardi", Weekday.WEDNESDAY: "mercredi", Weekday.THURSDAY: "jeudi",
+            Weekday.FRIDAY: "vendredi", Weekday.SATURDAY: "samedi", Weekday.SUNDAY: "dimanche"}
 VISIT_ACTIONS = {VisitAction.INFORMED: "informé", VisitAction.HELPED_WITH_PROCEDURE: "aidé dans une démarche",
                  VisitAction.HELPED_ONLINE: "aidé en ligne", VisitAction.ORIENTED: "orienté vers un service",
                  VisitAction.APPOINTMENT_MADE: "rendez-vous pris"}
@@ -132,7 +134,7 @@ def label(table: dict, code: object, default: str = "—") -> str:
 def vocabulary() -> dict[str, dict[str, str]]:
     """Every table above keyed by its code's text, for pages that render codes in the browser."""
     tables: dict[str, Mapping[Any, str]] = {"channels": CHANNELS, "fragile_publics": FRAGILE_PUBLICS, "topics": TOPICS,
-              "callback_outcomes": CALLBACK_OUTCOMES, "visit_actions": VISIT_ACTIONS, "unmet_reasons": UNMET_REASONS, "unmet_advice": UNMET_ADVICE,
+              "callback_outcomes": CALLBACK_OUTCOMES, "visit_actions": VISIT_ACTIONS, "weekdays": WEEKDAYS, "unmet_reasons": UNMET_REASONS, "unmet_advice": UNMET_ADVICE,
               "skip_reasons": SKIP_REASONS, "decline_reasons": DECLINE_REASONS, "provider_kinds": PROVIDER_KINDS,
               "provider_statuses": PROVIDER_STATUSES, "request_statuses": REQUEST_STATUSES, "roles": ROLES,
               "callback_statuses": CALLBACK_STATUSES, "send_channels": SEND_CHANNELS,

@@ -12,7 +12,7 @@ from shared.contracts.events.employment import (
 )
 from shared.contracts.events.intake import CallbackOutcome, InformationTopic, VisitAction
 from shared.contracts.events.matching import DeclineReason, SkipReason, UnmetReason
-from shared.contracts.events.providers import ProviderKind
+from shared.contracts.events.providers import ProviderKind, Weekday
 from shared.contracts.labels import (
     ASSESSMENT_DECISIONS,
     ATTENDANCES,
@@ -27,10 +27,11 @@ from shared.contracts.labels import (
     ROLES,
     SKIP_REASONS,
     TOPICS,
-    VISIT_ACTIONS,
     TRADES,
     UNMET_ADVICE,
     UNMET_REASONS,
+    VISIT_ACTIONS,
+    WEEKDAYS,
     label,
     vocabulary,
 )
@@ -44,7 +45,8 @@ def test_every_value_of_every_enum_has_its_french_words() -> None:
                         (SkipReason, SKIP_REASONS), (DeclineReason, DECLINE_REASONS), (ProviderKind, PROVIDER_KINDS),
                         (Trade, TRADES), (ReferralSource, REFERRAL_SOURCES), (Attendance, ATTENDANCES),
                         (AssessmentDecision, ASSESSMENT_DECISIONS), (CandidateSkip, CANDIDATE_SKIPS),
-                        (InterviewOutcome, INTERVIEW_OUTCOMES), (VisitAction, VISIT_ACTIONS)):
+                        (InterviewOutcome, INTERVIEW_OUTCOMES), (VisitAction, VISIT_ACTIONS),
+                        (Weekday, WEEKDAYS)):
         assert set(table) == set(enum), enum.__name__
     assert set(ROLES) == {role.value for role in Role}
 
