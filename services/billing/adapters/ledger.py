@@ -19,7 +19,7 @@ from sqlalchemy import MetaData, Table, bindparam, distinct, func, select
 from services.billing.domain.ledger import EntryKind, LedgerEntry, YearTotals, entry_of
 from services.billing.domain.money import from_cents, to_cents
 from shared.contracts.envelope import Envelope
-from shared.contracts.events.billing import StatementIssued
+from shared.contracts.events.billing import FeeBasis, PaymentMethod, StatementIssued
 from shared.storage.ports import ProjectionConnection
 from shared.storage.upsert import insert_new, insert_of, plain_insert
 
@@ -45,11 +45,7 @@ class Ledger:
         entry = entry_of(envelope, self.zone(envelope.platform_id))
         if entry is None or await self._exists(conn, entry.entry_id):
             return
-        await conn.execute(plain_insert(self._entries), {
-            "entry_id": entry.entry_id, "platform_id": entry.platform_id, "provider_id": entry.provider_id,
-            "sequence": entry.sequence, "kind": entry.kind.value, "booked_on": entry.booked_on,
-            "amount_cents": to_cents(entry.amount), "request_id": entry.request_id, "description": entry.description,
-        })
+        await conn.execute(plain_insert(self._entries), _row_of(entry))
         await conn.execute(_add_to_account(conn.dialect.name, self._accounts), {
             "provider_id": entry.provider_id, "platform_id": entry.platform_id,
             "balance_cents": to_cents(entry.amount), "entries": 1,
@@ -78,11 +74,7 @@ class Ledger:
         """Every entry of the account, in the order they were recorded."""
         table = self._entries
         rows = await conn.execute(select(table).where(table.c.provider_id == provider_id).order_by(table.c.sequence))
-        return [
-            LedgerEntry(row.entry_id, row.platform_id, row.provider_id, row.sequence, EntryKind(row.kind),
-                        row.booked_on, from_cents(row.amount_cents), row.request_id, row.description)
-            for row in rows
-        ]
+        return [_entry_of(row) for row in rows]
 
     async def statements(self, conn: ProjectionConnection, provider_id: str, period: str) -> list[Any]:
         """Statements already issued for the account and month, oldest first."""
@@ -98,6 +90,29 @@ class Ledger:
         accounts = await conn.execute(select(func.count(distinct(table.c.provider_id))).where(*in_year))
         by_kind = {EntryKind(kind): from_cents(cents) for kind, cents in sums}
         return YearTotals(platform_id, year, by_kind, accounts.scalar_one())
+
+
+def _row_of(entry: LedgerEntry) -> dict[str, Any]:
+    return {
+        "entry_id": entry.entry_id, "platform_id": entry.platform_id, "provider_id": entry.provider_id,
+        "sequence": entry.sequence, "kind": entry.kind.value, "booked_on": entry.booked_on,
+        "amount_cents": to_cents(entry.amount), "request_id": entry.request_id,
+        "basis": entry.basis.value if entry.basis else None, "rate": None if entry.rate is None else str(entry.rate),
+        "base_cents": None if entry.base_amount is None else to_cents(entry.base_amount),
+        "hours_hundredths": None if entry.hours is None else to_cents(entry.hours), "year": entry.year,
+        "method": entry.method.value if entry.method else None, "note": entry.note,
+    }
+
+
+def _entry_of(row: Any) -> LedgerEntry:
+    return LedgerEntry(
+        row.entry_id, row.platform_id, row.provider_id, row.sequence, EntryKind(row.kind), row.booked_on,
+        from_cents(row.amount_cents), row.request_id, basis=FeeBasis(row.basis) if row.basis else None,
+        rate=None if row.rate is None else Decimal(row.rate),
+        base_amount=None if row.base_cents is None else from_cents(row.base_cents),
+        hours=None if row.hours_hundredths is None else from_cents(row.hours_hundredths), year=row.year,
+        method=PaymentMethod(row.method) if row.method else None, note=row.note,
+    )
 
 
 @lru_cache(maxsize=16)

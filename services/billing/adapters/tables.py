@@ -3,7 +3,8 @@
 Amounts are integer cents and hours integer hundredths, so sums are exact on every database.
 
 - ``ledger_entries``, ``accounts``, ``statements``: the ledger, a fold of the billing events alone
-  (rebuildable from the billing topic);
+  (rebuildable from the billing topic); an entry keeps codes and figures, never a sentence (its French
+  line is written when read, :func:`services.billing.domain.ledger.describe`);
 - ``billing_*``: the fee process manager's memory of providers, hours worked per resident,
   interventions seen and events parked until their provider is known.
 """
@@ -45,7 +46,14 @@ def _ledger_tables(metadata: MetaData) -> None:
         Column("booked_on", Date, nullable=False),
         Column("amount_cents", BigInteger, nullable=False, comment="Owed by the provider; payments negative."),
         Column("request_id", String(120), nullable=True),
-        Column("description", String(300), nullable=False),
+        Column("basis", String(30), nullable=True, comment="Fees: percentage or per_hour_new_client."),
+        Column("rate", String(12), nullable=True, comment="Fees: the rate as in FeeCharged, e.g. '0.05'."),
+        Column("base_cents", BigInteger, nullable=True, comment="Fees by percentage: labour + travel excl. tax."),
+        Column("hours_hundredths", BigInteger, nullable=True, comment="Fees per hour: hours charged, x 100."),
+        Column("year", Integer, nullable=True, comment="Memberships: the year paid for."),
+        Column("method", String(20), nullable=True, comment="Payments: bank_transfer, cheque, cash, direct_debit."),
+        Column("note", String(500), nullable=False, server_default="",
+               comment="As typed by a person: a payment's reference, a correction's reason."),
     )
     Index("ix_ledger_entries_account", entries.c.provider_id, entries.c.sequence, unique=True)
     Index("ix_ledger_entries_platform_booked", entries.c.platform_id, entries.c.booked_on)

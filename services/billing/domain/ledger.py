@@ -12,6 +12,12 @@ Booking date (decides the month of a statement and the year of the totals):
 payments on their ``paid_on``; every other entry on the local date (platform time zone) when its
 event occurred, i.e. when the intervention, admission or correction it comes from was recorded.
 A correction is therefore booked when it is made, never back into a month already stated.
+
+Words: an entry keeps the codes and figures of its event (how a fee was computed, the year of a
+membership, the method of a payment) and what a person typed (a cheque's reference, a correction's
+reason), never a sentence; :func:`describe` writes its French line from them with the words of
+:mod:`shared.contracts.labels`, so every statement, page and API says the same and a wording change
+needs no rebuild.
 """
 
 from __future__ import annotations
@@ -24,15 +30,17 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.billing.domain.money import ZERO
+from services.billing.domain.money import ZERO, french_euros, french_number
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.billing import (
     FeeAdjusted,
     FeeBasis,
     FeeCharged,
     MembershipFeeCharged,
+    PaymentMethod,
     PaymentRecorded,
 )
+from shared.contracts.labels import FEE_BASES, LEDGER_LINES, PAYMENT_METHODS, label
 from shared.platforms.local_time import local_date
 
 
@@ -48,6 +56,14 @@ CHARGES = (EntryKind.FEE, EntryKind.ADJUSTMENT, EntryKind.MEMBERSHIP)
 
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
+    """One line of an account. Besides its amount, what its French line is written from:
+
+    - a fee: ``basis`` (how it was computed), ``rate``, ``base_amount`` (percentages) or ``hours`` (per hour);
+    - a membership: its ``year``;
+    - a payment: its ``method`` and, in ``note``, the reference typed by the coordinator;
+    - an adjustment: in ``note``, the reason of the correction as typed.
+    """
+
     entry_id: str
     platform_id: str
     provider_id: str
@@ -56,35 +72,61 @@ class LedgerEntry:
     booked_on: date
     amount: Decimal
     request_id: str | None
-    description: str
+    basis: FeeBasis | None = None
+    rate: Decimal | None = None
+    base_amount: Decimal | None = None
+    hours: Decimal | None = None
+    year: int | None = None
+    method: PaymentMethod | None = None
+    note: str = ""
+
+    @property
+    def description(self) -> str:
+        return describe(self)
 
 
 def entry_of(envelope: Envelope[Any], zone: ZoneInfo) -> LedgerEntry | None:
     """The ledger entry of a billing event; ``None`` for events that move no money (statements)."""
     event = envelope.payload
+    head = (str(envelope.event_id), envelope.platform_id, event.provider_id, envelope.meta.aggregate_version)
     booked_on = local_date(envelope.meta.occurred_at, zone)
-    request_id: str | None = None
     if isinstance(event, FeeCharged):
-        kind, amount, request_id, text = EntryKind.FEE, event.amount, event.request_id, _fee_text(event)
-    elif isinstance(event, FeeAdjusted):
-        text = f"adjustment after a correction: {event.reason}" if event.reason else "adjustment after a correction"
-        kind, amount, request_id = EntryKind.ADJUSTMENT, event.amount, event.request_id
-    elif isinstance(event, MembershipFeeCharged):
-        kind, amount, text = EntryKind.MEMBERSHIP, event.amount, f"membership {event.year}"
-    elif isinstance(event, PaymentRecorded):
-        kind, amount, booked_on = EntryKind.PAYMENT, f"-{event.amount}", event.paid_on
-        text = f"payment ({event.method.value.replace('_', ' ')}{', ' + event.reference if event.reference else ''})"
-    else:
-        return None
-    return LedgerEntry(str(envelope.event_id), envelope.platform_id, event.provider_id,
-                       envelope.meta.aggregate_version, kind, booked_on, Decimal(amount), request_id, text)
+        return LedgerEntry(*head, EntryKind.FEE, booked_on, Decimal(event.amount), event.request_id, basis=event.basis,
+                           rate=Decimal(event.rate), base_amount=Decimal(event.base_amount),
+                           hours=Decimal(event.hours_charged))
+    if isinstance(event, FeeAdjusted):
+        return LedgerEntry(*head, EntryKind.ADJUSTMENT, booked_on, Decimal(event.amount), event.request_id,
+                           note=event.reason)
+    if isinstance(event, MembershipFeeCharged):
+        return LedgerEntry(*head, EntryKind.MEMBERSHIP, booked_on, Decimal(event.amount), None, year=event.year)
+    if isinstance(event, PaymentRecorded):
+        return LedgerEntry(*head, EntryKind.PAYMENT, event.paid_on, -Decimal(event.amount), None, method=event.method,
+                           note=event.reference)
+    return None
 
 
-def _fee_text(event: FeeCharged) -> str:
-    if event.basis is FeeBasis.PERCENTAGE:
-        percent = (Decimal(event.rate) * 100).normalize()
-        return f"{percent:f} % of {event.base_amount} (labour + travel excl. tax)"
-    return f"{event.hours_charged} h x {event.rate} (new client)"
+def describe(entry: LedgerEntry) -> str:
+    """The French line of ``entry`` on a statement, e.g. ``5 % de 135,00 € (main-d'œuvre et déplacement, HT)``."""
+    if entry.kind is EntryKind.FEE and entry.basis is not None:
+        return label(FEE_BASES, entry.basis).format(
+            rate=french_number((entry.rate or ZERO) * 100) if entry.basis is FeeBasis.PERCENTAGE
+            else french_euros(entry.rate or ZERO),
+            base=french_euros(entry.base_amount or ZERO), hours=french_number(entry.hours or ZERO))
+    if entry.kind is EntryKind.ADJUSTMENT:
+        return (LEDGER_LINES["adjustment_with_reason"] if entry.note else LEDGER_LINES["adjustment"]).format(
+            reason=entry.note)
+    if entry.kind is EntryKind.MEMBERSHIP:
+        return LEDGER_LINES["membership"].format(year=entry.year)
+    if entry.kind is EntryKind.PAYMENT:
+        method = label(PAYMENT_METHODS, entry.method, "paiement").capitalize()
+        return (LEDGER_LINES["payment_with_reference"] if entry.note else LEDGER_LINES["payment"]).format(
+            method=method, reference=entry.note)
+    return "—"
+
+
+def owed_and_credit(balance: Decimal) -> tuple[Decimal, Decimal]:
+    """A balance as what the provider owes and what the platform holds in its favour (one of them is zero)."""
+    return max(balance, ZERO), max(-balance, ZERO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,12 +153,12 @@ class StatementFigures:
     @property
     def opening_credit(self) -> Decimal:
         """What the platform held in the provider's favour at the start of the month (0 when it owed)."""
-        return max(-self.opening_balance, ZERO)
+        return owed_and_credit(self.opening_balance)[1]
 
     @property
     def closing_credit(self) -> Decimal:
         """What the provider paid beyond what it owed, held in its favour at the end of the month (0 when it owes)."""
-        return max(-self.closing_balance, ZERO)
+        return owed_and_credit(self.closing_balance)[1]
 
 
 def period_bounds(period: str) -> tuple[date, date]:

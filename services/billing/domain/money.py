@@ -3,11 +3,18 @@
 Rounding rule: every charge is rounded once, to the cent, half up (``ROUND_HALF_UP``):
 5 % of 10.10 = 0.505 -> 0.51; 5 % of 10.09 = 0.5045 -> 0.50. Sums of rounded charges are exact.
 Stores keep integer cents (and hours in hundredths), so totals computed by the database are exact too.
+
+Two written forms: the contract form of events and APIs (:func:`money_str`, ``'1234.56'``) and the form a
+French reader expects on a page (:func:`french_euros`, ``1 234,56 €``), written by Babel's French locale.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.numbers import format_currency, format_decimal
+
+FRENCH = "fr_FR"
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -34,6 +41,16 @@ def parse_money(text: str) -> Decimal:
 def money_str(value: Decimal) -> str:
     """The contract form of an amount: two places, e.g. ``'155.00'``, ``'-1.00'``."""
     return str(round_cents(value) + 0)
+
+
+def french_euros(value: Decimal) -> str:
+    """An amount as a French reader expects it: ``1 234,56 €`` (narrow no-break spaces), ``-5,00 €``."""
+    return format_currency(round_cents(value), "EUR", locale=FRENCH)
+
+
+def french_number(value: Decimal) -> str:
+    """A rate or a number of hours the French way, without useless zeros: ``5``, ``12,5``, ``0,1``."""
+    return format_decimal(value, locale=FRENCH)
 
 
 def to_cents(value: Decimal) -> int:

@@ -7,14 +7,15 @@ a provider reads only its own account and statements.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from services.billing.domain.ledger import EntryKind
-from services.billing.domain.money import ZERO, money_str
+from services.billing.domain.ledger import EntryKind, owed_and_credit
+from services.billing.domain.money import ZERO, french_euros, money_str
 from services.billing.entrypoints.statements import statement_csv, statement_html
 from services.billing.service_layer.commands import (
     IssueStatement,
@@ -22,6 +23,7 @@ from services.billing.service_layer.commands import (
     RecordPayment,
 )
 from services.billing.service_layer.handlers import BillingHandlers, IssuedStatement
+from shared.contracts.labels import ACCOUNT_POSITIONS, LEDGER_ENTRY_KINDS, YEAR_TOTALS, label
 from shared.security.http import ensure_platform, ensure_subject, platform_member, require
 from shared.security.principals import Principal, Role
 
@@ -51,18 +53,27 @@ Period = Annotated[str, Path(pattern=PERIOD, description="Month of the statement
 
 class EntryOut(BaseModel):
     entry_id: str = Field(description="Id of the billing event of the entry.")
-    sequence: int
-    kind: EntryKind
-    booked_on: date
+    sequence: int = Field(description="Order of the entry in the account.")
+    kind: EntryKind = Field(description="Code of the entry's nature.")
+    kind_label: str = Field(description="The entry's nature in French, for display, e.g. 'frais'.")
+    booked_on: date = Field(description="Day the entry is booked on, in the platform's local time.")
     amount: str = Field(description="Euros owed by the provider (payments negative), e.g. '6.75'.")
-    request_id: str | None
-    description: str
+    request_id: str | None = Field(description="The request of the intervention a fee or an adjustment is about.")
+    description: str = Field(description="The entry's line in French, for display, e.g. "
+                                         "'5 % de 135,00 € (main-d'œuvre et déplacement, HT)'.")
 
 
 class AccountOut(BaseModel):
+    """The account as its statements show it: what the provider owes, or what the platform holds in its favour."""
+
     platform_id: str
     provider_id: str
-    balance: str = Field(description="What the provider owes the platform, e.g. '6.75'.")
+    balance: str = Field(description="What the provider owes the platform, never negative: '0.00' when it owes "
+                                     "nothing or is in credit, e.g. '6.75'.")
+    credit: str = Field(description="What the platform holds in the provider's favour (payments beyond what was "
+                                    "owed, deducted from the next fees), never negative: '0.00' when it owes.")
+    position: str = Field(description="The account's position in French, for display, e.g. 'Solde dû : 6,75 €' or "
+                                      "'Crédit en faveur du prestataire : 20,00 €'.")
     entries: list[EntryOut]
 
 
@@ -70,24 +81,40 @@ class Recorded(BaseModel):
     id: str = Field(description="Event id of the payment recorded.")
 
 
+class TotalLine(BaseModel):
+    code: str = Field(description="Which total: fees, memberships, adjustments, charged, paid.")
+    label: str = Field(description="Its name in French, for display, e.g. 'Adhésions'.")
+    amount: str = Field(description="Euros, e.g. '155.00'.")
+
+
 class TotalsOut(BaseModel):
     platform_id: str
-    year: int
+    year: int = Field(description="Calendar year of the entries' booking days, in the platform's local time.")
     fees: str
     memberships: str
     adjustments: str
     charged: str = Field(description="Fees + memberships + adjustments.")
     paid: str
     accounts: int = Field(description="Accounts with at least one entry in the year.")
+    lines: list[TotalLine] = Field(description="The same totals with their French names, in display order.")
 
 
 @router.get("/accounts/{provider_id}", summary="A provider's account: balance and entries")
 async def show_account(platform_id: str, provider_id: str, who: AccountReader, svc: Handlers) -> AccountOut:
     account = await svc.account(platform_id, provider_id)
-    entries = [EntryOut(entry_id=e.entry_id, sequence=e.sequence, kind=e.kind, booked_on=e.booked_on,
-                        amount=money_str(e.amount), request_id=e.request_id, description=e.description)
+    entries = [EntryOut(entry_id=e.entry_id, sequence=e.sequence, kind=e.kind, kind_label=label(LEDGER_ENTRY_KINDS, e.kind),
+                        booked_on=e.booked_on, amount=money_str(e.amount), request_id=e.request_id,
+                        description=e.description)
                for e in account.entries]
-    return AccountOut(platform_id=platform_id, provider_id=provider_id, balance=money_str(account.balance), entries=entries)
+    owed, credit = owed_and_credit(account.balance)
+    return AccountOut(platform_id=platform_id, provider_id=provider_id, balance=money_str(owed),
+                      credit=money_str(credit), position=_position(owed, credit), entries=entries)
+
+
+def _position(owed: Decimal, credit: Decimal) -> str:
+    if credit:
+        return ACCOUNT_POSITIONS["credit"].format(amount=french_euros(credit))
+    return ACCOUNT_POSITIONS["balance"].format(amount=french_euros(owed)) if owed else ACCOUNT_POSITIONS["settled"]
 
 
 @router.post("/accounts/{provider_id}/payments", status_code=201, summary="Record a payment from the provider")
@@ -108,7 +135,7 @@ async def _statement(platform_id: str, provider_id: str, period: str, who: Princ
 async def statement_as_csv(platform_id: str, provider_id: str, period: Period, who: AccountReader,
                            svc: Handlers) -> Response:
     issued = await _statement(platform_id, provider_id, period, who, svc)
-    return Response(statement_csv(issued), media_type="text/csv; charset=utf-8",
+    return Response(statement_csv(issued, svc.policy(platform_id).name), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{issued.statement_id}.csv"'})
 
 
@@ -124,7 +151,9 @@ async def statement_as_html(platform_id: str, provider_id: str, period: Period, 
 async def year_totals(platform_id: str, year: Annotated[int, Path(ge=2000, le=2100)], who: Coordinator,
                       svc: Handlers) -> TotalsOut:
     totals = await svc.year_totals(platform_id, year)
-    by_kind = {kind: money_str(totals.by_kind.get(kind, ZERO)) for kind in EntryKind}
-    return TotalsOut(platform_id=platform_id, year=year, fees=by_kind[EntryKind.FEE],
-                     memberships=by_kind[EntryKind.MEMBERSHIP], adjustments=by_kind[EntryKind.ADJUSTMENT],
-                     charged=money_str(totals.charged), paid=money_str(totals.paid), accounts=totals.accounts)
+    amounts = {"fees": totals.by_kind.get(EntryKind.FEE, ZERO), "memberships": totals.by_kind.get(EntryKind.MEMBERSHIP, ZERO),
+               "adjustments": totals.by_kind.get(EntryKind.ADJUSTMENT, ZERO), "charged": totals.charged,
+               "paid": totals.paid}
+    written = {code: money_str(amount) for code, amount in amounts.items()}
+    return TotalsOut(platform_id=platform_id, year=year, **written, accounts=totals.accounts,
+                     lines=[TotalLine(code=code, label=YEAR_TOTALS[code], amount=amount) for code, amount in written.items()])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from tests.integration.billing.harness import (
     replay_into,
 )
 from tests.unit.billing.factories import admitted, applied, corrected, done, policies
+from tests.unit.billing.test_billing_overpayment import statement_rows
 
 pytestmark = pytest.mark.integration
 TODAY = datetime(2008, 5, 15, 9, 0, tzinfo=UTC)
@@ -63,15 +62,15 @@ async def test_each_policy_charges_its_exact_amounts_once(database_url: str, tmp
         events = await harness.billing_events()
         assert sorted(e.event_type for e in events) == ["FeeCharged", "FeeCharged", "FeeCharged", "MembershipFeeCharged"]
         association = (await harness.client.get("/platforms/limoges/accounts/prv-asso", headers=harness.admin())).json()
-        assert [(e["kind"], e["amount"], e["description"]) for e in association["entries"]] == [
-            ("fee", "1.00", "10.00 h x 0.10 (new client)"), ("fee", "1.00", "10.00 h x 0.10 (new client)")]
+        assert [(e["kind_label"], e["amount"], e["description"]) for e in association["entries"]] == [
+            ("frais", "1.00", "10 h × 0,10\xa0€ (heures d'un nouveau client)")] * 2
 
 
 async def test_corrections_payments_statements_and_totals(database_url: str, tmp_path: Path) -> None:
     async with billing_service(database_url, tmp_path, FixedClock(TODAY)) as harness:
         intervention = done("prv-art", labour="120.00", travel="15.00", done_on=date(2008, 3, 12))
         await harness.feed(applied("prv-art", "artisan"), intervention)
-        await harness.feed(corrected(intervention, labour="100.00", reason="labour was 100.00",
+        await harness.feed(corrected(intervention, labour="100.00", reason="main-d'œuvre de 100,00 €",
                                      occurred_at=at(date(2008, 4, 3))))
         coordinator = harness.token("limoges", Role.COORDINATOR, "co-1")
         paid = await harness.client.post("/platforms/limoges/accounts/prv-art/payments", headers=coordinator,
@@ -80,22 +79,26 @@ async def test_corrections_payments_statements_and_totals(database_url: str, tmp
         assert paid.status_code == 201, paid.text
 
         account = (await harness.client.get("/platforms/limoges/accounts/prv-art", headers=coordinator)).json()
-        assert account["balance"] == "0.75"
-        assert [(e["kind"], e["amount"], e["booked_on"]) for e in account["entries"]] == [
-            ("fee", "6.75", "2008-03-12"), ("adjustment", "-1.00", "2008-04-03"), ("payment", "-5.00", "2008-04-10")]
+        assert (account["balance"], account["credit"], account["position"]) == ("0.75", "0.00", "Solde dû : 0,75\xa0€")
+        assert [(e["kind"], e["amount"], e["booked_on"], e["description"]) for e in account["entries"]] == [
+            ("fee", "6.75", "2008-03-12", "5 % de 135,00\xa0€ (main-d'œuvre et déplacement, HT)"),
+            ("adjustment", "-1.00", "2008-04-03", "Après correction de l'intervention : main-d'œuvre de 100,00 €"),
+            ("payment", "-5.00", "2008-04-10", "Chèque, réf. CHQ 881")]
         [adjusted] = [e.payload for e in await harness.billing_events() if isinstance(e.payload, FeeAdjusted)]
         [charged] = [e for e in await harness.billing_events() if isinstance(e.payload, FeeCharged)]
         assert adjusted.adjusts_event_id == charged.event_id and adjusted.amount == "-1.00"
 
         march = await harness.client.get("/platforms/limoges/accounts/prv-art/statements/2008-03.csv", headers=coordinator)
         assert march.status_code == 200 and march.headers["content-type"].startswith("text/csv")
-        rows = list(csv.reader(io.StringIO(march.text)))
-        assert rows[2][1:] == ["opening_balance", "", "owed at the start of the month", "0.00"]
-        assert rows[3][1:3] == ["fee", intervention.payload.request_id] and rows[3][4] == "6.75"
-        assert [row[4] for row in rows[-3:]] == ["6.75", "0.00", "6.75"]
+        rows = statement_rows(march.text)
+        assert rows[0][:2] == ["Relevé de compte — mars 2008", "Proximain (Limoges)"]
+        assert rows[2][1:] == ["Solde dû en début de mois", "", "", "0,00"]
+        assert rows[3][:3] == ["12/03/2008", "frais", intervention.payload.request_id] and rows[3][4] == "6,75"
+        assert [row[4] for row in rows[-3:]] == ["6,75", "0,00", "6,75"]
         april = await harness.client.get("/platforms/limoges/accounts/prv-art/statements/2008-04.html", headers=coordinator)
-        assert april.status_code == 200 and 'id="opening">6.75<' in april.text
-        assert 'id="charged">-1.00<' in april.text and 'id="paid">5.00<' in april.text and 'id="closing">0.75<' in april.text
+        assert april.status_code == 200 and 'id="opening">6,75\xa0€<' in april.text
+        assert 'id="charged">-1,00\xa0€<' in april.text and 'id="paid">5,00\xa0€<' in april.text
+        assert 'id="closing">0,75\xa0€<' in april.text and "Relevé de compte — avril 2008" in april.text
         again = await harness.client.get("/platforms/limoges/accounts/prv-art/statements/2008-04.csv", headers=coordinator)
         assert again.status_code == 200
 
@@ -112,7 +115,12 @@ async def test_corrections_payments_statements_and_totals(database_url: str, tmp
 
         totals = await harness.client.get("/platforms/limoges/totals/2008", headers=coordinator)
         assert totals.json() == {"platform_id": "limoges", "year": 2008, "fees": "6.75", "memberships": "0.00",
-                                 "adjustments": "-1.00", "charged": "5.75", "paid": "5.75", "accounts": 1}
+                                 "adjustments": "-1.00", "charged": "5.75", "paid": "5.75", "accounts": 1, "lines": [
+                                     {"code": "fees", "label": "Frais", "amount": "6.75"},
+                                     {"code": "memberships", "label": "Adhésions", "amount": "0.00"},
+                                     {"code": "adjustments", "label": "Régularisations", "amount": "-1.00"},
+                                     {"code": "charged", "label": "Total facturé", "amount": "5.75"},
+                                     {"code": "paid", "label": "Total payé", "amount": "5.75"}]}
         current_month = await harness.client.get("/platforms/limoges/accounts/prv-art/statements/2008-05.csv",
                                                  headers=coordinator)
         assert current_month.status_code == 422 and "period_not_over" in current_month.text
@@ -151,7 +159,9 @@ async def test_who_may_see_and_pay(database_url: str, tmp_path: Path) -> None:
         paid_today = await harness.client.post(f"{account}/payments", headers=coordinator,
                                                json={**payment, "amount": "1000000.00", "paid_on": "2008-05-15"})
         assert paid_today.status_code == 201, paid_today.text
-        assert (await harness.client.get(account, headers=coordinator)).json()["balance"] == "-999993.25"
+        in_credit = (await harness.client.get(account, headers=coordinator)).json()
+        assert (in_credit["balance"], in_credit["credit"]) == ("0.00", "999993.25")
+        assert in_credit["position"] == "Crédit en faveur du prestataire : 999\u202f993,25\xa0€"
 
 
 async def test_replaying_the_billing_events_into_a_fresh_database_gives_the_same_ledger(

@@ -34,15 +34,29 @@ def test_the_whole_cheque_is_booked_and_the_excess_is_a_credit_carried_to_the_ne
 def test_the_statement_shows_a_credit_not_an_amount_owed() -> None:
     issued = IssuedStatement("stm-2026-03-p", "limoges", date(2026, 4, 1), statement_for("p", "2026-03", overpaid_account()))
     html = statement_html(issued, "Proximain (Limoges)")
-    assert "Crédit en faveur du prestataire en fin de mois" in html and 'id="closing-credit">20.00<' in html
-    assert "Solde dû en fin de mois" not in html and "20.00 EUR</strong> de plus que les sommes dues" in html
+    assert "Crédit en faveur du prestataire en fin de mois" in html and 'id="closing-credit">20,00\xa0€<' in html
+    assert "Solde dû en fin de mois" not in html and "20,00\xa0€</strong> de plus que les sommes dues" in html
     assert ">paiement<" in html and ">frais<" in html
-    rows = list(csv.reader(io.StringIO(statement_csv(issued))))
-    assert rows[-2][1:] == ["closing_balance", "", "owed at the end of the month", "-20.00"]
-    assert rows[-1][1] == "closing_credit" and rows[-1][4] == "20.00"
+    rows = statement_rows(statement_csv(issued, "Proximain (Limoges)"))
+    assert rows[-1][1:] == ["Crédit en faveur du prestataire en fin de mois", "", "", "20,00"]
+    assert all(row[1] != "Solde dû en fin de mois" for row in rows)
+
+
+def test_a_credit_carried_into_the_month_opens_the_statement_as_a_credit() -> None:
+    april = IssuedStatement("stm-2026-04-p", "limoges", date(2026, 5, 1), statement_for("p", "2026-04", overpaid_account()))
+    html = statement_html(april, "Proximain (Limoges)")
+    assert 'id="opening-credit">20,00\xa0€<' in html and "Crédit du prestataire reporté du mois précédent" in html
+    assert statement_rows(statement_csv(april, "Proximain (Limoges)"))[2][1:] == [
+        "Crédit du prestataire reporté du mois précédent", "", "", "20,00"]
 
 
 def test_a_balance_owed_has_no_credit_line() -> None:
     owed = statement_for("p", "2026-03", overpaid_account()[:1])
     html = statement_html(IssuedStatement("stm", "limoges", date(2026, 4, 1), owed), "Proximain (Limoges)")
-    assert owed.closing_credit == D("0") and 'id="closing">5.00<' in html and "Crédit" not in html
+    assert owed.closing_credit == D("0") and 'id="closing">5,00\xa0€<' in html and "Crédit" not in html
+
+
+def statement_rows(text: str) -> list[list[str]]:
+    """The rows of a CSV statement as a French spreadsheet reads it (byte order mark, ``;``)."""
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
