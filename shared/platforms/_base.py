@@ -16,7 +16,7 @@ class PolicyModel(BaseModel):
 
 def _no_float(value: Any) -> Any:
     if isinstance(value, float):
-        raise ValueError(f"write {value!r} as a quoted decimal string, e.g. '0.05' (a float is not exact)")
+        raise ValueError(f"écrivez {value!r} entre guillemets, par exemple '0.05' (un nombre à virgule flottante n'est pas exact)")
     return value
 
 

@@ -67,7 +67,7 @@ class FeeEntry(PolicyModel):
     def _every_kind_has_a_rule(self) -> FeeEntry:
         missing = sorted(kind.value for kind in ProviderKind if kind not in self.rules)
         if missing:
-            raise ValueError(f"rules: no fee rule for provider kind(s) {', '.join(missing)}")
+            raise ValueError(f"rules: aucune règle de redevance pour {', '.join(missing)}")
         return self
 
     def rule_for(self, kind: ProviderKind | str) -> FeeRule:
@@ -77,11 +77,11 @@ class FeeEntry(PolicyModel):
 def check_fee_entries_ordered(entries: Sequence[FeeEntry]) -> None:
     """Raise ``ValueError`` unless there is at least one entry and dates strictly increase."""
     if not entries:
-        raise ValueError("fees: at least one fee entry is required")
+        raise ValueError("fees: au moins une entrée de redevances est requise")
     for index, (before, after) in enumerate(pairwise(entries), start=1):
         if after.effective_from <= before.effective_from:
             raise ValueError(
-                f"fees[{index}].effective_from: {after.effective_from} must be after "
+                f"fees[{index}].effective_from: {after.effective_from} doit suivre "
                 f"fees[{index - 1}].effective_from ({before.effective_from})"
             )
 
@@ -102,4 +102,5 @@ def check_not_retroactive(old: Sequence[FeeEntry], new: Sequence[FeeEntry], toda
     settled_old = [entry for entry in old if entry.effective_from < today]
     settled_new = [entry for entry in new if entry.effective_from < today]
     if settled_old != settled_new:
-        raise ValueError(f"fees: entries effective before {today} cannot be changed; add a new entry dated {today} or later")
+        raise ValueError(f"fees: les entrées en vigueur avant le {today} ne se modifient pas ; ajoutez une entrée datée du {today} "
+                         "ou après")

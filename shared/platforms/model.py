@@ -60,9 +60,9 @@ class Matching(PolicyModel):
     @model_validator(mode="after")
     def _count_matches_mode(self) -> Matching:
         if self.mode is MatchingMode.ORIENT and self.orient_count is None:
-            raise ValueError("orient_count is required when mode is orient")
+            raise ValueError("orient_count est obligatoire quand mode vaut orient")
         if self.mode is MatchingMode.ASSIGN and self.orient_count is not None:
-            raise ValueError("orient_count only applies when mode is orient")
+            raise ValueError("orient_count ne sert que quand mode vaut orient")
         return self
 
 
@@ -97,9 +97,9 @@ class SurveyPolicy(PolicyModel):
     def _reminders_before_expiry(self) -> SurveyPolicy:
         days = self.reminder_days
         if any(day <= 0 for day in days) or days != sorted(set(days)):
-            raise ValueError(f"reminder_days: {days} must be positive and strictly increasing")
+            raise ValueError(f"reminder_days: {days} doivent être positifs et strictement croissants")
         if days and days[-1] >= self.expiry_days:
-            raise ValueError(f"reminder_days: last reminder (day {days[-1]}) must come before expiry_days ({self.expiry_days})")
+            raise ValueError(f"reminder_days: la dernière relance (jour {days[-1]}) doit précéder expiry_days ({self.expiry_days})")
         return self
 
 
@@ -140,7 +140,7 @@ class PlatformPolicy(PolicyModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
+            raise ValueError(f"fuseau horaire inconnu : {value!r}") from None
         return value
 
     @model_validator(mode="after")
@@ -155,42 +155,42 @@ class PlatformPolicy(PolicyModel):
         belgian = self.country == "BE"
         for index, commune in enumerate(self.communes):
             if commune.code.startswith("BE") != belgian:
-                scheme = "BE + NIS code" if belgian else "INSEE code"
-                raise ValueError(f"communes[{index}].code: {commune.code} is not a {scheme} ({self.country})")
+                scheme = "code BE + NIS" if belgian else "code INSEE"
+                raise ValueError(f"communes[{index}].code: {commune.code} n'est pas un {scheme} ({self.country})")
         known = set(self.commune_codes())
         sector_of: dict[str, str] = {}
         for index, sector in enumerate(self.sectors):
             for code in sector.communes:
                 if code not in known:
-                    raise ValueError(f"sectors[{index}].communes: {code} is not among the platform's communes")
+                    raise ValueError(f"sectors[{index}].communes: {code} ne fait pas partie des communes de la plateforme")
                 if code in sector_of:
-                    raise ValueError(f"sectors[{index}].communes: {code} is already in sector {sector_of[code]}")
+                    raise ValueError(f"sectors[{index}].communes: {code} est déjà dans le secteur {sector_of[code]}")
                 sector_of[code] = sector.code
         orphans = sorted(known - sector_of.keys())
         if orphans:
-            raise ValueError(f"sectors: communes in no sector: {', '.join(orphans)}")
+            raise ValueError(f"sectors: communes dans aucun secteur : {', '.join(orphans)}")
         if self.fees:
             check_fee_entries_ordered(self.fees)
         calendar = self.opening_hours.public_holidays
         if calendar is not None and calendar.country != self.country:
-            raise ValueError(f"opening_hours.public_holidays.country: {calendar.country} is not the platform's "
-                             f"country ({self.country})")
+            raise ValueError(f"opening_hours.public_holidays.country: {calendar.country} n'est pas le pays de la "
+                             f"plateforme ({self.country})")
         if self.callback.mode is DeadlineMode.BUSINESS_HOURS and self.opening_hours.is_empty():
-            raise ValueError("callback.mode: business_hours needs opening_hours.weekly to have opening hours")
+            raise ValueError("callback.mode: business_hours demande des heures d'ouverture dans opening_hours.weekly")
         return self
 
     def _fits_kind(self) -> None:
         if self.kind is PlatformKind.MEDIATION_DESK:
             if self.desk is None:
-                raise ValueError("desk: a mediation desk needs its walk-in hours and attendance alert")
+                raise ValueError("desk: un guichet de médiation a besoin de ses heures d'accueil et de son alerte de fréquentation")
             if not self.information_topics:
-                raise ValueError("information_topics: a mediation desk lists the topics its visits are logged under")
+                raise ValueError("information_topics: un guichet de médiation liste les sujets sous lesquels ses visites sont enregistrées")
             return
         if self.desk is not None:
-            raise ValueError("desk: only a platform of kind mediation_desk has a desk")
+            raise ValueError("desk: seule une plateforme de type mediation_desk a un guichet")
         for field, listed in (("activities", self.activities), ("fees", self.fees)):
             if not listed:
-                raise ValueError(f"{field}: a home-service platform needs at least one entry")
+                raise ValueError(f"{field}: une plateforme de services à domicile en demande au moins une")
 
     @property
     def is_mediation_desk(self) -> bool:
@@ -242,7 +242,7 @@ def _unique(field: str, codes: list[str]) -> None:
     seen: set[str] = set()
     for index, code in enumerate(codes):
         if code in seen:
-            raise ValueError(f"{field}[{index}].code: {code} is listed twice")
+            raise ValueError(f"{field}[{index}].code: {code} est indiqué deux fois")
         seen.add(code)
 
 

@@ -37,17 +37,17 @@ class Interval(PolicyModel):
             return value
         match = _INTERVAL.match(value)
         if not match:
-            raise ValueError(f"{value!r} is not an interval like '09:00-12:00'")
+            raise ValueError(f"{value!r} n'est pas un créneau comme '09:00-12:00'")
         h1, m1, h2, m2 = (int(part) for part in match.groups())
         try:
             return {"opens": time(h1, m1), "closes": time(h2, m2)}
-        except ValueError as error:
-            raise ValueError(f"{value!r}: {error}") from None
+        except ValueError:
+            raise ValueError(f"{value!r} : heure impossible") from None
 
     @model_validator(mode="after")
     def _ordered(self) -> Interval:
         if self.closes <= self.opens:
-            raise ValueError(f"interval {self}: closing time must be after opening time")
+            raise ValueError(f"créneau {self} : la fermeture doit suivre l'ouverture")
         return self
 
     def __str__(self) -> str:
@@ -65,8 +65,8 @@ class PublicHolidays(PolicyModel):
     @classmethod
     def _known_country(cls, value: str) -> str:
         if value not in holiday_calendars.list_supported_countries(include_aliases=False):
-            raise ValueError(f"no public holiday calendar for country {value!r}; "
-                             "give an ISO 3166-1 alpha-2 code in capitals, e.g. FR or BE")
+            raise ValueError(f"aucun calendrier de jours fériés pour le pays {value!r} ; "
+                             "donnez un code ISO 3166-1 alpha-2 en capitales, par exemple FR ou BE")
         return value
 
     @field_validator("subdivision")
@@ -78,8 +78,8 @@ class PublicHolidays(PolicyModel):
         known = holiday_calendars.list_supported_countries(include_aliases=False)[country]
         if value not in known:
             alias = getattr(_calendar(country, None), "subdivisions_aliases", {}).get(value)
-            hint = f"write its code {alias}" if alias else f"known: {', '.join(known) or 'none'}"
-            raise ValueError(f"{country} has no subdivision {value!r} ({hint})")
+            hint = f"écrivez son code {alias}" if alias else f"connues : {', '.join(known) or 'aucune'}"
+            raise ValueError(f"{country} n'a pas de subdivision {value!r} ({hint})")
         return value
 
     def __contains__(self, day: object) -> bool:
@@ -110,10 +110,10 @@ class OpeningHours(PolicyModel):
             for index, (before, after) in enumerate(pairwise(intervals), start=1):
                 if after.opens < before.closes:
                     raise ValueError(
-                        f"weekly.{weekday.value}[{index}]: {after} starts before the previous interval {before} ends"
+                        f"weekly.{weekday.value}[{index}]: {after} commence avant la fin du créneau précédent {before}"
                     )
         if len(set(self.holidays)) != len(self.holidays):
-            raise ValueError("holidays: a date is listed twice")
+            raise ValueError("holidays: une date est indiquée deux fois")
         return self
 
     def intervals_on(self, day: date) -> list[Interval]:

@@ -62,7 +62,7 @@ class Activity(PolicyModel):
     @model_validator(mode="after")
     def _fragile_activity_names_its_publics(self) -> Activity:
         if self.fragile_public and not self.fragile_publics:
-            raise ValueError(f"activity {self.code}: fragile_public is true but fragile_publics is empty")
+            raise ValueError(f"activité {self.code} : fragile_public vaut true mais fragile_publics est vide")
         return self
 
     def publics_requiring_agrement(self, named: Iterable[FragilePublic | str]) -> frozenset[FragilePublic]:

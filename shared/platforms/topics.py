@@ -45,7 +45,7 @@ def check_topics(groups: list[TopicGroup], partners: list[Partner]) -> None:
         for position, topic in enumerate(group.topics):
             where = f"information_topics[{index}].topics[{position}]"
             if topic.code in seen:
-                raise ValueError(f"{where}.code: {topic.code} is already in group {seen[topic.code]}")
+                raise ValueError(f"{where}.code: {topic.code} est déjà dans le groupe {seen[topic.code]}")
             seen[topic.code] = group.code
             if topic.partner is not None and topic.partner not in partner_codes:
-                raise ValueError(f"{where}.partner: {topic.partner} is not among the platform's partners")
+                raise ValueError(f"{where}.partner: {topic.partner} ne fait pas partie des partenaires de la plateforme")

@@ -36,10 +36,10 @@ def test_the_lyon_desk_loads_with_its_walk_in_hours_partners_and_two_groups() ->
 
 
 @pytest.mark.parametrize(("edit", "reason"), [
-    (lambda d: d.pop("desk"), "a mediation desk needs its walk-in hours"),
-    (lambda d: d.update(information_topics=[]), "a mediation desk lists the topics"),
+    (lambda d: d.pop("desk"), "un guichet de médiation a besoin de ses heures"),
+    (lambda d: d.update(information_topics=[]), "un guichet de médiation liste les sujets"),
     (lambda d: d["desk"]["attendance_alert"].update(surge_above="0.9"), "greater than 1"),
-    (lambda d: d["desk"]["attendance_alert"].update(drop_below=0.6), "quoted decimal string"),
+    (lambda d: d["desk"]["attendance_alert"].update(drop_below=0.6), "entre guillemets"),
 ])
 def test_a_desk_without_what_it_needs_is_refused(edit: Any, reason: str) -> None:
     document = desk_document()
@@ -51,7 +51,7 @@ def test_a_desk_without_what_it_needs_is_refused(edit: Any, reason: str) -> None
 def test_a_home_service_platform_has_no_desk_and_keeps_its_activities_and_fees() -> None:
     limoges = raw_policy("limoges")
     assert PlatformPolicy.model_validate(limoges).kind is PlatformKind.HOME_SERVICES
-    with pytest.raises(ValidationError, match="only a platform of kind mediation_desk has a desk"):
+    with pytest.raises(ValidationError, match="seule une plateforme de type mediation_desk a un guichet"):
         PlatformPolicy.model_validate({**limoges, "desk": desk_document()["desk"]})
-    with pytest.raises(ValidationError, match="fees: a home-service platform needs at least one entry"):
+    with pytest.raises(ValidationError, match="fees: une plateforme de services à domicile en demande au moins une"):
         PlatformPolicy.model_validate({**limoges, "fees": []})

@@ -34,22 +34,22 @@ def test_a_percentage_above_one_is_rejected(tmp_path):
 
 def test_a_float_amount_is_rejected_with_advice(tmp_path):
     problems = problems_of(tmp_path, lambda d: d["fees"][0]["rules"]["artisan"].update(rate=0.05))
-    assert "quoted decimal string" in problems[0]
+    assert "entre guillemets" in problems[0]
 
 
 def test_a_sector_naming_an_unknown_commune_is_rejected(tmp_path):
     problems = problems_of(tmp_path, lambda d: d["sectors"][1]["communes"].append("87999"))
-    assert problems == ["limoges.yaml: sectors[1].communes: 87999 is not among the platform's communes"]
+    assert problems == ["limoges.yaml: sectors[1].communes: 87999 ne fait pas partie des communes de la plateforme"]
 
 
 def test_a_commune_listed_twice_is_rejected(tmp_path):
     problems = problems_of(tmp_path, lambda d: d["communes"].append(dict(d["communes"][0])))
-    assert problems == ["limoges.yaml: communes[20].code: 87085 is listed twice"]
+    assert problems == ["limoges.yaml: communes[20].code: 87085 est indiqué deux fois"]
 
 
 def test_a_commune_in_no_sector_is_rejected(tmp_path):
     problems = problems_of(tmp_path, lambda d: d["sectors"][0]["communes"].remove("87085") or d["sectors"].pop(0))
-    assert problems == ["limoges.yaml: sectors: communes in no sector: 87085"]
+    assert problems == ["limoges.yaml: sectors: communes dans aucun secteur : 87085"]
 
 
 def test_overlapping_opening_intervals_are_rejected(tmp_path):
@@ -57,14 +57,14 @@ def test_overlapping_opening_intervals_are_rejected(tmp_path):
         tmp_path, lambda d: d["opening_hours"]["weekly"].update(monday=["13:30-17:00", "08:30-12:00"]), "brenne"
     )
     assert problems == [
-        "brenne.yaml: opening_hours.weekly.monday[1]: 08:30-12:00 starts before the previous interval 13:30-17:00 ends"
+        "brenne.yaml: opening_hours.weekly.monday[1]: 08:30-12:00 commence avant la fin du créneau précédent 13:30-17:00"
     ]
 
 
 def test_an_interval_that_closes_before_it_opens_is_rejected(tmp_path):
     problems = problems_of(tmp_path, lambda d: d["opening_hours"]["weekly"].update(friday=["17:00-14:00"]), "brenne")
     assert problems == [
-        "brenne.yaml: opening_hours.weekly.friday[0]: interval 17:00-14:00: closing time must be after opening time"
+        "brenne.yaml: opening_hours.weekly.friday[0]: créneau 17:00-14:00 : la fermeture doit suivre l'ouverture"
     ]
 
 
@@ -74,17 +74,17 @@ def test_fee_entries_out_of_order_are_rejected(tmp_path):
         document["fees"].append(entry)
 
     problems = problems_of(tmp_path, add_older_entry)
-    assert problems == ["limoges.yaml: fees[1].effective_from: 2001-01-01 must be after fees[0].effective_from (2007-01-01)"]
+    assert problems == ["limoges.yaml: fees[1].effective_from: 2001-01-01 doit suivre fees[0].effective_from (2007-01-01)"]
 
 
 def test_orientation_needs_a_count(tmp_path):
     problems = problems_of(tmp_path, lambda d: d["matching"].pop("orient_count"), "brenne")
-    assert problems == ["brenne.yaml: matching: orient_count is required when mode is orient"]
+    assert problems == ["brenne.yaml: matching: orient_count est obligatoire quand mode vaut orient"]
 
 
 def test_a_fee_entry_must_cover_every_provider_kind(tmp_path):
     problems = problems_of(tmp_path, lambda d: d["fees"][0]["rules"].pop("company"))
-    assert problems == ["limoges.yaml: fees[0].rules: no fee rule for provider kind(s) company"]
+    assert problems == ["limoges.yaml: fees[0].rules: aucune règle de redevance pour company"]
 
 
 def test_the_file_name_must_be_the_platform_id(tmp_path):
@@ -124,32 +124,32 @@ def test_a_missing_or_empty_folder_is_an_error(tmp_path):
 def test_an_unknown_public_holiday_country_is_rejected(tmp_path, country):
     problems = problems_of(tmp_path, lambda d: d["opening_hours"].update(public_holidays={"country": country}))
     assert problems == [
-        f"limoges.yaml: opening_hours.public_holidays.country: no public holiday calendar for country {country!r}; "
-        "give an ISO 3166-1 alpha-2 code in capitals, e.g. FR or BE"
+        f"limoges.yaml: opening_hours.public_holidays.country: aucun calendrier de jours fériés pour le pays {country!r} ; "
+        "donnez un code ISO 3166-1 alpha-2 en capitales, par exemple FR ou BE"
     ]
 
 
 def test_an_unknown_public_holiday_subdivision_is_rejected(tmp_path):
     problems = problems_of(tmp_path, lambda d: d["opening_hours"].update(public_holidays={"country": "FR", "subdivision": "99"}))
     assert len(problems) == 1
-    assert problems[0].startswith("limoges.yaml: opening_hours.public_holidays.subdivision: FR has no subdivision '99' (known: 57, 6AE,")
+    assert problems[0].startswith("limoges.yaml: opening_hours.public_holidays.subdivision: FR n'a pas de subdivision '99' (connues : 57, 6AE,")
 
 
 def test_a_subdivision_written_by_name_is_rejected_with_its_code(tmp_path):
     problems = problems_of(
         tmp_path, lambda d: d["opening_hours"].update(public_holidays={"country": "FR", "subdivision": "Moselle"})
     )
-    assert problems == ["limoges.yaml: opening_hours.public_holidays.subdivision: FR has no subdivision 'Moselle' (write its code 57)"]
+    assert problems == ["limoges.yaml: opening_hours.public_holidays.subdivision: FR n'a pas de subdivision 'Moselle' (écrivez son code 57)"]
 
 
 def test_an_extra_closed_day_listed_twice_is_rejected(tmp_path):
     problems = problems_of(tmp_path, lambda d: d["opening_hours"].update(holidays=["2030-05-31", "2030-05-31"]))
-    assert problems == ["limoges.yaml: opening_hours.holidays: a date is listed twice"]
+    assert problems == ["limoges.yaml: opening_hours.holidays: une date est indiquée deux fois"]
 
 
 def test_public_holidays_of_another_country_are_rejected(tmp_path):
     problems = problems_of(tmp_path, lambda d: d["opening_hours"].update(public_holidays={"country": "BE"}))
-    assert problems == ["limoges.yaml: opening_hours.public_holidays.country: BE is not the platform's country (FR)"]
+    assert problems == ["limoges.yaml: opening_hours.public_holidays.country: BE n'est pas le pays de la plateforme (FR)"]
 
 
 def test_a_rule_of_the_whole_policy_is_told_in_french_with_its_field(tmp_path):

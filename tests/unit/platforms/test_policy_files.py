@@ -93,5 +93,5 @@ def test_fee_entries_in_force_cannot_be_rewritten():
     check_not_retroactive(current, current, today=date(2026, 8, 1))
     future_edit = [*current[:-1], FeeEntry.model_validate({**current[-1].model_dump(), "effective_from": date(2026, 9, 1)})]
     check_not_retroactive(current, future_edit, today=date(2026, 6, 1))
-    with pytest.raises(ValueError, match="cannot be changed"):
+    with pytest.raises(ValueError, match="ne se modifient pas"):
         check_not_retroactive(current, future_edit, today=date(2026, 8, 1))

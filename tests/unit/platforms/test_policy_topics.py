@@ -45,16 +45,16 @@ def test_a_topic_is_found_with_its_group_and_partner() -> None:
 
 def test_a_topic_naming_an_unknown_partner_is_rejected(tmp_path: Path) -> None:
     problems = problems_of(tmp_path, lambda d: d["information_topics"][1]["topics"][0].update(partner="sncf"))
-    assert problems == ["limoges.yaml: information_topics[1].topics[0].partner: sncf is not among the platform's partners"]
+    assert problems == ["limoges.yaml: information_topics[1].topics[0].partner: sncf ne fait pas partie des partenaires de la plateforme"]
 
 
 def test_a_topic_listed_in_two_groups_is_rejected(tmp_path: Path) -> None:
     problems = problems_of(tmp_path, lambda d: d["information_topics"][1]["topics"].append(
         {"code": "energy_bill", "label": "Énergie"}))
-    assert problems == ["limoges.yaml: information_topics[1].topics[1].code: energy_bill is already in group "
+    assert problems == ["limoges.yaml: information_topics[1].topics[1].code: energy_bill est déjà dans le groupe "
                         "partner_services"]
 
 
 def test_a_partner_listed_twice_is_rejected(tmp_path: Path) -> None:
     problems = problems_of(tmp_path, lambda d: d["partners"].append({"code": "edf", "name": "EDF bis"}))
-    assert problems == ["limoges.yaml: partners[2].code: edf is listed twice"]
+    assert problems == ["limoges.yaml: partners[2].code: edf est indiqué deux fois"]
