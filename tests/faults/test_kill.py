@@ -55,7 +55,7 @@ class ConsumerProcess:
                 if {report["consumer"] for report in self.reports} == set(CONSUMERS):
                     self.batch_applied.set()
 
-    async def until(self, event: asyncio.Event, timeout: float = 60.0) -> None:
+    async def until(self, event: asyncio.Event, timeout: float = 120.0) -> None:
         """Wait for ``event``; raise if the process exits first."""
         waiting = asyncio.ensure_future(event.wait())
         await asyncio.wait([waiting, self._reader], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
