@@ -31,9 +31,10 @@ async def console_script() -> FileResponse:
     return FileResponse(STATIC / "console.js", media_type="text/javascript; charset=utf-8")
 
 
-@router.get("/console/config", summary="Where the console finds the other services")
-async def console_config(request: Request) -> dict[str, Any]:
-    return {"matching_url": request.app.state.settings.matching_url}
+@router.get("/console/config", summary="Where the console finds the other services, and the platforms to sign in to")
+async def console_config(request: Request, svc: Handlers) -> dict[str, Any]:
+    return {"matching_url": request.app.state.settings.matching_url,
+            "platforms": [{"platform_id": p.platform_id, "name": p.name} for p in svc.policies.values()]}
 
 
 @router.get("/platforms/{platform_id}/policy", summary="The platform's taxonomy, communes, matching mode, the "

@@ -12,9 +12,11 @@ class ApiError extends Error {
     super(frenchError(status, body));
     this.status = status;
     this.code = body && body.error;
-    this.fields = (body && Array.isArray(body.fields) ? body.fields : []).map((f) => String(f.field).replace(/^body\./, ""));
+    this.fields = fieldsOf(body);
   }
 }
+// The paths of the fields an error answer refuses ("contact.phone"), from the APIs' {error, detail, fields} body.
+const fieldsOf = (body) => (body && Array.isArray(body.fields) ? body.fields : []).map((f) => String(f.field).replace(/^body\./, ""));
 
 const FIELD_LABELS = { activity: "Activité", commune: "Commune", "contact.name": "Nom de l'usager",
   "contact.phone": "Téléphone (un numéro français ou belge, par exemple 05 55 12 34 56)", "contact.address": "Adresse",
@@ -34,10 +36,8 @@ function frenchError(status, body) {
   if (status === 403) return "Votre rôle ne donne pas accès à cette partie de la console.";
   const code = body && body.error;
   if (code && BY_CODE[code]) return BY_CODE[code];
-  if (body && Array.isArray(body.fields) && body.fields.length) {
-    const names = [...new Set(body.fields.map((f) => FIELD_LABELS[String(f.field).replace(/^body\./, "")]).filter(Boolean))];
-    if (names.length) return `Vérifiez : ${names.join(", ")}.`;
-  }
+  const names = [...new Set(fieldsOf(body).map((field) => FIELD_LABELS[field]).filter(Boolean))];
+  if (names.length) return `Vérifiez : ${names.join(", ")}.`;
   // The APIs' error body {error, detail, fields} carries a French sentence for people in detail.
   if (body && Array.isArray(body.fields) && typeof body.detail === "string" && body.detail) return body.detail;
   if (status === 404) return "Introuvable : la fiche n'existe pas sur cette plateforme.";
@@ -154,7 +154,6 @@ async function start() {
   if (!session.platform || !session.token) return signOut("");
   try {
     session.policy = await api(`${base()}/policy`);
-    session.matching = (await api("/console/config")).matching_url;
   } catch (error) {
     if (error.status === 401 && !session.started) signOut("Ce jeton d'accès n'est pas reconnu : vérifiez-le (copiez-le en entier) ou demandez-en un à la coordination.");
     else if (error.status !== 401) signOut(error.status === 404 || error.status === 403
@@ -549,4 +548,19 @@ async function showFairness() {
   }
 }
 
-start();
+// The platforms to sign in to and where matching answers: public, read once before anything else.
+async function boot() {
+  let config;
+  try {
+    config = await (await fetch("/console/config")).json();
+  } catch (error) {
+    $("login").classList.remove("hidden");
+    $("login-error").textContent = frenchError(0, null);
+    return;
+  }
+  session.matching = config.matching_url;
+  $("platform").replaceChildren(...config.platforms.map((p) => new Option(p.name, p.platform_id)));
+  start();
+}
+
+boot();
