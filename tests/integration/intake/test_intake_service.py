@@ -54,7 +54,7 @@ async def test_bad_input_gets_a_clear_4xx_and_writes_nothing(service_settings: C
     operator = issue_token(settings, "limoges", Role.OPERATOR, "op-1")
     async with serving(create_app(settings)) as client:
         cases = [
-            ({"channel": "phone", "activity": "skydiving", "commune": "87085", "contact": CONTACT}, 422, "taxonomy"),
+            ({"channel": "phone", "activity": "skydiving", "commune": "87085", "contact": CONTACT}, 422, "pas proposée"),
             ({"channel": "phone", "activity": "gardening", "commune": "87085", "contact": {"name": "X"}}, 422, "phone"),
             ({"channel": "fax", "activity": "gardening", "commune": "87085", "contact": CONTACT}, 422, "channel"),
             ({"channel": "phone", "activity": "gardening", "commune": "99999", "contact": CONTACT}, 422, "pas desservie"),
