@@ -10,8 +10,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICES = ("intake", "matching", "feedback", "billing")
-DEFAULT_PORTS = {"intake": 8001, "matching": 8002, "feedback": 8003, "billing": 8004}
+SERVICES = ("intake", "matching", "feedback", "billing", "employment")
+DEFAULT_PORTS = {"intake": 8001, "matching": 8002, "feedback": 8003, "billing": 8004, "employment": 8005}
 
 
 class Settings(BaseSettings):

@@ -3,4 +3,5 @@ CREATE DATABASE relais_intake;
 CREATE DATABASE relais_matching;
 CREATE DATABASE relais_feedback;
 CREATE DATABASE relais_billing;
+CREATE DATABASE relais_employment;
 CREATE DATABASE relais_vault;

@@ -26,7 +26,7 @@ from shared.aggregate import Aggregate
 from shared.clock import Clock
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events import employment as e
-from shared.errors import DomainError, NotFound
+from shared.errors import Conflict, DomainError, NotFound
 from shared.ids import new_id
 from shared.platforms.calendar import distance_km
 from shared.platforms.local_time import local_date
@@ -317,8 +317,8 @@ class EmploymentHandlers:
     async def _followed(self, uow: EmploymentUnitOfWork, platform_id: str, seeker_id: str) -> SeekerRecord:
         record = await self._seeker_record(uow, platform_id, seeker_id)
         if record.status == ERASED:
-            raise DomainError("seeker_erased", "Les données de ce demandeur d'emploi ont été effacées : il n'est plus "
-                              "suivi.", field="seeker_id")
+            raise Conflict("seeker_erased", "Les données de ce demandeur d'emploi ont été effacées : il n'est plus "
+                           "suivi.", field="seeker_id")
         return record
 
     async def _session(self, uow: EmploymentUnitOfWork, platform_id: str, session_id: str) -> InformationSession:

@@ -47,7 +47,7 @@ def test_a_sqlite_file_named_by_the_caller_keeps_its_service_in_one_job(tmp_path
     jobs = plan_jobs(selection, 5, TEMPLATE, into=f"sqlite+aiosqlite:///{tmp_path}/{{service}}.db", scratch=tmp_path)
 
     intake_jobs = [job for job in jobs if any(target.service == "intake" for target in job.targets)]
-    assert len(intake_jobs) == 1 and len(jobs) == 4
+    assert len(intake_jobs) == 1 and len(jobs) == 5
 
 
 def test_a_database_server_takes_projections_of_one_service_from_several_jobs(tmp_path: Path) -> None:

@@ -13,13 +13,13 @@ def test_an_unknown_service_exits_2_naming_the_choices() -> None:
     result = CliRunner().invoke(app, ["restore", "--service", "payroll"])
 
     assert result.exit_code == 2
-    assert "'intake', 'matching', 'feedback', 'billing', 'all'" in result.output
+    assert "'intake', 'matching', 'feedback', 'billing', 'employment', 'all'" in result.output
 
 
 def test_help_lists_the_services() -> None:
     result = CliRunner().invoke(app, ["restore", "--help"], env={"COLUMNS": "200"})
 
-    assert "intake|matching|feedback|billing|all" in result.output
+    assert "intake|matching|feedback|billing|employment|all" in result.output
 
 
 def test_one_service_without_its_store_says_where_it_looked(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
