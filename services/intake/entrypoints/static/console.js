@@ -440,7 +440,7 @@ function proofBlock(proof) {
 const handled = new Set();   // messages worked from this page: gone at once, whatever the read model says yet
 async function closeMessage(entryId, outcomeCode, followUpId = null) {
   await api(`${base()}/callbacks/${entryId}/complete`, { method: "POST",
-    body: JSON.stringify({ outcome: outcomeCode, follow_up_id: followUpId }), headers: { "Idempotency-Key": `${entryId}:${outcomeCode}:${crypto.randomUUID()}` } });
+    body: JSON.stringify({ outcome: outcomeCode, follow_up_id: followUpId }) });
   if (outcomeCode !== "no_answer") handled.add(entryId);
 }
 
