@@ -54,7 +54,8 @@ class Flow:
     def _information(self) -> None:
         commune = self.rng.choice(self.platform.policy.communes).code
         self.emit("InformationCallLogged", {"request_id": self.request_id, "channel": "phone",
-                  "topic_asked": self.rng.choice(TOPICS), "answer": "Réponse donnée au téléphone.",
+                  "topic_asked": self.rng.choice(TOPICS), "topic_group": "home_services",
+                  "answer": "Réponse donnée au téléphone.",
                   "commune": commune}, service="intake", after=timedelta(0), actor="operator:op-1")
 
     def _voicemail(self) -> None:

@@ -14,6 +14,7 @@ from services.intake.service_layer.handlers import IntakeHandlers
 from services.intake.service_layer.ports import Sealer
 from services.intake.service_layer.projections import (
     console_projection,
+    desk_projection,
     observatory_projection,
 )
 from shared.clock import MovableClock, SystemClock
@@ -50,6 +51,7 @@ def bootstrap(settings: Settings | None = None, *, clock: MovableClock | None = 
     metadata = intake_metadata()
     vault = Vault(create_engine(settings.vault_database_url()))
     projections = [console_projection(metadata, policies), observatory_projection(metadata, policies),
+                   desk_projection(metadata, policies),
                    forget_erased_residents(vault, "intake.privacy")]
     runtime = ServiceRuntime("intake", settings, engine, metadata, MIGRATIONS, projections=projections,
                              platforms=frozenset(policies))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.intake.adapters.tables import metadata
 from services.intake.service_layer.projections import (
     console_projection,
+    desk_projection,
     observatory_projection,
 )
 from shared.analytics.catalogue import ProjectionSpec, ReadModels
@@ -19,5 +20,6 @@ def describe() -> ReadModels:
                            rebuild_cost=10.5),
             ProjectionSpec("intake.observatory", observatory_projection, ("unmet_demand", "information_calls"),
                            rebuild_cost=4.7),
+            ProjectionSpec("intake.desk", desk_projection, ("desk_visits",), rebuild_cost=0.1),
         ),
     )

@@ -39,3 +39,12 @@ def french_moment(at: datetime, zone: tzinfo) -> str:
     """``at`` as a French reader expects it, in the platform's time: ``le 05/12 à 14:30``."""
     moment = local(at, zone)
     return f"le {moment:%d/%m} à {moment:%H:%M}"
+
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+          "décembre")
+
+
+def french_month(day: date) -> str:
+    """The month of ``day`` as a French reader writes it: ``novembre 2026``."""
+    return f"{MONTHS[day.month - 1]} {day.year}"

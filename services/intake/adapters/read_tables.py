@@ -1,9 +1,9 @@
 """Read models of the intake service: the console's request list and timeline, the callback
-queue, and the observatory of unmet demand and information calls."""
+queue, the observatory of unmet demand and information calls, and the visits of mediation desks."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, Text
 
 from shared.storage.types import UtcDateTime
 
@@ -65,4 +65,22 @@ def add_read_tables(metadata: MetaData) -> None:
         Column("topic", String(40), primary_key=True),
         Column("month", String(7), primary_key=True),
         Column("count", Integer, nullable=False),
+    )
+    Table(
+        "desk_visits",
+        metadata,
+        Column("visit_id", String(60), primary_key=True),
+        Column("platform_id", String(40), nullable=False),
+        Column("visited_at", UtcDateTime(), nullable=False),
+        Column("day", String(10), nullable=False),
+        Column("hour", Integer, nullable=False),
+        Column("topic", String(40), nullable=False),
+        Column("topic_group", String(40), nullable=False),
+        Column("partner", String(40)),
+        Column("actions", String(200), nullable=False),
+        Column("oriented_to", String(200)),
+        Column("minutes", Integer, nullable=False),
+        Column("commune", String(10)),
+        Column("follow_up", Boolean, nullable=False),
+        Index("ix_desk_visits_platform_id_day", "platform_id", "day"),
     )

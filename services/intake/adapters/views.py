@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
+from datetime import date, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import MetaData, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.intake.domain.desk import Visit
 
 SMALL_COUNT = 3
 """Published observatory figures hide cells below this count (statistical confidentiality)."""
@@ -50,6 +53,17 @@ class IntakeViews:
             .where(timeline.c.request_id == request_id).order_by(timeline.c.occurred_at, timeline.c.aggregate_version, timeline.c.event_id)
         )
         return {**_decode_oriented(found[0]), "timeline": events}
+
+    async def desk_visits(self, platform_ids: Collection[str], first: date, last: date) -> list[Visit]:
+        """The visits to the desks ``platform_ids`` on their local days ``first``..``last`` (both included)."""
+        visits = self._t["desk_visits"]
+        rows = await self._rows(select(visits).where(
+            visits.c.platform_id.in_(list(platform_ids)), visits.c.day >= first.isoformat(),
+            visits.c.day <= last.isoformat()).order_by(visits.c.day, visits.c.hour, visits.c.visit_id))
+        return [Visit(platform_id=row["platform_id"], day=date.fromisoformat(row["day"]), hour=row["hour"],
+                      topic=row["topic"], topic_group=row["topic_group"], partner=row["partner"],
+                      actions=tuple(row["actions"].split(",")), minutes=row["minutes"], oriented_to=row["oriented_to"],
+                      follow_up=row["follow_up"]) for row in rows]
 
     async def callback_queue(self, platform_id: str) -> list[dict[str, Any]]:
         """Messages still to call back, oldest first (including those whose deadline passed), each with

@@ -6,10 +6,10 @@ and for which platform (from the caller's token, never from the body).
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from shared.commands import Command, Frozen
-from shared.contracts.events.intake import CallbackOutcome
+from shared.contracts.events.intake import CallbackOutcome, VisitAction
 from shared.contracts.types import (
     ActivityCode,
     Channel,
@@ -54,6 +54,31 @@ class VoicemailDetails(Frozen):
                                                    "not in the future.")
 
 
+class VisitDetails(Frozen):
+    """A visit to a mediation desk as the mediator logs it, in a few keystrokes: no personal data needed."""
+
+    topic_asked: TopicCode = Field(description="What the visit was about: a topic of the desk's policy.")
+    actions: list[VisitAction] = Field(min_length=1, max_length=5, description="What the mediator did: informed, "
+                                       "helped_with_procedure, helped_online, oriented, appointment_made.")
+    oriented_to: str | None = Field(default=None, min_length=1, max_length=200,
+                                    description="The service the visitor was oriented to (required with oriented).")
+    minutes_spent: int = Field(ge=1, le=480, description="Time spent with the visitor, in minutes.")
+    commune: CommuneCode | None = Field(default=None, description="Visitor's commune when they said it.")
+    visited_at_local: LocalMoment | None = Field(
+        default=None, description="When the visitor was received, local time (e.g. 2026-12-05T10:40:00); now if absent.")
+    follow_up_contact: ResidentContact | None = Field(
+        default=None, description="Visitor's name and phone or email when a follow-up is promised (kept sealed).")
+
+    @model_validator(mode="after")
+    def _orientation_named(self) -> VisitDetails:
+        if (VisitAction.ORIENTED in self.actions) != (self.oriented_to is not None):
+            raise ValueError("oriented_to : nommez le service vers lequel le visiteur est orienté, et seulement "
+                             "quand il l'est (action « orienté vers un service »)")
+        if len(set(self.actions)) != len(self.actions):
+            raise ValueError("actions : une même action est indiquée deux fois")
+        return self
+
+
 class CancellationDetails(Frozen):
     reason: str = Field(default="", max_length=500, description="Why (no personal data).")
 
@@ -74,6 +99,10 @@ class LogInformationCall(Idempotent, InformationCallDetails):
 
 
 class LogVoicemail(Idempotent, VoicemailDetails):
+    pass
+
+
+class LogVisit(Idempotent, VisitDetails):
     pass
 
 

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from services.intake.bootstrap import bootstrap
 from services.intake.domain.spam import FormLimits
-from services.intake.entrypoints import console_http, contact_http, http, public_http, views_http
+from services.intake.entrypoints import console_http, contact_http, desk_http, http, public_http, views_http
 from shared.service.app import build_app
 from shared.service.test_clock import clock_router
 from shared.settings import Settings
@@ -16,7 +16,7 @@ from shared.settings import Settings
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     intake = bootstrap(settings)
-    routers = [http.router, views_http.router, contact_http.router, console_http.router, public_http.router]
+    routers = [http.router, desk_http.router, views_http.router, contact_http.router, console_http.router, public_http.router]
     if intake.settings.test_clock:
         routers.append(clock_router(intake.clock, wake=[intake.callbacks.wake]))
     return build_app(

@@ -31,7 +31,7 @@ IdempotencyKey = Annotated[str | None, Header(
 
 
 class Created(BaseModel):
-    id: str = Field(description="Id of the request, call or callback entry created.")
+    id: str = Field(description="Id of the request, call, callback entry or visit created.")
 
 
 @router.post("/requests", status_code=201, summary="Log a service request")

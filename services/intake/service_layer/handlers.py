@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from services.intake.domain.commands import (
@@ -14,6 +14,7 @@ from services.intake.domain.commands import (
     Idempotent,
     LogInformationCall,
     LogRequest,
+    LogVisit,
     LogVoicemail,
 )
 from services.intake.domain.model import Request, check_request_fits_policy, topic_of
@@ -25,6 +26,7 @@ from shared.contracts.envelope import new_envelope
 from shared.contracts.events.intake import (
     InformationCallLogged,
     RequestLogged,
+    VisitLogged,
     VoicemailLogged,
 )
 from shared.errors import Conflict, DomainError, NotFound
@@ -98,6 +100,34 @@ class IntakeHandlers:
         await self._append_new(cmd, entry_id, event)
         return entry_id
 
+    async def log_visit(self, cmd: LogVisit) -> str:
+        """Count a visit to a mediation desk under a topic of its policy; seal the visitor's contact if given."""
+        policy = self.policy(cmd.platform_id)
+        if not policy.is_mediation_desk:
+            raise DomainError("not_a_desk", f"{policy.name} n'est pas un point de médiation : elle n'enregistre pas "
+                                            "de visites.")
+        group, topic = topic_of(policy, cmd.topic_asked)
+        if cmd.commune is not None and cmd.commune not in policy.commune_codes():
+            raise DomainError("unknown_commune", "Cette commune n'est pas dans le territoire du point de médiation.",
+                              field="commune")
+        now = self.clock.now()
+        visited_at = local_moment(cmd.visited_at_local, policy.zone).astimezone(UTC) if cmd.visited_at_local else now
+        ensure_not_future("visited_at_local", visited_at, now)
+        visit_id = self._new_id("vis", cmd)
+        if await self._already_recorded(visit_id, cmd, aggregate_type="visit"):
+            return visit_id
+        contact = None
+        if cmd.follow_up_contact is not None:
+            contact = await self.sealer.seal(new_id("res"), cmd.platform_id,
+                                             cmd.follow_up_contact.model_dump(exclude_none=True))
+        event = VisitLogged(
+            visit_id=visit_id, visited_at=visited_at, topic_asked=topic.code, topic_group=group.code,
+            partner=topic.partner, actions=cmd.actions, oriented_to=cmd.oriented_to, minutes_spent=cmd.minutes_spent,
+            commune=cmd.commune, follow_up_contact=contact,
+        )
+        await self._append_new(cmd, visit_id, event)
+        return visit_id
+
     async def cancel_request(self, cmd: CancelRequest) -> None:
         await self._change(cmd, cmd.request_id, lambda request: request.cancel(cmd.reason))
 
@@ -137,11 +167,11 @@ class IntakeHandlers:
         digest = hashlib.sha256(f"{prefix}|{cmd.platform_id}|{cmd.idempotency_key}".encode()).hexdigest()
         return f"{prefix}-{digest[:26]}"
 
-    async def _already_recorded(self, aggregate_id: str, cmd: Idempotent) -> bool:
+    async def _already_recorded(self, aggregate_id: str, cmd: Idempotent, aggregate_type: str = "request") -> bool:
         if cmd.idempotency_key is None:
             return False
         async with self.uow() as uow:
-            return bool(await uow.events.load("request", aggregate_id))
+            return bool(await uow.events.load(aggregate_type, aggregate_id))
 
     async def _append_new(self, cmd: Idempotent, aggregate_id: str, event: Event) -> None:
         """Append the first event of a new aggregate; a doubled command (same idempotency key) arriving at the

@@ -4,7 +4,9 @@
   matching's answers (assigned provider, oriented list, unmet), for the operator console;
 - ``intake.observatory``: unmet demand by activity x commune x month with reasons, and information
   calls by topic x month;
-- the callback queue of the answering machine (part of ``intake.console``).
+- the callback queue of the answering machine (part of ``intake.console``);
+- ``intake.desk``: one row per visit to a mediation desk, with its local day and hour, for the desk's
+  dashboard, attendance alert and partner reports.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from shared.contracts.events.matching import UnmetReason
 from shared.contracts.topics import BILLING, FEEDBACK, MATCHING, REQUESTS
 from shared.messaging.projection import Projection
 from shared.platforms.loader import load_policies
-from shared.platforms.local_time import local_month
+from shared.platforms.local_time import local, local_month
 from shared.platforms.model import PlatformPolicy
 from shared.settings import load_settings
 from shared.storage.ports import ProjectionConnection
@@ -159,6 +161,26 @@ def observatory_projection(metadata: MetaData, policies: Mapping[str, PlatformPo
         key = {"platform_id": env.platform_id, "topic": env.payload.topic_asked,
                "month": month(env)}
         await increment(conn, calls, key, {"count": 1})
+
+    return projection
+
+
+def desk_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy] | None = None) -> Projection:
+    """The visits of mediation desks, each on its local day and hour (``policies``: the configured ones by default)."""
+    policies = _policies(policies)
+    visits = metadata.tables["desk_visits"]
+    projection = Projection("intake.desk", topics=(REQUESTS,))
+
+    @projection.handles(ie.VisitLogged)
+    async def visited(conn: ProjectionConnection, env: Env) -> None:
+        event: ie.VisitLogged = env.payload
+        at = local(event.visited_at, _policy(policies, env).zone)
+        await upsert(conn, visits, {
+            "visit_id": event.visit_id, "platform_id": env.platform_id, "visited_at": event.visited_at,
+            "day": at.date().isoformat(), "hour": at.hour, "topic": event.topic_asked, "topic_group": event.topic_group,
+            "partner": event.partner, "actions": ",".join(event.actions), "oriented_to": event.oriented_to,
+            "minutes": event.minutes_spent, "commune": event.commune, "follow_up": event.follow_up_contact is not None,
+        }, key=["visit_id"])
 
     return projection
 

@@ -11,7 +11,7 @@ def test_intake_describes_its_read_models() -> None:
     models = load_read_models("intake")
 
     assert isinstance(models, ReadModels)
-    assert [spec.name for spec in models.projections] == ["intake.console", "intake.observatory"]
+    assert [spec.name for spec in models.projections] == ["intake.console", "intake.observatory", "intake.desk"]
     metadata = models.metadata()
     for spec in models.projections:
         assert set(spec.tables) <= set(metadata.tables)
@@ -27,9 +27,10 @@ def test_a_service_without_read_models_module_is_skipped_but_broken_modules_fail
 def test_selection_by_name_service_or_all() -> None:
     catalogue = [load_read_models("intake")]
 
-    assert [spec.name for _, spec in select_projections(catalogue)] == ["intake.console", "intake.observatory"]
+    assert [spec.name for _, spec in select_projections(catalogue)] == ["intake.console", "intake.observatory",
+                                                                        "intake.desk"]
     assert [spec.name for _, spec in select_projections(catalogue, "intake.observatory")] == ["intake.observatory"]
-    with pytest.raises(UnknownProjection, match=r"known: intake\.console, intake\.observatory"):
+    with pytest.raises(UnknownProjection, match=r"known: intake\.console, intake\.observatory, intake\.desk"):
         select_projections(catalogue, "matching.fairness")
     with pytest.raises(UnknownProjection):
         select_projections(catalogue, service="billing")
