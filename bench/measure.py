@@ -11,7 +11,6 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from shared.analytics.catalogue import ReadModels
-from shared.analytics.decoding import decode_batch
 from shared.analytics.jobs import Job, JobResult
 from shared.analytics.parallel import plan_jobs, run_jobs
 from shared.analytics.reader import HistoryReader
@@ -19,6 +18,7 @@ from shared.analytics.rebuilder import fewer_collections
 from shared.analytics.replay import target_databases
 from shared.contracts.topics import physical
 from shared.messaging.admin import partitions_of
+from shared.messaging.decoding import decode_records
 from shared.messaging.projection import InboundRecord
 
 
@@ -90,7 +90,7 @@ async def ordered_read(bootstrap: str, topics: list[str], *, decode: bool, batch
             async for records in reader.batches():
                 batch = [InboundRecord.of(record) for record in records]
                 if decode:
-                    decode_batch(batch)
+                    decode_records(batch)
                 count += len(batch)
     return Rate(count, time.perf_counter() - started)
 

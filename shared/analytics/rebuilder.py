@@ -1,7 +1,7 @@
 """Rebuild many projections in one pass over the history, into fresh databases.
 
 Every record is read once (:class:`~shared.analytics.reader.HistoryReader`, in timestamp order),
-decoded once (:func:`~shared.analytics.decoding.decode_batch`) and handed to each projection that
+decoded once (:func:`~shared.messaging.decoding.decode_records`) and handed to each projection that
 reads its topic through :func:`~shared.messaging.batches.apply_decoded`: the same transaction,
 deduplication, dead-letter and checkpoint rules as the live consumers (except that events of types
 a projection has no handler for are not marked processed: a redelivery of one changes nothing).
@@ -21,12 +21,12 @@ from typing import Any
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.analytics.decoding import decode_batch
 from shared.analytics.direct import DirectWriter
 from shared.analytics.reader import HistoryReader
 from shared.contracts.envelope import Envelope
 from shared.contracts.topics import physical
 from shared.messaging.batches import apply_decoded
+from shared.messaging.decoding import decode_records
 from shared.messaging.projection import InboundRecord, Projection
 from shared.messaging.tracking import load_checkpoints, processed_count
 
@@ -149,7 +149,7 @@ async def _rebuild(targets: Sequence[Target], bootstrap: str, include: Any, prog
         try:
             async for records in reader.batches():
                 batch = [InboundRecord.of(record) for record in records]
-                decoded, dead = decode_batch(batch, platforms)
+                decoded, dead = decode_records(batch, platforms)
                 if writing is not None:
                     await writing
                 writing = asyncio.create_task(_apply(groups, batch, decoded, dead, include))

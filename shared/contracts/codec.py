@@ -3,23 +3,29 @@
 A record's value is the JSON of ``{"meta": ..., "payload": ...}``; its key is the aggregate id;
 its headers repeat the event type, schema version, platform and ids so that ``kcat`` users can
 filter without decoding. :func:`decode` upcasts old versions before validation and raises
-:class:`DecodeError` with a human-readable reason for anything it cannot accept.
+:class:`DecodeError` with a human-readable reason for anything it cannot accept. It is the one decoder:
+the live consumers, the event stores and the replays all use it. An event already at its type's
+current schema version (nearly all of them) is validated once, its metadata and payload by pydantic,
+then wrapped without validating them again; anything else takes the full path (upcasting, and the
+reasons of a refusal).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import orjson
 from pydantic import ValidationError
 
-from shared.contracts.base import UnknownEventType, catalogue, event_class
+from shared.contracts.base import Event, UnknownEventType, catalogue, event_class
 from shared.contracts.envelope import Envelope, Metadata
 from shared.contracts.upcasting import UpcastError, upcast
 
 Headers = list[tuple[str, bytes]]
+_ENVELOPE = Envelope[Any]
 
 
 class DecodeError(ValueError):
@@ -65,6 +71,44 @@ def encode(envelope: Envelope[Any], topic_prefix: str = "") -> EncodedEvent:
 
 def from_json_dict(data: Any, *, platforms: Collection[str] | None = None) -> Envelope[Any]:
     """Validate a decoded JSON document into an envelope, upcasting the payload first."""
+    envelope = _at_current_version(data)
+    if envelope is None:
+        envelope = _upcast_and_validate(data)
+    if platforms is not None and envelope.meta.platform_id not in platforms:
+        raise DecodeError(f"unknown platform {envelope.meta.platform_id!r}")
+    return envelope
+
+
+def decode(value: bytes | None, *, platforms: Collection[str] | None = None) -> Envelope[Any]:
+    """Decode a Kafka record value into an envelope, or raise :class:`DecodeError`."""
+    if not value:
+        raise DecodeError("empty record")
+    try:
+        data = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise DecodeError(f"not JSON: {exc}") from exc
+    return from_json_dict(data, platforms=platforms)
+
+
+@cache
+def _classes() -> dict[str, type[Event]]:
+    return catalogue()
+
+
+def _at_current_version(data: Any) -> Envelope[Any] | None:
+    """The envelope of an event at its type's current schema version; ``None`` for anything else
+    (an old version, an unknown type, a validation error: :func:`_upcast_and_validate` decides)."""
+    try:
+        raw_meta, payload = data["meta"], data["payload"]
+        cls = _classes()[raw_meta["event_type"]]
+        if raw_meta["schema_version"] != cls.schema_version or type(payload) is not dict:
+            return None
+        return _ENVELOPE.model_construct(meta=Metadata.model_validate(raw_meta), payload=cls.model_validate(payload))
+    except (KeyError, TypeError, ValidationError):
+        return None
+
+
+def _upcast_and_validate(data: Any) -> Envelope[Any]:
     catalogue()
     if not isinstance(data, Mapping) or not isinstance(data.get("meta"), Mapping):
         raise DecodeError("not an event: expected a JSON object with 'meta' and 'payload'")
@@ -84,20 +128,7 @@ def from_json_dict(data: Any, *, platforms: Collection[str] | None = None) -> En
     except (UpcastError, TypeError, ValueError) as exc:
         reason = _validation_reason(exc) if isinstance(exc, ValidationError) else str(exc)
         raise DecodeError(f"invalid {event_type}: {reason}") from exc
-    if platforms is not None and meta.platform_id not in platforms:
-        raise DecodeError(f"unknown platform {meta.platform_id!r}")
-    return Envelope[Any](meta=meta, payload=body)
-
-
-def decode(value: bytes | None, *, platforms: Collection[str] | None = None) -> Envelope[Any]:
-    """Decode a Kafka record value into an envelope, or raise :class:`DecodeError`."""
-    if not value:
-        raise DecodeError("empty record")
-    try:
-        data = orjson.loads(value)
-    except orjson.JSONDecodeError as exc:
-        raise DecodeError(f"not JSON: {exc}") from exc
-    return from_json_dict(data, platforms=platforms)
+    return _ENVELOPE(meta=meta, payload=body)
 
 
 def _validation_reason(exc: ValidationError) -> str:

@@ -1,26 +1,32 @@
-"""decode_fast gives exactly what the codec gives: same envelopes, same dead-letter reasons."""
+"""The replay decodes with the live consumers' decoder: an event at its current version takes the codec's
+short path, which gives exactly the envelope and the dead-letter reason of its full (upcasting) path."""
 
 from __future__ import annotations
 
 import orjson
 import pytest
 
-from shared.analytics.decoding import decode_batch
-from shared.contracts.codec import DecodeError, decode
+from shared.contracts.codec import DecodeError, _upcast_and_validate
 from shared.messaging.decoding import decode_records
 from shared.messaging.projection import InboundRecord
 from tests.unit.analytics.histories import records
 
 
-def test_same_envelopes_as_the_codec_for_a_realistic_history() -> None:
+def full_path(value: bytes, platforms: set[str] | None = None):  # type: ignore[no-untyped-def]
+    envelope = _upcast_and_validate(orjson.loads(value))
+    if platforms is not None and envelope.meta.platform_id not in platforms:
+        raise DecodeError(f"unknown platform {envelope.meta.platform_id!r}")
+    return envelope
+
+
+def test_same_envelopes_as_the_full_path_for_a_realistic_history() -> None:
     batch = records(3000)
 
-    fast, fast_dead = decode_batch(batch)
-    slow, slow_dead = decode_records(batch)
+    decoded, dead = decode_records(batch)
 
-    assert fast_dead == slow_dead == []
-    assert [envelope for _, envelope in fast] == [envelope for _, envelope in slow]
-    assert {type(envelope.payload).__name__ for _, envelope in fast} >= {"RequestLogged", "ProviderAssigned", "FeeCharged"}
+    assert dead == []
+    assert [envelope for _, envelope in decoded] == [full_path(record.value) for record in batch]
+    assert {type(envelope.payload).__name__ for _, envelope in decoded} >= {"RequestLogged", "ProviderAssigned", "FeeCharged"}
 
 
 def broken(value: bytes) -> InboundRecord:
@@ -34,25 +40,25 @@ def broken(value: bytes) -> InboundRecord:
     lambda doc: doc.pop("payload"),
     lambda doc: doc["meta"].update(schema_version="2"),
 ])
-def test_same_outcome_as_the_codec_for_odd_records(mutate) -> None:  # type: ignore[no-untyped-def]
+def test_same_outcome_as_the_full_path_for_odd_records(mutate) -> None:  # type: ignore[no-untyped-def]
     good = next(r for r in records(3000) if b'"RequestLogged"' in r.value)
     document = orjson.loads(good.value)
     mutate(document)
     record = broken(orjson.dumps(document))
 
-    fast, fast_dead = decode_batch([record], platforms={"limoges", "herault"})
+    decoded, dead = decode_records([record], platforms={"limoges", "herault"})
     try:
-        expected = [decode(record.value, platforms={"limoges", "herault"})]
+        expected = [full_path(record.value, platforms={"limoges", "herault"})]
     except DecodeError as error:
-        assert [dead.reason for dead in fast_dead] == [error.reason] and fast == []
+        assert [letter.reason for letter in dead] == [error.reason] and decoded == []
     else:
-        assert [envelope for _, envelope in fast] == expected
+        assert [envelope for _, envelope in decoded] == expected
 
 
 def test_unknown_platforms_and_garbage_become_dead_letters() -> None:
     good = records(1)[0]
 
-    fast, dead = decode_batch([good, broken(b"{not json"), broken(b"")], platforms={"nowhere"})
+    decoded, dead = decode_records([good, broken(b"{not json"), broken(b"")], platforms={"nowhere"})
 
-    assert fast == []
+    assert decoded == []
     assert [letter.reason.split(":")[0] for letter in dead] == ["unknown platform 'limoges'", "not JSON", "empty record"]

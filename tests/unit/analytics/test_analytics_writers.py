@@ -17,7 +17,6 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, u
 
 from services.intake.read_models import describe
 from shared.analytics.checksum import checksums
-from shared.analytics.decoding import decode_batch
 from shared.analytics.direct import DirectConnection, DirectWriter
 from shared.analytics.driver import DriverConnection
 from shared.analytics.replay import create_tables
@@ -26,6 +25,7 @@ from shared.contracts.events import intake as ie
 from shared.contracts.events import matching as me
 from shared.contracts.topics import MATCHING, REQUESTS
 from shared.messaging.batches import apply_batch, apply_decoded
+from shared.messaging.decoding import decode_records
 from shared.messaging.projection import InboundRecord, Projection, RejectEvent
 from shared.storage.engine import create_engine
 from shared.storage.tables import core_metadata
@@ -95,7 +95,7 @@ async def both_ways(tmp_path: Path, metadata_factory: Any, builders: list[Any], 
     dead = []
     try:
         for batch in batches:
-            decoded, undecodable = decode_batch(batch)
+            decoded, undecodable = decode_records(batch)
             for projection in projections:
                 expected = await apply_batch(standard, metadata, projection, batch)
                 got = await writer.run(partial(apply_decoded, writer, metadata, projection, batch, decoded, undecodable))
