@@ -1,4 +1,5 @@
-"""Feedback: the satisfaction survey after an intervention, and phone follow-ups.
+"""Feedback: the satisfaction survey after an intervention, phone follow-ups, and the answers of the visitors of
+mediation desks.
 
 The aggregate is the survey of one request: its aggregate id (and Kafka key) is the request id,
 so a request's feedback is ordered like its matching events. ``survey_id`` is the id printed on
@@ -7,7 +8,7 @@ paper questionnaires and in web links.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -108,3 +109,24 @@ class FollowUpCallLogged(FeedbackEvent):
     operator: str = Field(min_length=1, max_length=60, description="Id of the operator who called.", examples=["op-3"])
     outcome: FollowUpOutcome = Field(description="How the call went.")
     called_at: datetime = Field(description="When the call was made.")
+
+
+class VisitAnswerChannel(StrEnum):
+    PAPER = "paper"
+    QR_CODE = "qr_code"
+
+
+@register
+class VisitSurveyAnswered(Event):
+    """A visitor of a mediation desk answered its short questionnaire (on paper, or on the page of the desk's
+    QR code). Anonymous: no visitor is named."""
+
+    aggregate_type = "visit_survey"
+    topic = FEEDBACK
+
+    answer_id: str = Field(description="Id of the answer (the aggregate id).", examples=["vsa-4e1b"])
+    channel: VisitAnswerChannel = Field(description="How the answer came in.")
+    visited_on: date = Field(description="Local day of the visit the answer is about.")
+    satisfied: bool = Field(description="Satisfied with the welcome and the help received.")
+    question_resolved: bool = Field(description="The visitor's question was answered or their procedure moved on.")
+    would_come_back: bool = Field(description="Would come back to the desk.")

@@ -23,7 +23,7 @@ FIXTURES = all_fixture_paths()
 KEY_FIELD = {"provider": "provider_id", "request": "request_id", "survey": "request_id",
              "account": "provider_id", "resident": "resident_id", "seeker": "seeker_id",
              "information_session": "session_id", "training_cohort": "cohort_id", "job_opening": "opening_id",
-             "visit": "visit_id"}
+             "visit": "visit_id", "visit_survey": "answer_id"}
 
 
 @pytest.mark.parametrize("event_type", sorted(CATALOGUE))
