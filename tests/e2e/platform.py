@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer
 
+from shared.blocking import run_blocking
 from shared.contracts.codec import decode
 from shared.contracts.topics import MATCHING
 from tests.e2e.processes import DemoStack
@@ -82,4 +82,4 @@ def assignments_on_the_bus(bootstrap: str, request_ids: set[str]) -> dict[str, A
         finally:
             await consumer.stop()
         return found
-    return asyncio.run(read())
+    return run_blocking(read())

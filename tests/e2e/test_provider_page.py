@@ -10,7 +10,6 @@ No phone number, address or link reaches the services' logs.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import sys
@@ -22,6 +21,7 @@ import httpx
 import pytest
 from selenium.webdriver.common.by import By
 
+from shared.blocking import run_blocking
 from shared.contracts.codec import encode
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events.intake import RequestLogged
@@ -144,7 +144,7 @@ def test_the_provider_accepts_works_and_corrects_from_the_emailed_link(stack: St
                                 "members": [{"body": "ccas", "label": "CCAS de Limoges"}]})
     assert admitted.status_code == 200, admitted.text
 
-    asyncio.run(_log_request(stack))
+    run_blocking(_log_request(stack))
     (link,) = wait_for(lambda: _offer_links(stack), bool, "offer email", timeout=TIMEOUT, interval=0.3)
     stack.stop("matching")
     stack.start("matching")  # a restarted matching (relay, consumers, sender) sends nothing again
