@@ -130,8 +130,9 @@ class DemoStack:
 def start_demo(data_dir: Path, **env: str) -> DemoStack:
     """Start ``relais demo`` on free ports with its data in ``data_dir``; wait until the demo is loaded."""
     from shared.runtime.ports import free_port
+    from shared.settings import DEFAULT_PORTS
 
-    ports = {name: free_port() for name in ("intake", "matching", "feedback", "billing")}
+    ports = {name: free_port() for name in DEFAULT_PORTS}
     args = ["demo", "--data-dir", str(data_dir), "--broker-port", str(free_port())]
     for name, port in ports.items():
         args += ["--port", f"{name}={port}"]

@@ -295,7 +295,7 @@ async function watch(requestId, tries = 0) {
   let found = null;
   try { found = await api(`${base()}/requests/${requestId}`); } catch (error) { /* not projected yet */ }
   const status = found && found.status;
-  if (status === "assigned") {
+  if (found && found.provider_id && !["unmet", "cancelled", "oriented"].includes(status)) {  // assigned, or already further
     const [name, match] = await Promise.all([providerName(found.provider_id),
       api(matching(`/requests/${requestId}/match`)).catch(() => null)]);
     const deadline = match && match.deadline_at ? when(match.deadline_at, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" }) : null;
