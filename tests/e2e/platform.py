@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,9 +13,12 @@ from aiokafka import AIOKafkaConsumer
 from shared.blocking import run_blocking
 from shared.contracts.codec import decode
 from shared.contracts.topics import MATCHING
+from shared.platforms.loader import load_policies
+from shared.platforms.local_time import local_date
 from tests.e2e.processes import DemoStack
 from tests.polling import wait_for
 
+PLATFORMS = Path(__file__).resolve().parents[2] / "deploy" / "platforms"
 CONTACT = {"name": "Résidente Bout-en-bout", "phone": "05 36 49 00 42"}
 
 
@@ -42,6 +47,11 @@ class Platform:
             response = self.intake("GET", f"/requests/{request_id}", headers=self.operator)
             return response.json() if response.status_code == 200 else None
         return wait_for(fetch, lambda r: r is not None and ready(r), f"request {request_id} in the console")
+
+    def day_logged(self, request_id: str) -> str:
+        """The platform's local day the request was logged (no intervention can be dated before it)."""
+        logged = datetime.fromisoformat(self.shown(request_id)["logged_at"])
+        return local_date(logged, load_policies(PLATFORMS)[self.id].zone).isoformat()
 
     def match(self, request_id: str) -> dict[str, Any]:
         response = self.matching("GET", f"/requests/{request_id}/match", headers=self.coordinator)

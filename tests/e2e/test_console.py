@@ -174,7 +174,7 @@ def test_an_oriented_call_lists_the_nearest_structures(demo: DemoStack, page) ->
 def test_a_voicemail_worked_to_each_outcome(demo: DemoStack, page) -> None:
     headers = demo.headers("brenne", "bre-accueil")
     entries = []
-    for name in ("Odette Sansreponse", "Henri Plusbesoin"):
+    for name in ("Odette Sansreponse", "Henri Plusbesoin", "Rose Information"):
         answer = httpx.post(f"{demo.urls['intake']}/platforms/brenne/voicemails", headers=headers, timeout=10, json={
             "contact": {"name": name, "phone": "02 54 00 00 01", "message": "Rappelez-moi pour du jardinage."},
             "left_at_local": "2026-01-05T19:30:00"})
@@ -202,8 +202,18 @@ def test_a_voicemail_worked_to_each_outcome(demo: DemoStack, page) -> None:
     page.press("#commune", "Enter")
     page.wait_for_function("document.querySelector('#outcome').textContent.includes('Demande enregistrée')", timeout=20_000)
     page.locator("nav button[data-view=queue]").click()
-    page.wait_for_function("document.querySelector('#queue').textContent.includes('Aucun message')"
-                           f" || !document.querySelector('#queue tr[data-id=\"{entries[0]}\"]')")
+    page.wait_for_selector(f'#queue tr[data-id="{entries[2]}"]')
+    assert page.locator(f'#queue tr[data-id="{entries[0]}"]').count() == 0
+
+    page.locator(f'#queue tr[data-id="{entries[2]}"] button', has_text="Information donnée").click()
+    assert page.locator("#kind").input_value() == "information"
+    page.select_option("#topic", "rates")
+    page.fill("#answer", "Les tarifs sont fixés par chaque prestataire.")
+    page.locator("#submit").click()
+    page.wait_for_function("document.querySelector('#outcome').textContent.includes(\"Appel d'information enregistré\")")
+    page.locator("nav button[data-view=queue]").click()
+    page.wait_for_function(f"!document.querySelector('#queue tr[data-id=\"{entries[2]}\"]')"
+                           " && document.querySelector('#queue').textContent.length > 0")
 
 
 def test_a_wrong_or_revoked_token_returns_to_sign_in_in_french(demo: DemoStack, page) -> None:
@@ -215,9 +225,18 @@ def test_a_wrong_or_revoked_token_returns_to_sign_in_in_french(demo: DemoStack, 
     assert "n'est pas reconnu" in page.locator("#login-error").inner_text()
     check_page(page, "08-connexion-refusee")
 
-    sign_in(page, demo, "limoges", "lim-ecoutante-3")
-    revoked = subprocess.run([sys.executable, "-m", "shared.cli.main", "token", "revoke", "lim-ecoutante-3",
-                              "--file", str(demo.data_dir / "tokens.yaml")], cwd=ROOT, capture_output=True, text=True)
+    tokens = str(demo.data_dir / "tokens.yaml")  # a token of its own: the demo's are shared by the whole session
+    issued = subprocess.run([sys.executable, "-m", "shared.cli.main", "token", "issue", "--role", "operator",
+                             "--subject", "op-a-revoquer", "--platform", "limoges", "--file", tokens],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert issued.returncode == 0, issued.stdout + issued.stderr
+    page.goto(f"{demo.urls['intake']}/console")
+    page.select_option("#platform", "limoges")
+    page.fill("#token", issued.stdout.strip())
+    page.press("#token", "Enter")
+    page.wait_for_selector("#tabs:not(.hidden)")
+    revoked = subprocess.run([sys.executable, "-m", "shared.cli.main", "token", "revoke", "op-a-revoquer",
+                              "--file", tokens], cwd=ROOT, capture_output=True, text=True)
     assert revoked.returncode == 0, revoked.stdout + revoked.stderr
     page.wait_for_selector("#login:not(.hidden)", timeout=20_000)
     assert "connectez-vous de nouveau" in page.locator("#login-error").inner_text()

@@ -25,7 +25,7 @@ def test_a_call_ends_in_an_answered_survey_and_a_charged_fee(demo: DemoStack) ->
     limoges = Platform(demo, "limoges", "lim-ecoutante-3", "lim-coordination")
     request_id = limoges.log_request("gardening", "87085")
     provider_id = limoges.shown(request_id, lambda r: r["status"] == "assigned")["provider_id"]
-    for action, body in (("contact", {}), ("intervention", {"done_on": "2026-11-20", "labour_hours": "4.00",
+    for action, body in (("contact", {}), ("intervention", {"done_on": limoges.day_logged(request_id), "labour_hours": "4.00",
                                                              "labour_amount_excl_tax": "120.00",
                                                              "travel_amount_excl_tax": "15.00"})):
         response = limoges.matching("POST", f"/requests/{request_id}/{action}", headers=limoges.coordinator, json=body)

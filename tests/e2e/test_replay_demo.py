@@ -26,7 +26,7 @@ EXPECTED = {"intake.console", "intake.observatory", "matching.fairness", "feedba
 def _carry_one_intervention_through(limoges: Platform, demo: DemoStack) -> None:
     request_id = limoges.log_request("gardening", "87085")
     provider_id = limoges.shown(request_id, lambda r: r["status"] == "assigned")["provider_id"]
-    for action, body in (("contact", {}), ("intervention", {"done_on": "2026-11-20", "labour_hours": "3.00",
+    for action, body in (("contact", {}), ("intervention", {"done_on": limoges.day_logged(request_id), "labour_hours": "3.00",
                                                              "labour_amount_excl_tax": "90.00",
                                                              "travel_amount_excl_tax": "10.00"})):
         response = limoges.matching("POST", f"/requests/{request_id}/{action}", headers=limoges.coordinator, json=body)
