@@ -39,6 +39,7 @@ class Federation:
         self.credentials = load_demo(stack.urls, stack.settings)
         self.admin = stack.admin()
         self._done: dict[str, Intervention] = {}
+        self._employment: dict[str, dict[str, str]] = {}
         wait_for(self._all_matched, timeout=60, what="matching to answer every demo request")
 
     def get(self, service: str, path: str, **params: Any) -> Any:
@@ -68,6 +69,31 @@ class Federation:
         if platform_id not in self._done:
             self._done[platform_id] = self._finish(self.assigned(platform_id)[0], charged)
         return self._done[platform_id]
+
+    def employment(self, platform_id: str, provider_id: str) -> dict[str, str]:
+        """A job seeker, an information session, a training cohort and an opening of ``provider_id`` with the seeker
+        proposed for it, on ``platform_id`` (created once): the ids of the employment routes' path parameters."""
+        if platform_id not in self._employment:
+            self._employment[platform_id] = self._recruit(platform_id, provider_id)
+        return self._employment[platform_id]
+
+    def _recruit(self, platform_id: str, provider_id: str) -> dict[str, str]:
+        base = f"/platforms/{platform_id}"
+        commune = self.get("intake", f"{base}/policy")["communes"][0]["code"]
+        seeker_id = self.post("employment", f"{base}/seekers", {
+            "identity": {"name": "Dominique Essai", "phone": "06 12 34 56 78"}, "referral_source": "france_travail", "trades": ["home_help"],
+            "commune": commune, "mobility_km": 20, "available_from": "2026-01-05", "hours_per_week": "24.00"})["id"]
+        self.post("employment", f"{base}/seekers/{seeker_id}/assessment", {
+            "grid": {"skills": 4, "motivation": 5, "constraints": 4}, "decision": "preselected", "reason": "Motivée"})
+        session_id = self.post("employment", f"{base}/sessions", {
+            "starts_at": "2030-01-07T09:30:00+01:00", "place": "Salle 1", "trades": ["home_help"], "capacity": 12})["id"]
+        cohort_id = self.post("employment", f"{base}/cohorts", {
+            "title": "Remise à niveau", "modules": ["DC1"], "starts_on": "2030-01-07", "ends_on": "2030-03-07"})["id"]
+        opening_id = self.post("employment", f"{base}/openings", {
+            "provider_id": provider_id, "trade": "home_help", "hours_per_week": "24.00", "communes": [commune],
+            "starts_on": "2030-02-01"})["id"]
+        self.post("employment", f"{base}/openings/{opening_id}/proposals", {"wanted": 1})
+        return {"seeker_id": seeker_id, "session_id": session_id, "cohort_id": cohort_id, "opening_id": opening_id}
 
     @cached_property
     def platforms(self) -> tuple[str, ...]:

@@ -22,6 +22,12 @@ ANALYST_READS = {
     ("intake", "GET", "/platforms/{platform_id}/policy"),  # names and labels for the console: no personal data
     ("matching", "GET", "/platforms/{platform_id}/fairness"),
     ("feedback", "GET", "/platforms/{platform_id}/satisfaction"),
+    ("employment", "GET", "/platforms/{platform_id}/employment/figures"),
+    ("employment", "GET", "/platforms/{platform_id}/employment/figures.csv"),
+}
+PROVIDER_OWN = {  # a provider posts and lists its own openings: the list holds no other provider's
+    ("employment", "GET", "/platforms/{platform_id}/openings"),
+    ("employment", "POST", "/platforms/{platform_id}/openings"),
 }
 
 VALID_BODIES = {  # offer actions check the offer's holder in the handler, after the body is validated
@@ -29,6 +35,9 @@ VALID_BODIES = {  # offer actions check the offer's holder in the handler, after
     "quote": {"amount_excl_tax": "120.00"},
     "quote-answer": {"accepted": True},
     "intervention": {"done_on": "2026-03-10", "labour_hours": "2", "labour_amount_excl_tax": "60"},
+    "interviews": {"seeker_id": "skr-x", "outcome": "retained"},  # an opening's: its provider's only
+    "hires": {"seeker_id": "skr-x", "starts_on": "2026-04-01"},
+    "placements": {"seeker_id": "skr-x", "months": 3, "in_post": True},
 }
 
 
@@ -42,7 +51,7 @@ def platform_b(federation: Federation) -> dict[str, str]:
         "platform_id": B, "request_id": offered["request_id"], "provider_id": offered["provider_id"],
         "entry_id": voicemails[0] if voicemails else done.request_id, "survey_id": done.survey_id,
         "resident_id": done.resident_id, "year": str(datetime.now(UTC).year),
-        "period": last_month(),
+        "period": last_month(), **federation.employment(B, offered["provider_id"]),
     }
 
 
@@ -108,7 +117,8 @@ def test_a_provider_acts_only_on_its_own_offers(federation: Federation, platform
     holder = platform_b["provider_id"]
     other = next(provider for provider in federation.providers(B) if provider != holder)
     intruder = federation.stack.token(B, Role.PROVIDER, other)
-    routes = platform_routes(federation)
+    routes = [route for route in platform_routes(federation)
+              if (route.service, route.method, route.path) not in PROVIDER_OWN]
     reached = [f"{route} -> {status}" for route in routes
                if (status := call(federation, route, platform_b, intruder)) not in (403, 404)]
     print(f"\nprovider on another provider's offer, record and account: {len(routes)} routes, all 403/404")
@@ -121,3 +131,9 @@ def test_a_provider_acts_only_on_its_own_offers(federation: Federation, platform
         assert client.get(f"/platforms/{B}/providers/{holder}/offers").status_code == 200
     with federation.stack.client("billing", owner) as client:
         assert client.get(f"/platforms/{B}/accounts/{holder}").status_code == 200
+    with federation.stack.client("employment", intruder) as client:
+        assert client.get(f"/platforms/{B}/openings").json() == []
+    with federation.stack.client("employment", owner) as client:
+        assert [row["opening_id"] for row in client.get(f"/platforms/{B}/openings").json()] == [platform_b["opening_id"]]
+        proposed = client.get(f"/platforms/{B}/openings/{platform_b['opening_id']}").json()["proposals"][0]["proposed"]
+        assert proposed[0]["name"] == "Dominique Essai"

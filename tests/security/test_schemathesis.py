@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
+from shared.settings import SERVICES
 from tests.security.federation import Federation
 
 pytestmark = pytest.mark.integration
@@ -53,7 +54,7 @@ def with_real_ids(document: dict[str, Any], ids: dict[str, list[str]]) -> dict[s
 
 
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")  # schemathesis' own strategies
-@pytest.mark.parametrize("service", ["intake", "matching", "feedback", "billing"])
+@pytest.mark.parametrize("service", SERVICES)
 def test_no_generated_request_gets_a_server_error(federation: Federation, service: str) -> None:
     server = federation.stack.servers[service]
     schema = schemathesis.openapi.from_dict(with_real_ids(server.app.openapi(), real_ids(federation)))
