@@ -441,7 +441,10 @@ const handled = new Set();   // messages worked from this page: gone at once, wh
 async function closeMessage(entryId, outcomeCode, followUpId = null) {
   await api(`${base()}/callbacks/${entryId}/complete`, { method: "POST",
     body: JSON.stringify({ outcome: outcomeCode, follow_up_id: followUpId }) });
-  if (outcomeCode !== "no_answer") handled.add(entryId);
+  if (outcomeCode !== "no_answer") {
+    handled.add(entryId);
+    document.querySelector(`#queue tr[data-id="${entryId}"]`)?.remove();
+  }
 }
 
 async function showQueue() {
@@ -482,8 +485,10 @@ async function work(entry, contact, code) {
   try {
     await closeMessage(entry.entry_id, code);
     $("queue-status").textContent = code === "no_answer" ? "Essai compté : le message reste à rappeler." : "Message retiré de la liste.";
-    if (code !== "no_answer") document.querySelector(`#queue tr[data-id="${entry.entry_id}"]`)?.remove();
-    else entry.attempts = (entry.attempts || 0) + 1, document.querySelector(`#queue tr[data-id="${entry.entry_id}"]`)?.replaceWith(queueRow(entry, contact));
+    if (code === "no_answer") {
+      entry.attempts = (entry.attempts || 0) + 1;
+      document.querySelector(`#queue tr[data-id="${entry.entry_id}"]`)?.replaceWith(queueRow(entry, contact));
+    }
   } catch (error) {
     $("queue-status").textContent = error.message;
     if (error.status === 409) { handled.add(entry.entry_id); showQueue(); }
