@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.feedback.adapters.tables import metadata as feedback_metadata
 from services.feedback.adapters.unit_of_work import FeedbackUnitOfWork
 from services.feedback.entrypoints.projections import (
+    desk_satisfaction_projection,
     satisfaction_projection,
     survey_process,
 )
@@ -92,6 +93,7 @@ def bootstrap(settings: Settings | None = None, *, clock: MovableClock | None = 
         public_url=own.public_url or f"http://{settings.host}:{DEFAULT_PORTS['feedback']}",
     )
     projections = [survey_process(handlers, metadata, settings.topic_prefix), satisfaction_projection(metadata, policies),
+                   desk_satisfaction_projection(metadata),
                    forget_erased_residents(vault, "feedback.privacy"), cancel_on_erasure(metadata, "feedback.outgoing")]
     runtime = ServiceRuntime("feedback", settings, engine, metadata, MIGRATIONS, projections=projections,
                              platforms=frozenset(policies))

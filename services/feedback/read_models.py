@@ -1,6 +1,6 @@
 """Feedback's replayable read models, for ``relais replay`` and the exports (see shared.analytics.catalogue).
 
-Only the satisfaction projection: ``feedback.surveys`` appends SurveySent (a process manager), so it
+The satisfaction projections (of interventions, and of desks' visitors): ``feedback.surveys`` appends SurveySent (a process manager), so it
 is not replayed. The platform policies (time zones, alert thresholds) are read when it is built.
 """
 
@@ -9,7 +9,12 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 
 from services.feedback.adapters.tables import metadata
-from services.feedback.entrypoints.projections import SATISFACTION, satisfaction_projection
+from services.feedback.entrypoints.projections import (
+    DESK_SATISFACTION,
+    SATISFACTION,
+    desk_satisfaction_projection,
+    satisfaction_projection,
+)
 from shared.analytics.catalogue import ProjectionSpec, ReadModels
 from shared.messaging.projection import Projection
 from shared.platforms.loader import load_policies
@@ -25,5 +30,7 @@ def describe() -> ReadModels:
         service="feedback",
         metadata=metadata,
         projections=(ProjectionSpec(SATISFACTION, _satisfaction, ("survey_answers", "satisfaction_alerts"),
-                                    rebuild_cost=2.2),),
+                                    rebuild_cost=2.2),
+                     ProjectionSpec(DESK_SATISFACTION, desk_satisfaction_projection, ("desk_satisfaction",),
+                                    rebuild_cost=0.1)),
     )

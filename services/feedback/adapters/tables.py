@@ -3,7 +3,8 @@
 Write side (changed in the same transaction as the survey's events): ``surveys`` (the index of
 surveys by link token hash, driving reminders and expiry), ``notifications`` (the outbox of
 messages to send, print or call: :mod:`shared.outgoing`), ``survey_preferences`` and ``survey_recipients``.
-Read side (projections of the feedback topic): ``survey_answers`` and ``satisfaction_alerts``.
+Read side (projections of the feedback topic): ``survey_answers`` and ``satisfaction_alerts``; ``desk_satisfaction``
+(the answers of mediation desks' visitors, counted per desk and month of the visit).
 """
 
 from __future__ import annotations
@@ -93,5 +94,14 @@ def metadata() -> MetaData:
         Column("raised_at", UtcDateTime, nullable=False),
         Column("updated_at", UtcDateTime, nullable=False),
         Column("cleared_at", UtcDateTime, nullable=True),
+    )
+    Table(
+        "desk_satisfaction", metadata,
+        Column("platform_id", String(40), primary_key=True),
+        Column("month", String(7), primary_key=True, comment="YYYY-MM of the visits answered about (local days)."),
+        Column("answers", Integer, nullable=False),
+        Column("satisfied", Integer, nullable=False),
+        Column("question_resolved", Integer, nullable=False),
+        Column("would_come_back", Integer, nullable=False),
     )
     return metadata

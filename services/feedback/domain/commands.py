@@ -10,8 +10,9 @@ from shared.contracts.events.feedback import (
     PlatformAssessment,
     ProviderAssessment,
     SendChannel,
+    VisitAnswerChannel,
 )
-from shared.inputs import Moment
+from shared.inputs import Day, Moment
 
 COMMENT_MAX = 2000
 
@@ -60,3 +61,19 @@ class ChannelPreference(Frozen):
 class SetPreferredChannel(ChannelPreference):
     platform_id: str
     resident_id: str = Field(min_length=1, max_length=60)
+
+
+class VisitAnswers(Frozen):
+    """The short questionnaire of a mediation desk's visitors, anonymous: three yes-or-no questions."""
+
+    satisfied: bool = Field(description="Satisfied with the welcome and the help received.")
+    question_resolved: bool = Field(description="The question was answered or the procedure moved on.")
+    would_come_back: bool = Field(description="Would come back to the desk.")
+    visited_on: Day | None = Field(default=None, description="Local day of the visit (default: today); not in the "
+                                                              "future.")
+
+
+class RecordVisitAnswer(VisitAnswers):
+    platform_id: str = Field(description="The desk (from the caller's token, or the QR code's page).")
+    channel: VisitAnswerChannel = Field(description="paper (typed in by the desk) or qr_code (the visitor's own).")
+    actor: str = Field(description="Actor of the event, e.g. mediator:lyon-med-1, or visitor.")

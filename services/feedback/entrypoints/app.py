@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.feedback.bootstrap import Feedback, bootstrap
+from services.feedback.entrypoints import desk_http
 from services.feedback.entrypoints.http import router
 from services.feedback.entrypoints.page import router as page_router
 from shared.service.app import build_app
@@ -15,7 +16,7 @@ from shared.settings import Settings
 def create_app(settings: Settings | None = None, *, feedback: Feedback | None = None) -> FastAPI:
     """The app; ``feedback`` lets tests pass a bootstrap of their own (e.g. with a fixed clock)."""
     feedback = feedback or bootstrap(settings)
-    routers = [router, page_router]
+    routers = [router, desk_http.router, page_router, desk_http.page_router]
     if feedback.settings.test_clock:
         routers.append(clock_router(feedback.clock, wake=[feedback.sweeper.wake]))
     app = build_app(
