@@ -6,22 +6,22 @@ delivered again (same event id) is skipped. Deduplication is by event id, never 
 broker wipe and restore, offsets restart at 0.
 
 This module knows nothing of Kafka clients; :mod:`shared.messaging.runner` and
-:mod:`shared.analytics.rebuilder` feed it. What a batch did, :class:`BatchResult`, is defined in
-:mod:`shared.messaging.batch_result` and importable from here.
+:mod:`shared.analytics.rebuilder` feed it. What a batch did is a :class:`BatchResult`: its counts,
+dead letters and checkpoint positions.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Collection, Iterable, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.envelope import Envelope
-from shared.messaging.batch_result import BatchResult, highest_offsets
 from shared.messaging.decoding import DeadLetter, decode_records
 from shared.messaging.failures import HandlerFailed, failure_reason, is_transient
 from shared.messaging.projection import EventFilter, InboundRecord, Projection, RejectEvent
@@ -30,9 +30,28 @@ from shared.storage.deferred import DeferredWrites
 from shared.storage.engine import write_transaction
 from shared.storage.ports import ProjectionConnection
 
-__all__ = ["BatchResult", "apply_batch", "apply_decoded"]
-
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What :func:`apply_batch` (or :func:`apply_decoded`) did with a batch.
+
+    ``positions`` is the highest offset of the batch per (topic, partition), as saved in the
+    checkpoints table.
+    """
+
+    applied: int = 0
+    ignored: int = 0
+    duplicates: int = 0
+    excluded: int = 0
+    dead_letters: tuple[DeadLetter, ...] = ()
+    positions: Mapping[tuple[str, int], int] = field(default_factory=dict)
+
+    @property
+    def processed(self) -> int:
+        """Events taken: applied plus those of types the projection ignores (see ``mark_ignored``)."""
+        return self.applied + self.ignored
 
 
 async def apply_batch(
@@ -183,3 +202,12 @@ async def _apply_one(conn: ProjectionConnection, projection: Projection, envelop
                   envelope.event_id, exc_info=failure)
         return HandlerFailed(failure_reason(failure))
     return "applied"
+
+
+def highest_offsets(batch: Sequence[InboundRecord]) -> dict[tuple[str, int], int]:
+    """The highest offset of ``batch`` per (topic, partition)."""
+    positions: dict[tuple[str, int], int] = {}
+    for record in batch:
+        key = (record.topic, record.partition)
+        positions[key] = max(positions.get(key, record.offset), record.offset)
+    return positions

@@ -13,11 +13,13 @@ good (too large for the topic, say) holds its partition back until it is publish
 logs it as an error, naming the event, every ``reminder_interval`` seconds, and the relay backlog
 alert fires.
 
-Run one relay per store. On PostgreSQL a round holds a transaction-scoped advisory lock, so a
-second relay on the same database skips its round instead of interleaving. On SQLite a store
-belongs to one service process, and one relay per process is the rule. The rounds' transactions
-are in :mod:`shared.messaging.relay_rounds`; what the ``on_published`` hook receives is in
-:mod:`shared.messaging.published`.
+Run one relay per store. On PostgreSQL a round reads, sends and marks its rows in one transaction
+holding the advisory lock ``ADVISORY_LOCK_KEY``, so a second relay on the same database skips its
+round instead of interleaving (:func:`locked_round`). On SQLite a store belongs to one service
+process, and one relay per process is the rule: a round reads the rows, sends them outside any
+transaction, then marks the delivered ones in a write transaction (:func:`single_writer_round`).
+After each round, the ``on_published`` hook receives the events delivered (:class:`PublishedEvent`;
+:mod:`shared.observability.metrics` counts them).
 
 Create the topics (:func:`shared.messaging.admin.ensure_topics`) before the relay runs: Kafka
 clients ask for automatic creation, and a broker that allows it (Tansu does) would create a
@@ -28,20 +30,52 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, NamedTuple
 
+import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
-from sqlalchemy import MetaData, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import MetaData, Table, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.messaging.published import OnPublished, PublishedEvent
-from shared.messaging.publishing import OutboxRow, Outcome, describe, refused_for_good, send_rows
-from shared.messaging.relay_rounds import locked_round, single_writer_round
+from shared.contracts.envelope import Metadata
+from shared.messaging.publishing import (
+    OutboxRow,
+    Outcome,
+    describe,
+    mark_published,
+    refused_for_good,
+    send_rows,
+    unpublished_rows,
+)
+from shared.storage.engine import write_transaction
 
 log = logging.getLogger(__name__)
 
 ProducerFactory = Callable[[], AIOKafkaProducer]
+
+ADVISORY_LOCK_KEY = 0x52454C4149530001
+"""PostgreSQL advisory lock held by the relay publishing a store (per database)."""
+
+Publish = Callable[[Sequence[OutboxRow]], Awaitable[Outcome]]
+"""Sends rows to the broker with the relay's producer and says which were delivered."""
+
+
+class PublishedEvent(NamedTuple):
+    """An event the relay has just delivered: its envelope's metadata and payload (as stored)."""
+
+    meta: Metadata
+    payload: dict[str, Any]
+
+    @classmethod
+    def of_row(cls, row: OutboxRow) -> PublishedEvent:
+        """The event stored in the outbox ``row``."""
+        return cls(row.meta, orjson.loads(row.value)["payload"])
+
+
+OnPublished = Callable[[Sequence[PublishedEvent]], None]
+"""The ``on_published`` hook: called with the events of a round once they are marked published."""
 
 
 class OutboxRelay:
@@ -172,6 +206,28 @@ class OutboxRelay:
             await self.close()
         except Exception as exc:
             log.warning("outbox relay: closing the failed producer also failed: %r", exc)
+
+
+async def locked_round(connection: AsyncConnection, events: Table, batch_size: int, publish: Publish) -> Outcome:
+    """Publish and mark up to ``batch_size`` rows under the advisory lock; nothing if another relay holds it."""
+    async with connection.begin():
+        if not await connection.scalar(select(func.pg_try_advisory_xact_lock(ADVISORY_LOCK_KEY))):
+            return Outcome()
+        outcome = await publish(await unpublished_rows(connection, events, batch_size))
+        await mark_published(connection, events, outcome.delivered)
+    return outcome
+
+
+async def single_writer_round(connection: AsyncConnection, events: Table, batch_size: int,
+                              publish: Publish) -> Outcome:
+    """Publish up to ``batch_size`` rows, then mark the delivered ones (the store has one relay)."""
+    async with connection.begin():
+        rows = await unpublished_rows(connection, events, batch_size)
+    outcome = await publish(rows)
+    if outcome.delivered:
+        async with write_transaction(connection):
+            await mark_published(connection, events, outcome.delivered)
+    return outcome
 
 
 async def _wait_any(waits: list, timeout: float) -> None:

@@ -9,7 +9,7 @@ import orjson
 from shared.contracts.base import event_class
 from shared.contracts.codec import decode
 from shared.contracts.envelope import Envelope, Metadata
-from shared.messaging.published import PublishedEvent
+from shared.messaging.relay import PublishedEvent
 from tests.unit.contracts.golden import fixture_path
 
 
