@@ -198,7 +198,7 @@ async def _apply_each(group: list[Target], batch: list[InboundRecord],
             pairs = _known_to(target, pairs)
         if not mine:
             continue
-        result = await apply_decoded(target.writer or target.engine, target.metadata, target.projection,  # type: ignore[arg-type]
+        result = await apply_decoded(target.writer or target.engine, target.metadata, target.projection,
                                      mine, pairs, letters, include=include, mark_ignored=False,
                                      group_writes=target.writer is None)
         target.processed += result.processed

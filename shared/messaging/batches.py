@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.envelope import Envelope
 from shared.messaging.decoding import DeadLetter, decode_records
@@ -28,7 +28,7 @@ from shared.messaging.projection import EventFilter, InboundRecord, Projection, 
 from shared.messaging.tracking import already_processed, mark_processed, save_checkpoints
 from shared.storage.deferred import DeferredWrites
 from shared.storage.engine import write_transaction
-from shared.storage.ports import ProjectionConnection
+from shared.storage.ports import BatchConnection, BatchDatabase, ProjectionConnection
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ async def apply_batch(
 
 
 async def apply_decoded(
-    engine: AsyncEngine,
+    engine: BatchDatabase,
     metadata: MetaData,
     projection: Projection,
     batch: Sequence[InboundRecord],
@@ -127,7 +127,7 @@ class _RunAgainWithSavepoints(Exception):
 
 
 async def _apply_in_one_transaction(
-    engine: AsyncEngine, metadata: MetaData, projection: Projection, batch: Sequence[InboundRecord],
+    engine: BatchDatabase, metadata: MetaData, projection: Projection, batch: Sequence[InboundRecord],
     decoded: Sequence[tuple[InboundRecord, Envelope[Any]]], dead_letters: Sequence[DeadLetter],
     include: EventFilter | None, mark_ignored: bool, *, savepoints: bool = False, deferred: bool,
 ) -> BatchResult:
@@ -173,7 +173,7 @@ async def _send_deferred(writes: DeferredWrites, projection: Projection) -> None
 
 
 @asynccontextmanager
-async def _batch_transaction(conn: AsyncConnection) -> AsyncIterator[None]:
+async def _batch_transaction(conn: BatchConnection) -> AsyncIterator[None]:
     """Begin the batch; on SQLite take the write lock at once so concurrent writers queue, not fail."""
     async with write_transaction(conn):
         yield

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Pool, event
@@ -14,10 +14,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from shared.storage import inline_sqlite
+from shared.storage.ports import BatchConnection
 
 BUSY_TIMEOUT_MS = 0
 """SQLite's own lock wait: none, the inline connections wait without blocking the loop (see
 :mod:`shared.storage.inline_sqlite`)."""
+
+Connected = TypeVar("Connected", bound=BatchConnection)
 
 SQLITE_BEGIN = "sqlite_begin"
 """Execution option choosing how SQLite transactions begin: "DEFERRED" (default) or "IMMEDIATE"."""
@@ -99,7 +102,7 @@ async def one_writer(engine: AsyncEngine | AsyncConnection | object) -> AsyncIte
 
 
 @asynccontextmanager
-async def write_transaction(connection: AsyncConnection) -> AsyncIterator[AsyncConnection]:
+async def write_transaction(connection: Connected) -> AsyncIterator[Connected]:
     """A transaction that will write: on SQLite it waits for the process's turn (:func:`one_writer`)
     and takes the write lock as it begins (``BEGIN IMMEDIATE``), so it never fails on a stale snapshot."""
     await connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})

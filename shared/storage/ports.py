@@ -7,7 +7,10 @@
   runner hands it a SQLAlchemy ``AsyncConnection`` or a stand-in with the same surface:
   :class:`~shared.storage.deferred.DeferredWrites` (writes grouped until the batch ends),
   :class:`~shared.analytics.direct.DirectConnection` and :class:`~shared.analytics.driver.DriverConnection`
-  (replay's synchronous connections).
+  (replay's synchronous connections);
+- :class:`BatchDatabase` and :class:`BatchConnection`: where the runner writes a batch (an ``AsyncEngine``,
+  or a replay's :class:`~shared.analytics.direct.DirectWriter`) and the connection it opens the batch's
+  transaction on.
 """
 
 from __future__ import annotations
@@ -65,3 +68,18 @@ class ProjectionConnection(Protocol):
     async def run_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T: ...
 
     def begin_nested(self) -> AbstractAsyncContextManager[Any]: ...
+
+
+class BatchConnection(ProjectionConnection, Protocol):
+    """The connection a batch is written on: the handlers' surface, plus the batch's own write transaction
+    (:func:`~shared.storage.engine.write_transaction`)."""
+
+    async def execution_options(self, **options: Any) -> Any: ...
+
+    def begin(self) -> AbstractAsyncContextManager[Any]: ...
+
+
+class BatchDatabase(Protocol):
+    """Where :func:`~shared.messaging.batches.apply_decoded` writes a batch: ``connect()`` as ``AsyncEngine`` has it."""
+
+    def connect(self) -> AbstractAsyncContextManager[BatchConnection]: ...
