@@ -21,10 +21,10 @@ from typing import Any
 
 import orjson
 
-from shared.analytics.directory import DirectoryEntry, fold_directory
 from shared.analytics.hsds import COLUMNS, HSDS_VERSION, PATHS, TABLES, hsds_tables
 from shared.analytics.inclusion import as_json, inclusion_records
 from shared.analytics.stores import Stores, events_table, stored_events
+from shared.contracts.directory import Provider, fold_directory
 from shared.platforms.model import PlatformPolicy
 from shared.settings import Settings
 
@@ -51,7 +51,7 @@ async def export_directory(settings: Settings, out: Path, policies: Mapping[str,
     return write_directory(out, fold_directory(envelopes), policies, fmt, at or datetime.now(UTC))
 
 
-def write_directory(out: Path, entries: Mapping[str, DirectoryEntry], policies: Mapping[str, PlatformPolicy],
+def write_directory(out: Path, entries: Mapping[str, Provider], policies: Mapping[str, PlatformPolicy],
                     fmt: str, at: datetime) -> dict[str, int]:
     """Write the HSDS tables, their data package and the data·inclusion files of ``entries`` as of ``at``."""
     tables = hsds_tables(entries, policies, at)

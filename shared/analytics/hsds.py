@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from shared.analytics.directory import DirectoryEntry
+from shared.contracts.directory import Provider
 from shared.contracts.labels import FRAGILE_PUBLICS, PROVIDER_KINDS, label
 from shared.platforms.local_time import local_date
 from shared.platforms.model import PlatformPolicy
@@ -85,7 +85,7 @@ def french_date(day: date) -> str:
     return f"{day:%d/%m/%Y}"
 
 
-def hsds_tables(entries: Mapping[str, DirectoryEntry], policies: Mapping[str, PlatformPolicy],
+def hsds_tables(entries: Mapping[str, Provider], policies: Mapping[str, PlatformPolicy],
                 at: datetime) -> Tables:
     """Every HSDS table of the directory as of ``at`` (rows as dicts without null fields), for providers of known
     platforms; agréments count on the platform's local date of ``at``."""
@@ -137,7 +137,7 @@ def _commune_code(code: str) -> tuple[str, str]:
     return ("NIS", code.removeprefix("BE")) if code.startswith("BE") else ("INSEE", code)
 
 
-def _provider(tables: Tables, entry: DirectoryEntry, policy: PlatformPolicy, today: date) -> None:
+def _provider(tables: Tables, entry: Provider, policy: PlatformPolicy, today: date) -> None:
     org_id = stable_id("provider", entry.provider_id)
     kind = label(PROVIDER_KINDS, entry.kind, entry.kind)
     tables["organization"].append({
@@ -149,9 +149,9 @@ def _provider(tables: Tables, entry: DirectoryEntry, policy: PlatformPolicy, tod
             tables["organization_identifier"].append({
                 "id": stable_id("identifier", entry.provider_id, kind_code), "organization_id": org_id,
                 "identifier_scheme": scheme, "identifier_type": kind_code, "identifier": number})
-    publics = entry.publics_on(today)
-    communes = [commune for commune in policy.communes if commune.code in set(entry.communes)]
-    for code in entry.activities:
+    publics = sorted(entry.publics_on(today))
+    communes = [commune for commune in policy.communes if commune.code in entry.communes]
+    for code in sorted(entry.activities):
         try:
             activity = policy.activity(code)
         except KeyError:
@@ -183,13 +183,13 @@ def _provider(tables: Tables, entry: DirectoryEntry, policy: PlatformPolicy, tod
                 "id": stable_id("at", service_id, commune.code), "service_id": service_id,
                 "location_id": stable_id("commune", policy.platform_id, commune.code)})
         for slot in entry.weekly:
-            opens, closes = time.fromisoformat(slot["starts"]), time.fromisoformat(slot["ends"])
+            opens, closes, weekday = slot.starts, slot.ends, slot.weekday.value
             opens_at, offset = _with_offset(today, opens, policy)
             tables["schedule"].append({
-                "id": stable_id("schedule", service_id, slot["weekday"], slot["starts"]), "service_id": service_id,
-                "freq": "WEEKLY", "byday": BYDAY[slot["weekday"]], "opens_at": opens_at,
+                "id": stable_id("schedule", service_id, weekday, opens.isoformat()), "service_id": service_id,
+                "freq": "WEEKLY", "byday": BYDAY[weekday], "opens_at": opens_at,
                 "closes_at": _with_offset(today, closes, policy)[0], "timezone": offset,
-                "description": f"Le {WEEKDAYS[slot['weekday']]} de {opens:%H:%M} à {closes:%H:%M}, "
+                "description": f"Le {WEEKDAYS[weekday]} de {opens:%H:%M} à {closes:%H:%M}, "
                                f"heure locale ({policy.timezone}).",
                 "notes": f"Heures locales de {policy.timezone} ; le décalage UTC est celui du {french_date(today)}."})
 
@@ -198,8 +198,8 @@ def _public_names(codes: list[str]) -> str:
     return ", ".join(label(FRAGILE_PUBLICS, code, code) for code in codes)
 
 
-def _accreditations(entry: DirectoryEntry) -> str:
-    return " ; ".join(f"Agrément qualité n° {a.number} ({_public_names(a.publics) or 'tous publics'}), valable du "
+def _accreditations(entry: Provider) -> str:
+    return " ; ".join(f"Agrément qualité n° {a.number} ({_public_names(sorted(a.publics)) or 'tous publics'}), valable du "
                       f"{french_date(a.issued_on)} au {french_date(a.expires_on)}" for a in entry.accreditations)
 
 

@@ -23,8 +23,8 @@ from data_inclusion.schema.v1 import (
     Thematique,
 )
 
-from shared.analytics.directory import DirectoryEntry
 from shared.analytics.hsds import STATUS
+from shared.contracts.directory import Provider
 from shared.platforms.local_time import local_date
 from shared.platforms.model import PlatformPolicy
 
@@ -45,11 +45,11 @@ PUBLICS = {"elderly": Public.SENIORS, "disabled": Public.PERSONNES_EN_SITUATION_
            "child_under_3": Public.FAMILLES}
 
 
-def structure_id(entry: DirectoryEntry) -> str:
+def structure_id(entry: Provider) -> str:
     return f"{SOURCE}--{entry.provider_id}"
 
 
-def inclusion_records(entries: Mapping[str, DirectoryEntry], policies: Mapping[str, PlatformPolicy],
+def inclusion_records(entries: Mapping[str, Provider], policies: Mapping[str, PlatformPolicy],
                       at: datetime) -> tuple[list[Structure], list[Service]]:
     """The structures and services of the directory as of ``at`` (the providers HSDS lists: admitted, suspended,
     withdrawn); days are the platform's local dates."""
@@ -65,8 +65,8 @@ def inclusion_records(entries: Mapping[str, DirectoryEntry], policies: Mapping[s
             source=SOURCE, id=structure_id(entry), nom=entry.name, date_maj=updated, siret=entry.siret,
             description=f"Prestataire de services à domicile admis par la plateforme {policy.name}."))
         publics = {PUBLICS[code] for code in entry.publics_on(today) if code in PUBLICS} or {Public.TOUS_PUBLICS}
-        zone = [code for code in entry.communes if code in policy.commune_codes() and not code.startswith("BE")]
-        for code in entry.activities:
+        zone = [code for code in sorted(entry.communes) if code in policy.commune_codes() and not code.startswith("BE")]
+        for code in sorted(entry.activities):
             try:
                 activity = policy.activity(code)
             except KeyError:

@@ -43,12 +43,10 @@ def skip_reason(provider: Provider, request: RequestSpec) -> SkipReason | None:
         return SkipReason.SUSPENDED
     if request.commune not in provider.communes:
         return SkipReason.NOT_IN_SECTOR
-    if request.fragile_publics:
-        accreditation = provider.accreditation
-        if accreditation is None or not request.fragile_publics <= accreditation.publics:
-            return SkipReason.NO_AGREMENT
-        if not accreditation.covers(request.fragile_publics, request.local_day):
+    if request.fragile_publics and not request.fragile_publics <= provider.publics_on(request.local_day):
+        if request.fragile_publics <= provider.publics_recorded():
             return SkipReason.AGREMENT_EXPIRED
+        return SkipReason.NO_AGREMENT
     if not is_available(provider, request):
         return SkipReason.UNAVAILABLE
     return None

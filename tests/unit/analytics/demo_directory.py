@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from shared.analytics.directory import DirectoryEntry, fold_directory
+from shared.contracts.directory import Provider, fold_directory
 from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events import providers as pe
 from shared.platforms.loader import load_policies
@@ -48,7 +48,7 @@ def demo_directory_events() -> list[Envelope[Any]]:
     return envelopes
 
 
-def demo_directory() -> dict[str, DirectoryEntry]:
+def demo_directory() -> dict[str, Provider]:
     return fold_directory(demo_directory_events())
 
 

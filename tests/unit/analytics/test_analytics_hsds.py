@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from shared.analytics.directory import fold_directory
 from shared.analytics.hsds import hsds_tables, stable_id
 from shared.analytics.inclusion import as_json, inclusion_records
+from shared.contracts.directory import fold_directory
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events import providers as pe
 from tests.unit.analytics.demo_directory import POLICIES
@@ -39,8 +39,9 @@ def suspended_provider() -> dict:
 def test_fold_follows_the_provider_lifecycle_and_keeps_the_last_lists() -> None:
     entry = suspended_provider()["prv-x"]
 
-    assert (entry.status, entry.admitted_on, entry.communes) == ("suspended", date(2024, 1, 12), ["87085", "87114", "BE57081"])
-    assert entry.publics_on(date(2025, 1, 1)) == ["elderly"] and entry.publics_on(date(2030, 1, 1)) == []
+    assert (entry.status, entry.admitted_on, entry.communes) == ("suspended", date(2024, 1, 12),
+                                                                 {"87085", "87114", "BE57081"})
+    assert entry.publics_on(date(2025, 1, 1)) == {"elderly"} and entry.publics_on(date(2030, 1, 1)) == set()
 
 
 def test_hsds_rows_have_no_null_and_communes_are_geojson_service_areas() -> None:
