@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,9 @@ from services.employment.adapters.unit_of_work import EmploymentUnitOfWork
 from services.employment.entrypoints.projections import figures_projection
 from services.employment.service_layer.handlers import EmploymentHandlers
 from shared.clock import MovableClock, SystemClock
+from shared.contracts.events.feedback import SendChannel
+from shared.outgoing.delivery import Channel
+from shared.outgoing.wiring import Outgoing, outgoing
 from shared.platforms.loader import load_policies
 from shared.platforms.model import PlatformPolicy
 from shared.privacy.vault import Vault
@@ -33,10 +37,12 @@ class Employment:
     registry: CollectorRegistry
     policies: dict[str, PlatformPolicy]
     clock: MovableClock
+    outgoing: Outgoing
 
 
 def bootstrap(settings: Settings | None = None, *, clock: MovableClock | None = None,
-              tokens: TokenRegistry | None = None) -> Employment:
+              tokens: TokenRegistry | None = None, channels: Mapping[SendChannel, Channel] | None = None) -> Employment:
+    """The employment service; ``channels`` replace the email/SMS channels of the settings (tests)."""
     settings = settings or load_settings()
     policies = load_policies(settings.platforms_dir)
     engine = create_engine(settings.service_database_url("employment"))
@@ -50,5 +56,7 @@ def bootstrap(settings: Settings | None = None, *, clock: MovableClock | None = 
 
     clock = clock or SystemClock()
     handlers = EmploymentHandlers(uow=unit_of_work, personal=vault, policies=policies, clock=clock)
+    sender = outgoing("employment", engine, metadata, unsealer=vault, policies=policies, data_dir=settings.data_dir,
+                      clock=clock, channels=channels)
     return Employment(settings, runtime, handlers, tokens or TokenRegistry.from_settings(settings), vault,
-                      CollectorRegistry(), policies, clock)
+                      CollectorRegistry(), policies, clock, sender)

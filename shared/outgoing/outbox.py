@@ -72,14 +72,16 @@ def notifications_table(metadata: MetaData) -> Table:
     return metadata.tables["notifications"]
 
 
-async def queue(conn: Any, metadata: MetaData, message: OutgoingMessage, now: datetime) -> str:
-    """Write ``message`` in the caller's transaction; returns its id."""
+async def queue(conn: Any, metadata: MetaData, message: OutgoingMessage, now: datetime,
+                not_before: datetime | None = None) -> str:
+    """Write ``message`` in the caller's transaction, to be sent from ``not_before`` on (at once by default);
+    returns its id."""
     await conn.execute(notifications_table(metadata).insert().values(
         notification_id=message.notification_id, platform_id=message.platform_id, reference=message.reference,
         request_id=message.request_id, resident_id=message.resident_id, kind=message.kind,
         channel=message.channel.value, subject=message.subject, body=message.body,
         recipient=_encode(message.recipient), message=_encode(message.secret), created_at=now,
-        status=Status.PENDING.value, attempts=0, next_attempt_at=now,
+        status=Status.PENDING.value, attempts=0, next_attempt_at=max(now, not_before) if not_before else now,
     ))
     return message.notification_id
 

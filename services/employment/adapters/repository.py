@@ -1,7 +1,8 @@
-"""The seeker and opening indexes on an open connection (the caller's transaction)."""
+"""The seeker and opening indexes and the outbox on an open connection (the caller's transaction)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -9,7 +10,9 @@ from sqlalchemy import MetaData, select
 
 from services.employment.service_layer.ports import OpeningRecord, SeekerRecord
 from shared.contracts.events.employment import ReferralSource, Trade
+from shared.contracts.events.feedback import SendChannel
 from shared.contracts.types import Sealed
+from shared.outgoing.outbox import OutgoingMessage, cancel_for_resident, queue
 from shared.storage.ports import ProjectionConnection
 from shared.storage.upsert import update_where
 
@@ -55,13 +58,26 @@ class SqlOpeningIndex:
                 for row in (await self._conn.execute(query)).mappings()]
 
 
+class SqlOutbox:
+    def __init__(self, conn: ProjectionConnection, metadata: MetaData) -> None:
+        self._conn = conn
+        self._metadata = metadata
+
+    async def queue(self, message: OutgoingMessage, now: datetime, not_before: datetime | None = None) -> None:
+        await queue(self._conn, self._metadata, message, now, not_before)
+
+    async def cancel_for(self, seeker_id: str) -> int:
+        return await cancel_for_resident(self._conn, self._metadata, seeker_id)
+
+
 def _row(record: SeekerRecord) -> dict[str, Any]:
-    return {**record.__dict__, "referral_source": record.referral_source.value,
+    return {**record.__dict__, "referral_source": record.referral_source.value, "channel": record.channel.value,
             "trades": ",".join(trade.value for trade in record.trades),
             "identity": record.identity.model_dump_json() if record.identity is not None else None}
 
 
 def _record(row: Any) -> SeekerRecord:
     return SeekerRecord(**{**row, "referral_source": ReferralSource(row["referral_source"]),
+                           "channel": SendChannel(row["channel"]),
                            "trades": tuple(Trade(code) for code in row["trades"].split(",")),
                            "identity": Sealed(**orjson.loads(row["identity"])) if row["identity"] else None})

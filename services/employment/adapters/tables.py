@@ -1,7 +1,8 @@
 """Tables of the employment store: the core tables (event store/outbox, tracking) plus its own.
 
 Write side (changed in the same transaction as the events): ``employment_seekers`` (each seeker's
-situation, driving lists and proposals; the sealed identity, dropped at erasure) and ``job_openings``.
+situation, driving lists and proposals; the sealed identity, dropped at erasure), ``job_openings`` and
+``notifications`` (the outbox of the invitations and reminders to send: :mod:`shared.outgoing`).
 Read side (the ``employment.figures`` projection of the employment topic): ``employment_facts`` (one
 row per counted fact, no personal data) and ``employment_seeker_profiles`` (the trade and referral
 source each later fact about a seeker is counted under).
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Date, Index, Integer, MetaData, String, Table, Text
 
+from shared.outgoing.tables import add_notifications_table
 from shared.storage.tables import core_metadata
 from shared.storage.types import UtcDateTime
 
@@ -34,8 +36,11 @@ def metadata() -> MetaData:
         Column("preselected_on", Date, nullable=True),
         Column("proposals", Integer, nullable=False, default=0),
         Column("identity", Text, nullable=True, comment="Sealed identity from SeekerRegistered; null once erased."),
+        Column("channel", String(10), nullable=False, server_default="sms",
+               comment="How messages reach the seeker: email when they gave one, else sms."),
     )
     Index("ix_employment_seekers_platform", seekers.c.platform_id, seekers.c.status)
+    add_notifications_table(metadata)
     openings = Table(
         "job_openings", metadata,
         Column("opening_id", ID, primary_key=True),

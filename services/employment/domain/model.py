@@ -69,6 +69,8 @@ class InformationSession(Aggregate):
     session_id: str
     scheduled: bool = False
     starts_at: datetime | None = None
+    place: str = ""
+    trades: list[e.Trade] = field(default_factory=list)
     capacity: int = 0
     invited: list[str] = field(default_factory=list)
     enrolled: set[str] = field(default_factory=set)
@@ -116,8 +118,9 @@ class InformationSession(Aggregate):
 
     def _apply(self, event: Event) -> None:
         match event:
-            case e.SessionScheduled(starts_at=starts_at, capacity=capacity):
+            case e.SessionScheduled(starts_at=starts_at, place=place, trades=trades, capacity=capacity):
                 self.scheduled, self.starts_at, self.capacity = True, starts_at, capacity
+                self.place, self.trades = place, list(trades)
             case e.SeekerInvited(seeker_id=seeker_id):
                 self.invited.append(seeker_id)
             case e.SeekerEnrolled(seeker_id=seeker_id):

@@ -25,4 +25,5 @@ def create_app(settings: Settings | None = None, *, employment: Employment | Non
         registry=employment.registry,
         state={"handlers": employment.handlers, "tokens": employment.tokens, "vault": employment.vault},
         on_start=employment.vault.create_tables,
+        background=[employment.outgoing.run],
     )

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from services.employment.domain import commands as c
+from services.employment.domain.invitations import session_messages
 from services.employment.domain.model import InformationSession, Opening, Seeker, TrainingCohort
 from services.employment.domain.proposals import ERASED, HIRED, PRESELECTED, OpeningNeeds, choose_candidates
 from services.employment.service_layer.ports import (
@@ -24,10 +25,13 @@ from services.employment.service_layer.ports import (
 )
 from shared.aggregate import Aggregate
 from shared.clock import Clock
+from shared.contracts import labels
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events import employment as e
+from shared.contracts.events.feedback import SendChannel
 from shared.errors import Conflict, DomainError, NotFound
 from shared.ids import new_id
+from shared.outgoing.outbox import OutgoingMessage
 from shared.platforms.calendar import distance_km
 from shared.platforms.local_time import local_date
 from shared.platforms.model import PlatformPolicy
@@ -74,7 +78,8 @@ class EmploymentHandlers:
             await self._save(uow, seeker, seeker_id, platform_id, actor)
             await uow.seekers.add(SeekerRecord(
                 seeker_id, platform_id, body.referral_source, tuple(body.trades), body.commune, body.mobility_km,
-                body.available_from, self.clock.now(), REGISTERED, identity))
+                body.available_from, self.clock.now(), REGISTERED, identity,
+                channel=SendChannel.EMAIL if body.identity.email else SendChannel.SMS))
             await uow.commit()
         return seeker_id
 
@@ -98,6 +103,7 @@ class EmploymentHandlers:
             seeker.erase(self.clock.now(), requested_by)
             await self._save(uow, seeker, seeker_id, platform_id, actor)
             await uow.seekers.save(record.but(status=ERASED, identity=None))
+            await uow.outbox.cancel_for(seeker_id)
             await uow.commit()
 
     async def seekers(self, platform_id: str) -> list[SeekerRecord]:
@@ -132,11 +138,25 @@ class EmploymentHandlers:
         return session_id
 
     async def invite(self, platform_id: str, session_id: str, body: c.InviteSeekers, actor: str) -> None:
+        """Invite each seeker not invited yet; each gets the invitation at once and a reminder the day before."""
+        policy = self.policy(platform_id)
+        now = self.clock.now()
         async with self.uow() as uow:
             session = await self._session(uow, platform_id, session_id)
+            assert session.starts_at is not None
+            messages = session_messages(session.starts_at, session.place,
+                                        [labels.label(labels.TRADES, trade) for trade in session.trades],
+                                        policy.name, policy.zone, now)
             for seeker_id in body.seeker_ids:
-                await self._followed(uow, platform_id, seeker_id)
+                record = await self._followed(uow, platform_id, seeker_id)
+                if seeker_id in session.invited:
+                    continue
                 session.invite(seeker_id)
+                for message in messages:
+                    await uow.outbox.queue(OutgoingMessage(
+                        platform_id=platform_id, request_id=session_id, kind=message.kind, channel=record.channel,
+                        subject=message.subject, body=message.body, recipient=record.identity, resident_id=seeker_id,
+                        reference=session_id), now, message.not_before)
             await self._save(uow, session, session_id, platform_id, actor)
             await uow.commit()
 

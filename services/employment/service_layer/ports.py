@@ -9,7 +9,9 @@ from typing import Any, Protocol
 
 from services.employment.domain.proposals import PoolEntry
 from shared.contracts.events.employment import ReferralSource, Trade
+from shared.contracts.events.feedback import SendChannel
 from shared.contracts.types import Sealed
+from shared.outgoing.outbox import OutgoingMessage
 from shared.security.principals import Principal
 from shared.storage.ports import UnitOfWork
 
@@ -30,6 +32,7 @@ class SeekerRecord:
     identity: Sealed | None
     preselected_on: date | None = None
     proposals: int = 0
+    channel: SendChannel = SendChannel.SMS
 
     def entry(self) -> PoolEntry:
         return PoolEntry(self.seeker_id, self.status, self.trades, self.commune, self.mobility_km, self.available_from,
@@ -65,14 +68,24 @@ class OpeningIndex(Protocol):
     async def set_status(self, opening_id: str, status: str) -> None: ...
 
 
+class Outbox(Protocol):
+    """The service's outgoing messages (:mod:`shared.outgoing`), written in the command's transaction."""
+
+    async def queue(self, message: OutgoingMessage, now: datetime, not_before: datetime | None = None) -> None: ...
+    async def cancel_for(self, seeker_id: str) -> int: ...
+
+
 class EmploymentUnitOfWork(UnitOfWork, Protocol):
-    """The event store and both indexes in one transaction."""
+    """The event store, both indexes and the outbox in one transaction."""
 
     @property
     def seekers(self) -> SeekerIndex: ...
 
     @property
     def openings(self) -> OpeningIndex: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
 
 UnitOfWorkFactory = Callable[[], EmploymentUnitOfWork]

@@ -17,12 +17,15 @@ from services.employment.entrypoints.app import create_app
 from services.employment.entrypoints.projections import figures_projection
 from shared.analytics.rebuilder import rebuild
 from shared.clock import FixedClock
+from shared.contracts.events.feedback import SendChannel
+from shared.outgoing.sms import SmsChannel
 from shared.security.principals import Role
 from shared.settings import Settings
 from shared.storage.engine import create_engine
 from shared.storage.migrate import upgrade_async
 from tests.fixtures.employment_scenario import P, Tokens, session_to_placement
 from tests.fixtures.services import issue_token, serving
+from tests.polling import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -32,7 +35,8 @@ async def test_from_the_information_session_to_a_placement_in_post_at_six_months
         tmp_path: Path) -> None:
     settings = service_settings(database_url=database_url)
     clock = FixedClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
-    employment = bootstrap(settings, clock=clock)
+    texts = SentTexts()
+    employment = bootstrap(settings, clock=clock, channels={SendChannel.SMS: SmsChannel(texts, {P: "FR"})})
     tokens = Tokens(advisor=issue_token(settings, P, Role.ADVISOR, "adv-1"),
                     provider=issue_token(settings, P, Role.PROVIDER, "prv-aide-94"),
                     other_provider=issue_token(settings, P, Role.PROVIDER, "prv-autre"),
@@ -46,7 +50,15 @@ async def test_from_the_information_session_to_a_placement_in_post_at_six_months
         hired = await session_to_placement(client, tokens, clock.now(), move_clock)
         reads = await employment.vault.read_log(hired)
         assert reads and {record.resident_id for record in reads} == {hired}
-        assert {record.reader_platform for record in reads} == {P}
+        outbox = await eventually(lambda: _outbox(employment.runtime.engine, hired),
+                                  lambda rows: rows["others"] == {"sent": 22},
+                                  what="11 invitations and 11 reminders sent (the clock passed the day before)",
+                                  timeout=60)
+        assert set(outbox["erased"]) <= {"sent", "cancelled"}  # what was not sent by the erasure never will be
+        assert {tag for _, _, tag in texts.sent} == {"session_invitation", "session_reminder"}
+        assert {number for number, _, _ in texts.sent} == {"33612345678"}
+        assert all("réunion d'information" in text and "Personne" not in text for _, text, _ in texts.sent)
+        assert "system:employment" in {record.reader for record in await employment.vault.read_log()}
         live = await _facts(employment.runtime.engine)
 
     fresh = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'rebuilt.db'}")
@@ -58,6 +70,27 @@ async def test_from_the_information_session_to_a_placement_in_post_at_six_months
         assert await _facts(fresh) == live
     finally:
         await fresh.dispose()
+
+
+async def _outbox(engine: AsyncEngine, erased: str) -> dict[str, dict[str, int]]:
+    """How many messages are in each status, for the erased seeker and for the others."""
+    async with engine.connect() as conn:
+        rows = await conn.execute(text("SELECT resident_id, status, count(*) FROM notifications GROUP BY 1, 2"))
+        counts: dict[str, dict[str, int]] = {"erased": {}, "others": {}}
+        for resident_id, status, number in rows:
+            group = counts["erased" if resident_id == erased else "others"]
+            group[status] = group.get(status, 0) + number
+    return counts
+
+
+class SentTexts:
+    """An SMS gateway keeping what it was asked to send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    async def send(self, number: str, text: str, tag: str) -> None:
+        self.sent.append((number, text, tag))
 
 
 async def _facts(engine: AsyncEngine) -> list[tuple[Any, ...]]:

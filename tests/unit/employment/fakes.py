@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from services.employment.service_layer.handlers import EmploymentHandlers
 from services.employment.service_layer.ports import OpeningRecord, SeekerRecord
 from shared.clock import FixedClock
 from shared.contracts.types import Sealed
+from shared.outgoing.outbox import OutgoingMessage
 from shared.platforms.loader import load_policies
 from shared.privacy.errors import ResidentErasedError
 from shared.storage.fakes import FakeEventStore, FakeUnitOfWork
@@ -50,14 +52,28 @@ class FakeOpenings:
                 if row.platform_id == platform_id and provider_id in (None, row.provider_id)]
 
 
+class FakeOutbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[OutgoingMessage, datetime | None]] = []
+        self.cancelled: list[str] = []
+
+    async def queue(self, message: OutgoingMessage, now: datetime, not_before: datetime | None = None) -> None:
+        self.messages.append((message, not_before))
+
+    async def cancel_for(self, seeker_id: str) -> int:
+        self.cancelled.append(seeker_id)
+        return sum(1 for message, _ in self.messages if message.resident_id == seeker_id)
+
+
 class FakeEmploymentUnitOfWork(FakeUnitOfWork):
     """Events and index rows become visible only on commit (indexes are shared here: tests commit or raise
     before the index is touched)."""
 
-    def __init__(self, store: FakeEventStore, seekers: FakeSeekers, openings: FakeOpenings) -> None:
+    def __init__(self, store: FakeEventStore, seekers: FakeSeekers, openings: FakeOpenings, outbox: FakeOutbox) -> None:
         super().__init__(store)
         self.seekers = seekers
         self.openings = openings
+        self.outbox = outbox
 
 
 class FakeVault:
@@ -88,10 +104,11 @@ class World:
         self.store = FakeEventStore()
         self.seekers = FakeSeekers()
         self.openings = FakeOpenings()
+        self.outbox = FakeOutbox()
         self.vault = FakeVault()
         self.clock = clock
         self.handlers = EmploymentHandlers(
-            uow=lambda: FakeEmploymentUnitOfWork(self.store, self.seekers, self.openings),  # type: ignore[arg-type,return-value]
+            uow=lambda: FakeEmploymentUnitOfWork(self.store, self.seekers, self.openings, self.outbox),  # type: ignore[arg-type,return-value]
             personal=self.vault, policies=load_policies(POLICIES), clock=clock)
 
     def events(self, event_type: str) -> list[Any]:

@@ -37,6 +37,12 @@ async def test_a_seeker_goes_from_session_to_hire_and_is_followed_up_at_six_mont
                                                                place="Salle 2", trades=[Trade.HOME_HELP], capacity=10),
                                           "advisor:adv-1")
     await h.invite(P, session_id, c.InviteSeekers(seeker_ids=seekers), "advisor:adv-1")
+    await h.invite(P, session_id, c.InviteSeekers(seeker_ids=seekers[:1]), "advisor:adv-1")  # not invited twice
+    invitation, reminder = [(m.kind, m.channel, m.body, m.resident_id, when) for m, when in world.outbox.messages[:2]]
+    assert invitation[:2] == ("session_invitation", "sms") and invitation[4] is None
+    assert "le jeudi 5 mars 2026 à 10:00, Salle 2. Métiers présentés : aide à domicile." in invitation[2]
+    assert reminder[0] == "session_reminder" and reminder[4] == datetime(2026, 3, 4, 9, tzinfo=UTC)
+    assert len(world.outbox.messages) == 6 and "Personne" not in invitation[2]
     with pytest.raises(DomainError, match="pas encore commencé"):
         await h.hold_session(P, session_id, c.RecordAttendance(attendance={}), "advisor:adv-1")
     world.clock.advance(timedelta(days=3, hours=2))
@@ -91,6 +97,7 @@ async def test_erasure_deletes_the_key_and_the_sealed_identity_but_keeps_the_see
     record = await world.handlers.seeker(P, seeker_id)
     assert record.status == "erased" and record.identity is None and seeker_id in world.vault.erased
     assert [event.seeker_id for event in world.events("SeekerErased")] == [seeker_id]
+    assert world.outbox.cancelled == [seeker_id]
     with pytest.raises(DomainError, match="effacées"):
         await world.handlers.admit_trainee(P, "coh-x", c.AdmitTrainee(seeker_id=seeker_id), "advisor:adv-1")
 
