@@ -56,6 +56,8 @@ class Platform:
 def load_platforms(rng: random.Random) -> list[Platform]:
     platforms = []
     for platform_id, policy in sorted(load_policies(POLICIES_DIR).items()):
+        if policy.is_mediation_desk:  # no provider, request nor fee: its visits are not part of these flows
+            continue
         platform = Platform(policy)
         for number in range(PROVIDERS_PER_PLATFORM.get(platform_id, 40)):
             platform.providers.append(_provider(rng, policy, number))

@@ -20,7 +20,7 @@ from shared.cli.console import ColorSystem, console, foreground, print_table
 from shared.messaging.admin import ensure_topics, wait_until_ready
 from shared.outgoing.sink import SmtpSink
 from shared.runtime import stack
-from shared.runtime.demo_data import DEMO_PLATFORM_IDS, demo_users
+from shared.runtime.demo_data import DEMO_DESK_IDS, DEMO_PLATFORM_IDS, demo_users
 from shared.runtime.kafka import KafkaCluster
 from shared.runtime.stack import ChildDied, ServiceProcess, StackError
 from shared.runtime.supervisor import Supervisor
@@ -153,7 +153,8 @@ def demo_credentials_table(credentials: dict[str, dict[str, str]], settings: Set
     table.add_column("Platform", style="bold")
     table.add_column("User")
     table.add_column("API token (paste it in the console)", no_wrap=True)
-    roles = {user["username"]: user["role"] for platform_id in DEMO_PLATFORM_IDS for user in demo_users(platform_id)}
+    roles = {user["username"]: user["role"] for platform_id in DEMO_PLATFORM_IDS + DEMO_DESK_IDS
+             for user in demo_users(platform_id)}
     for platform_id, users in credentials.items():
         shown: set[str] = set()
         for username, token in users.items():

@@ -2,7 +2,8 @@
 
 For each platform: API tokens for the demo users (written to the tokens file the services read,
 and, for the demo only, in clear to ``<data_dir>/demo-credentials.json``), the provider directory
-(application, committee decision, agrément, availability, suspension), then the example calls.
+(application, committee decision, agrément, availability, suspension), then the example calls; for each
+mediation desk, the visits of its last weeks and the paper questionnaires of some of its visitors.
 """
 
 from __future__ import annotations
@@ -14,7 +15,17 @@ from typing import Any
 
 import httpx
 
-from shared.runtime.demo_data import DEMO_PLATFORM_IDS, demo_calls, demo_providers, demo_residents, demo_users
+from shared.platforms.loader import load_policies
+from shared.platforms.local_time import local_date
+from shared.runtime.demo_data import (
+    DEMO_DESK_IDS,
+    DEMO_PLATFORM_IDS,
+    demo_calls,
+    demo_providers,
+    demo_residents,
+    demo_users,
+    demo_visits,
+)
 from shared.security.tokens import TokenRegistry
 from shared.settings import Settings
 
@@ -30,7 +41,7 @@ def issue_demo_tokens(settings: Settings, admin: str, provider_ids: dict[str, st
     """A token per demo user, by platform then username (providers get the id matching gave them)."""
     registry = TokenRegistry.load(tokens_path(settings))
     credentials: dict[str, dict[str, str]] = {"federation": {"demo-loader": admin}}
-    for platform_id in DEMO_PLATFORM_IDS:
+    for platform_id in DEMO_PLATFORM_IDS + DEMO_DESK_IDS:
         for user in demo_users(platform_id):
             subject = provider_ids.get(user.get("provider_id") or "", user["username"])
             plaintext, _ = registry.issue(platform_id, user["role"], subject)
@@ -111,4 +122,19 @@ def load_demo(urls: dict[str, str], settings: Settings) -> dict[str, dict[str, s
             residents = {resident["resident_id"]: resident for resident in demo_residents(platform_id)}
             for call in demo_calls(platform_id):
                 log_call(intake, platform_id, call, residents)
+    load_desks(urls, admin, settings)
     return credentials
+
+
+def load_desks(urls: dict[str, str], admin: dict[str, str], settings: Settings) -> None:
+    """Log each demo desk's visits at intake and its paper questionnaires at feedback."""
+    policies = load_policies(settings.platforms_dir)
+    for desk_id in DEMO_DESK_IDS:
+        desk = policies[desk_id]
+        visits, answers = demo_visits(desk, local_date(datetime.now(UTC), desk.zone))
+        with httpx.Client(base_url=urls["intake"], headers=admin, timeout=30) as intake:
+            for visit in visits:
+                _check(intake.post(f"/platforms/{desk_id}/visits", json=visit))
+        with httpx.Client(base_url=urls["feedback"], headers=admin, timeout=30) as feedback:
+            for answer in answers:
+                _check(feedback.post(f"/platforms/{desk_id}/visit-answers", json=answer))

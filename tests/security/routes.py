@@ -14,6 +14,7 @@ from starlette.routing import Route as Route_
 PUBLIC = (
     re.compile(r"^/public/"),  # intake: the online request form
     re.compile(r"^/s/"),  # feedback: the survey pages (the link's single-use token is the key)
+    re.compile(r"^/d/"),  # feedback: a mediation desk's anonymous questionnaire (its printed QR code opens it)
     re.compile(r"^/[op]/"),  # matching: a provider's offer page and its offers (the signed, expiring link is the key)
     re.compile(r"^/(health|metrics|docs|redoc|openapi\.json)(/|$)"),
     re.compile(r"^/console(/console\.js|/config)?$"),  # intake: the console's static page and its config

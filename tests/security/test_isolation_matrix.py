@@ -6,6 +6,7 @@ provider, a voicemail, a survey, the resident), so a 404 means "hidden", not "th
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,6 +18,9 @@ from tests.security.routes import Route, fill, routes_of
 pytestmark = pytest.mark.integration
 
 A, B = "limoges", "herault"
+DESK = "pimms-lyon"
+"""The mediation desk of deploy/platforms: the desk's routes are tried on it (on B they only say it is no desk)."""
+DESK_ROUTES = re.compile(r"/(visits|visit-answers)$|/desk/")
 ANALYST_READS = {
     ("intake", "GET", "/platforms/{platform_id}/observatory"),
     ("intake", "GET", "/platforms/{platform_id}/policy"),  # names and labels for the console: no personal data
@@ -39,6 +43,8 @@ VALID_BODIES = {  # offer actions check the offer's holder in the handler, after
     "hires": {"seeker_id": "skr-x", "starts_on": "2026-04-01"},
     "placements": {"seeker_id": "skr-x", "months": 3, "in_post": True},
 }
+DESK_BODIES = {"visits": {"topic_asked": "water_bill", "actions": ["informed"], "minutes_spent": 10},
+               "visit-answers": {"satisfied": True, "question_resolved": True, "would_come_back": True}}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +57,7 @@ def platform_b(federation: Federation) -> dict[str, str]:
         "platform_id": B, "request_id": offered["request_id"], "provider_id": offered["provider_id"],
         "entry_id": voicemails[0] if voicemails else done.request_id, "survey_id": done.survey_id,
         "resident_id": done.resident_id, "year": str(datetime.now(UTC).year),
-        "period": last_month(), **federation.employment(B, offered["provider_id"]),
+        "period": last_month(), **federation.employment(B, offered["provider_id"]), "partner": "edf",
     }
 
 
@@ -70,6 +76,9 @@ def platform_routes(federation: Federation) -> list[Route]:
 
 def call(federation: Federation, route: Route, values: dict[str, str], headers: dict[str, str]) -> int:
     body = VALID_BODIES.get(route.path.rsplit("/", 1)[-1], {}) if route.method in {"POST", "PUT", "PATCH"} else None
+    if DESK_ROUTES.search(route.path):
+        values = {**values, "platform_id": DESK}
+        body = DESK_BODIES.get(route.path.rsplit("/", 1)[-1]) if body is not None else None
     with federation.stack.client(route.service, headers) as client:
         return client.request(route.method, fill(route.path, values), json=body).status_code
 
@@ -111,6 +120,17 @@ def test_an_analyst_reads_only_pseudonymised_figures(federation: Federation, pla
     with federation.stack.client("intake", analyst) as client:
         observatory = client.get(f"/platforms/{B}/observatory").json()
     assert observatory["small_counts_hidden_below"] is not None and observatory["unmet_total"] is None
+
+
+def test_a_mediator_reaches_its_own_desk_only(federation: Federation, platform_b: dict[str, str]) -> None:
+    mediator = federation.stack.token(DESK, Role.MEDIATOR, "med-desk")
+    outcomes = {route: call(federation, route, platform_b, mediator) for route in platform_routes(federation)}
+    desk = {route for route in outcomes if DESK_ROUTES.search(route.path)}
+    funders_only = {route for route in desk if route.path.endswith(("/report", "/report.csv"))}
+    wrong = [f"{route} -> {status}" for route, status in outcomes.items()
+             if not (status in (403, 404) if route not in desk or route in funders_only else 200 <= status < 300)]
+    print(f"\nmediator: {len(desk) - len(funders_only)} desk routes reached, {len(outcomes) - len(desk)} others refused")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_a_provider_acts_only_on_its_own_offers(federation: Federation, platform_b: dict[str, str]) -> None:

@@ -34,7 +34,8 @@ Mediator = Annotated[Principal, Depends(platform_member(Role.MEDIATOR, Role.COOR
 Reader = Annotated[Principal, Depends(platform_member(Role.MEDIATOR, Role.COORDINATOR, Role.ANALYST,
                                                       Role.FEDERATION_ADMIN))]
 Funders = Annotated[Principal, Depends(platform_member(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN))]
-Month = Annotated[str, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$", description="The month, YYYY-MM (local calendar).")]
+Month = Annotated[str | None, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$",
+                                    description="The month, YYYY-MM (local calendar); the previous month by default.")]
 DEFAULT_DAYS, MAX_DAYS = 28, 366
 
 
@@ -71,33 +72,35 @@ async def network_dashboard(platform_id: str, who: Reader, svc: Handlers, views:
 
 @router.get("/desk/partners/{partner}/report.csv", summary="The month's visits about a partner's services, as CSV",
             response_class=Response, responses={200: {"content": {"text/csv": {}}}})
-async def partner_report_csv(platform_id: str, partner: str, month: Month, who: Funders, svc: Handlers,
-                             views: Views) -> Response:
+async def partner_report_csv(platform_id: str, partner: str, who: Funders, svc: Handlers, views: Views,
+                             month: Month = None) -> Response:
     report = await _partner_report(svc, views, platform_id, partner, month)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(desk.REPORT_COLUMNS), extrasaction="ignore")
     writer.writerow(desk.REPORT_COLUMNS)
     writer.writerows(report["lines"])
-    filename = f"visites-{platform_id}-{partner}-{month}.csv"
+    filename = f"visites-{platform_id}-{partner}-{report['month']}.csv"
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @router.get("/desk/partners/{partner}/report", response_class=HTMLResponse,
             summary="The month's visits about a partner's services, as a printable French page")
-async def partner_report_page(request: Request, platform_id: str, partner: str, month: Month, who: Funders,
-                              svc: Handlers, views: Views) -> HTMLResponse:
+async def partner_report_page(request: Request, platform_id: str, partner: str, who: Funders, svc: Handlers,
+                              views: Views, month: Month = None) -> HTMLResponse:
     report = await _partner_report(svc, views, platform_id, partner, month)
-    first = date.fromisoformat(f"{month}-01")
+    first = date.fromisoformat(f"{report['month']}-01")
     context = {**report, "columns": desk.REPORT_COLUMNS, "month_label": french_month(first)}
     return templates.TemplateResponse(request, "desk_report.html", context)
 
 
 async def _partner_report(svc: IntakeHandlers, views: IntakeViews, platform_id: str, partner: str,
-                          month: str) -> dict[str, Any]:
+                          month: str | None) -> dict[str, Any]:
     policy, _ = _desk(svc, platform_id)
     if partner not in {p.code for p in policy.partners}:
         raise NotFound("Partenaire")
+    if month is None:
+        month = f"{local_date(svc.clock.now(), policy.zone).replace(day=1) - timedelta(days=1):%Y-%m}"
     first = date.fromisoformat(f"{month}-01")
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     return desk.partner_report(policy, partner, month, await views.desk_visits([platform_id], first, last))

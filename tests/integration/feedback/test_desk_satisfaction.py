@@ -4,16 +4,14 @@ platforms neither see it nor have such a page."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from services.feedback.entrypoints.app import create_app
 from shared.security.principals import Role
 from shared.settings import Settings
-from tests.fixtures.services import REPO, issue_token, serving
+from tests.fixtures.services import issue_token, serving
 from tests.polling import get_when_ready
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -22,17 +20,9 @@ BASE = f"/platforms/{DESK}"
 YES = {"satisfied": True, "question_resolved": True, "would_come_back": True}
 
 
-def federation_with_the_desk(tmp_path: Path) -> Path:
-    folder = tmp_path / "platforms"
-    shutil.copytree(REPO / "deploy" / "platforms", folder)
-    shutil.copy(REPO / "tests" / "fixtures" / "platforms" / f"{DESK}.yaml", folder)
-    return folder
-
-
 async def test_paper_and_qr_code_answers_make_the_desks_satisfaction_rate(
-        service_settings: Callable[..., Settings], database_url: str, tmp_path: Path) -> None:
-    settings = service_settings(database_url=database_url, vault_url=database_url,
-                                platforms_dir=federation_with_the_desk(tmp_path))
+        service_settings: Callable[..., Settings], database_url: str) -> None:
+    settings = service_settings(database_url=database_url, vault_url=database_url)
     mediator = issue_token(settings, DESK, Role.MEDIATOR, "lyon-med-1")
     limoges = issue_token(settings, "limoges", Role.COORDINATOR, "lim-coord")
     async with serving(create_app(settings)) as client:

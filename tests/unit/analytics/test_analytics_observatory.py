@@ -26,7 +26,7 @@ def federation_counts(seed: int, requests: int = 1500) -> Counter:
     rng = random.Random(seed)
     counts: Counter = Counter()
     for _ in range(requests):
-        platform = rng.choice(sorted(POLICIES))
+        platform = rng.choice(sorted(p for p, policy in POLICIES.items() if not policy.is_mediation_desk))
         policy = POLICIES[platform]
         activity = policy.activities[min(int(rng.expovariate(0.4)), len(policy.activities) - 1)].code
         commune = policy.communes[min(int(rng.expovariate(0.3)), len(policy.communes) - 1)].code

@@ -20,7 +20,8 @@ runner = CliRunner()
 
 @pytest.fixture
 def federation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The five platforms of deploy/platforms and the sixth, joined by copying its file in."""
+    """The platforms of deploy/platforms (five home-service platforms and a desk) and a sixth home-service one,
+    joined by copying its file in."""
     folder = tmp_path / "platforms"
     shutil.copytree(REPO / "deploy" / "platforms", folder)
     shutil.copy(SIXTH, folder)
@@ -40,7 +41,8 @@ def break_file(folder: Path) -> None:
 def test_a_sixth_policy_file_is_a_sixth_platform(federation: Path) -> None:
     policies = load_policies(federation)
 
-    assert sorted(policies) == ["brenne", "combrailles", "herault", "limoges", "mons-borinage", "val-de-marne"]
+    assert sorted(policies) == ["brenne", "combrailles", "herault", "limoges", "mons-borinage", "pimms-lyon",
+                                "val-de-marne"]
     assert policies["combrailles"].matching.mode == "assign" and policies["combrailles"].callback.mode == "business_hours"
 
 
@@ -51,7 +53,7 @@ def test_check_prints_every_platform_with_its_rules(federation: Path) -> None:
     for expected in ("combrailles", "attribution au tour de rôle", "16 h ouvrées", "orientation (3 structures)",
                      "mar 08:30-12:30 13:30-17:00", "fériés FR, 1 jour(s) de fermeture", "6 (2 secteurs)",
                      "depuis le 01/01/2015 : association 40,00 €/an", "depuis le 01/01/2026 : association aucune, "
-                     "artisan 3 %", "6 fichier(s) valide(s), 0 invalide(s)"):
+                     "artisan 3 %", "7 fichier(s) valide(s), 0 invalide(s)"):
         assert expected in result.output, expected
 
 
@@ -63,7 +65,7 @@ def test_check_names_the_file_the_field_and_the_reason_of_a_broken_file(federati
     assert result.exit_code == 1
     assert "invalide : combrailles.yaml, champ callback.mode : valeur non prévue ; valeurs possibles : " \
            "wall_clock ou business_hours" in result.output
-    assert "limoges" in result.output and "5 fichier(s) valide(s), 1 invalide(s)" in result.output
+    assert "limoges" in result.output and "6 fichier(s) valide(s), 1 invalide(s)" in result.output
 
 
 def test_check_of_a_folder_without_policies_says_so(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from services.intake.domain.desk import Visit, attendance_alerts, dashboard, network_dashboard, partner_report
 from shared.platforms.loader import load_policy
 
-DESK = load_policy(Path(__file__).resolve().parents[2] / "fixtures" / "platforms" / "pimms-lyon.yaml")
+DESK = load_policy(Path(__file__).resolve().parents[3] / "deploy" / "platforms" / "pimms-lyon.yaml")
 TUESDAY = date(2026, 12, 1)
 
 

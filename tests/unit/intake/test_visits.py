@@ -18,7 +18,7 @@ from shared.platforms.loader import load_policy
 from shared.storage.fakes import FakeEventStore, FakeUnitOfWork
 from tests.unit.intake.fakes import CONTACT, POLICIES, FakeSealer
 
-DESK = load_policy(Path(__file__).resolve().parents[2] / "fixtures" / "platforms" / "pimms-lyon.yaml")
+DESK = load_policy(Path(__file__).resolve().parents[3] / "deploy" / "platforms" / "pimms-lyon.yaml")
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # 11:00 in Lyon
 
 

@@ -1,12 +1,21 @@
 import re
+from collections import Counter
 from datetime import date
 
 import pytest
 
+from services.intake.domain.commands import VisitDetails
 from shared.contracts.events.providers import AccreditationRecorded, ProviderApplied, ProviderAvailabilityChanged
 from shared.platforms.calendar import distance_km
 from shared.platforms.loader import load_policies
-from shared.runtime.demo_data import DEMO_PLATFORM_IDS, demo_calls, demo_providers, demo_residents, demo_users
+from shared.runtime.demo_data import (
+    DEMO_PLATFORM_IDS,
+    demo_calls,
+    demo_providers,
+    demo_residents,
+    demo_users,
+    demo_visits,
+)
 from tests.unit.platforms.policy_files import POLICY_DIR
 
 TODAY = date(2026, 3, 3)
@@ -119,3 +128,19 @@ def test_accessors_return_copies_and_refuse_unknown_platforms():
     assert demo_providers("limoges")[0]["name"] != "changed"
     with pytest.raises(KeyError, match="no demo data for platform 'paris'"):
         demo_providers("paris")
+
+
+def test_the_demo_desk_draws_weeks_of_visits_that_fit_its_policy_with_a_drop_on_its_last_open_day(policies):
+    desk = policies["pimms-lyon"]
+    today = date(2026, 12, 9)  # a Wednesday: the last open day is Tuesday 8 December
+    visits, answers = demo_visits(desk, today)
+    assert (visits, answers) == demo_visits(desk, today)  # the same draws at every run
+    per_day = Counter(visit["visited_at_local"][:10] for visit in visits)
+    assert per_day["2026-12-08"] < 0.5 * per_day["2026-12-01"] and "2026-12-06" not in per_day
+    groups = Counter(desk.topic(visit["topic_asked"])[0].code for visit in visits)
+    assert 0.35 < groups["partner_services"] / len(visits) < 0.65  # about half and half
+    for visit in visits:
+        VisitDetails.model_validate(visit)
+        assert desk.desk.walk_in_hours.intervals_on(date.fromisoformat(visit["visited_at_local"][:10]))
+    assert 0.15 < len(answers) / len(visits) < 0.35
+    assert {user["role"] for user in demo_users("pimms-lyon")} == {"mediator", "coordinator", "analyst"}

@@ -15,7 +15,7 @@ from shared.platforms.loader import load_policy
 from shared.platforms.model import PlatformKind, PlatformPolicy
 from tests.unit.platforms.policy_files import raw_policy
 
-DESK_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "platforms" / "pimms-lyon.yaml"
+DESK_FILE = Path(__file__).resolve().parents[3] / "deploy" / "platforms" / "pimms-lyon.yaml"
 
 
 def desk_document() -> dict[str, Any]:

@@ -7,7 +7,7 @@ from shared.contracts.events.providers import ProviderKind
 from shared.platforms.fees import FeeEntry, check_not_retroactive
 from shared.platforms.loader import load_policies
 from shared.platforms.model import DeadlineMode, MatchingMode
-from shared.runtime.demo_data import DEMO_PLATFORM_IDS
+from shared.runtime.demo_data import DEMO_DESK_IDS, DEMO_PLATFORM_IDS
 from tests.unit.platforms.policy_files import POLICY_DIR, edited_policy
 
 
@@ -17,7 +17,7 @@ def policies():
 
 
 def test_every_platform_has_a_policy_file_that_loads(policies):
-    assert sorted(policies) == sorted(DEMO_PLATFORM_IDS)
+    assert sorted(policies) == sorted(DEMO_PLATFORM_IDS + DEMO_DESK_IDS)
     for platform_id, policy in policies.items():
         assert policy.platform_id == platform_id
 
