@@ -20,7 +20,8 @@ from tests.e2e.processes import Cli, DemoStack
 from tests.polling import wait_for
 
 pytestmark = pytest.mark.e2e
-EXPECTED = {"intake.console", "intake.observatory", "matching.fairness", "feedback.satisfaction", "billing.ledger"}
+EXPECTED = {"intake.console", "intake.observatory", "matching.fairness", "feedback.satisfaction", "billing.ledger",
+            "employment.figures"}
 
 
 def _carry_one_intervention_through(limoges: Platform, demo: DemoStack) -> None:
