@@ -8,8 +8,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from shared.analytics.catalogue import ReadModels
 from shared.analytics.jobs import Job, JobResult
 from shared.analytics.parallel import plan_jobs, run_jobs
@@ -17,7 +15,6 @@ from shared.analytics.reader import HistoryReader
 from shared.analytics.rebuilder import fewer_collections
 from shared.analytics.replay import target_databases
 from shared.contracts.topics import physical
-from shared.messaging.admin import partitions_of
 from shared.messaging.decoding import decode_records
 from shared.messaging.projection import InboundRecord
 
@@ -49,33 +46,13 @@ def process_peak_rss_mb(pid: int) -> float | None:
 
 
 async def raw_read(bootstrap: str, topics: list[str], max_records: int = 5000) -> Rate:
-    """Read every record of ``topics`` from offset 0 to the high watermarks with getmany, decoding nothing."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-                                auto_offset_reset="earliest", max_partition_fetch_bytes=4 * 1024 * 1024,
-                                fetch_max_bytes=32 * 1024 * 1024)
-    await consumer.start()
-    try:
-        partitions = await partitions_of(bootstrap, topics)
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
+    """Read every record of ``topics`` from offset 0 to the high watermarks as they arrive, decoding nothing."""
+    count = 0
+    async with HistoryReader(bootstrap, topics, batch_size=max_records, ordered=False) as reader:
         started = time.perf_counter()
-        count = 0
-        while True:
-            fetched = await consumer.getmany(timeout_ms=200, max_records=max_records)
-            count += sum(len(records) for records in fetched.values())
-            if await _caught_up(consumer, partitions):
-                break
-        return Rate(count, time.perf_counter() - started)
-    finally:
-        await consumer.stop()
-
-
-async def _caught_up(consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> bool:
-    for partition in partitions:
-        highwater = consumer.highwater(partition)
-        if highwater is None or await consumer.position(partition) < highwater:
-            return False
-    return True
+        async for records in reader.batches():
+            count += len(records)
+    return Rate(count, time.perf_counter() - started)
 
 
 async def ordered_read(bootstrap: str, topics: list[str], *, decode: bool, batch_size: int = 5000) -> Rate:

@@ -4,7 +4,7 @@
 
 Starts an embedded Tansu broker, writes a realistic federation history straight to the topics
 (:mod:`bench.history`), then in this one run measures: the raw read rate of the topics the
-projections read (aiokafka ``getmany``, nothing decoded), the rates of the rebuild's reading
+projections read (records as they arrive, nothing decoded), the rates of the rebuild's reading
 alone (merged in time order, then also decoded: where the rebuild's time goes), the rate of a
 full rebuild of every projection described by the services (fresh SQLite files) over the same
 records, and this process's peak RSS. Prints each figure and the ratio rebuild / raw read (target >= 0.5, peak RSS

@@ -7,6 +7,10 @@ the record with the smallest timestamp among the heads of all partitions (ties: 
 offset), and only while every partition not yet read to its end has a record buffered. A
 partition whose buffer is full is paused, so memory stays bounded. The end is the high
 watermark from fetch responses (``end_offsets`` is wrong on Tansu).
+
+It is the one reader of "everything up to the high watermarks": with ``ordered=False`` it hands the
+records over as they arrive (each partition in offset order), for readers that want every record
+but not the time order (:func:`shared.ops.topic_reader.read_all`, the replay benchmark's raw read).
 """
 
 from __future__ import annotations

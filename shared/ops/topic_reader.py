@@ -1,11 +1,12 @@
-"""Read a whole topic from offset 0 with a group-less consumer (nothing committed)."""
+"""Read a whole topic from offset 0 to its high watermark, or only its high watermarks (nothing committed)."""
 
 from __future__ import annotations
 
 import asyncio
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
+from shared.analytics.reader import HistoryReader
 from shared.messaging.admin import partitions_of
 
 FETCH_TIMEOUT_MS = 300
@@ -14,26 +15,16 @@ FETCH_TIMEOUT_MS = 300
 async def read_all(bootstrap: str, topic: str, *, timeout: float = 30.0) -> list[ConsumerRecord]:
     """Every record of ``topic`` (all partitions, by partition then offset) up to its high watermark.
 
-    A missing topic reads as empty. The high watermark comes from fetch responses (``end_offsets`` is
-    wrong on Tansu). Raises ``TimeoutError`` when the end is not reached within ``timeout`` seconds.
+    Read by :class:`~shared.analytics.reader.HistoryReader`, the one reader of a history up to its high
+    watermarks. A missing topic reads as empty. Raises ``TimeoutError`` when the end is not reached
+    within ``timeout`` seconds.
     """
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-                                auto_offset_reset="earliest")
-    try:
-        await consumer.start()
-        partitions = await partitions_of(bootstrap, [topic])
-        if not partitions:
-            return []
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        records: list[ConsumerRecord] = []
-        async with asyncio.timeout(timeout):
-            while not await _caught_up(consumer, partitions):
-                fetched = await consumer.getmany(*partitions, timeout_ms=FETCH_TIMEOUT_MS)
-                records.extend(record for batch in fetched.values() for record in batch)
-        return sorted(records, key=lambda record: (record.partition, record.offset))
-    finally:
-        await consumer.stop()
+    records: list[ConsumerRecord] = []
+    async with asyncio.timeout(timeout), HistoryReader(bootstrap, [topic], ordered=False,
+                                                       stall_timeout=timeout) as reader:
+        async for batch in reader.batches():
+            records.extend(batch)
+    return sorted(records, key=lambda record: (record.partition, record.offset))
 
 
 async def high_watermarks(bootstrap: str, topic: str, *, timeout: float = 30.0) -> dict[int, int]:
@@ -52,10 +43,3 @@ async def high_watermarks(bootstrap: str, topic: str, *, timeout: float = 30.0) 
     finally:
         await consumer.stop()
 
-
-async def _caught_up(consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> bool:
-    for partition in partitions:
-        highwater = consumer.highwater(partition)
-        if highwater is None or await consumer.position(partition) < highwater:
-            return False
-    return True
