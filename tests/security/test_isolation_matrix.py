@@ -92,6 +92,7 @@ def test_platform_a_tokens_never_reach_platform_b(federation: Federation, platfo
         "provider": stack.token(A, Role.PROVIDER, a_provider),
         "provider named like B's": stack.token(A, Role.PROVIDER, platform_b["provider_id"]),
         "analyst": stack.token(A, Role.ANALYST, "an-a"),
+        "advisor": stack.token(A, Role.ADVISOR, "adv-a"),
     }
     routes = platform_routes(federation)
     leaks = [f"{route} as {A} {name} -> {status}" for route in routes for name, headers in tokens.items()
