@@ -2,7 +2,7 @@
 
 Only the figures projection (``employment.figures``): the seeker and opening indexes are written with
 the service's own events, by its commands. The platforms' time zones (the month of each fact) are read
-when it is built.
+when it is built. Exports leave the seeker ids out (a seeker id would find the person in the export).
 """
 
 from __future__ import annotations
@@ -27,4 +27,5 @@ def describe() -> ReadModels:
         metadata=metadata,
         projections=(ProjectionSpec(FIGURES, _figures, ("employment_facts", "employment_seeker_profiles"),
                                     rebuild_cost=0.2),),
+        personal={"employment_facts": ("subject",), "employment_seeker_profiles": ("seeker_id",)},
     )

@@ -169,6 +169,8 @@ async def list_openings(platform_id: str, who: Recruiter, svc: Handlers) -> list
 async def show_opening(platform_id: str, opening_id: str, who: Recruiter, svc: Handlers) -> s.OpeningView:
     opening, events = await svc.opening(platform_id, opening_id, _own(who))
     rounds = [s.Proposal.of(event) for event in events if isinstance(event, e.CandidatesProposed)]
+    if who.role is Role.PROVIDER:  # the provider sees who was proposed to it, never who else was considered
+        rounds = [proposal.model_copy(update={"skipped": []}) for proposal in rounds]
     for proposal in rounds:
         for candidate in proposal.proposed:
             record = await svc.seeker(platform_id, candidate.seeker_id)

@@ -125,16 +125,22 @@ class Skipped(BaseModel):
 
 
 class Proposal(BaseModel):
-    """One round of proposals: who was proposed and why, who was skipped and why."""
+    """One round of proposals: who was proposed and why, who was skipped and why (the skipped are listed to the
+    platform's staff only; a provider reads how many were skipped for each reason)."""
 
     proposed: list[Candidate]
     skipped: list[Skipped]
+    skipped_by_reason: dict[str, int] = Field(description="How many seekers were skipped for each reason, in French.")
 
     @classmethod
     def of(cls, event: e.CandidatesProposed) -> Proposal:
+        skipped = [Skipped(seeker_id=s.seeker_id, reason=s.reason,
+                           reason_label=labels.label(labels.CANDIDATE_SKIPS, s.reason)) for s in event.skipped]
+        by_reason: dict[str, int] = {}
+        for skip in skipped:
+            by_reason[skip.reason_label] = by_reason.get(skip.reason_label, 0) + 1
         return cls(proposed=[Candidate(seeker_id=c.seeker_id, rank=c.rank, why=why(c)) for c in event.proposed],
-                   skipped=[Skipped(seeker_id=s.seeker_id, reason=s.reason,
-                                    reason_label=labels.label(labels.CANDIDATE_SKIPS, s.reason)) for s in event.skipped])
+                   skipped=skipped, skipped_by_reason=by_reason)
 
 
 class OpeningView(BaseModel):
