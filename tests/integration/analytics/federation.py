@@ -1,7 +1,8 @@
 """A small federation history for the analysts' tests, made by the services' real code paths.
 
 - intake: the demo calls of Limoges logged by the intake handlers, the residents' contacts sealed
-  by a real vault (so the stores hold real ciphertexts of the demo residents' names and phones);
+  by a real vault (so the stores hold real ciphertexts of the demo residents' names and phones), and
+  the first demo visits of the Lyon mediation desk;
 - matching: the Limoges demo providers' directory events, and for each request an assignment,
   contact and intervention (or unmet demand);
 - billing: a fee on the intervention (its request id in the payload, on the provider's account);
@@ -20,7 +21,7 @@ import orjson
 from aiokafka import AIOKafkaProducer
 
 from services.intake.adapters.tables import metadata as intake_metadata
-from services.intake.domain.commands import LogRequest
+from services.intake.domain.commands import LogRequest, LogVisit
 from services.intake.read_models import describe
 from services.intake.service_layer.handlers import IntakeHandlers
 from shared.analytics.rebuilder import rebuild
@@ -35,7 +36,7 @@ from shared.messaging.admin import ensure_topics
 from shared.platforms.loader import load_policies
 from shared.privacy.contact import ResidentContact
 from shared.privacy.vault import Vault
-from shared.runtime.demo_data import demo_calls, demo_providers, demo_residents
+from shared.runtime.demo_data import demo_calls, demo_providers, demo_residents, demo_visits
 from shared.settings import Settings
 from shared.storage.engine import create_engine
 from shared.storage.tables import core_metadata
@@ -43,6 +44,7 @@ from shared.storage.unit_of_work import SqlUnitOfWork
 
 REPO = Path(__file__).resolve().parents[3]
 PLATFORM = "limoges"
+DESK = "pimms-lyon"
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
@@ -81,8 +83,12 @@ async def _intake(federation: Federation) -> None:
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
     clock = FixedClock(START)
+    policies = load_policies(settings.platforms_dir)
     handlers = IntakeHandlers(uow=lambda: SqlUnitOfWork(engine, metadata, topic_prefix=settings.topic_prefix),
-                              sealer=vault, policies=load_policies(settings.platforms_dir), clock=clock)
+                              sealer=vault, policies=policies, clock=clock)
+    visits, _ = demo_visits(policies[DESK], START.date())
+    for visit in visits[:60]:
+        await handlers.log_visit(LogVisit(platform_id=DESK, actor="mediator:med-1", **visit))
     residents = {resident["resident_id"]: resident for resident in federation.residents}
     for call in demo_calls(PLATFORM):
         if call["kind"] != "request":
