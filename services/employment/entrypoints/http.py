@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -26,6 +26,7 @@ from shared.contracts.events import employment as e
 from shared.errors import DomainError
 from shared.security.http import platform_member
 from shared.security.principals import Principal, Role
+from shared.service.listing import Page
 
 router = APIRouter(prefix="/platforms/{platform_id}", tags=["employment"])
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -48,6 +49,10 @@ async def _read_model(request: Request) -> AsyncIterator[_ReadModel]:
 
 
 Handlers = Annotated[EmploymentHandlers, Depends(_handlers)]
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", min_length=8, max_length=200,
+    description="One key per creation (e.g. a UUID): sending it again with the same key creates nothing new and "
+                "answers the first id (a retry, a double click).")]
 ReadModel = Annotated[_ReadModel, Depends(_read_model)]
 Advisor = Annotated[Principal, Depends(platform_member(Role.ADVISOR, Role.COORDINATOR, Role.FEDERATION_ADMIN))]
 Recruiter = Annotated[Principal, Depends(platform_member(Role.PROVIDER, Role.ADVISOR, Role.COORDINATOR,
@@ -64,13 +69,15 @@ def _own(who: Principal) -> str | None:
 # job seekers
 
 @router.post("/seekers", status_code=201, summary="Register a job seeker (personal data sealed with their own key)")
-async def register_seeker(platform_id: str, body: c.RegisterSeeker, who: Advisor, svc: Handlers) -> s.Created:
-    return s.Created(id=await svc.register_seeker(platform_id, body, who.actor, who.subject))
+async def register_seeker(platform_id: str, body: c.RegisterSeeker, who: Advisor, svc: Handlers,
+                          key: IdempotencyKey = None) -> s.Created:
+    return s.Created(id=await svc.register_seeker(platform_id, body, who.actor, who.subject, key))
 
 
-@router.get("/seekers", summary="The platform's job seekers, without personal data")
-async def list_seekers(platform_id: str, who: Advisor, svc: Handlers) -> list[s.SeekerSummary]:
-    return [s.SeekerSummary.of(record) for record in await svc.seekers(platform_id)]
+@router.get("/seekers", summary="The platform's job seekers, without personal data, oldest registration first: a page "
+            "of them (offset, limit)")
+async def list_seekers(platform_id: str, who: Advisor, svc: Handlers, page: Page) -> list[s.SeekerSummary]:
+    return [s.SeekerSummary.of(record) for record in page.of(await svc.seekers(platform_id))]
 
 
 @router.get("/seekers/{seeker_id}", summary="A job seeker with their name and contact details (read audited)")
@@ -94,8 +101,9 @@ async def erase_seeker(platform_id: str, seeker_id: str, who: Advisor, svc: Hand
 # information sessions
 
 @router.post("/sessions", status_code=201, summary="Schedule an information session")
-async def schedule_session(platform_id: str, body: c.ScheduleSession, who: Advisor, svc: Handlers) -> s.Created:
-    return s.Created(id=await svc.schedule_session(platform_id, body, who.actor))
+async def schedule_session(platform_id: str, body: c.ScheduleSession, who: Advisor, svc: Handlers,
+                           key: IdempotencyKey = None) -> s.Created:
+    return s.Created(id=await svc.schedule_session(platform_id, body, who.actor, key))
 
 
 @router.get("/sessions/{session_id}", summary="An information session: invited, enrolled, held")
@@ -123,8 +131,9 @@ async def hold_session(platform_id: str, session_id: str, body: c.RecordAttendan
 # training cohorts
 
 @router.post("/cohorts", status_code=201, summary="Open a training cohort with the modules of its framework")
-async def open_cohort(platform_id: str, body: c.OpenCohort, who: Advisor, svc: Handlers) -> s.Created:
-    return s.Created(id=await svc.open_cohort(platform_id, body, who.actor))
+async def open_cohort(platform_id: str, body: c.OpenCohort, who: Advisor, svc: Handlers,
+                      key: IdempotencyKey = None) -> s.Created:
+    return s.Created(id=await svc.open_cohort(platform_id, body, who.actor, key))
 
 
 @router.get("/cohorts/{cohort_id}", summary="A training cohort: modules, trainees, completions")
@@ -153,16 +162,18 @@ async def complete_training(platform_id: str, cohort_id: str, body: c.CompleteTr
 # openings
 
 @router.post("/openings", status_code=201, summary="Post a job opening (a provider for itself; an advisor names the provider)")
-async def post_opening(platform_id: str, body: c.PostOpening, who: Recruiter, svc: Handlers) -> s.Created:
+async def post_opening(platform_id: str, body: c.PostOpening, who: Recruiter, svc: Handlers,
+                       key: IdempotencyKey = None) -> s.Created:
     provider_id = _own(who) or body.provider_id
     if provider_id is None or (_own(who) and body.provider_id not in (None, provider_id)):
         raise DomainError("provider_required", "Indiquez le prestataire qui recrute (provider_id).", field="provider_id")
-    return s.Created(id=await svc.post_opening(platform_id, body, provider_id, who.actor))
+    return s.Created(id=await svc.post_opening(platform_id, body, provider_id, who.actor, key))
 
 
-@router.get("/openings", summary="Job openings, newest first (a provider sees only its own)")
-async def list_openings(platform_id: str, who: Recruiter, svc: Handlers) -> list[s.OpeningSummary]:
-    return [s.OpeningSummary.of(record) for record in await svc.openings(platform_id, _own(who))]
+@router.get("/openings", summary="Job openings, newest first (a provider sees only its own): a page of them (offset, "
+            "limit)")
+async def list_openings(platform_id: str, who: Recruiter, svc: Handlers, page: Page) -> list[s.OpeningSummary]:
+    return [s.OpeningSummary.of(record) for record in page.of(await svc.openings(platform_id, _own(who)))]
 
 
 @router.get("/openings/{opening_id}", summary="An opening with every round of proposals: who and why, who not and why")

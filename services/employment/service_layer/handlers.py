@@ -30,7 +30,7 @@ from shared.contracts.envelope import new_envelope
 from shared.contracts.events import employment as e
 from shared.contracts.events.feedback import SendChannel
 from shared.errors import Conflict, DomainError, NotFound
-from shared.ids import new_id
+from shared.ids import id_for_key
 from shared.outgoing.outbox import OutgoingMessage
 from shared.platforms.calendar import distance_km
 from shared.platforms.local_time import local_date
@@ -62,11 +62,14 @@ class EmploymentHandlers:
 
     # job seekers
 
-    async def register_seeker(self, platform_id: str, body: c.RegisterSeeker, actor: str, advisor: str) -> str:
+    async def register_seeker(self, platform_id: str, body: c.RegisterSeeker, actor: str, advisor: str,
+                              key: str | None = None) -> str:
         policy = self.policy(platform_id)
         if body.commune not in policy.commune_codes():
             raise DomainError("unknown_commune", "Cette commune n'est pas couverte par la plateforme.", field="commune")
-        seeker_id = new_id("skr")
+        seeker_id = id_for_key("skr", platform_id, key)
+        if await self._created(key, "seeker", seeker_id):
+            return seeker_id
         identity = await self.personal.seal(seeker_id, platform_id, body.identity)
         event = e.SeekerRegistered(seeker_id=seeker_id, identity=identity, referral_source=body.referral_source,
                                    trades=body.trades, commune=body.commune, mobility_km=body.mobility_km,
@@ -126,9 +129,12 @@ class EmploymentHandlers:
 
     # information sessions
 
-    async def schedule_session(self, platform_id: str, body: c.ScheduleSession, actor: str) -> str:
+    async def schedule_session(self, platform_id: str, body: c.ScheduleSession, actor: str,
+                               key: str | None = None) -> str:
         self.policy(platform_id)
-        session_id = new_id("ses")
+        session_id = id_for_key("ses", platform_id, key)
+        if await self._created(key, "information_session", session_id):
+            return session_id
         async with self.uow() as uow:
             session = InformationSession(session_id=session_id)
             session.schedule(e.SessionScheduled(session_id=session_id, starts_at=body.starts_at, place=body.place,
@@ -180,9 +186,11 @@ class EmploymentHandlers:
 
     # training cohorts
 
-    async def open_cohort(self, platform_id: str, body: c.OpenCohort, actor: str) -> str:
+    async def open_cohort(self, platform_id: str, body: c.OpenCohort, actor: str, key: str | None = None) -> str:
         self.policy(platform_id)
-        cohort_id = new_id("coh")
+        cohort_id = id_for_key("coh", platform_id, key)
+        if await self._created(key, "training_cohort", cohort_id):
+            return cohort_id
         async with self.uow() as uow:
             cohort = TrainingCohort(cohort_id=cohort_id)
             cohort.open(e.CohortOpened(cohort_id=cohort_id, title=body.title, modules=body.modules,
@@ -225,13 +233,16 @@ class EmploymentHandlers:
 
     # openings
 
-    async def post_opening(self, platform_id: str, body: c.PostOpening, provider_id: str, actor: str) -> str:
+    async def post_opening(self, platform_id: str, body: c.PostOpening, provider_id: str, actor: str,
+                           key: str | None = None) -> str:
         policy = self.policy(platform_id)
         unknown = sorted(set(body.communes) - policy.commune_codes())
         if unknown:
             raise DomainError("unknown_commune", "Commune(s) non couverte(s) par la plateforme : " + ", ".join(unknown),
                               field="communes")
-        opening_id = new_id("opn")
+        opening_id = id_for_key("opn", f"{platform_id}|{provider_id}", key)
+        if await self._created(key, "job_opening", opening_id):
+            return opening_id
         now = self.clock.now()
         async with self.uow() as uow:
             opening = Opening(opening_id=opening_id)
@@ -306,6 +317,13 @@ class EmploymentHandlers:
             return opening, [envelope.payload for envelope in history]
 
     # loading and saving
+
+    async def _created(self, key: str | None, aggregate_type: str, aggregate_id: str) -> bool:
+        """Whether a command with this idempotency key already created ``aggregate_id`` (then nothing is redone)."""
+        if key is None:
+            return False
+        async with self.uow() as uow:
+            return bool(await uow.events.load(aggregate_type, aggregate_id))
 
     async def _load(self, uow: EmploymentUnitOfWork, aggregate: A, aggregate_type: str, aggregate_id: str,
                     platform_id: str) -> A:

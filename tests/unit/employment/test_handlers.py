@@ -117,3 +117,17 @@ async def test_a_certified_trainee_becomes_preselected(world: World) -> None:
     await world.handlers.complete_training(P, cohort_id, c.CompleteTraining(seeker_id=seeker_id, certified=True),
                                            "advisor:adv-1")
     assert world.seekers.rows[seeker_id].status == "preselected"
+
+
+async def test_a_retried_creation_with_its_idempotency_key_creates_nothing_new(world: World) -> None:
+    body = c.RegisterSeeker(identity=ResidentContact(name="Léa", phone="06 12 34 56 78"), referral_source="spontaneous",
+                            trades=[Trade.GARDENING], commune="94028", mobility_km=5, available_from=date(2026, 3, 1),
+                            hours_per_week="10.00")
+    first = await world.handlers.register_seeker(P, body, "advisor:adv-1", "adv-1", key="clé-0001-a")
+    again = await world.handlers.register_seeker(P, body, "advisor:adv-1", "adv-1", key="clé-0001-a")
+    other = await world.handlers.register_seeker(P, body, "advisor:adv-1", "adv-1", key="clé-0002-b")
+    assert first == again != other and len(world.events("SeekerRegistered")) == 2
+    opening = c.PostOpening(trade=Trade.GARDENING, hours_per_week="10.00", communes=["94028"], starts_on=date(2026, 4, 1))
+    mine = await world.handlers.post_opening(P, opening, "prv-a", "provider:prv-a", key="clé-0003-c")
+    theirs = await world.handlers.post_opening(P, opening, "prv-b", "provider:prv-b", key="clé-0003-c")
+    assert mine != theirs
