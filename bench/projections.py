@@ -105,6 +105,9 @@ async def run(events: int, batch_size: int, databases: tuple[str, ...] = ("sqlit
                                                           group_writes=grouped)
                 for name in rates[True]:
                     alone, grouped_rate = rates[False][name], rates[True][name]
+                    if not alone:
+                        print(f"{kind:<10} {name:<22} no event of its types in this history")
+                        continue
                     print(f"{kind:<10} {name:<22} one by one {alone:>8,.0f} events/s   grouped {grouped_rate:>8,.0f} "
                           f"events/s   ratio {grouped_rate / alone:.2f}")
 
