@@ -107,7 +107,8 @@ def test_reading_a_contact_is_for_the_platform_operators_and_audited(federation:
         with stack.client("intake", stack.token(PLATFORM, role, done.provider_id)) as client:
             assert client.get(path).status_code == 403
     with stack.client("intake", stack.token("herault", Role.OPERATOR, "op-h")) as client:
-        assert client.get(path).status_code == 404
+        refused = client.get(path)
+        assert refused.status_code == 403 and refused.json()["error"] == "not_your_platform"  # issue 16
 
     records = asyncio.run(audit_log(stack.settings, done.resident_id))
     reads = [r for r in records if r.reader == "operator:op-audit"]
