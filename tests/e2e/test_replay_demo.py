@@ -21,7 +21,7 @@ from tests.polling import wait_for
 
 pytestmark = pytest.mark.e2e
 EXPECTED = {"intake.console", "intake.observatory", "matching.fairness", "feedback.satisfaction", "billing.ledger",
-            "employment.figures"}
+            "employment.figures", "intake.desk", "feedback.desk_satisfaction"}
 
 
 def _carry_one_intervention_through(limoges: Platform, demo: DemoStack) -> None:

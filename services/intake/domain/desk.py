@@ -57,14 +57,17 @@ def attendance_alerts(desk: MediationDesk, visits_per_day: Mapping[date, int], d
                       today: date) -> list[AttendanceAlert]:
     """The open days of ``days`` before ``today`` (a day in progress is not judged) whose visits fell below
     ``drop_below`` x norm or rose above ``surge_above`` x norm; the norm is the average of the same weekday over
-    the previous ``norm_weeks`` weeks on which the desk was open, and must reach ``min_norm_visits``."""
+    the previous ``norm_weeks`` weeks on which the desk was open (and logging visits already: the weeks before its
+    first visit are no history), and must reach ``min_norm_visits``."""
     rule, hours = desk.attendance_alert, desk.walk_in_hours
+    known_since = min((day for day, count in visits_per_day.items() if count), default=None)
     alerts = []
     for day in days:
         if day >= today or not hours.intervals_on(day):
             continue
         previous = [day - timedelta(weeks=weeks) for weeks in range(1, rule.norm_weeks + 1)]
-        open_before = [earlier for earlier in previous if hours.intervals_on(earlier)]
+        open_before = [earlier for earlier in previous
+                       if hours.intervals_on(earlier) and known_since is not None and earlier >= known_since]
         if not open_before:
             continue
         norm = Decimal(sum(visits_per_day.get(earlier, 0) for earlier in open_before)) / len(open_before)

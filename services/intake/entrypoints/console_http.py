@@ -17,7 +17,7 @@ from shared.security.principals import Principal, Role
 STATIC = Path(__file__).parent / "static"
 router = APIRouter(tags=["console"])
 
-_member = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN)
+_member = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.ANALYST, Role.MEDIATOR, Role.FEDERATION_ADMIN)
 Member = Annotated[Principal, Depends(_member)]
 
 
@@ -55,5 +55,9 @@ async def policy_summary(platform_id: str, who: Member, svc: Handlers) -> dict[s
         "communes": [{"code": c.code, "name": c.name, "postal_codes": c.postal_codes}
                      for c in policy.communes],
         "sectors": [{"code": s.code, "name": s.name} for s in policy.sectors],
+        "kind": policy.kind.value,
+        "information_topics": [{"code": g.code, "label": g.label, "topics": [
+            {"code": t.code, "label": t.label, "partner": t.partner} for t in g.topics]} for g in policy.information_topics],
+        "partners": [{"code": p.code, "name": p.name} for p in policy.partners],
         "labels": vocabulary(),
     }

@@ -92,3 +92,11 @@ def test_the_network_adds_up_its_desks() -> None:
     assert [(d["name"], d["visits"]) for d in board["desks"]] == [("PIMMS Médiation Lyon 8e", 2),
                                                                   ("PIMMS Vaulx-en-Velin", 1)]
     assert [g["visits"] for g in board["by_group"]] == [2, 1]
+
+
+def test_the_weeks_before_the_first_visit_are_no_history() -> None:
+    assert DESK.desk is not None
+    first_week = visits_on(TUESDAY - timedelta(weeks=1), 10)
+    [alert] = attendance_alerts(DESK.desk, counts([*first_week, *visits_on(TUESDAY, 30)]), [TUESDAY],
+                                TUESDAY + timedelta(days=1))
+    assert (alert.kind, str(alert.norm)) == ("surge", "10.0")  # not 2.5: the three weeks before count for nothing

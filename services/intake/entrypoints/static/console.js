@@ -129,7 +129,11 @@ function fillChoices() {
   $("communes").replaceChildren(...session.policy.communes.map((c) => {
     const option = communeOption(c); option.value = option.text; return option;
   }));
-  $("topic").replaceChildren(...Object.entries(session.policy.labels.topics).map(([code, label]) => new Option(label, code)));
+  $("topic").replaceChildren(...topicOptions());
+  $("visit-topic").replaceChildren(...topicOptions());
+  $("visit-commune").replaceChildren(new Option("non précisée", ""), ...session.policy.communes.map((c) => new Option(c.name, c.code)));
+  $("visit-actions").replaceChildren(...Object.entries(session.policy.labels.visit_actions).map(([code, label]) =>
+    el("label", {}, el("input", { type: "checkbox", name: "actions", value: code }), label)));
   $("fragile").replaceChildren(...Object.entries(session.policy.labels.fragile_publics).map(([code, label]) =>
     el("label", {}, el("input", { type: "checkbox", name: "fragile", value: code }), label)));
 }
@@ -168,7 +172,8 @@ async function start() {
   const role = session.policy.role;
   for (const button of document.querySelectorAll("nav button")) {
     const allowed = button.dataset.roles.split(" ").includes(role)
-      && (button.dataset.view !== "queue" || session.policy.answering_machine);
+      && (button.dataset.view !== "queue" || session.policy.answering_machine)
+      && (button.dataset.view === "desk") === (session.policy.kind === "mediation_desk");
     button.classList.toggle("hidden", !allowed);
   }
   fillChoices();
@@ -176,6 +181,7 @@ async function start() {
   show(first.dataset.view);
   timers.push(setInterval(() => { if (session.view === "log") refreshList(); }, 3000));
   timers.push(setInterval(() => { if (session.view === "queue") showQueue(); }, 15000));
+  timers.push(setInterval(() => { if (session.view === "desk") showDesk(); }, 5000));
 }
 
 $("login-form").addEventListener("submit", (event) => {
@@ -194,6 +200,8 @@ function show(view) {
   }
   const calls = view === "log";
   $("view-log").classList.toggle("hidden", !calls);
+  $("view-desk").classList.toggle("hidden", view !== "desk");
+  $("side").classList.toggle("hidden", view === "desk");
   $("app").classList.toggle("wide", !calls);
   for (const name of ["list", "queue", "observatory", "directory", "fairness"]) {
     $(`view-${name}`).classList.toggle("hidden", (name === "list" ? "log" : name) !== view);
@@ -203,6 +211,7 @@ function show(view) {
   if (view === "observatory") showObservatory();
   if (view === "directory") showDirectory();
   if (view === "fairness") showFairness();
+  if (view === "desk") showDesk();
 }
 for (const button of document.querySelectorAll("nav button")) button.addEventListener("click", () => show(button.dataset.view));
 
@@ -269,7 +278,7 @@ $("call-form").addEventListener("submit", async (event) => {
     if (followUp) await closeMessage(followUp, information ? "information_given" : "request_logged", created.id);
     if (information) {
       outcome("assigned", el("strong", {}, "Appel d'information enregistré."),
-        el("p", {}, `Sujet : ${L("topics", body.topic_asked)}.`));
+        el("p", {}, `Sujet : ${topicLabel(body.topic_asked)}.`));
     } else {
       $("outcome").dataset.request = created.id;
       outcome("", el("strong", {}, "Demande enregistrée."), el("p", {}, "Recherche du prestataire…"));
@@ -503,7 +512,7 @@ async function showObservatory() {
       u.activity === "unknown" ? "non précisée (répondeur)" : activityLabel(u.activity),
       u.commune === "unknown" ? "non précisée (répondeur)" : communeName(u.commune), L("unmet_reasons", u.reason), u.count ?? "moins de 3"])));
     if (!data.unmet.length) $("unmet").replaceChildren(emptyRow("unmet", "Aucune demande non satisfaite."));
-    $("calls").replaceChildren(...Object.entries(data.information_calls).map(([topic, count]) => el("li", {}, `${L("topics", topic)} : ${count}`)));
+    $("calls").replaceChildren(...Object.entries(data.information_calls).map(([topic, count]) => el("li", {}, `${topicLabel(topic)} : ${count}`)));
   } catch (error) {
     $("unmet").replaceChildren(emptyRow("unmet", error.message));
   }
@@ -550,6 +559,76 @@ async function showFairness() {
     if (!rows.length) $("fairness").replaceChildren(emptyRow("fairness", "Aucune offre pour l'instant."));
   } catch (error) {
     $("fairness").replaceChildren(emptyRow("fairness", error.message));
+  }
+}
+
+// --- mediation desks: a visit in a few keystrokes, and the desk's dashboard -----------------------------------
+// The platform's information topics, grouped as its policy groups them.
+const topicOptions = () => session.policy.information_topics.map((group) =>
+  el("optgroup", { label: group.label }, ...group.topics.map((t) => new Option(t.label, t.code))));
+const topicLabel = (code) => session.policy.information_topics.flatMap((g) => g.topics).find((t) => t.code === code)?.label
+  || "sujet retiré de la liste";
+let visitKey = null;
+
+function visitOutcome(kind, ...children) {
+  $("visit-outcome").className = `result ${kind}`;
+  $("visit-outcome").replaceChildren(...children);
+}
+$("visit-actions").addEventListener("change", () => {
+  const oriented = [...document.querySelectorAll("#visit-actions input:checked")].some((i) => i.value === "oriented");
+  $("visit-oriented").classList.toggle("hidden", !oriented);
+});
+$("follow-up").addEventListener("change", () => $("follow-up-fields").classList.toggle("hidden", !$("follow-up").checked));
+
+$("visit-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const submit = $("visit-submit");
+  if (submit.disabled) return;
+  const form = new FormData(event.target);
+  const actions = form.getAll("actions");
+  const oriented = actions.includes("oriented");
+  const missing = [!actions.length && "Ce qui a été fait", oriented && !String(form.get("oriented_to")).trim() && "Orienté vers",
+    $("follow-up").checked && !String(form.get("visitor_name")).trim() && "Nom du visiteur"].filter(Boolean);
+  if (missing.length) return visitOutcome("error", el("p", {}, `Vérifiez : ${missing.join(", ")}.`));
+  const body = { topic_asked: form.get("topic_asked"), actions, minutes_spent: Number(form.get("minutes_spent")),
+    commune: form.get("commune") || null, oriented_to: oriented ? form.get("oriented_to") : null };
+  if ($("follow-up").checked) body.follow_up_contact = { name: form.get("visitor_name"), phone: form.get("visitor_phone") || null };
+  visitKey = visitKey || crypto.randomUUID();
+  submit.disabled = true;
+  try {
+    await api(`${base()}/visits`, { method: "POST", body: JSON.stringify(body), headers: { "Idempotency-Key": visitKey } });
+    visitOutcome("assigned", el("strong", {}, "Visite enregistrée."), el("p", {}, `Sujet : ${topicLabel(body.topic_asked)}.`));
+    const topic = $("visit-topic").value;
+    event.target.reset(); visitKey = null;
+    $("visit-topic").value = topic;
+    $("visit-oriented").classList.add("hidden"); $("follow-up-fields").classList.add("hidden");
+    $("visit-topic").focus();
+    showDesk();
+  } catch (error) {
+    visitOutcome("error", el("strong", {}, "Rien n'a été enregistré."), el("p", {}, error.message));
+  } finally {
+    submit.disabled = false;
+  }
+});
+
+async function showDesk() {
+  $("visit-panel").classList.toggle("hidden", session.policy.role === "analyst");
+  try {
+    const board = await api(`${base()}/desk/dashboard`);
+    const figure = (value, label) => el("li", {}, el("strong", {}, value ?? "—"), ` ${label}`);
+    $("desk-figures").replaceChildren(figure(board.visits, "visite(s)"), figure(board.average_minutes, "min en moyenne"),
+      figure(board.follow_ups, "suivi(s) promis"));
+    $("desk-alerts").replaceChildren(...board.alerts.slice().reverse().map((a) => el("p", { class: "banner", role: "status" },
+      el("strong", {}, a.kind === "drop" ? "Baisse de fréquentation. " : "Afflux inhabituel. "), a.message)));
+    $("desk-groups").replaceChildren(...board.by_group.map((g) => el("li", {}, `${g.label} : ${g.visits}${g.share ? ` (${g.share} %)` : ""}`)));
+    $("desk-topics").replaceChildren(...board.by_topic.map((t) => row("desk-topics", [t.label, t.visits])));
+    if (!board.by_topic.length) $("desk-topics").replaceChildren(emptyRow("desk-topics", "Aucune visite sur la période."));
+    $("desk-partners").replaceChildren(...board.by_partner.map((p) => el("li", {}, `${p.name} : ${p.visits}`)));
+    $("desk-hours").replaceChildren(...board.busiest_hours.slice(0, 5).map((h) => el("li", {}, `${h.label} : ${h.visits}`)));
+    $("desk-days").replaceChildren(...board.per_day.slice().reverse().filter((d) => d.visits).slice(0, 14)
+      .map((d) => row("desk-days", [day(d.day), d.visits])));
+  } catch (error) {
+    $("desk-topics").replaceChildren(emptyRow("desk-topics", error.message));
   }
 }
 

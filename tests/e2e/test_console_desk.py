@@ -1,0 +1,43 @@
+"""A mediation desk in the console (Debian's Chromium, Playwright): a mediator of the demo's PIMMS logs visits from
+the keyboard and reads the desk's dashboard, with the attendance alert of the demo's last open day; the pages are
+screenshot at 1366x768 and 390 px, checked with axe-core, for sideways scrolling and for codes on screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.processes import DemoStack
+from tests.e2e.test_console import check_page, sign_in
+
+pytestmark = pytest.mark.e2e
+DESK = "pimms-lyon"
+
+
+def test_a_mediator_logs_visits_in_a_few_keystrokes_and_reads_the_dashboard(demo: DemoStack, page) -> None:
+    sign_in(page, demo, DESK, "lyon-mediatrice-1")
+    page.wait_for_selector("#desk-topics tr")
+    assert page.locator("nav button:not(.hidden)").all_inner_texts() == ["Visites Alt+V"]
+    assert "Baisse de fréquentation" in page.locator("#desk-alerts").inner_text()
+    before = int(page.locator("#desk-figures li").first.locator("strong").inner_text())
+    check_page(page, "desk-01-visites")
+
+    page.select_option("#visit-topic", "water_bill")
+    page.check("#visit-actions input[value='informed']")
+    page.check("#visit-actions input[value='appointment_made']")
+    page.fill("#visit-minutes", "12")
+    page.press("#visit-minutes", "Enter")
+    page.wait_for_selector("#visit-outcome.assigned")
+    assert "Visite enregistrée" in page.locator("#visit-outcome").inner_text()
+    assert "Facture et abonnement d'eau" in page.locator("#visit-outcome").inner_text()
+
+    page.select_option("#visit-topic", "residence_permit")
+    page.check("#visit-actions input[value='oriented']")
+    page.press("#visit-minutes", "Enter")
+    page.wait_for_selector("#visit-outcome.error")
+    assert "Orienté vers" in page.locator("#visit-outcome").inner_text()
+    page.fill("#oriented-to", "Préfecture du Rhône")
+    page.press("#oriented-to", "Enter")
+    page.wait_for_function("document.querySelector('#visit-outcome').innerText.includes('Titre de séjour')")
+
+    page.wait_for_function(f"Number(document.querySelector('#desk-figures strong').innerText) >= {before + 2}")
+    check_page(page, "desk-02-visite-enregistree")
