@@ -2,8 +2,9 @@
 
 The ``employment.figures`` projection writes the facts of each event inside its batch transaction (the
 primary key event id x measure x seeker makes a redelivered event change nothing). A fact about a seeker
-counts under the seeker's preferred trade and referral source, remembered from their registration (an
-opening's facts count under the opening's trade). No row holds personal data: erasing a seeker leaves
+counts under the seeker's preferred trade and referral source, joined from their registration when the
+figures are read, so the order in which the partitions deliver a seeker's registration and the later facts
+about them does not matter (an opening's facts count under the opening's trade). No row holds personal data: erasing a seeker leaves
 every count as it was. Months are the platform's local months.
 """
 
@@ -75,25 +76,15 @@ async def record_facts(conn: ProjectionConnection, metadata: MetaData, envelope:
                        policy: PlatformPolicy) -> None:
     payload = envelope.payload
     at = envelope.meta.occurred_at
-    profiles = metadata.tables["employment_seeker_profiles"]
     if isinstance(payload, e.SeekerRegistered):
-        await insert_new(conn, profiles, {"seeker_id": payload.seeker_id, "platform_id": envelope.platform_id,
-                                          "trade": payload.trades[0].value,
-                                          "referral_source": payload.referral_source.value}, key=["seeker_id"])
-    facts = facts_of(payload, local_date(at, policy.zone))
-    subjects = sorted({fact.subject for fact in facts if fact.subject})
-    known: dict[str, tuple[str, str]] = {}
-    if subjects:
-        rows = await conn.execute(select(profiles.c.seeker_id, profiles.c.trade, profiles.c.referral_source)
-                                  .where(profiles.c.seeker_id.in_(subjects)))
-        known = {row.seeker_id: (row.trade, row.referral_source) for row in rows}
+        await insert_new(conn, metadata.tables["employment_seeker_profiles"], {
+            "seeker_id": payload.seeker_id, "platform_id": envelope.platform_id, "trade": payload.trades[0].value,
+            "referral_source": payload.referral_source.value}, key=["seeker_id"])
     month = local_month(at, policy.zone)
-    for fact in facts:
-        trade, source = known.get(fact.subject, ("", ""))
+    for fact in facts_of(payload, local_date(at, policy.zone)):
         await insert_new(conn, metadata.tables["employment_facts"], {
             "event_id": str(envelope.event_id), "measure": fact.measure, "subject": fact.subject,
-            "platform_id": envelope.platform_id, "month": month, "trade": fact.trade or trade,
-            "referral_source": source, "amount": fact.amount}, key=["event_id", "measure", "subject"])
+            "platform_id": envelope.platform_id, "month": month, "trade": fact.trade or "", "amount": fact.amount}, key=["event_id", "measure", "subject"])
 
 
 @dataclass
@@ -110,16 +101,19 @@ class Figures:
 
 async def figures(conn: ProjectionConnection, metadata: MetaData, platform_id: str, since: str | None,
                   until: str | None) -> Figures:
-    facts = metadata.tables["employment_facts"]
+    facts, profiles = metadata.tables["employment_facts"], metadata.tables["employment_seeker_profiles"]
     conditions = [facts.c.platform_id == platform_id]
     if since:
         conditions.append(facts.c.month >= since)
     if until:
         conditions.append(facts.c.month <= until)
-    query = (select(facts.c.measure, facts.c.month, facts.c.trade, facts.c.referral_source,
+    trade = func.coalesce(func.nullif(facts.c.trade, ""), profiles.c.trade, "")
+    source = func.coalesce(profiles.c.referral_source, "")
+    query = (select(facts.c.measure, facts.c.month, trade.label("trade"), source.label("referral_source"),
                     func.sum(facts.c.amount).label("amount"))
-             .where(*conditions).group_by(facts.c.measure, facts.c.month, facts.c.trade, facts.c.referral_source)
-             .order_by(facts.c.month, facts.c.measure, facts.c.trade, facts.c.referral_source))
+             .select_from(facts.outerjoin(profiles, facts.c.subject == profiles.c.seeker_id))
+             .where(*conditions).group_by(facts.c.measure, facts.c.month, trade, source)
+             .order_by(facts.c.month, facts.c.measure, trade, source))
     cells = [(row.measure, row.month, row.trade, row.referral_source, int(row.amount))
              for row in await conn.execute(query)]
     return summed(cells)

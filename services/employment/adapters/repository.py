@@ -8,13 +8,13 @@ from typing import Any
 import orjson
 from sqlalchemy import MetaData, select
 
-from services.employment.service_layer.ports import OpeningRecord, SeekerRecord
+from services.employment.service_layer.ports import CohortRecord, OpeningRecord, SeekerRecord, SessionRecord
 from shared.contracts.events.employment import ReferralSource, Trade
 from shared.contracts.events.feedback import SendChannel
 from shared.contracts.types import Sealed
 from shared.outgoing.outbox import OutgoingMessage, cancel_for_resident, queue
 from shared.storage.ports import ProjectionConnection
-from shared.storage.upsert import update_where
+from shared.storage.upsert import update_where, upsert
 
 
 class SqlSeekerIndex:
@@ -56,6 +56,29 @@ class SqlOpeningIndex:
         query = query.order_by(self._table.c.posted_at.desc(), self._table.c.opening_id)
         return [OpeningRecord(**{**row, "trade": Trade(row["trade"])})
                 for row in (await self._conn.execute(query)).mappings()]
+
+
+class SqlActivityIndex:
+    def __init__(self, conn: ProjectionConnection, metadata: MetaData) -> None:
+        self._conn = conn
+        self._sessions = metadata.tables["information_sessions"]
+        self._cohorts = metadata.tables["training_cohorts"]
+
+    async def save_session(self, record: SessionRecord) -> None:
+        await upsert(self._conn, self._sessions, record.__dict__, key=["session_id"])
+
+    async def sessions(self, platform_id: str) -> list[SessionRecord]:
+        query = (select(self._sessions).where(self._sessions.c.platform_id == platform_id)
+                 .order_by(self._sessions.c.starts_at.desc(), self._sessions.c.session_id))
+        return [SessionRecord(**row) for row in (await self._conn.execute(query)).mappings()]
+
+    async def save_cohort(self, record: CohortRecord) -> None:
+        await upsert(self._conn, self._cohorts, record.__dict__, key=["cohort_id"])
+
+    async def cohorts(self, platform_id: str) -> list[CohortRecord]:
+        query = (select(self._cohorts).where(self._cohorts.c.platform_id == platform_id)
+                 .order_by(self._cohorts.c.starts_on.desc(), self._cohorts.c.cohort_id))
+        return [CohortRecord(**row) for row in (await self._conn.execute(query)).mappings()]
 
 
 class SqlOutbox:

@@ -27,7 +27,7 @@ class Message:
 def session_messages(starts_at: datetime, place: str, trades: list[str], platform_name: str, zone: tzinfo,
                      now: datetime) -> list[Message]:
     """The invitation, sent at once, and the reminder, sent the day before (when that is still to come)."""
-    when = _french_moment(starts_at, zone)
+    when = spoken_moment(starts_at, zone)
     about = f"Métiers présentés : {', '.join(trades)}." if trades else ""
     invitation = Message(
         INVITATION, f"Invitation : réunion d'information sur les métiers des services à la personne ({platform_name})",
@@ -42,7 +42,8 @@ def session_messages(starts_at: datetime, place: str, trades: list[str], platfor
     return messages
 
 
-def _french_moment(at: datetime, zone: tzinfo) -> str:
+def spoken_moment(at: datetime, zone: tzinfo) -> str:
+    """``at`` in the platform's time as a letter says it: ``le jeudi 5 mars 2026 à 09:30``."""
     moment = local(at, zone)
     day = "1er" if moment.day == 1 else str(moment.day)
     return f"le {WEEKDAYS[moment.weekday()]} {day} {MONTHS[moment.month - 1]} {moment.year} à {moment:%H:%M}"

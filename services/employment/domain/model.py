@@ -74,6 +74,7 @@ class InformationSession(Aggregate):
     capacity: int = 0
     invited: list[str] = field(default_factory=list)
     enrolled: set[str] = field(default_factory=set)
+    attendance: dict[str, e.Attendance] = field(default_factory=dict)
     held: bool = False
 
     def schedule(self, event: e.SessionScheduled) -> None:
@@ -125,8 +126,8 @@ class InformationSession(Aggregate):
                 self.invited.append(seeker_id)
             case e.SeekerEnrolled(seeker_id=seeker_id):
                 self.enrolled.add(seeker_id)
-            case e.SessionHeld():
-                self.held = True
+            case e.SessionHeld(attendance=attendance):
+                self.held, self.attendance = True, dict(attendance)
 
 
 @dataclass(kw_only=True)
@@ -135,9 +136,13 @@ class TrainingCohort(Aggregate):
 
     cohort_id: str
     opened: bool = False
+    title: str = ""
+    starts_on: date | None = None
+    ends_on: date | None = None
     modules: list[str] = field(default_factory=list)
     trainees: set[str] = field(default_factory=set)
     completed: set[str] = field(default_factory=set)
+    certified: set[str] = field(default_factory=set)
 
     def open(self, event: e.CohortOpened) -> None:
         if self.opened:
@@ -172,12 +177,15 @@ class TrainingCohort(Aggregate):
 
     def _apply(self, event: Event) -> None:
         match event:
-            case e.CohortOpened(modules=modules):
-                self.opened, self.modules = True, list(modules)
+            case e.CohortOpened(title=title, modules=modules, starts_on=starts_on, ends_on=ends_on):
+                self.opened, self.title, self.modules = True, title, list(modules)
+                self.starts_on, self.ends_on = starts_on, ends_on
             case e.SeekerJoinedCohort(seeker_id=seeker_id):
                 self.trainees.add(seeker_id)
-            case e.TrainingCompleted(seeker_id=seeker_id):
+            case e.TrainingCompleted(seeker_id=seeker_id, certified=certified):
                 self.completed.add(seeker_id)
+                if certified:
+                    self.certified.add(seeker_id)
 
 
 def placement_due(starts_on: date, months: int) -> date:

@@ -106,6 +106,13 @@ async def schedule_session(platform_id: str, body: c.ScheduleSession, who: Advis
     return s.Created(id=await svc.schedule_session(platform_id, body, who.actor, key))
 
 
+@router.get("/sessions", summary="The platform's information sessions, latest first, with their attendance: a page of "
+            "them (offset, limit)")
+async def list_sessions(platform_id: str, who: Advisor, svc: Handlers, page: Page) -> list[s.SessionSummary]:
+    zone = svc.policy(platform_id).zone
+    return [s.SessionSummary.of(record, zone) for record in page.of(await svc.sessions(platform_id))]
+
+
 @router.get("/sessions/{session_id}", summary="An information session: invited, enrolled, held")
 async def show_session(platform_id: str, session_id: str, who: Advisor, svc: Handlers) -> s.SessionView:
     return s.SessionView.of(await svc.session(platform_id, session_id))
@@ -134,6 +141,12 @@ async def hold_session(platform_id: str, session_id: str, body: c.RecordAttendan
 async def open_cohort(platform_id: str, body: c.OpenCohort, who: Advisor, svc: Handlers,
                       key: IdempotencyKey = None) -> s.Created:
     return s.Created(id=await svc.open_cohort(platform_id, body, who.actor, key))
+
+
+@router.get("/cohorts", summary="The platform's training cohorts, latest first, with how far their trainees got: a "
+            "page of them (offset, limit)")
+async def list_cohorts(platform_id: str, who: Advisor, svc: Handlers, page: Page) -> list[s.CohortSummary]:
+    return [s.CohortSummary.of(record) for record in page.of(await svc.cohorts(platform_id))]
 
 
 @router.get("/cohorts/{cohort_id}", summary="A training cohort: modules, trainees, completions")

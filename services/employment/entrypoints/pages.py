@@ -63,7 +63,9 @@ async def board(platform_id: str, request: Request, who: Advisor, svc: Handlers,
                   "source": labels.label(labels.REFERRAL_SOURCES, record.referral_source),
                   "commune": communes.get(record.commune, record.commune)}
                  for record in await svc.seekers(platform_id)],
-        openings=openings, trades=labels.TRADES, opening_statuses=s.OPENING_STATUSES)
+        openings=openings, trades=labels.TRADES, opening_statuses=s.OPENING_STATUSES,
+        sessions=[s.SessionSummary.of(record, policy.zone) for record in await svc.sessions(platform_id)],
+        cohorts=[s.CohortSummary.of(record) for record in await svc.cohorts(platform_id)])
     return HTMLResponse(html, headers=HEADERS)
 
 

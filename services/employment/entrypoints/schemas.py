@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from services.employment.adapters.figures import MEASURES, Figures
+from services.employment.domain.invitations import spoken_moment
 from services.employment.domain.model import InformationSession, Opening, TrainingCohort
-from services.employment.service_layer.ports import OpeningRecord, SeekerRecord
+from services.employment.service_layer.ports import CohortRecord, OpeningRecord, SeekerRecord, SessionRecord
 from shared.contracts import labels
 from shared.contracts.events import employment as e
 
@@ -77,6 +78,38 @@ class SessionView(BaseModel):
     def of(cls, session: InformationSession) -> SessionView:
         return cls(session_id=session.session_id, starts_at=session.starts_at, capacity=session.capacity,
                    invited=session.invited, enrolled=sorted(session.enrolled), held=session.held)
+
+
+class SessionSummary(BaseModel):
+    session_id: str
+    starts_at: datetime
+    when: str = Field(description="When it starts, in French and the platform's local time.")
+    place: str
+    capacity: int
+    invited: int
+    enrolled: int
+    present: int
+    held: bool
+    attendance_rate: str | None = Field(description="Present / invited once held, e.g. '0.75'.")
+
+    @classmethod
+    def of(cls, record: SessionRecord, zone: tzinfo) -> SessionSummary:
+        return cls(**{name: value for name, value in record.__dict__.items() if name != "platform_id"}, when=spoken_moment(record.starts_at, zone),
+                   attendance_rate=_rate(record.present, record.invited) if record.held else None)
+
+
+class CohortSummary(BaseModel):
+    cohort_id: str
+    title: str
+    starts_on: date
+    ends_on: date
+    trainees: int
+    completed: int
+    certified: int
+
+    @classmethod
+    def of(cls, record: CohortRecord) -> CohortSummary:
+        return cls(**{name: value for name, value in record.__dict__.items() if name != "platform_id"})
 
 
 class CohortView(BaseModel):

@@ -17,10 +17,12 @@ from services.employment.domain.invitations import session_messages
 from services.employment.domain.model import InformationSession, Opening, Seeker, TrainingCohort
 from services.employment.domain.proposals import ERASED, HIRED, PRESELECTED, OpeningNeeds, choose_candidates
 from services.employment.service_layer.ports import (
+    CohortRecord,
     EmploymentUnitOfWork,
     OpeningRecord,
     PersonalData,
     SeekerRecord,
+    SessionRecord,
     UnitOfWorkFactory,
 )
 from shared.aggregate import Aggregate
@@ -139,7 +141,7 @@ class EmploymentHandlers:
             session = InformationSession(session_id=session_id)
             session.schedule(e.SessionScheduled(session_id=session_id, starts_at=body.starts_at, place=body.place,
                                                 trades=body.trades, capacity=body.capacity))
-            await self._save(uow, session, session_id, platform_id, actor)
+            await self._save_session(uow, session, platform_id, actor)
             await uow.commit()
         return session_id
 
@@ -163,21 +165,21 @@ class EmploymentHandlers:
                         platform_id=platform_id, request_id=session_id, kind=message.kind, channel=record.channel,
                         subject=message.subject, body=message.body, recipient=record.identity, resident_id=seeker_id,
                         reference=session_id), now, message.not_before)
-            await self._save(uow, session, session_id, platform_id, actor)
+            await self._save_session(uow, session, platform_id, actor)
             await uow.commit()
 
     async def enroll(self, platform_id: str, session_id: str, body: c.EnrollSeeker, actor: str) -> None:
         async with self.uow() as uow:
             session = await self._session(uow, platform_id, session_id)
             session.enroll(body.seeker_id)
-            await self._save(uow, session, session_id, platform_id, actor)
+            await self._save_session(uow, session, platform_id, actor)
             await uow.commit()
 
     async def hold_session(self, platform_id: str, session_id: str, body: c.RecordAttendance, actor: str) -> None:
         async with self.uow() as uow:
             session = await self._session(uow, platform_id, session_id)
             session.hold(body.attendance, self.clock.now())
-            await self._save(uow, session, session_id, platform_id, actor)
+            await self._save_session(uow, session, platform_id, actor)
             await uow.commit()
 
     async def session(self, platform_id: str, session_id: str) -> InformationSession:
@@ -195,7 +197,7 @@ class EmploymentHandlers:
             cohort = TrainingCohort(cohort_id=cohort_id)
             cohort.open(e.CohortOpened(cohort_id=cohort_id, title=body.title, modules=body.modules,
                                        starts_on=body.starts_on, ends_on=body.ends_on))
-            await self._save(uow, cohort, cohort_id, platform_id, actor)
+            await self._save_cohort(uow, cohort, platform_id, actor)
             await uow.commit()
         return cohort_id
 
@@ -204,7 +206,7 @@ class EmploymentHandlers:
             record = await self._followed(uow, platform_id, body.seeker_id)
             cohort = await self._cohort(uow, platform_id, cohort_id)
             cohort.admit(body.seeker_id)
-            await self._save(uow, cohort, cohort_id, platform_id, actor)
+            await self._save_cohort(uow, cohort, platform_id, actor)
             await uow.seekers.save(record.but(status=IN_TRAINING))
             await uow.commit()
 
@@ -212,7 +214,7 @@ class EmploymentHandlers:
         async with self.uow() as uow:
             cohort = await self._cohort(uow, platform_id, cohort_id)
             cohort.attend(body.seeker_id, body.module, body.attendance)
-            await self._save(uow, cohort, cohort_id, platform_id, actor)
+            await self._save_cohort(uow, cohort, platform_id, actor)
             await uow.commit()
 
     async def complete_training(self, platform_id: str, cohort_id: str, body: c.CompleteTraining, actor: str) -> None:
@@ -221,7 +223,7 @@ class EmploymentHandlers:
             record = await self._seeker_record(uow, platform_id, body.seeker_id)
             cohort = await self._cohort(uow, platform_id, cohort_id)
             cohort.complete(body.seeker_id, body.certified)
-            await self._save(uow, cohort, cohort_id, platform_id, actor)
+            await self._save_cohort(uow, cohort, platform_id, actor)
             if record.status == IN_TRAINING:
                 await uow.seekers.save(record.but(status=PRESELECTED, preselected_on=self.today(platform_id))
                                        if body.certified else record.but(status=REGISTERED))
@@ -344,6 +346,33 @@ class EmploymentHandlers:
             envelopes.append(envelope)
         await uow.events.append(envelopes)
         aggregate.version, aggregate.pending = aggregate.version + len(envelopes), []
+
+    async def _save_session(self, uow: EmploymentUnitOfWork, session: InformationSession, platform_id: str,
+                            actor: str) -> None:
+        await self._save(uow, session, session.session_id, platform_id, actor)
+        assert session.starts_at is not None
+        present = sum(1 for mark in session.attendance.values() if mark is e.Attendance.PRESENT)
+        await uow.activities.save_session(SessionRecord(
+            session.session_id, platform_id, session.starts_at, session.place, session.capacity, len(session.invited),
+            len(session.enrolled), present, session.held))
+
+    async def _save_cohort(self, uow: EmploymentUnitOfWork, cohort: TrainingCohort, platform_id: str,
+                           actor: str) -> None:
+        await self._save(uow, cohort, cohort.cohort_id, platform_id, actor)
+        assert cohort.starts_on is not None and cohort.ends_on is not None
+        await uow.activities.save_cohort(CohortRecord(
+            cohort.cohort_id, platform_id, cohort.title, cohort.starts_on, cohort.ends_on, len(cohort.trainees),
+            len(cohort.completed), len(cohort.certified)))
+
+    async def sessions(self, platform_id: str) -> list[SessionRecord]:
+        self.policy(platform_id)
+        async with self.uow() as uow:
+            return await uow.activities.sessions(platform_id)
+
+    async def cohorts(self, platform_id: str) -> list[CohortRecord]:
+        self.policy(platform_id)
+        async with self.uow() as uow:
+            return await uow.activities.cohorts(platform_id)
 
     async def _seeker_record(self, uow: EmploymentUnitOfWork, platform_id: str, seeker_id: str) -> SeekerRecord:
         self.policy(platform_id)

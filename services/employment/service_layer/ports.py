@@ -55,6 +55,35 @@ class OpeningRecord:
     status: str
 
 
+@dataclass(frozen=True)
+class SessionRecord:
+    """The session index row: the platform's information sessions and their attendance, at a glance."""
+
+    session_id: str
+    platform_id: str
+    starts_at: datetime
+    place: str
+    capacity: int
+    invited: int
+    enrolled: int
+    present: int
+    held: bool
+
+
+@dataclass(frozen=True)
+class CohortRecord:
+    """The cohort index row: the platform's training cohorts and how far their trainees got."""
+
+    cohort_id: str
+    platform_id: str
+    title: str
+    starts_on: date
+    ends_on: date
+    trainees: int
+    completed: int
+    certified: int
+
+
 class SeekerIndex(Protocol):
     async def add(self, record: SeekerRecord) -> None: ...
     async def get(self, seeker_id: str) -> SeekerRecord | None: ...
@@ -75,8 +104,17 @@ class Outbox(Protocol):
     async def cancel_for(self, seeker_id: str) -> int: ...
 
 
+class ActivityIndex(Protocol):
+    """The sessions and cohorts of each platform (one row each, replaced after every change)."""
+
+    async def save_session(self, record: SessionRecord) -> None: ...
+    async def sessions(self, platform_id: str) -> list[SessionRecord]: ...
+    async def save_cohort(self, record: CohortRecord) -> None: ...
+    async def cohorts(self, platform_id: str) -> list[CohortRecord]: ...
+
+
 class EmploymentUnitOfWork(UnitOfWork, Protocol):
-    """The event store, both indexes and the outbox in one transaction."""
+    """The event store, the indexes and the outbox in one transaction."""
 
     @property
     def seekers(self) -> SeekerIndex: ...
@@ -86,6 +124,9 @@ class EmploymentUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def activities(self) -> ActivityIndex: ...
 
 
 UnitOfWorkFactory = Callable[[], EmploymentUnitOfWork]

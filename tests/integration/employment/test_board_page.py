@@ -57,11 +57,15 @@ def test_the_advisors_page_reads_well_on_a_laptop_and_a_phone(service_settings: 
     seen = page.inner_text("body")
     for words in ("Emploi — Centre de ressources", "Taux de présence aux réunions d'information", "75 %", "55,6 %",
                   "Demandeurs d'emploi (14)", "Offres d'emploi (2)", "aide à domicile", "France Travail",
-                  "mars 2026", "octobre 2026", "Rang 1 : jamais proposé·e jusqu'ici", "données effacées"):
+                  "mars 2026", "octobre 2026", "Rang 1 : jamais proposé·e jusqu'ici", "données effacées",
+                  "Réunions d'information (1)", "Le jeudi 5 mars 2026 à 09:30", "Formations (1)",
+                  "Remise à niveau DEAVS (deux mois)"):
         assert words in seen, (words, seen)
     assert "Personne " not in html and "06 12" not in html  # names and phones never on this page
     assert not serious_accessibility_violations(page)
     screenshot(page, "50-emploi-conseillers")
+    page.evaluate("document.getElementById('reunions').scrollIntoView()")
+    screenshot(page, "52-emploi-reunions-formations")
     page.click("text=Personnes non proposées et pourquoi")
     assert "pas (encore) pré-sélectionné·e" in page.inner_text("body")
     assert not serious_accessibility_violations(page)

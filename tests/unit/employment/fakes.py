@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from services.employment.service_layer.handlers import EmploymentHandlers
-from services.employment.service_layer.ports import OpeningRecord, SeekerRecord
+from services.employment.service_layer.ports import CohortRecord, OpeningRecord, SeekerRecord, SessionRecord
 from shared.clock import FixedClock
 from shared.contracts.types import Sealed
 from shared.outgoing.outbox import OutgoingMessage
@@ -52,6 +52,24 @@ class FakeOpenings:
                 if row.platform_id == platform_id and provider_id in (None, row.provider_id)]
 
 
+class FakeActivities:
+    def __init__(self) -> None:
+        self.session_rows: dict[str, SessionRecord] = {}
+        self.cohort_rows: dict[str, CohortRecord] = {}
+
+    async def save_session(self, record: SessionRecord) -> None:
+        self.session_rows[record.session_id] = record
+
+    async def sessions(self, platform_id: str) -> list[SessionRecord]:
+        return [row for row in self.session_rows.values() if row.platform_id == platform_id]
+
+    async def save_cohort(self, record: CohortRecord) -> None:
+        self.cohort_rows[record.cohort_id] = record
+
+    async def cohorts(self, platform_id: str) -> list[CohortRecord]:
+        return [row for row in self.cohort_rows.values() if row.platform_id == platform_id]
+
+
 class FakeOutbox:
     def __init__(self) -> None:
         self.messages: list[tuple[OutgoingMessage, datetime | None]] = []
@@ -69,8 +87,10 @@ class FakeEmploymentUnitOfWork(FakeUnitOfWork):
     """Events and index rows become visible only on commit (indexes are shared here: tests commit or raise
     before the index is touched)."""
 
-    def __init__(self, store: FakeEventStore, seekers: FakeSeekers, openings: FakeOpenings, outbox: FakeOutbox) -> None:
+    def __init__(self, store: FakeEventStore, seekers: FakeSeekers, openings: FakeOpenings, outbox: FakeOutbox,
+                 activities: FakeActivities) -> None:
         super().__init__(store)
+        self.activities = activities
         self.seekers = seekers
         self.openings = openings
         self.outbox = outbox
@@ -105,10 +125,12 @@ class World:
         self.seekers = FakeSeekers()
         self.openings = FakeOpenings()
         self.outbox = FakeOutbox()
+        self.activities = FakeActivities()
         self.vault = FakeVault()
         self.clock = clock
         self.handlers = EmploymentHandlers(
-            uow=lambda: FakeEmploymentUnitOfWork(self.store, self.seekers, self.openings, self.outbox),  # type: ignore[arg-type,return-value]
+            uow=lambda: FakeEmploymentUnitOfWork(self.store, self.seekers, self.openings, self.outbox,
+                                                  self.activities),  # type: ignore[arg-type,return-value]
             personal=self.vault, policies=load_policies(POLICIES), clock=clock)
 
     def events(self, event_type: str) -> list[Any]:

@@ -49,6 +49,8 @@ async def test_a_seeker_goes_from_session_to_hire_and_is_followed_up_at_six_mont
     await h.hold_session(P, session_id, c.RecordAttendance(attendance={seekers[0]: Attendance.PRESENT,
                                                                        seekers[1]: Attendance.EXCUSED}), "advisor:adv-1")
     assert world.events("SessionHeld")[0].attendance == {seekers[0]: "present", seekers[1]: "excused", seekers[2]: "absent"}
+    [session] = await h.sessions(P)
+    assert (session.invited, session.present, session.held) == (3, 1, True)
 
     await h.assess_seeker(P, seekers[0], c.AssessSeeker(grid=GRID, decision=AssessmentDecision.PRESELECTED,
                                                         reason="Motivée"), "advisor:adv-1", "adv-1")
@@ -117,6 +119,8 @@ async def test_a_certified_trainee_becomes_preselected(world: World) -> None:
     await world.handlers.complete_training(P, cohort_id, c.CompleteTraining(seeker_id=seeker_id, certified=True),
                                            "advisor:adv-1")
     assert world.seekers.rows[seeker_id].status == "preselected"
+    [cohort] = await world.handlers.cohorts(P)
+    assert (cohort.title, cohort.trainees, cohort.completed, cohort.certified) == ("Remise à niveau DEAVS", 1, 1, 1)
 
 
 async def test_a_retried_creation_with_its_idempotency_key_creates_nothing_new(world: World) -> None:
