@@ -1,6 +1,7 @@
 """A mediation desk in the console (Debian's Chromium, Playwright): a mediator of the demo's PIMMS logs visits from
 the keyboard and reads the desk's dashboard, with the attendance alert of the demo's last open day; the pages are
-screenshot at 1366x768 and 390 px, checked with axe-core, for sideways scrolling and for codes on screen."""
+screenshot at 1366x768 and 390 px, checked with axe-core, for sideways scrolling and for codes on screen. The desk's
+public questionnaire page and a partner's printable monthly report are checked the same way."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from tests.e2e.processes import DemoStack
 from tests.e2e.test_console import check_page, sign_in
+from tests.fixtures.browser import screenshot, serious_accessibility_violations
 
 pytestmark = pytest.mark.e2e
 DESK = "pimms-lyon"
@@ -41,3 +43,23 @@ def test_a_mediator_logs_visits_in_a_few_keystrokes_and_reads_the_dashboard(demo
 
     page.wait_for_function(f"Number(document.querySelector('#desk-figures strong').innerText) >= {before + 2}")
     check_page(page, "desk-02-visite-enregistree")
+
+
+def test_the_desks_questionnaire_and_a_partners_monthly_report_read_well_in_the_browser(demo: DemoStack, page) -> None:
+    page.goto(f"{demo.urls['feedback']}/d/{DESK}")
+    screenshot(page, "desk-03-questionnaire")
+    assert not serious_accessibility_violations(page)
+    page.click("button[type=submit]")
+    assert "Quelques réponses manquent" in page.locator("body").inner_text()
+    assert not serious_accessibility_violations(page)
+    for question in ("satisfied", "question_resolved", "would_come_back"):
+        page.check(f"#{question}-oui")
+    page.click("button[type=submit]")
+    assert "Merci" in page.locator("h1").inner_text()
+
+    page.set_extra_http_headers(demo.headers(DESK, "lyon-coordination"))
+    page.goto(f"{demo.urls['intake']}/platforms/{DESK}/desk/partners/edf/report")
+    screenshot(page, "desk-04-rapport-partenaire")
+    assert "Visites concernant EDF" in page.locator("h1").inner_text()
+    assert not serious_accessibility_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
