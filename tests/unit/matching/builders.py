@@ -87,7 +87,7 @@ def provider(provider_id: str, *, joined: int = 0, activities: tuple[str, ...] =
              publics: tuple[str, ...] = (), expires_on: date = date(2030, 1, 1), platform_id: str = "limoges",
              **changes: Any) -> Provider:
     """An admitted provider who joined ``joined`` days after T0 - 1 year."""
-    accreditations = (Accreditation("N/1", date(2000, 1, 1), expires_on, frozenset(publics)),) if publics else ()
+    accreditations = (Accreditation("N/1", date.min, expires_on, frozenset(publics)),) if publics else ()
     return Provider(provider_id, platform_id, name=provider_id, kind="association", status=status,
                     activities=frozenset(activities), communes=frozenset(communes), base_commune=communes[0],
                     accreditations=accreditations, joined_at=T0 - timedelta(days=365 - joined), **changes)
