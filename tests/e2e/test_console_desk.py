@@ -5,6 +5,7 @@ public questionnaire page and a partner's printable monthly report are checked t
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.e2e.processes import DemoStack
@@ -63,3 +64,21 @@ def test_the_desks_questionnaire_and_a_partners_monthly_report_read_well_in_the_
     assert "Visites concernant EDF" in page.locator("h1").inner_text()
     assert not serious_accessibility_violations(page)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_desks_figures_and_the_home_service_topics_live_side_by_side(demo: DemoStack) -> None:
+    desk = f"/platforms/{DESK}"
+    coordinator = demo.headers(DESK, "lyon-coordination")
+    satisfaction = httpx.get(f"{demo.urls['feedback']}{desk}/desk/satisfaction", headers=coordinator, timeout=10).json()
+    assert satisfaction["answers"] > 50 and satisfaction["headline"].endswith("réponse(s))")
+    assert "% des visiteurs interrogés satisfaits" in satisfaction["headline"]
+    board = httpx.get(f"{demo.urls['intake']}{desk}/desk/dashboard", headers=coordinator, timeout=10).json()
+    shares = {group["group"]: float(group["share"].replace(",", ".")) for group in board["by_group"]}
+    assert 35 < shares["partner_services"] < 65 and 35 < shares["public_services"] < 65  # the article's half and half
+    report = httpx.get(f"{demo.urls['intake']}{desk}/desk/partners/caf/report.csv", headers=coordinator, timeout=10)
+    assert report.status_code == 200 and report.text.count("\n") > 10
+
+    limoges = demo.headers("limoges", "lim-coordination")
+    observatory = httpx.get(f"{demo.urls['intake']}/platforms/limoges/observatory", headers=limoges, timeout=10).json()
+    assert set(observatory["information_calls"]) <= {"tax_advantages", "rates", "employer_status", "other"}
+    assert observatory["information_calls"], "the demo's information calls of Limoges count under their topics"
