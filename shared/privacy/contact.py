@@ -41,18 +41,18 @@ class ResidentContact(BaseModel):
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
         if value is not None and not is_phone_number(value):
-            raise ValueError("not a French or Belgian phone number")
+            raise ValueError("numéro de téléphone français ou belge invalide")
         return value
 
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
         if value is not None and not _EMAIL.match(value):
-            raise ValueError("not an email address")
+            raise ValueError("adresse électronique invalide")
         return value
 
     @model_validator(mode="after")
     def _reachable(self) -> ResidentContact:
         if self.phone is None and self.email is None:
-            raise ValueError("a phone number or an email is needed to call the resident back")
+            raise ValueError("un numéro de téléphone ou une adresse électronique est nécessaire pour rappeler la personne")
         return self

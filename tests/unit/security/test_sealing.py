@@ -103,7 +103,7 @@ def test_contact_needs_a_name_and_a_way_back():
         "name": "J",
         "email": "jeanne@example.org",
     }
-    with pytest.raises(ValidationError, match="phone number or an email"):
+    with pytest.raises(ValidationError, match="numéro de téléphone ou une adresse électronique"):
         ResidentContact(name="Jeanne Martin", address="3 rue des Tilleuls")
     with pytest.raises(ValidationError):
         ResidentContact(name="   ", phone="0555123456")
