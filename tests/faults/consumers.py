@@ -15,7 +15,7 @@ from shared.messaging.producer import create_producer
 from shared.messaging.projection import Projection
 from shared.messaging.runner import ConsumerRegistry, subscribe_projection
 
-FAST_GROUP_JOIN = {"session_timeout_ms": 800, "heartbeat_interval_ms": 200}
+FAST_GROUP_JOIN = {"session_timeout_ms": 1500, "heartbeat_interval_ms": 300}
 """Tansu ignores LeaveGroup: a restarted member waits for the old one's session to expire."""
 
 
