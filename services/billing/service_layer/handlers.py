@@ -119,7 +119,7 @@ class BillingHandlers:
         entries = await uow.ledger.entries(uow.connection, provider_id)
         platforms = {entry.platform_id for entry in entries} | ({provider.platform_id} if provider else set())
         if platforms != {platform_id}:
-            raise NotFound(f"account of {provider_id!r}")
+            raise NotFound("Compte")
         return entries
 
 

@@ -51,5 +51,5 @@ class FeedbackContext:
     async def record_for(self, store: Store, platform_id: str, survey_id: str) -> SurveyRecord:
         record = await store.surveys.get(survey_id)
         if record is None or record.platform_id != platform_id:
-            raise NotFound(f"survey {survey_id!r}")
+            raise NotFound("Questionnaire")
         return record

@@ -44,7 +44,7 @@ class DirectoryHandlers:
         async with self.uow() as uow:
             provider = from_history(cmd.provider_id, await uow.events.load("provider", cmd.provider_id))
             if provider is None or provider.platform_id != cmd.platform_id:
-                raise NotFound(f"provider {cmd.provider_id!r}")
+                raise NotFound("Prestataire")
             event = change_event(provider, cmd.change, activities=policy.activity_codes(),
                                  communes=policy.commune_codes())
             changed = await self._record(uow, provider, event, cmd.actor)

@@ -50,7 +50,7 @@ async def load_match(store: Store, request_id: str, platform_id: str | None = No
     """The match of ``request_id`` and its history; 404 if unknown (or of another platform)."""
     found = await store.matches.context(request_id)
     if found is None or (platform_id is not None and found[0].spec.platform_id != platform_id):
-        raise NotFound(f"request {request_id!r}")
+        raise NotFound("Demande")
     context, cancelled = found
     history = await store.events.load("request", request_id)
     return Match.from_history(context, history, cancelled=cancelled), history
