@@ -301,10 +301,14 @@ class EmploymentHandlers:
 
     async def check_placement(self, platform_id: str, opening_id: str, body: c.CheckPlacement, actor: str,
                               provider_id: str | None) -> None:
+        """Record the follow-up; someone no longer in post can be proposed again for other openings."""
         async with self.uow() as uow:
             opening, _ = await self._opening(uow, platform_id, opening_id, provider_id)
             opening.check_placement(body.seeker_id, body.months, body.in_post, self.today(platform_id))
             await self._save(uow, opening, opening_id, platform_id, actor)
+            record = await self._seeker_record(uow, platform_id, body.seeker_id)
+            if not body.in_post and record.status == HIRED:  # left the job: back among the pre-selected
+                await uow.seekers.save(record.but(status=PRESELECTED))
             await uow.commit()
 
     async def openings(self, platform_id: str, provider_id: str | None) -> list[OpeningRecord]:

@@ -135,3 +135,23 @@ async def test_a_retried_creation_with_its_idempotency_key_creates_nothing_new(w
     mine = await world.handlers.post_opening(P, opening, "prv-a", "provider:prv-a", key="clé-0003-c")
     theirs = await world.handlers.post_opening(P, opening, "prv-b", "provider:prv-b", key="clé-0003-c")
     assert mine != theirs
+
+
+async def test_someone_who_left_the_job_at_three_months_can_be_proposed_again(world: World) -> None:
+    h = world.handlers
+    seeker_id = await register(world, "Noa")
+    await h.assess_seeker(P, seeker_id, c.AssessSeeker(grid=GRID, decision=AssessmentDecision.PRESELECTED, reason="Prête"),
+                          "advisor:adv-1", "adv-1")
+    opening_id = await h.post_opening(P, c.PostOpening(trade=Trade.HOME_HELP, hours_per_week="24.00", communes=["94028"],
+                                                       starts_on=date(2026, 3, 9)), "prv-aide", "provider:prv-aide")
+    await h.propose(P, opening_id, c.ProposeCandidates(), "advisor:adv-1")
+    await h.record_interview(P, opening_id, c.RecordInterview(seeker_id=seeker_id, outcome="retained"), "p", "prv-aide")
+    await h.hire(P, opening_id, c.Hire(seeker_id=seeker_id, starts_on=date(2026, 3, 9)), "p", "prv-aide")
+    assert world.seekers.rows[seeker_id].status == "hired"
+    world.clock.advance(timedelta(days=100))
+    await h.check_placement(P, opening_id, c.CheckPlacement(seeker_id=seeker_id, months=3, in_post=False), "p", "prv-aide")
+    assert world.seekers.rows[seeker_id].status == "preselected"
+    world.clock.advance(timedelta(days=100))
+    with pytest.raises(DomainError, match="plus en poste à 3 mois"):
+        await h.check_placement(P, opening_id, c.CheckPlacement(seeker_id=seeker_id, months=6, in_post=True), "p",
+                                "prv-aide")
