@@ -191,6 +191,11 @@ async def list_openings(platform_id: str, who: Recruiter, svc: Handlers, page: P
 
 @router.get("/openings/{opening_id}", summary="An opening with every round of proposals: who and why, who not and why")
 async def show_opening(platform_id: str, opening_id: str, who: Recruiter, svc: Handlers) -> s.OpeningView:
+    return await opening_view(platform_id, opening_id, who, svc)
+
+
+async def opening_view(platform_id: str, opening_id: str, who: Principal, svc: EmploymentHandlers) -> s.OpeningView:
+    """The opening as ``who`` may see it: the candidates' names and contact read through the vault (audited)."""
     opening, events = await svc.opening(platform_id, opening_id, _own(who))
     rounds = [s.Proposal.of(event) for event in events if isinstance(event, e.CandidatesProposed)]
     if who.role is Role.PROVIDER:  # the provider sees who was proposed to it, never who else was considered

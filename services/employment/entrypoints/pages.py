@@ -1,4 +1,5 @@
-"""The advisors' page, rendered by the employment service: ``GET /platforms/{p}/employment/board``.
+"""The employment pages: the advisors' ``GET /platforms/{p}/employment/board``, a provider's
+``GET /platforms/{p}/openings/{id}/page``.
 
 One French page for the platform's employment staff (advisors, coordinators): the figures of the last months,
 the job seekers followed (no names: the reference opens the seeker's record through the API, audited) and each
@@ -19,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.employment.adapters import figures as read_model
 from services.employment.entrypoints import schemas as s
-from services.employment.entrypoints.http import Advisor, Handlers, ReadModel
+from services.employment.entrypoints.http import Advisor, Handlers, ReadModel, Recruiter, opening_view
 from shared.contracts import labels
 from shared.contracts.events import employment as e
 from shared.platforms.local_time import french_month
@@ -66,6 +67,17 @@ async def board(platform_id: str, request: Request, who: Advisor, svc: Handlers,
         openings=openings, trades=labels.TRADES, opening_statuses=s.OPENING_STATUSES,
         sessions=[s.SessionSummary.of(record, policy.zone) for record in await svc.sessions(platform_id)],
         cohorts=[s.CohortSummary.of(record) for record in await svc.cohorts(platform_id)])
+    return HTMLResponse(html, headers=HEADERS)
+
+
+@router.get("/openings/{opening_id}/page", response_class=HTMLResponse)
+async def opening_page(platform_id: str, opening_id: str, who: Recruiter, svc: Handlers) -> HTMLResponse:
+    """The provider's page of its opening: the candidates proposed to it, why, how to reach them (reads audited)."""
+    view = await opening_view(platform_id, opening_id, who, svc)
+    record = next(row for row in await svc.openings(platform_id, view.provider_id) if row.opening_id == opening_id)
+    html = templates().get_template("opening.html").render(
+        platform=svc.policy(platform_id).name, view=view, record=record, today=svc.today(platform_id),
+        status=labels.label(s.OPENING_STATUSES, record.status))
     return HTMLResponse(html, headers=HEADERS)
 
 

@@ -38,7 +38,7 @@ def test_the_advisors_page_reads_well_on_a_laptop_and_a_phone(service_settings: 
                     other_provider=issue_token(settings, P, Role.PROVIDER, "prv-autre"),
                     analyst=issue_token(settings, P, Role.ANALYST, "obs-1"))
 
-    async def board() -> tuple[int, int, str]:
+    async def board() -> tuple[int, int, str, str, int]:
         async def move_clock(delta: timedelta) -> datetime:
             clock.advance(delta)
             return clock.now()
@@ -49,9 +49,15 @@ def test_the_advisors_page_reads_well_on_a_laptop_and_a_phone(service_settings: 
             analyst = await client.get(f"/platforms/{P}/employment/board", headers=tokens.analyst)
             shown = await client.get(f"/platforms/{P}/employment/board", headers=tokens.advisor)
             assert shown.status_code == 200, shown.text
-            return provider.status_code, analyst.status_code, shown.text
+            openings = (await client.get(f"/platforms/{P}/openings", headers=tokens.provider)).json()
+            filled = next(row["opening_id"] for row in openings if row["status"] == "filled")
+            own = await client.get(f"/platforms/{P}/openings/{filled}/page", headers=tokens.provider)
+            assert own.status_code == 200, own.text
+            other = await client.get(f"/platforms/{P}/openings/{filled}/page", headers=tokens.other_provider)
+            return provider.status_code, analyst.status_code, shown.text, own.text, other.status_code
 
-    provider_status, analyst_status, html = run_blocking(board())
+    provider_status, analyst_status, html, opening_html, other_status = run_blocking(board())
+    assert other_status == 404
     assert (provider_status, analyst_status) == (403, 403)
     page.set_content(html)
     seen = page.inner_text("body")
@@ -70,5 +76,17 @@ def test_the_advisors_page_reads_well_on_a_laptop_and_a_phone(service_settings: 
     assert "pas (encore) pré-sélectionné·e" in page.inner_text("body")
     assert not serious_accessibility_violations(page)
     screenshot(page, "51-emploi-non-proposees")
+    page.set_viewport_size(PHONE)
+    assert overflowing(page) == []
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.set_content(opening_html)
+    seen = page.inner_text("body")
+    for words in ("Offre d'emploi : aide à domicile", "Candidatures proposées", "Personne ", "06 12 34 56 78",
+                  "Données effacées à la demande de la personne", "Personnes non proposées cette fois",
+                  "Pas (encore) pré-sélectionné·e :"):
+        assert words in seen, (words, seen)
+    assert "skr-" not in seen  # the provider reads names, never the other seekers' references
+    assert not serious_accessibility_violations(page)
+    screenshot(page, "53-emploi-offre-prestataire")
     page.set_viewport_size(PHONE)
     assert overflowing(page) == []
