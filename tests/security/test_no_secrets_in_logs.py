@@ -19,7 +19,7 @@ import pytest
 
 from shared.privacy.erasure import erase_resident
 from shared.privacy.vault import Vault
-from shared.runtime.demo_data import DEMO_PLATFORM_IDS, demo_residents
+from shared.runtime.demo_data import DEMO_DESK_IDS, DEMO_PLATFORM_IDS, demo_residents
 from shared.security.principals import Role
 from shared.settings import Settings
 from shared.storage.engine import create_engine
@@ -98,7 +98,7 @@ def test_an_end_to_end_run_logs_no_personal_data_nor_secret(kafka_bootstrap: str
     streams = capfd.readouterr()
     logs = "\n".join(FORMAT.format(record) for record in caplog.records)
     captured: dict[str, Any] = {"log records": logs, "stdout": streams.out, "stderr": streams.err}
-    assert platforms == len(DEMO_PLATFORM_IDS)
+    assert platforms == len(DEMO_PLATFORM_IDS + DEMO_DESK_IDS)
     assert "POST /platforms/limoges/requests" in logs, "the access log was captured"
     assert len(caplog.records) > 1000
 
