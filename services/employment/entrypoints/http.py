@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.employment.adapters import figures as read_model
 from services.employment.domain import commands as c
@@ -27,6 +23,7 @@ from shared.errors import DomainError
 from shared.security.http import platform_member
 from shared.security.principals import Principal, Role
 from shared.service.listing import Page
+from shared.service.read_model import ReadModel
 
 router = APIRouter(prefix="/platforms/{platform_id}", tags=["employment"])
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -36,24 +33,11 @@ async def _handlers(request: Request) -> EmploymentHandlers:
     return request.app.state.handlers
 
 
-@dataclass(frozen=True)
-class _ReadModel:
-    conn: AsyncConnection
-    metadata: MetaData
-
-
-async def _read_model(request: Request) -> AsyncIterator[_ReadModel]:
-    runtime = request.app.state.runtime
-    async with runtime.engine.connect() as conn:
-        yield _ReadModel(conn, runtime.metadata)
-
-
 Handlers = Annotated[EmploymentHandlers, Depends(_handlers)]
 IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", min_length=8, max_length=200,
     description="One key per creation (e.g. a UUID): sending it again with the same key creates nothing new and "
                 "answers the first id (a retry, a double click).")]
-ReadModel = Annotated[_ReadModel, Depends(_read_model)]
 Advisor = Annotated[Principal, Depends(platform_member(Role.ADVISOR, Role.COORDINATOR, Role.FEDERATION_ADMIN))]
 Recruiter = Annotated[Principal, Depends(platform_member(Role.PROVIDER, Role.ADVISOR, Role.COORDINATOR,
                                                          Role.FEDERATION_ADMIN))]

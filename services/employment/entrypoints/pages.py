@@ -20,10 +20,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.employment.adapters import figures as read_model
 from services.employment.entrypoints import schemas as s
-from services.employment.entrypoints.http import Advisor, Handlers, ReadModel, Recruiter, opening_view
+from services.employment.entrypoints.http import Advisor, Handlers, Recruiter, opening_view
 from shared.contracts import labels
 from shared.contracts.events import employment as e
 from shared.platforms.local_time import french_month
+from shared.service.read_model import ReadModel
 
 router = APIRouter(prefix="/platforms/{platform_id}", tags=["employment pages"], include_in_schema=False)
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from services.feedback.domain import commands as c
-from services.feedback.entrypoints.http import MONTH, Handlers, ReadModel
+from services.feedback.entrypoints.http import MONTH, Handlers
 from services.feedback.entrypoints.page import HEADERS, templates
 from services.feedback.service_layer.handlers import FeedbackHandlers
 from services.feedback.service_layer.visit_answers import VISITOR_ACTOR
@@ -21,6 +21,7 @@ from shared.contracts.events.feedback import VisitAnswerChannel
 from shared.errors import NotFound
 from shared.security.http import platform_member
 from shared.security.principals import Principal, Role
+from shared.service.read_model import ReadModel
 
 router = APIRouter(prefix="/platforms/{platform_id}", tags=["mediation desk"])
 page_router = APIRouter(tags=["desk questionnaire page"], include_in_schema=False)

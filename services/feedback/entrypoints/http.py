@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.feedback.adapters import satisfaction as read_model
 from services.feedback.domain import commands as c
@@ -18,6 +14,7 @@ from services.feedback.service_layer.ports import SurveyQuery
 from shared.security.http import platform_member
 from shared.security.principals import Principal, Role
 from shared.service.listing import Page, Period
+from shared.service.read_model import ReadModel
 
 router = APIRouter(prefix="/platforms/{platform_id}", tags=["feedback"])
 MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -40,21 +37,6 @@ Handlers = Annotated[FeedbackHandlers, Depends(_handlers)]
 Operator = Annotated[Principal, Depends(_operator)]
 Reader = Annotated[Principal, Depends(_reader)]
 Committee = Annotated[Principal, Depends(_committee)]
-
-
-@dataclass(frozen=True)
-class _ReadModel:
-    conn: AsyncConnection
-    metadata: MetaData
-
-
-async def _read_model(request: Request) -> AsyncIterator[_ReadModel]:
-    runtime = request.app.state.runtime
-    async with runtime.engine.connect() as conn:
-        yield _ReadModel(conn, runtime.metadata)
-
-
-ReadModel = Annotated[_ReadModel, Depends(_read_model)]
 
 
 @router.post("/surveys/{survey_id}/phone-answers", status_code=201, summary="Record a follow-up call and the answers given on it")
