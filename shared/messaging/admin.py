@@ -15,6 +15,8 @@ from shared.contracts.topics import TOPICS, physical
 
 _TOPIC_ALREADY_EXISTS = TopicAlreadyExistsError.errno
 MAX_REPLICATION_FACTOR = 3
+MIN_INSYNC_REPLICAS = 2
+"""With 3 replicas a write needs 2 in sync: one broker may be lost without losing an acknowledged event."""
 
 
 async def wait_until_ready(bootstrap: str, timeout: float = 30.0) -> None:
@@ -82,7 +84,7 @@ async def ensure_topics(
         await admin.start()
         if replication_factor is None:
             replication_factor = min(MAX_REPLICATION_FACTOR, len((await admin.describe_cluster())["brokers"]))
-        configs = {"min.insync.replicas": "2"} if replication_factor >= MAX_REPLICATION_FACTOR else None
+        configs = {"min.insync.replicas": str(MIN_INSYNC_REPLICAS)} if replication_factor >= MAX_REPLICATION_FACTOR else None
         wanted = [
             NewTopic(physical(spec.name, prefix), partitions or spec.partitions, replication_factor, topic_configs=configs)
             for spec in TOPICS

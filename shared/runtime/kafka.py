@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, Self
 
 from shared.blocking import run_blocking
-from shared.messaging.admin import accepts_connections, ensure_topics
+from shared.messaging.admin import MAX_REPLICATION_FACTOR, MIN_INSYNC_REPLICAS, accepts_connections, ensure_topics
 from shared.runtime.ports import free_port, port_is_free
 from shared.runtime.processes import deferred_signals, spawn, stop_process, stop_processes
 from shared.runtime.tansu import BrokerError, BrokerNotReady, BrokerStartFailed, PortInUse
@@ -127,8 +127,8 @@ class KafkaCluster:
         self.heap = heap
         self.startup_timeout = startup_timeout
         self.stop_grace = stop_grace
-        self.replication_factor = min(size, 3)
-        self.min_insync_replicas = 2 if size >= 3 else 1
+        self.replication_factor = min(size, MAX_REPLICATION_FACTOR)  # what ensure_topics gives the bus topics
+        self.min_insync_replicas = MIN_INSYNC_REPLICAS if size >= MAX_REPLICATION_FACTOR else 1
         self.topics: list[str] = []
         self._own_folder = folder is None
         self.folder = folder or Path(tempfile.mkdtemp(prefix="relais-kafka-"))
