@@ -8,10 +8,10 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry
 
 from services.billing.adapters.ledger import Ledger
-from services.billing.adapters.projections import fee_projection, ledger_projection
 from services.billing.adapters.tables import metadata as billing_metadata
 from services.billing.adapters.unit_of_work import BillingUnitOfWork
 from services.billing.service_layer.handlers import BillingHandlers
+from services.billing.service_layer.projections import fee_projection, ledger_projection
 from shared.clock import Clock, SystemClock
 from shared.messaging.projection import Projection
 from shared.platforms.loader import load_policies

@@ -11,8 +11,8 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 
 from services.billing.adapters.ledger import Ledger
-from services.billing.adapters.projections import LEDGER, ledger_projection
 from services.billing.adapters.tables import metadata
+from services.billing.service_layer.projections import LEDGER, ledger_projection
 from shared.analytics.catalogue import ProjectionSpec, ReadModels
 from shared.messaging.projection import Projection
 from shared.platforms.loader import load_policies

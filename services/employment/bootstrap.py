@@ -10,8 +10,8 @@ from prometheus_client import CollectorRegistry
 
 from services.employment.adapters.tables import metadata as employment_metadata
 from services.employment.adapters.unit_of_work import EmploymentUnitOfWork
-from services.employment.entrypoints.projections import figures_projection
 from services.employment.service_layer.handlers import EmploymentHandlers
+from services.employment.service_layer.projections import figures_projection
 from shared.clock import MovableClock, SystemClock
 from shared.contracts.events.feedback import SendChannel
 from shared.outgoing.delivery import Channel

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 
 from services.employment.adapters.tables import metadata
-from services.employment.entrypoints.projections import FIGURES, figures_projection
+from services.employment.service_layer.projections import FIGURES, figures_projection
 from shared.analytics.catalogue import ProjectionSpec, ReadModels
 from shared.messaging.projection import Projection
 from shared.platforms.loader import load_policies

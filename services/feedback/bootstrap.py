@@ -14,14 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.feedback.adapters.tables import metadata as feedback_metadata
 from services.feedback.adapters.unit_of_work import FeedbackUnitOfWork
-from services.feedback.entrypoints.projections import (
+from services.feedback.entrypoints.sweeper import Sweeper
+from services.feedback.service_layer.handlers import FeedbackHandlers
+from services.feedback.service_layer.ports import Sealer
+from services.feedback.service_layer.projections import (
     desk_satisfaction_projection,
     satisfaction_projection,
     survey_process,
 )
-from services.feedback.entrypoints.sweeper import Sweeper
-from services.feedback.service_layer.handlers import FeedbackHandlers
-from services.feedback.service_layer.ports import Sealer
 from shared.clock import MovableClock, SystemClock
 from shared.contracts.events.feedback import SendChannel
 from shared.outgoing.delivery import Channel

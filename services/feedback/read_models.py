@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import MetaData
 
 from services.feedback.adapters.tables import metadata
-from services.feedback.entrypoints.projections import (
+from services.feedback.service_layer.projections import (
     DESK_SATISFACTION,
     SATISFACTION,
     desk_satisfaction_projection,

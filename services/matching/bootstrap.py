@@ -11,7 +11,6 @@ from prometheus_client import CollectorRegistry
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.matching.adapters.fairness import fairness_projection
 from services.matching.adapters.offer_links import OfferLinks
 from services.matching.adapters.tables import metadata as matching_metadata
 from services.matching.adapters.unit_of_work import MatchingUnitOfWork
@@ -20,6 +19,7 @@ from services.matching.service_layer.actions import OfferHandlers
 from services.matching.service_layer.assignment import assignment_projection
 from services.matching.service_layer.directory import DirectoryHandlers
 from services.matching.service_layer.offer_messages import OfferReminders, offer_messages_projection
+from services.matching.service_layer.projections import fairness_projection
 from services.matching.service_layer.sweeper import DeadlineSweeper
 from shared.clock import Clock, SystemClock
 from shared.contracts.events.feedback import SendChannel

@@ -5,8 +5,8 @@ Only the fairness projection: ``matching.assign`` appends events (a process mana
 
 from __future__ import annotations
 
-from services.matching.adapters.fairness import FAIRNESS, fairness_projection
 from services.matching.adapters.tables import metadata
+from services.matching.service_layer.projections import FAIRNESS, fairness_projection
 from shared.analytics.catalogue import ProjectionSpec, ReadModels
 
 

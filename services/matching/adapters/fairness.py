@@ -1,64 +1,39 @@
-"""The fairness projection: offers, contacts, declines and misses per provider per activity x sector.
-
-Read from the matching topic (``matching.fairness``), so it can be rebuilt from the bus. Every
-candidate of an assignment gets a row, even with no offer yet, so a starved provider shows up.
-
-Equal share: each offer is shared equally among the providers eligible for it (``ProviderAssigned.eligible``:
-not suspended, holding the agrément the request needs, available, not having declined it...), so each of
-them expects 1 / n of it. A provider's ``expected_offers`` adds those fractions up; its equal share of the
-group is ``expected_offers / group offers``. Suspended or unaccredited members of the turn no longer dilute
-the share of those who can serve.
+"""The SQL of the fairness read model: the rows :mod:`services.matching.service_layer.projections` counts
+offers and outcomes into (one per provider per activity x sector, and each request's group), and the report
+read from them.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import MetaData, Table, bindparam, select, tuple_, update
 
-from shared.contracts.envelope import Envelope
-from shared.contracts.events.matching import (
-    ContactConfirmed,
-    ContactDeadlineMissed,
-    OfferDeclined,
-    ProviderAssigned,
-)
-from shared.contracts.topics import MATCHING
-from shared.messaging.projection import Projection
 from shared.storage.deferred import write
 from shared.storage.ports import ProjectionConnection
 from shared.storage.upsert import increment, upsert
 
-FAIRNESS = "matching.fairness"
-_OUTCOME_COLUMN = {"ContactConfirmed": "accepted", "OfferDeclined": "declined", "ContactDeadlineMissed": "missed"}
 
-
-def fairness_projection(metadata: MetaData) -> Projection:
-    projection = Projection(FAIRNESS, topics=(MATCHING,))
+async def record_offer(conn: ProjectionConnection, metadata: MetaData, request_id: str, group: dict[str, str],
+                       shares: Iterable[tuple[str, int, float]]) -> None:
+    """The request's activity x sector, and each candidate's ``(provider_id, offers, expected_offers)`` added
+    to its row of the group (created at zero for a provider who has had no offer yet)."""
     counts, requests = metadata.tables["fairness_counts"], metadata.tables["fairness_requests"]
+    await upsert(conn, requests, {"request_id": request_id, **group}, key=["request_id"])
+    for provider_id, offers, expected in shares:
+        await increment(conn, counts, {**group, "provider_id": provider_id},
+                        {**_NO_CHANGE, "offers": offers, "expected_offers": expected})
 
-    @projection.handles(ProviderAssigned)
-    async def offered(conn: ProjectionConnection, envelope: Envelope[Any]) -> None:
-        event: ProviderAssigned = envelope.payload
-        group = {"platform_id": envelope.platform_id, "activity": event.activity, "sector": event.sector}
-        await upsert(conn, requests, {"request_id": event.request_id, **group}, key=["request_id"])
-        eligible = set(event.eligible)
-        for provider_id in sorted(set(event.candidates)):
-            expected = 1 / len(eligible) if provider_id in eligible else 0.0
-            offers = 1 if provider_id == event.provider_id else 0
-            await increment(conn, counts, {**group, "provider_id": provider_id},
-                            {**_NO_CHANGE, "offers": offers, "expected_offers": expected})
 
-    @projection.handles(ContactConfirmed, OfferDeclined, ContactDeadlineMissed)
-    async def outcome(conn: ProjectionConnection, envelope: Envelope[Any]) -> None:
-        event = envelope.payload
-        statement = _count_outcome(counts, requests, _OUTCOME_COLUMN[envelope.event_type])
-        await write(conn, statement, {"outcome_request": event.request_id, "outcome_provider": event.provider_id},
-                    counts, reads=(requests,))
-
-    return projection
+async def count_outcome(conn: ProjectionConnection, metadata: MetaData, column: str, request_id: str,
+                        provider_id: str) -> None:
+    """+1 on ``column`` (accepted, declined, missed) of the provider's row in the request's activity x sector."""
+    counts, requests = metadata.tables["fairness_counts"], metadata.tables["fairness_requests"]
+    await write(conn, _count_outcome(counts, requests, column),
+                {"outcome_request": request_id, "outcome_provider": provider_id}, counts, reads=(requests,))
 
 
 _NO_CHANGE = {"offers": 0, "accepted": 0, "declined": 0, "missed": 0, "expected_offers": 0.0}

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from services.billing.adapters.ledger import Ledger
-from services.billing.adapters.projections import ledger_projection
 from services.billing.adapters.tables import metadata as billing_metadata
 from services.billing.bootstrap import MIGRATIONS
+from services.billing.service_layer.projections import ledger_projection
 from shared.clock import FixedClock
 from shared.contracts.events.billing import FeeAdjusted, FeeCharged, StatementIssued
 from shared.security.principals import Role

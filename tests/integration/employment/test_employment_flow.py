@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.employment.bootstrap import MIGRATIONS, bootstrap
 from services.employment.entrypoints.app import create_app
-from services.employment.entrypoints.projections import figures_projection
+from services.employment.service_layer.projections import figures_projection
 from shared.analytics.rebuilder import rebuild
 from shared.clock import FixedClock
 from shared.contracts.events.feedback import SendChannel

@@ -16,7 +16,7 @@ from services.feedback.bootstrap import (
     bootstrap,
 )
 from services.feedback.entrypoints.app import create_app
-from services.feedback.entrypoints.projections import (
+from services.feedback.service_layer.projections import (
     satisfaction_projection,
     survey_process,
 )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from services.feedback.adapters.satisfaction import alerts, satisfaction
-from services.feedback.entrypoints.projections import satisfaction_projection
+from services.feedback.service_layer.projections import satisfaction_projection
 from tests.integration.feedback.harness import START, FeedbackStore, survey_answered
 
 pytestmark = pytest.mark.integration

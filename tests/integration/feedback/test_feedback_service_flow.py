@@ -18,7 +18,7 @@ from aiokafka import AIOKafkaConsumer
 
 from services.feedback.bootstrap import Feedback, FeedbackSettings, bootstrap
 from services.feedback.entrypoints.app import create_app
-from services.feedback.entrypoints.projections import SATISFACTION, SURVEYS
+from services.feedback.service_layer.projections import SATISFACTION, SURVEYS
 from shared.contracts.codec import decode, encode
 from shared.contracts.envelope import Envelope
 from shared.contracts.topics import FEEDBACK, physical

@@ -11,7 +11,7 @@ import pytest
 from services.feedback.domain.commands import Answers, RecordPhoneFollowUp
 from services.feedback.domain.model import SurveyClosed
 from services.feedback.domain.sending import token_hash
-from services.feedback.entrypoints.projections import survey_process
+from services.feedback.service_layer.projections import survey_process
 from shared.contracts.codec import from_json_dict
 from shared.contracts.events.feedback import (
     FollowUpOutcome,

@@ -9,7 +9,7 @@ import pytest
 
 from services.feedback.bootstrap import FeedbackSettings, bootstrap
 from services.feedback.entrypoints.app import create_app
-from services.feedback.entrypoints.projections import SURVEYS
+from services.feedback.service_layer.projections import SURVEYS
 from shared.messaging.tracking import wait_for
 from shared.security.principals import Role
 from shared.settings import Settings

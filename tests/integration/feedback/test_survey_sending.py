@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.feedback.domain.commands import RecordPhoneFollowUp, SetPreferredChannel
-from services.feedback.entrypoints.projections import survey_process
+from services.feedback.service_layer.projections import survey_process
 from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events.feedback import FollowUpOutcome, SendChannel
 from shared.contracts.events.intake import Channel, RequestLogged

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.matching.adapters.fairness import fairness_projection, fairness_report
+from services.matching.adapters.fairness import fairness_report
 from services.matching.adapters.tables import metadata as matching_metadata
 from services.matching.bootstrap import MIGRATIONS
+from services.matching.service_layer.projections import fairness_projection
 from shared.contracts.codec import encode
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events import matching as ev

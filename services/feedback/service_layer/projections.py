@@ -1,4 +1,4 @@
-"""The feedback consumers.
+"""The feedback projections (each event's effect on the store and the read models; the runtime subscribes them).
 
 - ``feedback.surveys`` (process manager): on InterventionDone it sends the survey, appending
   SurveySent to the feedback store in the batch transaction (exactly once); on RequestLogged it

@@ -1,4 +1,4 @@
-"""The employment consumer: ``employment.figures`` (read model) counts every step of the employment topic."""
+"""The employment projection: ``employment.figures`` (read model) counts every step of the employment topic."""
 
 from __future__ import annotations
 

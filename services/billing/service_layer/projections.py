@@ -1,4 +1,4 @@
-"""The billing service's consumers.
+"""The billing service's projections (each event's effect on the store and the ledger; the runtime subscribes them).
 
 - :func:`fee_projection` (``billing.fees``, live): the fee process manager. Reads provider and
   matching events and, in the same batch transaction as its processed ids and checkpoints, appends
