@@ -46,6 +46,11 @@ class Envelope(BaseModel, Generic[P]):
     meta: Metadata = Field(description="Envelope: ids, versions, platform, times, correlation and causation.")
     payload: P = Field(description="The event's own data.")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its metadata and payload: the codec's per-type classes (``Envelope[RequestLogged]``)
+        are built at run time, so pickle could not find them by name."""
+        return (_unpickled, (self.meta, self.payload))
+
     @property
     def event_id(self) -> UUID:
         return self.meta.event_id
@@ -71,6 +76,10 @@ class Envelope(BaseModel, Generic[P]):
             correlation_id=self.meta.correlation_id,
             causation_id=self.meta.event_id,
         )
+
+
+def _unpickled(meta: Metadata, payload: Event) -> Envelope[Any]:
+    return Envelope[Any].model_construct(meta=meta, payload=payload)
 
 
 def new_envelope(payload: Event, *, platform_id: str, aggregate_id: str, aggregate_version: int, actor: str,
