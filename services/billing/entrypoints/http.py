@@ -14,14 +14,14 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from services.billing.domain.ledger import EntryKind, owed_and_credit
-from services.billing.domain.money import ZERO, french_euros, money_str
-from services.billing.entrypoints.statements import statement_csv, statement_html
-from services.billing.service_layer.commands import (
+from services.billing.domain.commands import (
     IssueStatement,
     PaymentDetails,
     RecordPayment,
 )
+from services.billing.domain.ledger import EntryKind, owed_and_credit
+from services.billing.domain.money import ZERO, french_euros, money_str
+from services.billing.entrypoints.statements import statement_csv, statement_html
 from services.billing.service_layer.handlers import BillingHandlers, IssuedStatement
 from shared.contracts.labels import ACCOUNT_POSITIONS, LEDGER_ENTRY_KINDS, YEAR_TOTALS, label
 from shared.security.http import ensure_platform, ensure_subject, platform_member, require

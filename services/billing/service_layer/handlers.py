@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
+from services.billing.domain.commands import IssueStatement, RecordPayment
 from services.billing.domain.ledger import (
     LedgerEntry,
     StatementFigures,
@@ -16,7 +17,6 @@ from services.billing.domain.ledger import (
     statement_for,
 )
 from services.billing.domain.money import ZERO, from_cents, money_str
-from services.billing.service_layer.commands import IssueStatement, RecordPayment
 from services.billing.service_layer.ports import BillingUnitOfWork, IssuedStatementRow, UnitOfWorkFactory
 from shared.clock import Clock
 from shared.contracts.events.billing import PaymentRecorded, StatementIssued

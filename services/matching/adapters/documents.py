@@ -7,8 +7,8 @@ from typing import Any
 
 import orjson
 
-from services.matching.domain.directory import Accreditation, Provider
 from services.matching.domain.eligibility import RequestSpec
+from shared.contracts.directory import Accreditation, Provider
 from shared.contracts.events.providers import Absence, WeeklySlot
 
 

@@ -18,10 +18,10 @@ from services.matching.adapters.documents import (
     spec_from_document,
     utc,
 )
-from services.matching.domain.directory import ADMITTED, SUSPENDED, Provider
 from services.matching.domain.match import Match, RequestContext
 from services.matching.domain.rotation import RingKey, TurnKey
 from services.matching.service_layer.ports import Turn
+from shared.contracts.directory import ADMITTED, SUSPENDED, Provider
 from shared.contracts.types import Sealed
 from shared.storage.eventstore import ConcurrencyError
 from shared.storage.ports import ProjectionConnection

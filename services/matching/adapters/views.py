@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.matching.adapters.fairness import fairness_report
 from services.matching.adapters.repositories import MatchRepository, ProviderRepository
-from services.matching.domain.directory import Provider
+from shared.contracts.directory import Provider
 
 
 class MatchingViews:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from services.matching.domain.directory import SUSPENDED, Provider
+from shared.contracts.directory import SUSPENDED, Provider
 from shared.contracts.events.matching import SkipReason
 from shared.platforms.local_time import local_date
 

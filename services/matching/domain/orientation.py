@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from services.matching.domain.directory import ADMITTED, SUSPENDED, Provider
 from services.matching.domain.eligibility import RequestSpec, skip_reason
+from shared.contracts.directory import ADMITTED, SUSPENDED, Provider
 from shared.contracts.events.matching import SkipReason
 
 Distance = Callable[[str, str], float | None]

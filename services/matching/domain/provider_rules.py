@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 
 from services.matching.domain import commands as c
-from services.matching.domain.directory import (
+from shared.contracts.directory import (
     ADMITTED,
     APPLIED,
     REJECTED,

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from services.matching.domain.directory import ADMITTED, SUSPENDED, Provider
 from services.matching.domain.eligibility import RequestSpec, skip_reason
+from shared.contracts.directory import ADMITTED, SUSPENDED, Provider
 from shared.contracts.events.matching import SkipReason
 
 RingKey = tuple[datetime, str]

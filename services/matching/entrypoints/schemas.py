@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.matching.domain.directory import Provider
+from shared.contracts.directory import Provider
 from shared.contracts.events.providers import Absence, CommitteeMember, WeeklySlot
 
 
@@ -20,7 +20,7 @@ class AccreditationView(BaseModel):
     expires_on: date
     publics: list[str]
     valid_on: date = Field(description="Day the validity was checked (today, platform time).")
-    valid: bool = Field(description="Whether the agrément is still in force that day.")
+    valid: bool = Field(description="Whether the agrément is in force that day (issued, not yet expired), as the provider directory reads it (shared.contracts.directory).")
 
 
 class ProviderView(BaseModel):
@@ -61,7 +61,7 @@ class ProviderView(BaseModel):
             charter_signed_at=provider.charter_signed_at,
             accreditation=None if accreditation is None else AccreditationView(
                 number=accreditation.number, expires_on=accreditation.expires_on, publics=sorted(accreditation.publics),
-                valid_on=today, valid=today < accreditation.expires_on),
+                valid_on=today, valid=accreditation.in_force_on(today)),
             weekly=list(provider.weekly), absences=list(provider.absences), joined_at=provider.joined_at,
             version=provider.version,
         )

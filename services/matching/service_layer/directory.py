@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from services.matching.domain.commands import Apply, ChangeProvider
-from services.matching.domain.directory import Provider, evolve, from_history
 from services.matching.domain.provider_rules import application_event, change_event
 from services.matching.service_layer.ports import Store, UnitOfWorkFactory
 from shared.clock import Clock
+from shared.contracts.directory import Provider, evolve, from_history
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events.providers import ProviderEvent
 from shared.errors import NotFound

@@ -21,10 +21,10 @@ from sqlalchemy import MetaData
 
 from services.matching.adapters.offer_links import OfferKey
 from services.matching.adapters.unit_of_work import MatchingStore
-from services.matching.domain.directory import Provider
 from services.matching.service_layer.offering import load_match
 from services.matching.service_layer.ports import UnitOfWorkFactory
 from shared.clock import Clock
+from shared.contracts.directory import Provider
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.feedback import SendChannel
 from shared.contracts.events.matching import ProviderAssigned

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from services.matching.domain.directory import ADMITTED, SUSPENDED
 from services.matching.domain.eligibility import RequestSpec
 from services.matching.domain.match import Match, RequestContext, spec_at
 from services.matching.domain.orientation import nearest
 from services.matching.domain.rotation import TurnKey, ring, take_turn
 from services.matching.domain.unmet import why_unmet
 from services.matching.service_layer.ports import Store
+from shared.contracts.directory import ADMITTED, SUSPENDED
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.intake import RequestLogged
 from shared.contracts.events.matching import OrientedProvider, SkipReason, UnmetReason

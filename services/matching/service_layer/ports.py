@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from services.matching.domain.directory import Provider
 from services.matching.domain.match import Match, RequestContext
 from services.matching.domain.rotation import RingKey, TurnKey
+from shared.contracts.directory import Provider
 from shared.storage.ports import EventLog, UnitOfWork
 
 

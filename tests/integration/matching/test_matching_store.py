@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.matching.adapters.tables import metadata as matching_metadata
 from services.matching.adapters.unit_of_work import MatchingStore, MatchingUnitOfWork
 from services.matching.bootstrap import MIGRATIONS
-from services.matching.domain.directory import SUSPENDED
 from services.matching.domain.rotation import TurnKey
 from services.matching.service_layer.assignment import (
     assignment_projection,
@@ -23,6 +22,7 @@ from services.matching.service_layer.assignment import (
 )
 from shared.clock import FixedClock
 from shared.contracts.codec import encode
+from shared.contracts.directory import SUSPENDED
 from shared.messaging.batches import apply_batch
 from shared.messaging.projection import InboundRecord
 from shared.storage.engine import SQLITE_BEGIN, create_engine

@@ -10,11 +10,10 @@ import pytest
 from data_inclusion.schema.v1 import Public
 
 from services.matching.adapters.documents import provider_document, provider_from_document
-from services.matching.domain.directory import from_history
 from services.matching.domain.eligibility import RequestSpec, skip_reason
 from shared.analytics.hsds import hsds_tables
 from shared.analytics.inclusion import inclusion_records
-from shared.contracts.directory import Provider, fold_directory
+from shared.contracts.directory import Provider, fold_directory, from_history
 from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events import providers as pe
 from shared.contracts.events.matching import SkipReason

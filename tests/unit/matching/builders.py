@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from services.matching.domain.directory import ADMITTED, Accreditation, Provider
 from services.matching.domain.eligibility import RequestSpec
+from shared.contracts.directory import ADMITTED, Accreditation, Provider
 from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events.intake import RequestCancelled, RequestLogged
 from shared.contracts.types import Channel, Sealed

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Self
 
-from services.matching.domain.directory import ADMITTED, SUSPENDED, Provider
 from services.matching.domain.match import Match, RequestContext
 from services.matching.domain.rotation import RingKey, TurnKey
 from services.matching.service_layer.ports import Turn
+from shared.contracts.directory import ADMITTED, SUSPENDED, Provider
 from shared.storage.eventstore import ConcurrencyError
 from shared.storage.fakes import FakeEventStore
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from services.matching.domain import commands as c
-from services.matching.domain.directory import Provider, evolve
 from services.matching.domain.match import (
     ASSIGNED,
     CONTACTED,
@@ -19,6 +18,7 @@ from services.matching.domain.match import (
 )
 from services.matching.domain.provider_rules import application_event, change_event
 from services.matching.domain.rotation import Decision
+from shared.contracts.directory import Provider, evolve
 from shared.contracts.events import matching as ev
 from shared.contracts.events import providers as pev
 from shared.errors import Conflict, DomainError, NotFound

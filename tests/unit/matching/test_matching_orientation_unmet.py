@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from services.matching.domain.directory import SUSPENDED
 from services.matching.domain.orientation import nearest
 from services.matching.domain.unmet import why_unmet
+from shared.contracts.directory import SUSPENDED
 from shared.contracts.events.matching import SkipReason as S
 from shared.contracts.events.matching import UnmetReason as U
 from shared.platforms.calendar import distance_km

@@ -7,9 +7,9 @@ from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from services.matching.domain.directory import SUSPENDED
 from services.matching.domain.eligibility import is_available
 from services.matching.domain.rotation import RingKey, ring, take_turn
+from shared.contracts.directory import SUSPENDED
 from shared.contracts.events.matching import SkipReason
 from shared.contracts.events.providers import Absence, Weekday, WeeklySlot
 from shared.contracts.types import TimeWindow
