@@ -24,7 +24,7 @@ up: install
 system-deps:  ## Debian's chromium, chromium-driver and prometheus, when missing (needs root and apt-get)
 	@bash deploy/scripts/system-deps.sh
 
-typecheck: install  ## mypy on services/ and shared/, strict on domain/ and service_layer/ (pyproject.toml; cached in .mypy_cache)
+typecheck: install  ## mypy on services/, shared/ and relais/, strict on domain/ and service_layer/ (pyproject.toml; cached in .mypy_cache)
 	$(BIN)/mypy
 
 test: install typecheck system-deps  ## unit, integration (real broker + SQLite, PostgreSQL when reachable) and end-to-end tests

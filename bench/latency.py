@@ -26,12 +26,12 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from shared.runtime import stack
-from shared.runtime.demo import load_demo
-from shared.runtime.kafka import KAFKA_VERSION, KafkaCluster, kafka_available
-from shared.runtime.ports import free_port
-from shared.runtime.supervisor import Supervisor
-from shared.runtime.tansu import EmbeddedBroker
+from relais.devstack import stack
+from relais.devstack.demo import load_demo
+from relais.devstack.kafka import KAFKA_VERSION, KafkaCluster, kafka_available
+from relais.devstack.ports import free_port
+from relais.devstack.supervisor import Supervisor
+from relais.devstack.tansu import EmbeddedBroker
 from shared.settings import load_settings
 
 CONTACT = {"name": "Banc d'Essai", "phone": "05 36 49 00 99"}

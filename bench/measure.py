@@ -8,12 +8,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.analytics.catalogue import ReadModels
-from shared.analytics.jobs import Job, JobResult
-from shared.analytics.parallel import plan_jobs, run_jobs
-from shared.analytics.reader import HistoryReader
-from shared.analytics.rebuilder import fewer_collections
-from shared.analytics.replay import target_databases
+from relais.replay.jobs import Job, JobResult
+from relais.replay.parallel import plan_jobs, run_jobs
+from relais.replay.reader import HistoryReader
+from relais.replay.rebuilder import fewer_collections
+from relais.replay.replay import target_databases
+from relais.services import ReadModels
 from shared.contracts.topics import physical
 from shared.messaging.decoding import decode_records
 from shared.messaging.projection import InboundRecord

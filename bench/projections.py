@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 
 from bench.history import federation_history
 from bench.produce import partition_of
-from shared.analytics.catalogue import ReadModels, described_services
+from relais.services import ReadModels, described_services
 from shared.messaging.batches import apply_decoded
 from shared.messaging.decoding import decode_records
 from shared.messaging.projection import InboundRecord

@@ -20,10 +20,10 @@ import time
 from bench.history import federation_history
 from bench.measure import Rate, full_rebuild, ordered_read, peak_rss_mb, process_peak_rss_mb, raw_read, rebuild_topics
 from bench.produce import produce_history
-from shared.analytics.catalogue import described_services
-from shared.analytics.parallel import available_cores
-from shared.runtime.ports import free_port
-from shared.runtime.tansu import EmbeddedBroker
+from relais.devstack.ports import free_port
+from relais.devstack.tansu import EmbeddedBroker
+from relais.replay.parallel import available_cores
+from relais.services import described_services
 
 TARGET_RATIO = 0.5
 TARGET_RSS_MB = 500.0

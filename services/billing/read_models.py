@@ -1,4 +1,4 @@
-"""Billing's replayable read models, for ``relais replay`` and the exports (see shared.analytics.catalogue).
+"""Billing's replayable read models, for ``relais replay`` and the exports (see shared.messaging.read_models).
 
 Only the ledger, as the ``billing.ledger`` fold of the billing topic: live, the same tables are
 written by the fee process manager (``billing.fees``, which appends events and is not replayed) and
@@ -13,8 +13,8 @@ from sqlalchemy import MetaData
 from services.billing.adapters.ledger import Ledger
 from services.billing.adapters.tables import metadata
 from services.billing.service_layer.projections import LEDGER, ledger_projection
-from shared.analytics.catalogue import ProjectionSpec, ReadModels
 from shared.messaging.projection import Projection
+from shared.messaging.read_models import ProjectionSpec, ReadModels
 from shared.platforms.loader import load_policies
 from shared.settings import load_settings
 

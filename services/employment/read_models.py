@@ -1,4 +1,4 @@
-"""Employment's replayable read models, for ``relais replay`` and the exports (see shared.analytics.catalogue).
+"""Employment's replayable read models, for ``relais replay`` and the exports (see shared.messaging.read_models).
 
 Only the figures projection (``employment.figures``): the seeker and opening indexes are written with
 the service's own events, by its commands. The platforms' time zones (the month of each fact) are read
@@ -11,8 +11,8 @@ from sqlalchemy import MetaData
 
 from services.employment.adapters.tables import metadata
 from services.employment.service_layer.projections import FIGURES, figures_projection
-from shared.analytics.catalogue import ProjectionSpec, ReadModels
 from shared.messaging.projection import Projection
+from shared.messaging.read_models import ProjectionSpec, ReadModels
 from shared.platforms.loader import load_policies
 from shared.settings import load_settings
 

@@ -1,4 +1,4 @@
-"""Feedback's replayable read models, for ``relais replay`` and the exports (see shared.analytics.catalogue).
+"""Feedback's replayable read models, for ``relais replay`` and the exports (see shared.messaging.read_models).
 
 The satisfaction projections (of interventions, and of desks' visitors): ``feedback.surveys`` appends SurveySent (a process manager), so it
 is not replayed. The platform policies (time zones, alert thresholds) are read when it is built.
@@ -15,8 +15,8 @@ from services.feedback.service_layer.projections import (
     desk_satisfaction_projection,
     satisfaction_projection,
 )
-from shared.analytics.catalogue import ProjectionSpec, ReadModels
 from shared.messaging.projection import Projection
+from shared.messaging.read_models import ProjectionSpec, ReadModels
 from shared.platforms.loader import load_policies
 from shared.settings import load_settings
 

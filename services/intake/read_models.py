@@ -1,4 +1,4 @@
-"""Intake's replayable read models, for ``relais replay`` and the exports (see shared.analytics.catalogue)."""
+"""Intake's replayable read models, for ``relais replay`` and the exports (see shared.messaging.read_models)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from services.intake.service_layer.projections import (
     desk_projection,
     observatory_projection,
 )
-from shared.analytics.catalogue import ProjectionSpec, ReadModels
+from shared.messaging.read_models import ProjectionSpec, ReadModels
 
 
 def describe() -> ReadModels:

@@ -1,4 +1,4 @@
-"""Matching's replayable read models, for ``relais replay`` and the exports (see shared.analytics.catalogue).
+"""Matching's replayable read models, for ``relais replay`` and the exports (see shared.messaging.read_models).
 
 Only the fairness projection: ``matching.assign`` appends events (a process manager), so it is not replayed.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from services.matching.adapters.tables import metadata
 from services.matching.service_layer.projections import FAIRNESS, fairness_projection
-from shared.analytics.catalogue import ProjectionSpec, ReadModels
+from shared.messaging.read_models import ProjectionSpec, ReadModels
 
 
 def describe() -> ReadModels:

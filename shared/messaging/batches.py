@@ -6,7 +6,7 @@ delivered again (same event id) is skipped. Deduplication is by event id, never 
 broker wipe and restore, offsets restart at 0.
 
 This module knows nothing of Kafka clients; :mod:`shared.messaging.runner` and
-:mod:`shared.analytics.rebuilder` feed it. What a batch did is a :class:`BatchResult`: its counts,
+:mod:`relais.replay.rebuilder` feed it. What a batch did is a :class:`BatchResult`: its counts,
 dead letters and checkpoint positions.
 """
 

@@ -6,10 +6,10 @@
 - :class:`ProjectionConnection`: what a projection handler may do with the batch's connection. The
   runner hands it a SQLAlchemy ``AsyncConnection`` or a stand-in with the same surface:
   :class:`~shared.storage.deferred.DeferredWrites` (writes grouped until the batch ends),
-  :class:`~shared.analytics.direct.DirectConnection` and :class:`~shared.analytics.driver.DriverConnection`
+  :class:`~relais.replay.direct.DirectConnection` and :class:`~relais.replay.driver.DriverConnection`
   (replay's synchronous connections);
 - :class:`BatchDatabase` and :class:`BatchConnection`: where the runner writes a batch (an ``AsyncEngine``,
-  or a replay's :class:`~shared.analytics.direct.DirectWriter`) and the connection it opens the batch's
+  or a replay's :class:`~relais.replay.direct.DirectWriter`) and the connection it opens the batch's
   transaction on.
 """
 

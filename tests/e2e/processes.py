@@ -52,11 +52,11 @@ def processes_mentioning(*texts: str) -> list[int]:
 
 
 class Cli:
-    """``python -m shared.cli.main ARGS`` running in the background, its output collected."""
+    """``python -m relais.cli.main ARGS`` running in the background, its output collected."""
 
     def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "shared.cli.main", *args], cwd=ROOT, env={**os.environ, **(env or {})},
+            [sys.executable, "-m", "relais.cli.main", *args], cwd=ROOT, env={**os.environ, **(env or {})},
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
         )
         self.lines: list[str] = []
@@ -129,7 +129,7 @@ class DemoStack:
 
 def start_demo(data_dir: Path, **env: str) -> DemoStack:
     """Start ``relais demo`` on free ports with its data in ``data_dir``; wait until the demo is loaded."""
-    from shared.runtime.ports import free_port
+    from relais.devstack.ports import free_port
     from shared.settings import DEFAULT_PORTS
 
     ports = {name: free_port() for name in DEFAULT_PORTS}

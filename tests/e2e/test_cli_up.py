@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared.runtime.ports import free_port
+from relais.devstack.ports import free_port
 from shared.settings import SERVICES
 from tests.e2e.processes import alive, children_of, processes_mentioning
 

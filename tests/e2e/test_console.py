@@ -14,10 +14,10 @@ import sys
 import httpx
 import pytest
 
+from relais.devstack.demo_data import demo_providers
 from shared.contracts.events.intake import InformationTopic
 from shared.contracts.events.matching import DeclineReason, SkipReason, UnmetReason
 from shared.platforms.loader import load_policies
-from shared.runtime.demo_data import demo_providers
 from tests.e2e.processes import ROOT, DemoStack
 from tests.fixtures.browser import PHONE, screenshot, serious_accessibility_violations
 
@@ -226,7 +226,7 @@ def test_a_wrong_or_revoked_token_returns_to_sign_in_in_french(demo: DemoStack, 
     check_page(page, "08-connexion-refusee")
 
     tokens = str(demo.data_dir / "tokens.yaml")  # a token of its own: the demo's are shared by the whole session
-    issued = subprocess.run([sys.executable, "-m", "shared.cli.main", "token", "issue", "--role", "operator",
+    issued = subprocess.run([sys.executable, "-m", "relais.cli.main", "token", "issue", "--role", "operator",
                              "--subject", "op-a-revoquer", "--platform", "limoges", "--file", tokens],
                             cwd=ROOT, capture_output=True, text=True)
     assert issued.returncode == 0, issued.stdout + issued.stderr
@@ -235,7 +235,7 @@ def test_a_wrong_or_revoked_token_returns_to_sign_in_in_french(demo: DemoStack, 
     page.fill("#token", issued.stdout.strip())
     page.press("#token", "Enter")
     page.wait_for_selector("#tabs:not(.hidden)")
-    revoked = subprocess.run([sys.executable, "-m", "shared.cli.main", "token", "revoke", "op-a-revoquer",
+    revoked = subprocess.run([sys.executable, "-m", "relais.cli.main", "token", "revoke", "op-a-revoquer",
                               "--file", tokens], cwd=ROOT, capture_output=True, text=True)
     assert revoked.returncode == 0, revoked.stdout + revoked.stderr
     page.wait_for_selector("#login:not(.hidden)", timeout=20_000)

@@ -11,7 +11,7 @@ from datetime import datetime
 import httpx
 import pytest
 
-from shared.runtime.ports import free_port
+from relais.devstack.ports import free_port
 from tests.e2e.platform import Platform, assignments_on_the_bus, broker_address
 from tests.e2e.processes import ROOT, DemoStack
 from tests.polling import wait_for
@@ -25,7 +25,7 @@ def test_a_second_matching_instance_shares_the_work_without_double_assignment(de
     port = free_port()
     env = {**os.environ, "RELAIS_KAFKA_BOOTSTRAP_SERVERS": broker_address(demo), "RELAIS_DATA_DIR": str(demo.data_dir),
            "RELAIS_TOKENS_FILE": str(demo.data_dir / "tokens.yaml"), "RELAIS_TEST_CLOCK": "1"}
-    second = subprocess.Popen([sys.executable, "-m", "shared.cli.main", "serve", "matching", "--port", str(port)],
+    second = subprocess.Popen([sys.executable, "-m", "relais.cli.main", "serve", "matching", "--port", str(port)],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     try:

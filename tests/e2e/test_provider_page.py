@@ -21,17 +21,17 @@ import httpx
 import pytest
 from selenium.webdriver.common.by import By
 
+from relais.devstack.ports import free_port
+from relais.devstack.processes import spawn, stop_process
+from relais.devstack.smtp_sink import SmtpSink
 from shared.blocking import run_blocking
 from shared.contracts.codec import encode
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events.intake import RequestLogged
 from shared.contracts.types import Channel
 from shared.messaging.producer import create_producer
-from shared.outgoing.sink import SmtpSink
 from shared.privacy.contact import ResidentContact
 from shared.privacy.vault import Vault
-from shared.runtime.ports import free_port
-from shared.runtime.processes import spawn, stop_process
 from shared.security.principals import Role
 from shared.security.tokens import TokenRegistry
 from shared.storage.engine import create_engine
@@ -61,7 +61,7 @@ class Stack:
     def start(self, name: str) -> None:
         port = self.urls[name].rsplit(":", 1)[1]
         log = (self.data / f"{name}.log").open("ab")
-        self.processes[name] = spawn([sys.executable, "-m", "shared.cli.main", "serve", name, "--host", "127.0.0.1",
+        self.processes[name] = spawn([sys.executable, "-m", "relais.cli.main", "serve", name, "--host", "127.0.0.1",
                                       "--port", port], env=self.env, cwd=ROOT, stdout=log, stderr=log)
         wait_for(lambda: self._healthy(name), lambda healthy: healthy is not None, f"{name} health",
                  timeout=TIMEOUT, interval=0.2)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from shared.analytics.catalogue import described_services
+from relais.services import described_services
 from tests.e2e.platform import Platform, broker_address
 from tests.e2e.processes import Cli, DemoStack
 from tests.polling import wait_for

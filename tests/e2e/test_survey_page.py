@@ -21,6 +21,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from relais.devstack.ports import free_port
+from relais.devstack.processes import spawn, stop_process
 from services.feedback.adapters.tables import metadata as feedback_metadata
 from shared.contracts.codec import encode
 from shared.contracts.envelope import new_envelope
@@ -28,8 +30,6 @@ from shared.contracts.events.matching import InterventionDone
 from shared.contracts.types import Sealed
 from shared.messaging.producer import create_producer
 from shared.privacy.vault import Vault
-from shared.runtime.ports import free_port
-from shared.runtime.processes import spawn, stop_process
 from shared.storage.engine import create_engine
 from tests.fixtures.browser import PHONE, screenshot, serious_accessibility_violations
 from tests.polling import wait_for

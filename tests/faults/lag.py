@@ -7,10 +7,10 @@ import asyncio
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from relais.ops.topic_reader import high_watermarks
 from shared.contracts.topics import physical
 from shared.messaging.projection import Projection
 from shared.messaging.tracking import load_checkpoints
-from shared.ops.topic_reader import high_watermarks
 
 
 async def checkpoint_lag(engine: AsyncEngine, metadata: MetaData, bootstrap: str, topic_prefix: str,

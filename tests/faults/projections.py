@@ -14,9 +14,9 @@ import orjson
 from sqlalchemy import MetaData, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from relais.replay.rebuilder import rebuild
 from services.intake.adapters.tables import metadata as intake_metadata
 from services.intake.service_layer.projections import console_projection, observatory_projection
-from shared.analytics.rebuilder import rebuild
 from shared.contracts.envelope import Envelope
 from shared.messaging.projection import Projection
 from shared.platforms.loader import load_policies

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner, Result
 
-from shared.cli.main import app as relais
+from relais.cli.main import app as relais
 from shared.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]

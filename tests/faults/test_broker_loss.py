@@ -10,11 +10,11 @@ import orjson
 import pytest
 from sqlalchemy import func, select
 
+from relais.ops.topic_reader import read_all
 from services.intake.adapters.tables import metadata as intake_metadata
 from services.intake.entrypoints.app import create_app
 from shared.contracts.topics import REQUESTS, physical
 from shared.messaging.tracking import processed_count, wait_for
-from shared.ops.topic_reader import read_all
 from shared.security.principals import Role
 from shared.storage.engine import create_engine
 from tests.faults.lag import wait_caught_up

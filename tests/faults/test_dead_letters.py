@@ -9,12 +9,12 @@ from collections import Counter
 
 import pytest
 
+from relais.ops.deadletters import list_dead_letters
+from relais.ops.topic_reader import high_watermarks
 from services.intake.adapters.tables import metadata as intake_metadata
 from services.intake.entrypoints.app import create_app
 from shared.contracts.topics import DEAD_LETTER, REQUESTS, physical
 from shared.messaging.tracking import processed_count, wait_for
-from shared.ops.deadletters import list_dead_letters
-from shared.ops.topic_reader import high_watermarks
 from shared.storage.engine import create_engine
 from tests.faults.intake_events import EXPECTED_REASON, MALFORMED_KINDS, event_stream, malformed, produce, records_of
 from tests.faults.lag import wait_caught_up

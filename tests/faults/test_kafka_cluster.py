@@ -18,12 +18,12 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import func, select
 
+from relais.devstack.kafka import KafkaCluster
+from relais.ops.topic_reader import read_all
 from services.intake.adapters.tables import metadata as intake_metadata
 from services.intake.entrypoints.app import create_app
 from shared.contracts.topics import REQUESTS, physical
 from shared.messaging.tracking import processed_count, wait_for
-from shared.ops.topic_reader import read_all
-from shared.runtime.kafka import KafkaCluster
 from shared.security.principals import Role
 from shared.storage.engine import create_engine
 from tests.faults.lag import wait_caught_up

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from relais.devstack.ports import free_port
 from services.intake.adapters.tables import metadata as intake_metadata
-from shared.runtime.ports import free_port
 from shared.security.principals import Role
 from shared.storage.engine import create_engine
 from tests.faults.lag import wait_caught_up
@@ -44,7 +44,7 @@ async def start_intake(settings, port: int, log: Path) -> asyncio.subprocess.Pro
     if settings.database_url:
         env.update(RELAIS_DATABASE_URL=settings.database_url, RELAIS_VAULT_URL=settings.database_url)
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "shared.cli.main", "serve", "intake", "--host", "127.0.0.1", "--port", str(port),
+        sys.executable, "-m", "relais.cli.main", "serve", "intake", "--host", "127.0.0.1", "--port", str(port),
         cwd=REPO, env=env, stdout=log.open("ab"), stderr=asyncio.subprocess.STDOUT)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from shared.runtime.demo import load_demo
+from relais.devstack.demo import load_demo
 from tests.polling import wait_for
 from tests.security.live import LiveStack
 

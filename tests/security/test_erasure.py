@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from shared.analytics.export import export
-from shared.cli.main import app as relais
+from relais.cli.main import app as relais
+from relais.export.dataset import export
 from shared.contracts.codec import decode
 from shared.contracts.events.privacy import ResidentErased
 from shared.contracts.topics import PRIVACY, physical

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
+from relais.devstack.demo_data import DEMO_DESK_IDS, DEMO_PLATFORM_IDS, demo_residents
 from shared.privacy.erasure import erase_resident
 from shared.privacy.vault import Vault
-from shared.runtime.demo_data import DEMO_DESK_IDS, DEMO_PLATFORM_IDS, demo_residents
 from shared.security.principals import Role
 from shared.settings import Settings
 from shared.storage.engine import create_engine

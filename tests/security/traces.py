@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, select
 
-from shared.analytics.reader import HistoryReader
+from relais.replay.reader import HistoryReader
 from shared.contracts.topics import TOPICS, physical
 from shared.contracts.types import Sealed
 from shared.settings import SERVICES, Settings

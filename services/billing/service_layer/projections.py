@@ -5,7 +5,7 @@
   the billing events to the store (the outbox) and records them in the ledger: exactly-once.
 - :func:`ledger_projection` (``billing.ledger``): the ledger as a fold of the billing topic alone.
   Not subscribed live (the ledger is already written with each billing event); it rebuilds the
-  ledger from offset 0 into a fresh database (:func:`shared.analytics.rebuilder.rebuild`).
+  ledger from offset 0 into a fresh database (:func:`relais.replay.rebuilder.rebuild`).
 """
 
 from __future__ import annotations

@@ -18,12 +18,11 @@ from typing import Any
 
 from sqlalchemy import MetaData, func, select
 
-from shared.analytics.observatory_export import MIN_THRESHOLD, SECRET
-from shared.analytics.suppression import Cell, Suppression, suppress
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import employment as e
 from shared.platforms.local_time import local_date, local_month
 from shared.platforms.model import PlatformPolicy
+from shared.privacy.suppression import MIN_THRESHOLD, SECRET, Cell, Suppression, suppress
 from shared.storage.ports import ProjectionConnection
 from shared.storage.upsert import insert_new
 
@@ -140,7 +139,7 @@ def summed(cells: Iterable[tuple[str, str, str, str, int]]) -> Figures:
 def published_cells(figures: Figures, threshold: int) -> list[tuple[tuple[str, ...], str]]:
     """The counts for funders, small ones hidden: each measure x month total, its trades and, within each trade,
     its referral sources, with the published value ("< threshold" or "secret" where a small count could be
-    recomputed; :mod:`shared.analytics.suppression`). Sums of days are not counts and are left out."""
+    recomputed; :mod:`shared.privacy.suppression`). Sums of days are not counts and are left out."""
     if threshold < MIN_THRESHOLD:
         raise ValueError(f"le seuil de secret statistique doit valoir au moins {MIN_THRESHOLD}")
     tops: dict[tuple[str, ...], Cell] = {}

@@ -7,7 +7,7 @@
   contact and intervention (or unmet demand);
 - billing: a fee on the intervention (its request id in the payload, on the provider's account);
 - every stored event published on the test's topics, and the live intake projections built from
-  the topics by the standard runner path (:func:`shared.analytics.rebuilder.rebuild`).
+  the topics by the standard runner path (:func:`relais.replay.rebuilder.rebuild`).
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaProducer
 
+from relais.devstack.demo_data import demo_calls, demo_providers, demo_residents, demo_visits
+from relais.replay.rebuilder import rebuild
 from services.intake.adapters.tables import metadata as intake_metadata
 from services.intake.domain.commands import LogRequest, LogVisit
 from services.intake.read_models import describe
 from services.intake.service_layer.handlers import IntakeHandlers
-from shared.analytics.rebuilder import rebuild
 from shared.clock import FixedClock
 from shared.contracts.base import Event
 from shared.contracts.codec import encode, from_json_dict
@@ -36,7 +37,6 @@ from shared.messaging.admin import ensure_topics
 from shared.platforms.loader import load_policies
 from shared.privacy.contact import ResidentContact
 from shared.privacy.vault import Vault
-from shared.runtime.demo_data import demo_calls, demo_providers, demo_residents, demo_visits
 from shared.settings import Settings
 from shared.storage.engine import create_engine
 from shared.storage.tables import core_metadata

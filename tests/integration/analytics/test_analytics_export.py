@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from shared.analytics.stores import Stores, stored_events
-from shared.cli.main import app
+from relais.cli.main import app
+from relais.stores import Stores, stored_events
 from shared.privacy.sealing import pseudonymise
 from tests.integration.analytics.federation import Federation, environment
 from tests.unit.analytics.demo_directory import hsds_schemas

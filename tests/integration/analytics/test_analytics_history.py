@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from shared.analytics.history import request_history
-from shared.cli.main import app
+from relais.cli.main import app
+from relais.history import request_history
 from tests.integration.analytics.federation import Federation, environment
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.slow]

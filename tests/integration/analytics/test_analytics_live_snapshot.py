@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import update
 
-from shared.analytics.catalogue import described_services
-from shared.analytics.live import snapshot_live
+from relais.replay.live import snapshot_live
+from relais.services import described_services
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events.billing import PaymentRecorded
 from shared.messaging.tracking import save_checkpoints

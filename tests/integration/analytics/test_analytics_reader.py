@@ -7,8 +7,8 @@ import random
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from shared.analytics import reader as reader_module
-from shared.analytics.reader import HistoryReader
+from relais.replay import reader as reader_module
+from relais.replay.reader import HistoryReader
 from shared.contracts.topics import MATCHING, REQUESTS, physical
 from shared.messaging.admin import ensure_topics
 

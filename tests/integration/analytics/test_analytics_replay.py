@@ -13,10 +13,10 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from shared.analytics.catalogue import described_services, select_projections
-from shared.analytics.rebuilder import rebuild
-from shared.analytics.replay import replay
-from shared.cli.main import app
+from relais.cli.main import app
+from relais.replay.rebuilder import rebuild
+from relais.replay.replay import replay
+from relais.services import described_services, select_projections
 from shared.contracts.codec import encode, from_json_dict
 from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events.matching import RequestUnmet

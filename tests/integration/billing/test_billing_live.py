@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from relais.replay.rebuilder import rebuild
 from services.billing.bootstrap import MIGRATIONS, bootstrap
 from services.billing.entrypoints.app import create_app
-from shared.analytics.rebuilder import rebuild
 from shared.contracts.codec import encode
 from shared.messaging.producer import create_producer
 from shared.messaging.runner import wait_for

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from relais.replay.rebuilder import rebuild
 from services.employment.bootstrap import MIGRATIONS, bootstrap
 from services.employment.entrypoints.app import create_app
 from services.employment.service_layer.projections import figures_projection
-from shared.analytics.rebuilder import rebuild
 from shared.clock import FixedClock
 from shared.contracts.events.feedback import SendChannel
 from shared.outgoing.sms import SmsChannel

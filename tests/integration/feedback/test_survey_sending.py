@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from relais.devstack.smtp_sink import SmtpSink
 from services.feedback.domain.commands import RecordPhoneFollowUp, SetPreferredChannel
 from services.feedback.service_layer.projections import survey_process
 from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events.feedback import FollowUpOutcome, SendChannel
 from shared.contracts.events.intake import Channel, RequestLogged
 from shared.outgoing.sender import Sender
-from shared.outgoing.sink import SmtpSink
 from shared.outgoing.smtp import SmtpMailer, SmtpSettings
 from shared.privacy.contact import ResidentContact
 from tests.integration.feedback.harness import PREFIX, START, FeedbackStore, intervention_done

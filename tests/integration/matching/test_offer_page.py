@@ -18,6 +18,7 @@ import httpx
 import pytest
 import yaml
 
+from relais.devstack.smtp_sink import SmtpSink
 from services.matching.adapters.tables import metadata as matching_metadata
 from services.matching.adapters.unit_of_work import MatchingStore, MatchingUnitOfWork
 from services.matching.bootstrap import MIGRATIONS, Matching, bootstrap
@@ -29,7 +30,6 @@ from shared.contracts.codec import encode
 from shared.contracts.events.feedback import SendChannel
 from shared.messaging.batches import apply_batch
 from shared.messaging.projection import InboundRecord
-from shared.outgoing.sink import SmtpSink
 from shared.outgoing.smtp import SmtpMailer, SmtpSettings
 from shared.privacy.contact import ResidentContact
 from shared.security.principals import Role

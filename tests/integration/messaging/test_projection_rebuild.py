@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.analytics.rebuilder import NotFreshDatabase, rebuild
+from relais.replay.rebuilder import NotFreshDatabase, rebuild
 from shared.messaging.runner import wait_for
 from shared.storage.engine import create_engine
 from tests.integration.messaging.live import running

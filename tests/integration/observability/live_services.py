@@ -11,7 +11,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 import uvicorn
 from fastapi import FastAPI
 
-from shared.runtime.ports import free_port
+from relais.devstack.ports import free_port
 from shared.settings import SERVICES, Settings
 
 START_TIMEOUT_SECONDS = 60.0

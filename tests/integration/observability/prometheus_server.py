@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import yaml
 
-from shared.runtime.ports import free_port
+from relais.devstack.ports import free_port
 
 SCRAPE_INTERVAL = "1s"
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 
+from relais.devstack.demo import load_demo
 from shared.contracts.topics import REQUESTS, physical
 from shared.messaging.producer import create_producer
-from shared.runtime.demo import load_demo
 from shared.security.principals import Role
 from shared.security.tokens import TokenRegistry
 from shared.settings import Settings

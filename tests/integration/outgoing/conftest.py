@@ -13,16 +13,16 @@ from aiohttp import web
 from sqlalchemy import MetaData, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from relais.devstack.ports import free_port
+from relais.devstack.smtp_sink import SmtpSink
 from shared.clock import FixedClock
 from shared.contracts.events.feedback import SendChannel
 from shared.outgoing.delivery import Channel
 from shared.outgoing.outbox import OutgoingMessage, queue
 from shared.outgoing.sender import Retry, Sender
-from shared.outgoing.sink import SmtpSink
 from shared.outgoing.tables import add_notifications_table
 from shared.privacy.contact import ResidentContact
 from shared.privacy.vault import Vault
-from shared.runtime.ports import free_port
 from shared.storage.engine import begin_write, create_engine
 from shared.storage.tables import core_metadata
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from relais.devstack.smtp_sink import SmtpSink
 from shared.contracts.events.feedback import SendChannel
 from shared.outgoing.outbox import cancel_for_resident
 from shared.outgoing.sender import INTERRUPTED
-from shared.outgoing.sink import SmtpSink
 from shared.outgoing.sms import BrevoGateway, SmsChannel, SmsSettings
 from shared.outgoing.smtp import SmtpMailer, SmtpSettings
 from shared.storage.engine import begin_write

@@ -10,10 +10,10 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
+from relais.devstack import tansu
+from relais.devstack.ports import free_port, port_is_free
+from relais.devstack.tansu import BrokerNotReady, EmbeddedBroker, PortInUse, TansuBinaryNotFound
 from shared.contracts.topics import REQUESTS, TOPICS, physical
-from shared.runtime import tansu
-from shared.runtime.ports import free_port, port_is_free
-from shared.runtime.tansu import BrokerNotReady, EmbeddedBroker, PortInUse, TansuBinaryNotFound
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.slow]
 

@@ -1,4 +1,4 @@
-"""Apache Kafka started from the Maven jars (shared/runtime/kafka.py), and what differs from Tansu."""
+"""Apache Kafka started from the Maven jars (relais/devstack/kafka.py), and what differs from Tansu."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from relais.devstack.kafka import KAFKA_VERSION, KafkaCluster, KafkaNotInstalled
+from relais.ops.topic_reader import read_all
 from shared.contracts.topics import REQUESTS, physical
 from shared.messaging.producer import create_producer, grants_producer_ids
-from shared.ops.topic_reader import read_all
-from shared.runtime.kafka import KAFKA_VERSION, KafkaCluster, KafkaNotInstalled
 
 pytestmark = pytest.mark.integration
 

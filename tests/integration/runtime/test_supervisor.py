@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from shared.runtime.supervisor import Supervisor
+from relais.devstack.supervisor import Supervisor
 from tests.polling import wait_for
 
 pytestmark = pytest.mark.integration
@@ -88,8 +88,8 @@ def test_stop_kills_the_whole_group_of_a_child_that_ignores_sigterm():
 
 SCRIPT = """
 import os, sys
-from shared.runtime.processes import handle_signals
-from shared.runtime.supervisor import Supervisor
+from relais.devstack.processes import handle_signals
+from relais.devstack.supervisor import Supervisor
 sleep = ["sleep", os.environ["SLEEP_FOR"]]
 with handle_signals(), Supervisor(grace=2.0) as supervisor:
     print("starting", flush=True)

@@ -10,12 +10,12 @@ from aiokafka.structs import ConsumerRecord
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from relais.ops.topic_reader import read_all
 from services.intake.adapters.tables import metadata as intake_metadata
 from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events.intake import InformationCallLogged, InformationTopic
 from shared.contracts.types import Channel
 from shared.messaging.admin import partitions_of
-from shared.ops.topic_reader import read_all
 from shared.storage.migrate import script_location, upgrade_async
 
 

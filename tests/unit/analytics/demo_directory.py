@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from relais.devstack.demo_data import demo_providers
 from shared.contracts.directory import Provider, fold_directory
 from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events import providers as pe
 from shared.platforms.loader import load_policies
-from shared.runtime.demo_data import demo_providers
 
 REPO = Path(__file__).resolve().parents[3]
 POLICIES = load_policies(REPO / "deploy" / "platforms")

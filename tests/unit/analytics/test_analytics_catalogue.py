@@ -1,10 +1,18 @@
-"""The read-model catalogue: found by dotted path, missing services skipped, selection by name."""
+"""The read-model catalogue: every registered service describes its read models, selection by name."""
 
 from __future__ import annotations
 
 import pytest
 
-from shared.analytics.catalogue import ReadModels, UnknownProjection, load_read_models, select_projections
+from relais.services import (
+    REGISTRY,
+    ReadModels,
+    UnknownProjection,
+    UnknownService,
+    described_services,
+    load_read_models,
+    select_projections,
+)
 
 
 def test_intake_describes_its_read_models() -> None:
@@ -18,10 +26,10 @@ def test_intake_describes_its_read_models() -> None:
         assert spec.build(metadata).name == spec.name
 
 
-def test_a_service_without_read_models_module_is_skipped_but_broken_modules_fail() -> None:
-    assert load_read_models("nothing-here") is None
-    with pytest.raises(ModuleNotFoundError):
-        load_read_models("intake", "tests.unit.analytics.broken_describe:describe")
+def test_every_registered_service_describes_its_own_read_models_and_unknown_ones_fail() -> None:
+    assert [models.service for models in described_services()] == list(REGISTRY)
+    with pytest.raises(UnknownService, match="nothing-here"):
+        load_read_models("nothing-here")
 
 
 def test_selection_by_name_service_or_all() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from shared.analytics.checksum import combine, normalise
+from relais.replay.checksum import combine, normalise
 
 
 def test_row_order_does_not_matter_but_content_does() -> None:

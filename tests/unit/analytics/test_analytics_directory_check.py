@@ -9,8 +9,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from shared.analytics.directory_check import check_directory
-from shared.analytics.directory_export import write_directory
+from relais.export.directory import write_directory
+from relais.export.directory_check import check_directory
 from tests.unit.analytics.demo_directory import AT, POLICIES, demo_directory, hsds_schemas
 
 

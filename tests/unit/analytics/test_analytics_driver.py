@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, select, text, update
 
-from shared.analytics.driver import DriverConnection, compile_plan, driver_writer
+from relais.replay.driver import DriverConnection, compile_plan, driver_writer
 from shared.storage.types import UtcDateTime
 from shared.storage.upsert import increment, plain_insert
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 
-from shared.analytics.flatten import envelope_row, payload_row, payload_schema
+from relais.export.flatten import envelope_row, payload_row, payload_schema
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events import feedback as fe
 from shared.contracts.events import intake as ie

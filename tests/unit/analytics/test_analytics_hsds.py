@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from shared.analytics.hsds import hsds_tables, stable_id
-from shared.analytics.inclusion import as_json, inclusion_records
+from relais.export.hsds import hsds_tables, stable_id
+from relais.export.inclusion import as_json, inclusion_records
 from shared.contracts.directory import fold_directory
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events import providers as pe

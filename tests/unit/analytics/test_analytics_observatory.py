@@ -13,7 +13,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from shared.analytics.observatory_export import observatory_rows, unmet_counts, write_observatory
+from relais.export.observatory import observatory_rows, unmet_counts, write_observatory
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events.matching import RequestUnmet, UnmetReason
 from tests.unit.analytics.demo_directory import POLICIES

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.analytics.catalogue import described_services, select_projections
-from shared.analytics.jobs import Job, JobTarget
-from shared.analytics.parallel import plan_jobs, run_jobs, share_out
+from relais.replay.jobs import Job, JobTarget
+from relais.replay.parallel import plan_jobs, run_jobs, share_out
+from relais.services import described_services, select_projections
 
 TEMPLATE = Job((), "127.0.0.1:9", "test.")
 
@@ -66,5 +66,5 @@ def test_a_database_server_takes_projections_of_one_service_from_several_jobs(tm
 async def test_a_worker_that_fails_raises_its_error_in_the_caller() -> None:
     broken = Job((JobTarget("nowhere", "nowhere.projection", "sqlite+aiosqlite://"),), "127.0.0.1:9", "test.")
 
-    with pytest.raises(LookupError, match="nowhere describes no read models"):
+    with pytest.raises(LookupError, match="unknown service 'nowhere'"):
         await run_jobs([broken, broken])

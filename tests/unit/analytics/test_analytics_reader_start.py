@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import pytest
 from aiokafka.errors import KafkaConnectionError
 
-from shared.analytics import reader
+from relais.replay import reader
 
 
 class UnreachableConsumer:

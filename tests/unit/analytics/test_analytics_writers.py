@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, update
 
+from relais.replay.checksum import checksums
+from relais.replay.direct import DirectConnection, DirectWriter
+from relais.replay.driver import DriverConnection
+from relais.replay.replay import create_tables
 from services.intake.read_models import describe
-from shared.analytics.checksum import checksums
-from shared.analytics.direct import DirectConnection, DirectWriter
-from shared.analytics.driver import DriverConnection
-from shared.analytics.replay import create_tables
 from shared.contracts.envelope import Envelope
 from shared.contracts.events import intake as ie
 from shared.contracts.events import matching as me

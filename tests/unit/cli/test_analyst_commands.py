@@ -12,11 +12,11 @@ from rich.console import Console
 from rich.table import Table
 from typer.testing import CliRunner
 
-from shared.analytics import history
-from shared.analytics.directory_export import DIRECTORY_FORMATS
-from shared.cli.analyst import DirectoryFormat
-from shared.cli.console import print_table
-from shared.cli.main import app
+from relais import history
+from relais.cli.analyst import DirectoryFormat
+from relais.cli.console import print_table
+from relais.cli.main import app
+from relais.export.directory import DIRECTORY_FORMATS
 
 PLATFORMS = Path(__file__).resolve().parents[3] / "deploy" / "platforms"
 runner = CliRunner()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from shared.cli.main import app
+from relais.cli.main import app
 
 PLATFORMS = Path(__file__).resolve().parents[3] / "deploy" / "platforms"
 NOWHERE = "127.0.0.1:1"

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from shared.cli.stack import demo_credentials_table, print_unwrapped
+from relais.cli.stack import demo_credentials_table, print_unwrapped
 from shared.settings import Settings
 
 TOKENS = {"limoges": {"lim-ecoutante-1": "rls_aaa494d1a7c8bac0_Fi44CmILOr1IEf96DVQ_nUHk-HuVhJQVLupp0a3Gj4Y",
@@ -26,8 +26,8 @@ def test_tokens_are_printed_whole_in_an_80_column_terminal(tmp_path) -> None:
 
 
 def test_the_demo_issues_an_analyst_token_per_platform_and_prints_one(tmp_path) -> None:
-    from shared.runtime.demo import issue_demo_tokens
-    from shared.runtime.demo_data import DEMO_PLATFORM_IDS
+    from relais.devstack.demo import issue_demo_tokens
+    from relais.devstack.demo_data import DEMO_PLATFORM_IDS
     from shared.security.principals import Role
     from shared.security.tokens import TokenRegistry
 
@@ -46,7 +46,7 @@ def test_the_demo_issues_an_analyst_token_per_platform_and_prints_one(tmp_path) 
 
 
 def test_the_demo_says_how_analysts_reach_its_temporary_stores(tmp_path) -> None:
-    from shared.cli.stack import analyst_hint
+    from relais.cli.stack import analyst_hint
 
     hint = analyst_hint(Settings(data_dir=tmp_path, database_url=None), temporary=True)
 
@@ -57,7 +57,7 @@ def test_the_demo_says_how_analysts_reach_its_temporary_stores(tmp_path) -> None
 
 
 def test_the_hint_names_the_bus_when_the_demo_moved_it(tmp_path) -> None:
-    from shared.cli.stack import analyst_hint
+    from relais.cli.stack import analyst_hint
 
     hint = analyst_hint(Settings(data_dir=tmp_path, database_url=None, kafka_bootstrap_servers="127.0.0.1:19092"),
                         temporary=False)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from shared.cli.main import app
+from relais.cli.main import app
 from shared.platforms.loader import load_policies
 
 REPO = Path(__file__).resolve().parents[3]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from shared.cli.main import app
+from relais.cli.main import app
 
 
 def test_an_unknown_service_exits_2_naming_the_choices() -> None:

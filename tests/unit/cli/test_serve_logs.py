@@ -1,6 +1,6 @@
 import logging
 
-from shared.cli.main import _not_supervisor_chatter
+from relais.cli.main import _not_supervisor_chatter
 
 
 def record(message: str) -> logging.LogRecord:

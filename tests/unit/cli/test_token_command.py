@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from shared.cli.main import app
+from relais.cli.main import app
 from shared.security.principals import Role
 from shared.security.tokens import TokenRegistry, Unauthorized
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from shared.analytics.history import describe
+from relais.history import describe
 from shared.contracts.events.matching import ProviderAssigned
 from shared.contracts.proof import TurnOutcome, turn_of, turn_text
 

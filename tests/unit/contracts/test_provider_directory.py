@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from data_inclusion.schema.v1 import Public
 
+from relais.export.hsds import hsds_tables
+from relais.export.inclusion import inclusion_records
 from services.matching.adapters.documents import provider_document, provider_from_document
 from services.matching.domain.eligibility import RequestSpec, skip_reason
-from shared.analytics.hsds import hsds_tables
-from shared.analytics.inclusion import inclusion_records
 from shared.contracts.directory import Provider, fold_directory, from_history
 from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events import providers as pe

@@ -4,11 +4,7 @@ from datetime import date
 
 import pytest
 
-from services.intake.domain.commands import VisitDetails
-from shared.contracts.events.providers import AccreditationRecorded, ProviderApplied, ProviderAvailabilityChanged
-from shared.platforms.calendar import distance_km
-from shared.platforms.loader import load_policies
-from shared.runtime.demo_data import (
+from relais.devstack.demo_data import (
     DEMO_PLATFORM_IDS,
     demo_calls,
     demo_providers,
@@ -16,6 +12,10 @@ from shared.runtime.demo_data import (
     demo_users,
     demo_visits,
 )
+from services.intake.domain.commands import VisitDetails
+from shared.contracts.events.providers import AccreditationRecorded, ProviderApplied, ProviderAvailabilityChanged
+from shared.platforms.calendar import distance_km
+from shared.platforms.loader import load_policies
 from tests.unit.platforms.policy_files import POLICY_DIR
 
 TODAY = date(2026, 3, 3)

@@ -3,11 +3,11 @@ from decimal import Decimal
 
 import pytest
 
+from relais.devstack.demo_data import DEMO_DESK_IDS, DEMO_PLATFORM_IDS
 from shared.contracts.events.providers import ProviderKind
 from shared.platforms.fees import FeeEntry, check_not_retroactive
 from shared.platforms.loader import load_policies
 from shared.platforms.model import DeadlineMode, MatchingMode
-from shared.runtime.demo_data import DEMO_DESK_IDS, DEMO_PLATFORM_IDS
 from tests.unit.platforms.policy_files import POLICY_DIR, edited_policy
 
 

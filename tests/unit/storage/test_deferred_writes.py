@@ -162,7 +162,7 @@ async def test_without_deferral_write_runs_at_once() -> None:
 
 def test_no_service_table_has_foreign_keys() -> None:
     """Deferred writes to different tables commute only because no table refers to another."""
-    from shared.analytics.catalogue import described_services
+    from relais.services import described_services
 
     for models in described_services():
         assert not [table.name for table in models.metadata().tables.values() if table.foreign_keys], models.service

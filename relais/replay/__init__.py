@@ -1,0 +1,1 @@
+"""Rebuilding projections from the bus: ``relais replay``, checksums, parallel jobs, stand-in connections."""
