@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("intake", "matching", "feedback", "billing", "employment")
@@ -32,6 +32,13 @@ class Settings(BaseSettings):
         "'{service}' is replaced by the service name. Unset: SQLite files in data_dir.",
     )
     vault_url: str | None = Field(default=None, description="Database URL of the resident key vault; unset: SQLite in data_dir.")
+    identity_url: str | None = Field(default=None, description="Database URL of the identity store (people's accounts "
+                                     "and sessions, shared by every service); unset: SQLite in data_dir.")
+    identity_secret: SecretStr | None = Field(default=None, description="Secret sealing the accounts' TOTP secrets "
+                                              "(32+ characters); unset: made once in <data_dir>/identity.key.")
+    console_url: str = Field(default="http://127.0.0.1:8001", description="Public URL of the console (intake): the "
+                             "origin whose pages may call every service with the session cookie, and the base of "
+                             "invitation and password reset links.")
     platforms_dir: Path = Field(default=Path("deploy/platforms"), description="Folder of the platform policy files.")
     tokens_file: Path | None = Field(default=None, description="File of API token hashes and their principals.")
     host: str = Field(default="127.0.0.1", description="Address the HTTP servers listen on.")
@@ -56,6 +63,9 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url.replace("{service}", service)
         return f"sqlite+aiosqlite:///{self.data_dir / (service + '.db')}"
+
+    def identity_database_url(self) -> str:
+        return self.identity_url or f"sqlite+aiosqlite:///{self.data_dir / 'identity.db'}"
 
     def vault_database_url(self) -> str:
         if self.vault_url:

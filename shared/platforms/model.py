@@ -23,6 +23,7 @@ from shared.platforms.desk import MediationDesk
 from shared.platforms.fees import FeeEntry, FeeRule, check_fee_entries_ordered, fee_entry_at
 from shared.platforms.opening import OpeningHours
 from shared.platforms.places import Activity, Commune, Sector
+from shared.platforms.sessions import SessionPolicy
 from shared.platforms.topics import Partner, Topic, TopicGroup, check_topics
 
 PlatformId = Annotated[str, Field(pattern=PLATFORM_ID_PATTERN)]
@@ -133,6 +134,8 @@ class PlatformPolicy(PolicyModel):
     information_topics: list[TopicGroup] = Field(
         default_factory=list, description="What callers and visitors ask about when they only want information or "
         "mediation, grouped; an information call or a visit names one of these topics.")
+    sessions: SessionPolicy = Field(default_factory=SessionPolicy, description="Idle and absolute limits of the "
+                                    "staff's browser sessions (30 minutes idle, 12 hours in all by default).")
 
     @field_validator("timezone")
     @classmethod

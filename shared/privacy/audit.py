@@ -58,7 +58,7 @@ async def record_read(
             "reader": reader.actor,
             "reader_role": reader.role.value,
             "reader_platform": reader.platform_id,
-            "token_id": reader.token_id,
+            "token_id": reader.token_id or None,
         }
     else:
         who = {"reader": reader, "reader_role": None, "reader_platform": None, "token_id": None}

@@ -6,7 +6,15 @@ Use::
     async def show(platform_id: str, principal: Principal = Depends(require(Role.OPERATOR, Role.COORDINATOR))):
         ensure_platform(principal, platform_id, resource="request")
 
-The service's bootstrap puts its :class:`TokenRegistry` on ``app.state.tokens``; nothing here is global.
+A caller is a machine with an API token (``Authorization: Bearer``) or a person with a browser session (the
+cookie of :mod:`shared.security.sessions`, looked up in the identity store at each request, so a session ended
+or an account disabled is refused at its next request in every service). A request authenticated by the
+cookie with an unsafe method must carry its session's CSRF token (``X-CSRF-Token`` header or a form's
+``csrf_token`` field): 403 in French otherwise. Bearer calls need none (a browser never adds that header
+by itself).
+
+The service's bootstrap puts its :class:`TokenRegistry` on ``app.state.tokens`` and ``build_app`` an
+:class:`~shared.security.web.Identity` on ``app.state.identity``; nothing here is global.
 Refusals are ``HTTPException`` (401, 403, 404) with a French ``detail``; the services answer them with the shared
 error body ``{"error": "unauthorized", "detail": "...", "fields": []}`` (:mod:`shared.service.errors`).
 """
@@ -16,19 +24,25 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
+import secrets
+
 from fastapi import Depends, HTTPException, Request, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.contracts.labels import ROLES
 from shared.errors import Forbidden
 from shared.security.principals import Principal, Role
+from shared.security.sessions import SESSION_COOKIE, SessionEnded, resolve_session
 from shared.security.tokens import TokenRegistry, Unauthorized
+from shared.security.web import CSRF_REFUSED, SAFE_METHODS, Identity, presented_csrf
 
 NOT_YOUR_PLATFORM = "Ce jeton d'accès appartient à une autre plateforme : il ne donne pas accès à celle-ci."
 _FRENCH_UNAUTHORIZED = {"malformed token": "format invalide", "unknown token": "jeton inconnu",
                         "revoked token": "jeton révoqué"}
 
 bearer = HTTPBearer(auto_error=False, description="API token: `Authorization: Bearer rls_<token_id>_<secret>`.")
+session_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False,
+                              description="A person's browser session, opened by signing in on intake's `/connexion`.")
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="relais"'}
 
 
@@ -41,10 +55,15 @@ async def token_registry(request: Request) -> TokenRegistry:
 
 
 async def current_principal(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     registry: Annotated[TokenRegistry, Depends(token_registry)],
+    session_id: Annotated[str | None, Depends(session_cookie)],
 ) -> Principal:
-    """The authenticated caller; 401 with a ``WWW-Authenticate`` challenge when the token is missing or invalid."""
+    """The authenticated caller; 401 with a ``WWW-Authenticate`` challenge when the token is missing or invalid,
+    or the session ended; 403 when a cookie-authenticated unsafe request lacks its CSRF token."""
+    if credentials is None and session_id:
+        return await _session_principal(request, session_id)
     if credentials is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -59,6 +78,23 @@ async def current_principal(
             detail=f"Jeton d'accès refusé ({_FRENCH_UNAUTHORIZED.get(str(error), 'invalide')}).",
             headers={"WWW-Authenticate": 'Bearer realm="relais", error="invalid_token"'},
         ) from error
+
+
+async def _session_principal(request: Request, session_id: str) -> Principal:
+    identity = getattr(request.app.state, "identity", None)
+    if not isinstance(identity, Identity):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Connexion par session indisponible sur ce service.",
+                            headers=_CHALLENGE)
+    try:
+        record, account = await resolve_session(identity.store, session_id, identity.now())
+    except SessionEnded as ended:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=str(ended), headers=_CHALLENGE) from ended
+    if request.method not in SAFE_METHODS:
+        presented = await presented_csrf(request)
+        if not presented or not secrets.compare_digest(presented, record.csrf_token):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=CSRF_REFUSED)
+    return Principal(platform_id=account.platform_id, role=account.role, subject=account.account_id, token_id="",
+                     method=record.method)
 
 
 def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:

@@ -39,13 +39,16 @@ class Principal:
     """The authenticated caller.
 
     ``subject`` names who within the role: an operator id, a provider id, ...
-    ``token_id`` is the id of the token used (never its secret), for audit trails.
+    ``token_id`` is the id of the token used (never its secret), for audit trails; empty for a person signed in.
+    ``method`` is how a person signed in (``password``, ``totp``, ``oidc``); None for an API token, whose
+    ``subject`` is what it was issued for, where a person's is their account id.
     """
 
     platform_id: str
     role: Role
     subject: str
     token_id: str
+    method: str | None = None
 
     @property
     def is_federation_admin(self) -> bool:
@@ -53,8 +56,10 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        """The ``actor`` string of event metadata, e.g. ``operator:op-12``."""
-        return f"{self.role.value}:{self.subject}"
+        """The ``actor`` string of event metadata: ``operator:op-12`` for an API token, ``operator:acc-.../totp``
+        for a person (account id and how they signed in)."""
+        actor = f"{self.role.value}:{self.subject}"
+        return f"{actor}/{self.method}" if self.method else actor
 
     def covers(self, platform_id: str) -> bool:
         """Whether this principal may see the resources of ``platform_id``."""
@@ -62,4 +67,6 @@ class Principal:
 
     def describe(self) -> str:
         """One line naming the caller, e.g. ``operator:op-12@limoges (token 3f9a...)``."""
+        if self.method:
+            return f"{self.actor}@{self.platform_id} (session)"
         return f"{self.actor}@{self.platform_id} (token {self.token_id})"

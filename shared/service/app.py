@@ -7,14 +7,18 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry, make_asgi_app
 from prometheus_client.core import Metric
+from starlette.datastructures import Headers
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from shared.security.sessions import CSRF_HEADER
+from shared.security.web import Identity
 from shared.service.errors import install_error_handlers
 from shared.service.runtime import ServiceRuntime
 
@@ -37,8 +41,11 @@ def build_app(
     ``/metrics`` serves ``registry`` together with the runtime's own metrics (``runtime.registry``).
     """
 
+    identity = state.get("identity") or Identity.from_settings(runtime.settings)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await identity.store.migrate()
         await runtime.start()
         if on_start is not None:
             await on_start()
@@ -52,14 +59,17 @@ def build_app(
                 await asyncio.gather(*tasks)
             finally:
                 await runtime.stop()
+                await identity.store.close()
 
     app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
-    # The operator console (served by intake) reads the other services from the browser. Calls carry
-    # a bearer token, never cookies, so allowing other origins exposes nothing without a token.
-    app.add_middleware(CORSMiddleware, allow_origins=list(runtime.settings.cors_origins), allow_credentials=False,
-                       allow_methods=["GET", "POST", "PUT"], allow_headers=["Authorization", "Content-Type"])
+    # The console (served by intake) reads the other services from the browser: with a person's session cookie
+    # from its own origin only (RELAIS_CONSOLE_URL, answered with Allow-Credentials), or with a bearer token from
+    # the origins of RELAIS_CORS_ORIGINS (no cookies: other origins get nothing without a token).
+    app.add_middleware(SessionAwareCors, console_origin=console_origin(runtime.settings.console_url),
+                       token_origins=runtime.settings.cors_origins)
     for key, value in state.items():
         setattr(app.state, key, value)
+    app.state.identity = identity
     app.state.runtime = runtime
     for router in routers:
         app.include_router(router)
@@ -77,6 +87,33 @@ def build_app(
 
     install_error_handlers(app)
     return app
+
+
+def console_origin(url: str) -> str:
+    """The origin (scheme, host, port) of the console's URL, as a browser sends it in ``Origin``."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class SessionAwareCors:
+    """CORS for two kinds of callers: the console's own origin may send the session cookie (its answers carry
+    ``Access-Control-Allow-Credentials`` and that exact origin); every origin of ``token_origins`` may call with a
+    bearer token, never with cookies."""
+
+    def __init__(self, app: ASGIApp, *, console_origin: str, token_origins: Sequence[str]) -> None:
+        methods = ["GET", "POST", "PUT"]
+        self._console_origin = console_origin
+        self._with_cookies = CORSMiddleware(app, allow_origins=[console_origin], allow_credentials=True,
+                                            allow_methods=methods,
+                                            allow_headers=["Authorization", "Content-Type", CSRF_HEADER])
+        self._with_tokens = CORSMiddleware(app, allow_origins=list(token_origins), allow_credentials=False,
+                                           allow_methods=methods, allow_headers=["Authorization", "Content-Type"])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and Headers(scope=scope).get("origin") == self._console_origin:
+            await self._with_cookies(scope, receive, send)
+        else:
+            await self._with_tokens(scope, receive, send)
 
 
 class _AsgiEndpoint:
