@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.feedback.adapters.tables import metadata as feedback_metadata
 from services.feedback.adapters.unit_of_work import FeedbackUnitOfWork
-from services.feedback.entrypoints.sweeper import Sweeper
 from services.feedback.service_layer.handlers import FeedbackHandlers
 from services.feedback.service_layer.ports import Sealer
 from services.feedback.service_layer.projections import (
@@ -54,7 +53,7 @@ class Feedback:
     settings: Settings
     runtime: ServiceRuntime
     handlers: FeedbackHandlers
-    sweeper: Sweeper
+    sweep_interval: float
     tokens: TokenRegistry
     vault: Vault
     registry: CollectorRegistry
@@ -99,5 +98,5 @@ def bootstrap(settings: Settings | None = None, *, clock: MovableClock | None = 
                              platforms=frozenset(policies))
     sender = outgoing("feedback", engine, metadata, unsealer=vault, policies=policies, data_dir=settings.data_dir,
                       clock=handlers.clock, channels=channels)
-    return Feedback(settings, runtime, handlers, Sweeper(handlers, own.sweep_interval),
+    return Feedback(settings, runtime, handlers, own.sweep_interval,
                     TokenRegistry.from_settings(settings), vault, CollectorRegistry(), policies, sender, clock)

@@ -28,6 +28,7 @@ from shared.storage.engine import create_engine
 from shared.storage.unit_of_work import SqlUnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"
+CALLBACK_SWEEP_SECONDS = 30.0
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Intake:
     registry: CollectorRegistry
     callbacks: CallbackSweeper
     clock: MovableClock
+    sweep_interval: float = CALLBACK_SWEEP_SECONDS
 
 
 def bootstrap(settings: Settings | None = None, *, clock: MovableClock | None = None,

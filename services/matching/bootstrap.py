@@ -15,9 +15,8 @@ from services.matching.adapters.offer_links import OfferLinks
 from services.matching.adapters.tables import metadata as matching_metadata
 from services.matching.adapters.unit_of_work import MatchingUnitOfWork
 from services.matching.adapters.views import MatchingViews
-from services.matching.service_layer.actions import OfferHandlers
 from services.matching.service_layer.assignment import assignment_projection
-from services.matching.service_layer.directory import DirectoryHandlers
+from services.matching.service_layer.handlers import DirectoryHandlers, OfferHandlers
 from services.matching.service_layer.offer_messages import OfferReminders, offer_messages_projection
 from services.matching.service_layer.projections import fairness_projection
 from services.matching.service_layer.sweeper import DeadlineSweeper
@@ -56,6 +55,7 @@ class Matching:
     directory: DirectoryHandlers
     offers: OfferHandlers
     sweeper: DeadlineSweeper
+    sweep_interval: float
     views: MatchingViews
     policies: dict[str, PlatformPolicy]
     clock: Any
@@ -97,8 +97,9 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
         settings=settings, runtime=runtime,
         directory=DirectoryHandlers(uow=unit_of_work, policies=policies, clock=clock),
         offers=OfferHandlers(uow=unit_of_work, policies=policies, clock=clock),
-        sweeper=DeadlineSweeper(unit_of_work, policies, clock, interval=sweep_interval,
+        sweeper=DeadlineSweeper(unit_of_work, policies, clock,
                                 reminders=OfferReminders(unit_of_work, metadata, policies, offer_links, clock)),
+        sweep_interval=sweep_interval,
         views=MatchingViews(engine, metadata), policies=policies, clock=clock,
         tokens=TokenRegistry.from_settings(settings), registry=CollectorRegistry(), vault=vault,
         offer_links=offer_links,

@@ -30,3 +30,20 @@ async def repeat(step: Callable[[], Awaitable[Any]], stop: asyncio.Event, *, int
         finally:
             for waiter in waiters:
                 waiter.cancel()
+
+
+class Periodic:
+    """The timer of a sweep: ``step`` every ``interval`` seconds while the service runs, or at once when woken
+    (the test clock moved). What a sweep does belongs to the service layer; its timer to the entrypoints."""
+
+    def __init__(self, step: Callable[[], Awaitable[Any]], *, interval: float, name: str) -> None:
+        self._step, self._interval, self._name = step, interval, name
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Sweep now instead of at the next interval."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Sweep until ``stop`` is set; a failing round is logged and the next one tried (:func:`repeat`)."""
+        await repeat(self._step, stop, interval=self._interval, name=self._name, wake=self._wake)

@@ -80,7 +80,7 @@ class SurveySending(FeedbackContext):
         return survey_id
 
     async def sweep(self, limit: int = 100) -> SweepResult:
-        """Remind or expire every survey due at the clock's now (one transaction per survey)."""
+        """Remind or expire every survey due at the clock's now (one transaction per survey; timed by the app)."""
         now = self.clock.now()
         async with self.uow() as store:
             due = await store.surveys.due(now, limit)
@@ -92,7 +92,11 @@ class SurveySending(FeedbackContext):
                 outcome = "raced"
             if outcome is not None:
                 counts[outcome] += 1
-        return SweepResult(**counts)
+        result = SweepResult(**counts)
+        if result.reminded or result.expired or result.raced:
+            log.info("survey sweep: %d reminded, %d expired, %d changed meanwhile",
+                     result.reminded, result.expired, result.raced)
+        return result
 
     async def _sweep_one(self, record: SurveyRecord, now: datetime) -> str | None:
         async with self.uow() as store:

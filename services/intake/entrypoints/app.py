@@ -10,15 +10,17 @@ from services.intake.bootstrap import bootstrap
 from services.intake.domain.spam import FormLimits
 from services.intake.entrypoints import console_http, contact_http, desk_http, http, public_http, views_http
 from shared.service.app import build_app
+from shared.service.periodic import Periodic
 from shared.service.test_clock import clock_router
 from shared.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     intake = bootstrap(settings)
+    callbacks = Periodic(intake.callbacks.sweep_once, interval=intake.sweep_interval, name="callback sweep")
     routers = [http.router, desk_http.router, views_http.router, contact_http.router, console_http.router, public_http.router]
     if intake.settings.test_clock:
-        routers.append(clock_router(intake.clock, wake=[intake.callbacks.wake]))
+        routers.append(clock_router(intake.clock, wake=[callbacks.wake]))
     return build_app(
         title="Relais — intake",
         runtime=intake.runtime,
@@ -27,5 +29,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state={"settings": intake.settings, "handlers": intake.handlers, "views": intake.views, "tokens": intake.tokens, "vault": intake.vault,
                "form_secret": secrets.token_bytes(32), "form_limiter": FormLimits()},
         on_start=intake.vault.create_tables,
-        background=[intake.callbacks.run],
+        background=[callbacks.run],
     )

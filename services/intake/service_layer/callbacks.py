@@ -4,7 +4,6 @@ was left (``left_at_local``, the platform's local time unless it gives an offset
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
@@ -14,7 +13,6 @@ from services.intake.service_layer.handlers import IntakeHandlers
 from shared.inputs import local_moment
 from shared.platforms.calendar import callback_deadline
 from shared.platforms.model import PlatformPolicy
-from shared.service.periodic import repeat
 from shared.storage.eventstore import ConcurrencyError
 
 log = logging.getLogger(__name__)
@@ -23,22 +21,12 @@ WaitingEntries = Callable[[], Awaitable[list[dict[str, Any]]]]
 
 
 class CallbackSweeper:
-    """Every ``interval`` seconds, records :class:`VoicemailUnanswered` for entries past their deadline."""
+    """Records :class:`VoicemailUnanswered` for the entries past their deadline (timed by the app)."""
 
-    def __init__(self, handlers: IntakeHandlers, waiting: WaitingEntries, policies: Mapping[str, PlatformPolicy],
-                 interval: float = 30.0) -> None:
+    def __init__(self, handlers: IntakeHandlers, waiting: WaitingEntries, policies: Mapping[str, PlatformPolicy]) -> None:
         self._handlers = handlers
         self._waiting = waiting
         self._policies = policies
-        self._interval = interval
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        """Sweep now (e.g. after the test clock moved) instead of at the next interval."""
-        self._wake.set()
-
-    async def run(self, stop: asyncio.Event) -> None:
-        await repeat(self.sweep_once, stop, interval=self._interval, name="callback sweep", wake=self._wake)
 
     async def sweep_once(self) -> int:
         now = self._handlers.clock.now()

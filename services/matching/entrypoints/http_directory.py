@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from services.matching.domain import commands as c
 from services.matching.entrypoints.schemas import Created, MatchView, ProviderView
-from services.matching.service_layer.directory import DirectoryHandlers
+from services.matching.service_layer.handlers import DirectoryHandlers
 from shared.errors import NotFound
 from shared.platforms.loader import policy_of
 from shared.platforms.local_time import local_date

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 
 from services.matching.domain import commands as c
 from services.matching.entrypoints.schemas import FairnessRow, MatchView, ProviderCard
-from services.matching.service_layer.actions import OfferHandlers
+from services.matching.service_layer.handlers import OfferHandlers
 from shared.errors import NotFound
 from shared.security.http import ensure_subject, platform_member
 from shared.security.principals import Principal, Role

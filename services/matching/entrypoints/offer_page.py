@@ -33,7 +33,7 @@ from services.matching.domain.match import (
     QUOTED,
     Match,
 )
-from services.matching.service_layer.actions import OfferHandlers
+from services.matching.service_layer.handlers import OfferHandlers
 from shared.contracts.events.matching import DeclineReason
 from shared.contracts.labels import DECLINE_REASONS
 from shared.errors import DomainError

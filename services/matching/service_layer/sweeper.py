@@ -1,7 +1,6 @@
 """The deadline sweeper: offers in turn whose callback deadline passed go to the next provider.
 
-Every ``interval`` seconds (or at once after :meth:`DeadlineSweeper.wake`) it lists the assigned
-requests whose deadline is before ``clock.now()``, and for each one, in its own transaction,
+Each sweep (timed by the app) lists the assigned requests whose deadline is before ``clock.now()``, and for each one, in its own transaction,
 records ContactDeadlineMissed and the next offer (or RequestUnmet). Before that it queues the
 reminders due to providers whose deadline is near (:class:`OfferReminders`). Several instances may sweep
 the same store: the request's version makes the loser of a race fail with ConcurrencyError, and
@@ -10,7 +9,6 @@ it simply moves on (the winner did the work).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 
@@ -22,7 +20,6 @@ from services.matching.service_layer.ports import UnitOfWorkFactory
 from shared.clock import Clock
 from shared.contracts.events.matching import SkipReason
 from shared.platforms.model import PlatformPolicy
-from shared.service.periodic import repeat
 from shared.storage.eventstore import ConcurrencyError
 
 log = logging.getLogger(__name__)
@@ -30,15 +27,10 @@ log = logging.getLogger(__name__)
 
 class DeadlineSweeper:
     def __init__(self, uow: UnitOfWorkFactory, policies: Mapping[str, PlatformPolicy], clock: Clock, *,
-                 interval: float = 5.0, batch: int = 100, reminders: OfferReminders | None = None) -> None:
+                 batch: int = 100, reminders: OfferReminders | None = None) -> None:
         self._uow, self._policies, self._clock = uow, policies, clock
         self._reminders = reminders
-        self._interval, self._batch = interval, batch
-        self._wake = asyncio.Event()
-
-    def wake(self) -> None:
-        """Sweep now (e.g. after the test clock moved) instead of at the next interval."""
-        self._wake.set()
+        self._batch = batch
 
     async def sweep_once(self) -> int:
         """One pass (reminders first); returns how many missed deadlines were recorded."""
@@ -58,10 +50,6 @@ class DeadlineSweeper:
             except Exception:
                 log.exception("could not record the missed deadline of %s; will retry next sweep", request_id)
         return recorded
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Sweep until ``stop`` is set (at once when woken); a failing pass is logged and the next one tried."""
-        await repeat(self.sweep_once, stop, interval=self._interval, name="deadline sweep", wake=self._wake)
 
     async def _miss(self, request_id: str) -> int:
         async with self._uow() as uow:

@@ -9,9 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from services.matching.domain import commands as c
-from services.matching.service_layer.actions import OfferHandlers
 from services.matching.service_layer.assignment import receive_request
-from services.matching.service_layer.directory import DirectoryHandlers
+from services.matching.service_layer.handlers import DirectoryHandlers, OfferHandlers
 from services.matching.service_layer.sweeper import DeadlineSweeper
 from shared.clock import FixedClock
 from shared.contracts.events import matching as ev
