@@ -32,13 +32,15 @@ def erase_resident(
 ) -> None:
     """Erase a resident's personal data everywhere: delete their key from the vault (every sealed copy becomes
     unreadable) and publish ResidentErased for every service. Counts and fees are kept."""
+    from relais.services import registered
     from shared.privacy.erasure import erase_resident as erase
     from shared.privacy.errors import UnknownResidentError
 
     settings = settings_for(data_dir)
     require_stores(settings, ["intake"], every=True, vault=True)
     try:
-        report = asyncio.run(erase(settings, resident_id, platform_id=platform, requested_by=requested_by))
+        report = asyncio.run(erase(settings, resident_id, intake_migrations=registered("intake").migrations,
+                                   platform_id=platform, requested_by=requested_by))
     except UnknownResidentError:
         console.print(f"[bold red]error:[/] the vault never knew resident {resident_id!r}: "
                       "give --platform to erase it anyway (records the erasure, refuses new data under that id)")

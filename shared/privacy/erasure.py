@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -29,7 +30,7 @@ from shared.privacy.tables import vault_metadata
 from shared.privacy.vault import Vault
 from shared.settings import Settings
 from shared.storage.engine import create_engine
-from shared.storage.migrate import script_location, upgrade_async
+from shared.storage.migrate import upgrade_async
 from shared.storage.ports import ProjectionConnection
 from shared.storage.tables import core_metadata
 from shared.storage.unit_of_work import SqlUnitOfWork
@@ -64,9 +65,11 @@ class ErasureReport:
         ]
 
 
-async def erase_resident(settings: Settings, resident_id: str, *, platform_id: str | None = None,
+async def erase_resident(settings: Settings, resident_id: str, *, intake_migrations: Path, platform_id: str | None = None,
                          requested_by: str = "resident", clock: Clock | None = None) -> ErasureReport:
     """Erase ``resident_id``'s personal data everywhere; idempotent.
+
+    ``intake_migrations`` is intake's Alembic history: ``ResidentErased`` is appended to intake's store.
 
     ``platform_id`` is checked against the vault when given, and needed when the vault never knew
     the resident. Raises ``UnknownResidentError`` (no platform to erase for) or ``ValueError``
@@ -87,7 +90,7 @@ async def erase_resident(settings: Settings, resident_id: str, *, platform_id: s
         await vault_engine.dispose()
     erased_at = (clock or SystemClock()).now()
     event = ResidentErased(resident_id=resident_id, erased_at=erased_at, requested_by=requested_by)
-    appended = await _append_to_intake(settings, platform, event)
+    appended = await _append_to_intake(settings, intake_migrations, platform, event)
     return ErasureReport(resident_id, platform, key_deleted, appended, erased_at)
 
 
@@ -117,9 +120,9 @@ async def _owner(engine: AsyncEngine, resident_id: str) -> str | None:
     return owner
 
 
-async def _append_to_intake(settings: Settings, platform_id: str, event: ResidentErased) -> bool:
+async def _append_to_intake(settings: Settings, migrations: Path, platform_id: str, event: ResidentErased) -> bool:
     url = settings.service_database_url("intake")
-    await upgrade_async(url, script_location("intake"))
+    await upgrade_async(url, migrations)
     engine = create_engine(url)
     try:
         async with SqlUnitOfWork(engine, core_metadata(), topic_prefix=settings.topic_prefix) as uow:

@@ -1,18 +1,13 @@
 """Schema migrations: one Alembic history per service, in ``services/<svc>/adapters/migrations``.
 
 No ``alembic.ini``: the configuration is built here. Works with ``sqlite+aiosqlite`` and
-``postgresql+asyncpg`` URLs (Alembic runs on an async connection through ``run_sync``).
-
-Command line::
-
-    python -m shared.storage.migrate revision intake "add request board"   # autogenerate
-    python -m shared.storage.migrate upgrade intake sqlite+aiosqlite:///data/intake.db
+``postgresql+asyncpg`` URLs (Alembic runs on an async connection through ``run_sync``). Each function
+takes the history's folder: a service's bootstrap knows its own (``MIGRATIONS``), the applications find
+them in the registry ``relais.services``, whose ``python -m relais.ops.migrate`` is the command line.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -24,16 +19,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from shared.blocking import run_blocking
-from shared.settings import SERVICES
 from shared.storage.engine import create_engine
-
-
-def script_location(service: str) -> Path:
-    """The migrations folder of ``service``."""
-    if service not in SERVICES:
-        raise ValueError(f"unknown service {service!r}; expected one of {', '.join(SERVICES)}")
-    adapters = importlib.import_module(f"services.{service}.adapters")
-    return Path(next(iter(adapters.__path__))) / "migrations"
 
 
 def alembic_config(location: str | Path, url: str | None = None) -> Config:
@@ -73,12 +59,11 @@ async def current_revision_async(url: str) -> str | None:
         await engine.dispose()
 
 
-def revision(service: str, message: str) -> Path:
-    """Autogenerate the next revision of ``service`` from its metadata; return the new file.
+def revision(location: Path, message: str) -> Path:
+    """Autogenerate the next revision of the history in ``location`` from its service's metadata; return the new file.
 
     The difference is computed against a scratch SQLite database brought to the current head.
     """
-    location = script_location(service)
     (location / "versions").mkdir(exist_ok=True)
     rev_id = f"{len(list(ScriptDirectory(str(location)).walk_revisions())) + 1:04d}"
     with tempfile.TemporaryDirectory() as scratch:
@@ -103,23 +88,3 @@ async def _autogenerate(url: str, location: Path, message: str, rev_id: str) -> 
 def _with_connection(connection: Connection, config: Config, alembic_command: Any, *args: Any, **kwargs: Any) -> Any:
     config.attributes["connection"] = connection
     return alembic_command(config, *args, **kwargs)
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m shared.storage.migrate", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    new = commands.add_parser("revision", help="autogenerate the next revision of a service")
-    new.add_argument("service", choices=SERVICES)
-    new.add_argument("message")
-    up = commands.add_parser("upgrade", help="bring a service's database to the latest revision")
-    up.add_argument("service", choices=SERVICES)
-    up.add_argument("url")
-    args = parser.parse_args(argv)
-    if args.command == "revision":
-        print(revision(args.service, args.message))
-    else:
-        upgrade(args.url, script_location(args.service))
-
-
-if __name__ == "__main__":
-    main()

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from relais.devstack.demo_data import DEMO_DESK_IDS, DEMO_PLATFORM_IDS, demo_residents
+from relais.services import registered
 from shared.privacy.erasure import erase_resident
 from shared.privacy.vault import Vault
 from shared.security.principals import Role
@@ -82,7 +83,8 @@ def run_the_federation(settings: Settings) -> tuple[list[str], int]:
             assert client.get("/platforms/limoges/requests").status_code == 401
         links = asyncio.run(survey_links(settings, done.resident_id))
         assert links, "a survey link was sent"
-        asyncio.run(erase_resident(settings, done.resident_id, requested_by="resident"))
+        asyncio.run(erase_resident(settings, done.resident_id, intake_migrations=registered("intake").migrations,
+                                   requested_by="resident"))
         secrets = token_secrets(plaintexts(federation.credentials, federation.admin, operator)) + links
         secrets += [forged.removeprefix("Bearer ")]
         return secrets, len(federation.platforms)

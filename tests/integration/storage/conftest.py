@@ -11,12 +11,13 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from relais.ops.topic_reader import read_all
+from relais.services import registered
 from services.intake.adapters.tables import metadata as intake_metadata
 from shared.contracts.envelope import Envelope, new_envelope
 from shared.contracts.events.intake import InformationCallLogged, InformationTopic
 from shared.contracts.types import Channel
 from shared.messaging.admin import partitions_of
-from shared.storage.migrate import script_location, upgrade_async
+from shared.storage.migrate import upgrade_async
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def metadata() -> MetaData:
 @pytest.fixture
 async def store(engine: AsyncEngine, database_url: str) -> AsyncEngine:
     """The engine of a store migrated to the latest intake revision."""
-    await upgrade_async(database_url, script_location("intake"))
+    await upgrade_async(database_url, registered("intake").migrations)
     return engine
 
 

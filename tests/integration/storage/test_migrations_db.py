@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from relais.services import registered
 from shared.settings import SERVICES
 from shared.storage.migrate import (
     alembic_config,
     current_revision_async,
-    script_location,
     upgrade,
     upgrade_async,
 )
@@ -23,26 +21,26 @@ pytestmark = pytest.mark.integration
 
 @pytest.mark.parametrize("service", SERVICES)
 async def test_migrations_apply_twice_and_match_the_service_metadata(service, database_url, engine) -> None:
-    await upgrade_async(database_url, script_location(service))
-    await upgrade_async(database_url, script_location(service))
+    await upgrade_async(database_url, registered(service).migrations)
+    await upgrade_async(database_url, registered(service).migrations)
 
     assert await current_revision_async(database_url) == head_of(service)
-    service_metadata = importlib.import_module(f"services.{service}.adapters.tables").metadata()
+    service_metadata = registered(service).read_models().metadata()
     async with engine.connect() as connection:
         differences = await connection.run_sync(
             lambda sync: compare_metadata(MigrationContext.configure(sync), service_metadata)
         )
     assert differences == [], (
         f"{service}'s tables differ from its migrations: "
-        f"python -m shared.storage.migrate revision {service} 'describe the change'"
+        f"python -m relais.ops.migrate revision {service} 'describe the change'"
     )
 
 
 async def test_the_synchronous_upgrade_works_from_inside_an_event_loop(database_url) -> None:
-    upgrade(database_url, script_location("intake"))
+    upgrade(database_url, registered("intake").migrations)
 
     assert await current_revision_async(database_url) == head_of("intake")
 
 
 def head_of(service: str) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(script_location(service))).get_current_head()
+    return ScriptDirectory.from_config(alembic_config(registered(service).migrations)).get_current_head()
