@@ -28,9 +28,9 @@ from shared.storage.upsert import insert_new
 
 MEASURES = (
     "seekers_received", "sessions_held", "invited_to_session", "present_at_session", "assessed", "preselected",
-    "referred_to_training", "not_now", "trainings_started", "trainings_completed", "certified", "openings_posted",
-    "candidates_proposed", "hires", "time_to_fill_days", "placements_checked_3", "in_post_3", "placements_checked_6",
-    "in_post_6",
+    "referred_to_training", "not_now", "trainings_started", "modules_assessed", "modules_certified",
+    "trainings_completed", "certified", "openings_posted", "candidates_proposed", "hires", "time_to_fill_days",
+    "placements_checked_3", "in_post_3", "placements_checked_6", "in_post_6",
 )
 """Every measure counted, in the order of the path from registration to a placement still in post."""
 
@@ -56,6 +56,8 @@ def facts_of(payload: Any, on: date) -> list[Fact]:
             return [Fact("assessed", seeker_id), Fact(decision.value, seeker_id)]
         case e.SeekerJoinedCohort(seeker_id=seeker_id):
             return [Fact("trainings_started", seeker_id)]
+        case e.ModuleCertified(seeker_id=seeker_id, certified=certified):
+            return [Fact("modules_assessed", seeker_id), *([Fact("modules_certified", seeker_id)] if certified else [])]
         case e.TrainingCompleted(seeker_id=seeker_id, certified=certified):
             return [Fact("trainings_completed", seeker_id), *([Fact("certified", seeker_id)] if certified else [])]
         case e.OpeningPosted(trade=trade):

@@ -76,6 +76,8 @@ def metadata() -> MetaData:
         Column("trainees", Integer, nullable=False),
         Column("completed", Integer, nullable=False),
         Column("certified", Integer, nullable=False),
+        Column("steps_certified", Integer, nullable=False, server_default="0",
+               comment="Steps (trainee x module) validated so far."),
     )
     Index("ix_training_cohorts_platform", cohorts.c.platform_id, cohorts.c.starts_on)
     facts = Table(

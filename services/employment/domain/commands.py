@@ -76,6 +76,14 @@ class RecordModuleAttendance(Frozen):
     attendance: Attendance = Field(description="Present, absent or excused.")
 
 
+class CertifyModule(Frozen):
+    seeker_id: str = Field(min_length=1, max_length=60, description="The trainee.")
+    module: str = Field(min_length=1, max_length=200, description="One of the cohort's modules (a step of the framework).")
+    certified: bool = Field(description="Whether the step was validated.")
+    on: Day | None = Field(default=None, description="Day of the assessment of the step; default: today (platform's "
+                           "local day). Never in the future.")
+
+
 class CompleteTraining(Frozen):
     seeker_id: str = Field(min_length=1, max_length=60, description="The trainee.")
     certified: bool = Field(description="Whether the certification step was passed (then the trainee is pre-selected).")

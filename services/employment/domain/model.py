@@ -143,6 +143,10 @@ class TrainingCohort(Aggregate):
     trainees: set[str] = field(default_factory=set)
     completed: set[str] = field(default_factory=set)
     certified: set[str] = field(default_factory=set)
+    attendance: dict[tuple[str, str], e.Attendance] = field(default_factory=dict)
+    """The last attendance noted for each (trainee, module)."""
+    steps: dict[tuple[str, str], tuple[bool, date]] = field(default_factory=dict)
+    """Each (trainee, module) assessed: certified or not, and the day."""
 
     def open(self, event: e.CohortOpened) -> None:
         if self.opened:
@@ -159,6 +163,23 @@ class TrainingCohort(Aggregate):
         if module not in self.modules:
             raise DomainError("unknown_module", "Ce module ne fait pas partie de la formation.", field="module")
         self.record(e.ModuleAttended(cohort_id=self.cohort_id, seeker_id=seeker_id, module=module, attendance=attendance))
+
+    def certify_module(self, seeker_id: str, module: str, certified: bool, on: date, today: date) -> None:
+        """Record a step of the framework as validated or not on ``on``; a failed step may be passed later, a
+        validated one stays validated."""
+        self._ensure_trainee(seeker_id)
+        if module not in self.modules:
+            raise DomainError("unknown_module", "Ce module ne fait pas partie de la formation.", field="module")
+        if on > today:
+            raise DomainError("future_day", "La date de validation ne peut pas être dans le futur.", field="on")
+        if self.starts_on is not None and on < self.starts_on:
+            raise DomainError("before_cohort", f"La formation commence le {self.starts_on:%d/%m/%Y} : "
+                              "une étape ne peut pas être validée avant.", field="on")
+        done = self.steps.get((seeker_id, module))
+        if done is not None and done[0]:
+            raise Conflict("step_certified", f"Cette étape est déjà validée (le {done[1]:%d/%m/%Y}).")
+        self.record(e.ModuleCertified(cohort_id=self.cohort_id, seeker_id=seeker_id, module=module,
+                                      certified=certified, on=on))
 
     def complete(self, seeker_id: str, certified: bool) -> None:
         self._ensure_trainee(seeker_id)
@@ -182,6 +203,10 @@ class TrainingCohort(Aggregate):
                 self.starts_on, self.ends_on = starts_on, ends_on
             case e.SeekerJoinedCohort(seeker_id=seeker_id):
                 self.trainees.add(seeker_id)
+            case e.ModuleAttended(seeker_id=seeker_id, module=module, attendance=attendance):
+                self.attendance[(seeker_id, module)] = attendance
+            case e.ModuleCertified(seeker_id=seeker_id, module=module, certified=certified, on=on):
+                self.steps[(seeker_id, module)] = (certified, on)
             case e.TrainingCompleted(seeker_id=seeker_id, certified=certified):
                 self.completed.add(seeker_id)
                 if certified:

@@ -68,7 +68,8 @@ async def list_seekers(platform_id: str, who: Advisor, svc: Handlers, page: Page
 async def show_seeker(platform_id: str, seeker_id: str, who: Advisor, svc: Handlers) -> s.SeekerDetail:
     record = await svc.seeker(platform_id, seeker_id)
     identity = await svc.identity(record, who, f"suivi du demandeur d'emploi {seeker_id}")
-    return s.SeekerDetail(**dict(s.SeekerSummary.of(record)), identity=identity)
+    assessments = [s.Assessment.of(event, on) for event, on in await svc.assessments(platform_id, seeker_id)]
+    return s.SeekerDetail(**dict(s.SeekerSummary.of(record)), identity=identity, assessments=assessments)
 
 
 @router.post("/seekers/{seeker_id}/assessment", status_code=204, summary="Record the grid, scores and decision")
@@ -147,6 +148,13 @@ async def admit_trainee(platform_id: str, cohort_id: str, body: c.AdmitTrainee, 
 async def record_module(platform_id: str, cohort_id: str, body: c.RecordModuleAttendance, who: Advisor,
                         svc: Handlers) -> None:
     await svc.record_module(platform_id, cohort_id, body, who.actor)
+
+
+@router.post("/cohorts/{cohort_id}/certifications", status_code=204,
+             summary="A step (module) of the framework validated or not for a trainee, with its day")
+async def certify_module(platform_id: str, cohort_id: str, body: c.CertifyModule, who: Advisor,
+                         svc: Handlers) -> None:
+    await svc.certify_module(platform_id, cohort_id, body, who.actor)
 
 
 @router.post("/cohorts/{cohort_id}/completions", status_code=204,

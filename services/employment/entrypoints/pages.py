@@ -30,7 +30,7 @@ router = APIRouter(prefix="/platforms/{platform_id}", tags=["employment pages"],
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 MONTHS_SHOWN = 6
 HEADLINE = ("seekers_received", "sessions_held", "present_at_session", "assessed", "preselected", "referred_to_training",
-            "trainings_completed", "openings_posted", "candidates_proposed", "hires", "in_post_6")
+            "modules_certified", "trainings_completed", "openings_posted", "candidates_proposed", "hires", "in_post_6")
 """The measures of the page's table, in the order of the path from registration to a placement."""
 
 

@@ -18,12 +18,14 @@ SEEKER_STATUSES = {"registered": "inscrit·e", "preselected": "pré-sélectionn�
                    "referred_to_training": "orienté·e vers une formation", "in_training": "en formation",
                    "not_now": "pas pour le moment", "hired": "embauché·e", "erased": "données effacées"}
 OPENING_STATUSES = {"open": "ouverte", "filled": "pourvue"}
+STEP_STATES = {True: "validée", False: "non validée", None: "à évaluer"}
 MEASURE_LABELS = {
     "seekers_received": "demandeurs d'emploi reçus", "sessions_held": "réunions d'information tenues",
     "invited_to_session": "invitations aux réunions", "present_at_session": "présents aux réunions",
     "assessed": "personnes évaluées", "preselected": "pré-sélectionnées",
     "referred_to_training": "orientées vers une formation", "not_now": "pas pour le moment",
-    "trainings_started": "entrées en formation", "trainings_completed": "formations terminées",
+    "trainings_started": "entrées en formation", "modules_assessed": "étapes de formation évaluées",
+    "modules_certified": "étapes de formation validées", "trainings_completed": "formations terminées",
     "certified": "certifications obtenues", "openings_posted": "offres d'emploi déposées",
     "candidates_proposed": "candidatures proposées", "hires": "embauches (offres pourvues)",
     "time_to_fill_days": "jours pour pourvoir (somme)", "placements_checked_3": "suivis à 3 mois",
@@ -62,22 +64,49 @@ class SeekerSummary(BaseModel):
                    preselected_on=record.preselected_on, proposals=record.proposals)
 
 
+class Assessment(BaseModel):
+    """One assessment of the seeker: the grid, the decision and why."""
+
+    on: date = Field(description="Day of the assessment (platform's local day).")
+    skills: int
+    motivation: int
+    constraints: int
+    decision: e.AssessmentDecision
+    decision_label: str
+    reason: str
+
+    @classmethod
+    def of(cls, event: e.SeekerAssessed, on: date) -> Assessment:
+        return cls(on=on, skills=event.grid.skills, motivation=event.grid.motivation,
+                   constraints=event.grid.constraints, decision=event.decision,
+                   decision_label=labels.label(labels.ASSESSMENT_DECISIONS, event.decision), reason=event.reason)
+
+
 class SeekerDetail(SeekerSummary):
     identity: dict[str, Any] | None = Field(description="Name and contact details (read audited); null once erased.")
+    assessments: list[Assessment] = Field(default_factory=list, description="Their assessments, oldest first.")
 
 
 class SessionView(BaseModel):
     session_id: str
     starts_at: datetime | None
+    place: str
+    trade_labels: list[str] = Field(description="Trades presented, in French.")
     capacity: int
     invited: list[str]
     enrolled: list[str]
     held: bool
+    attendance: dict[str, e.Attendance] = Field(description="Once held: each invited seeker's attendance.")
+    attendance_labels: dict[str, str] = Field(description="The same in French.")
 
     @classmethod
     def of(cls, session: InformationSession) -> SessionView:
-        return cls(session_id=session.session_id, starts_at=session.starts_at, capacity=session.capacity,
-                   invited=session.invited, enrolled=sorted(session.enrolled), held=session.held)
+        return cls(session_id=session.session_id, starts_at=session.starts_at, place=session.place,
+                   trade_labels=[labels.label(labels.TRADES, trade) for trade in session.trades],
+                   capacity=session.capacity, invited=session.invited, enrolled=sorted(session.enrolled),
+                   held=session.held, attendance=session.attendance,
+                   attendance_labels={seeker: labels.label(labels.ATTENDANCES, mark)
+                                      for seeker, mark in session.attendance.items()})
 
 
 class SessionSummary(BaseModel):
@@ -106,22 +135,52 @@ class CohortSummary(BaseModel):
     trainees: int
     completed: int
     certified: int
+    steps_certified: int = Field(description="Steps (trainee x module) validated so far.")
 
     @classmethod
     def of(cls, record: CohortRecord) -> CohortSummary:
         return cls(**{name: value for name, value in record.__dict__.items() if name != "platform_id"})
 
 
+class Step(BaseModel):
+    """Where a trainee stands on one module (step) of the framework."""
+
+    seeker_id: str
+    module: str
+    attendance: e.Attendance | None = Field(description="Last attendance noted at the module; null if none.")
+    attendance_label: str | None = Field(description="The attendance in French.")
+    certified: bool | None = Field(description="Validated (true), assessed and not validated (false), not assessed "
+                                   "yet (null).")
+    certified_label: str = Field(description="The step's state in French.")
+    on: date | None = Field(description="Day of the last assessment of the step.")
+
+
 class CohortView(BaseModel):
     cohort_id: str
+    title: str
+    starts_on: date | None
+    ends_on: date | None
     modules: list[str]
     trainees: list[str]
     completed: list[str]
+    certified: list[str] = Field(description="Trainees who finished with the certification.")
+    steps: list[Step] = Field(description="Each trainee x module, in the order of the modules.")
 
     @classmethod
     def of(cls, cohort: TrainingCohort) -> CohortView:
-        return cls(cohort_id=cohort.cohort_id, modules=cohort.modules, trainees=sorted(cohort.trainees),
-                   completed=sorted(cohort.completed))
+        steps = []
+        for seeker_id in sorted(cohort.trainees):
+            for module in cohort.modules:
+                attendance = cohort.attendance.get((seeker_id, module))
+                done = cohort.steps.get((seeker_id, module))
+                steps.append(Step(
+                    seeker_id=seeker_id, module=module, attendance=attendance,
+                    attendance_label=labels.label(labels.ATTENDANCES, attendance) if attendance else None,
+                    certified=done[0] if done else None, on=done[1] if done else None,
+                    certified_label=STEP_STATES[done[0] if done else None]))
+        return cls(cohort_id=cohort.cohort_id, title=cohort.title, starts_on=cohort.starts_on, ends_on=cohort.ends_on,
+                   modules=cohort.modules, trainees=sorted(cohort.trainees), completed=sorted(cohort.completed),
+                   certified=sorted(cohort.certified), steps=steps)
 
 
 class OpeningSummary(BaseModel):

@@ -120,6 +120,14 @@ class EmploymentHandlers:
         async with self.uow() as uow:
             return await self._seeker_record(uow, platform_id, seeker_id)
 
+    async def assessments(self, platform_id: str, seeker_id: str) -> list[tuple[e.SeekerAssessed, date]]:
+        """The seeker's assessments, oldest first, each with the platform's local day it was recorded."""
+        zone = self.policy(platform_id).zone
+        async with self.uow() as uow:
+            history = await uow.events.load("seeker", seeker_id)
+        return [(envelope.payload, local_date(envelope.meta.occurred_at, zone)) for envelope in history
+                if envelope.platform_id == platform_id and isinstance(envelope.payload, e.SeekerAssessed)]
+
     async def identity(self, record: SeekerRecord, reader: Principal, purpose: str) -> dict[str, Any] | None:
         """The seeker's name and contact details, read through the vault (audited); None once erased."""
         if record.identity is None:
@@ -214,6 +222,14 @@ class EmploymentHandlers:
         async with self.uow() as uow:
             cohort = await self._cohort(uow, platform_id, cohort_id)
             cohort.attend(body.seeker_id, body.module, body.attendance)
+            await self._save_cohort(uow, cohort, platform_id, actor)
+            await uow.commit()
+
+    async def certify_module(self, platform_id: str, cohort_id: str, body: c.CertifyModule, actor: str) -> None:
+        today = self.today(platform_id)
+        async with self.uow() as uow:
+            cohort = await self._cohort(uow, platform_id, cohort_id)
+            cohort.certify_module(body.seeker_id, body.module, body.certified, body.on or today, today)
             await self._save_cohort(uow, cohort, platform_id, actor)
             await uow.commit()
 
@@ -366,7 +382,7 @@ class EmploymentHandlers:
         assert cohort.starts_on is not None and cohort.ends_on is not None
         await uow.activities.save_cohort(CohortRecord(
             cohort.cohort_id, platform_id, cohort.title, cohort.starts_on, cohort.ends_on, len(cohort.trainees),
-            len(cohort.completed), len(cohort.certified)))
+            len(cohort.completed), len(cohort.certified), sum(1 for done, _ in cohort.steps.values() if done)))
 
     async def sessions(self, platform_id: str) -> list[SessionRecord]:
         self.policy(platform_id)

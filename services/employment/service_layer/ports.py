@@ -82,6 +82,7 @@ class CohortRecord:
     trainees: int
     completed: int
     certified: int
+    steps_certified: int = 0
 
 
 class SeekerIndex(Protocol):

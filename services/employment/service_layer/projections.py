@@ -16,7 +16,8 @@ from shared.platforms.model import PlatformPolicy
 from shared.storage.ports import ProjectionConnection
 
 FIGURES = "employment.figures"
-COUNTED = (e.SeekerRegistered, e.SessionHeld, e.SeekerAssessed, e.SeekerJoinedCohort, e.TrainingCompleted,
+COUNTED = (e.SeekerRegistered, e.SessionHeld, e.SeekerAssessed, e.SeekerJoinedCohort, e.ModuleCertified,
+           e.TrainingCompleted,
            e.OpeningPosted, e.CandidatesProposed, e.SeekerHired, e.PlacementChecked)
 
 

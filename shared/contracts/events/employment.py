@@ -213,6 +213,16 @@ class ModuleAttended(CohortEvent):
 
 
 @register
+class ModuleCertified(CohortEvent):
+    """A trainee's step of the framework was assessed: certified (validated) or not, on that day."""
+
+    seeker_id: str = Field(description="The trainee.")
+    module: str = Field(min_length=1, max_length=200, description="The module (step) of the framework, one of the cohort's.")
+    certified: bool = Field(description="Whether the step was validated.")
+    on: date = Field(description="Day of the assessment of the step (the platform's local day).")
+
+
+@register
 class TrainingCompleted(CohortEvent):
     """A trainee finished the course; ``certified`` when the certification step was passed."""
 
