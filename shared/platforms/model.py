@@ -24,6 +24,7 @@ from shared.platforms.fees import FeeEntry, FeeRule, check_fee_entries_ordered, 
 from shared.platforms.opening import OpeningHours
 from shared.platforms.places import Activity, Commune, Sector
 from shared.platforms.sessions import SessionPolicy
+from shared.platforms.sign_in import SingleSignOn
 from shared.platforms.topics import Partner, Topic, TopicGroup, check_topics
 
 PlatformId = Annotated[str, Field(pattern=PLATFORM_ID_PATTERN)]
@@ -134,6 +135,9 @@ class PlatformPolicy(PolicyModel):
     information_topics: list[TopicGroup] = Field(
         default_factory=list, description="What callers and visitors ask about when they only want information or "
         "mediation, grouped; an information call or a visit names one of these topics.")
+    single_sign_on: SingleSignOn | None = Field(
+        default=None, description="The platform's OpenID Connect provider its staff may sign in with (ProConnect...); "
+        "unset: accounts with a password only.")
     sessions: SessionPolicy = Field(default_factory=SessionPolicy, description="Idle and absolute limits of the "
                                     "staff's browser sessions (30 minutes idle, 12 hours in all by default).")
 

@@ -8,7 +8,16 @@ from fastapi import FastAPI
 
 from services.intake.bootstrap import bootstrap
 from services.intake.domain.spam import FormLimits
-from services.intake.entrypoints import console_http, contact_http, desk_http, http, public_http, views_http
+from services.intake.entrypoints import (
+    console_http,
+    contact_http,
+    desk_http,
+    http,
+    public_http,
+    single_sign_on_http,
+    views_http,
+)
+from shared.security.single_sign_on import AccountSessions, SingleSignOnClients
 from shared.service.app import build_app
 from shared.service.periodic import Periodic
 from shared.service.test_clock import clock_router
@@ -18,7 +27,8 @@ from shared.settings import Settings
 def create_app(settings: Settings | None = None) -> FastAPI:
     intake = bootstrap(settings)
     callbacks = Periodic(intake.callbacks.sweep_once, interval=intake.sweep_interval, name="callback sweep")
-    routers = [http.router, desk_http.router, views_http.router, contact_http.router, console_http.router, public_http.router]
+    routers = [http.router, desk_http.router, views_http.router, contact_http.router, console_http.router, public_http.router,
+               single_sign_on_http.router]
     if intake.settings.test_clock:
         routers.append(clock_router(intake.clock, wake=[callbacks.wake]))
     return build_app(
@@ -27,7 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=routers,
         registry=intake.registry,
         state={"settings": intake.settings, "handlers": intake.handlers, "views": intake.views, "tokens": intake.tokens, "vault": intake.vault,
-               "form_secret": secrets.token_bytes(32), "form_limiter": FormLimits()},
+               "form_secret": secrets.token_bytes(32), "form_limiter": FormLimits(),
+               "single_sign_on": SingleSignOnClients(intake.handlers.policies), "sign_in_sessions": AccountSessions()},
         on_start=intake.vault.create_tables,
         background=[callbacks.run],
     )

@@ -1,0 +1,186 @@
+"""Staff sign in through their platform's OpenID Connect provider: a real provider (oidc-provider-mock over HTTP,
+client registered, nonce and PKCE enforced), intake in-process on the real broker, one httpx client playing the
+browser across both (cookies, redirects, the provider's authorization form)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from fastapi import FastAPI
+
+from services.intake.entrypoints.app import create_app
+from shared.security.sessions import SESSION_COOKIE
+from shared.settings import Settings
+from tests.fixtures.oidc_provider import TestProvider, register_client
+from tests.fixtures.services import REPO
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+P = "combrailles"
+APP_URL = "http://relais.test"
+SECRET_VARIABLE = "RELAIS_TEST_OIDC_SECRET"
+ROLES = [{"value": "ccas-coordination", "role": "coordinator"}, {"value": "ccas-accueil", "role": "operator"}]
+
+
+def platforms_with_single_sign_on(folder: Path, provider: TestProvider, **overrides: Any) -> Path:
+    """The test platform's policy with ``single_sign_on`` naming ``provider``, alone in ``folder``."""
+    policy = yaml.safe_load((REPO / "tests" / "fixtures" / "platforms" / f"{P}.yaml").read_text(encoding="utf-8"))
+    policy["single_sign_on"] = {"label": "Se connecter avec ProConnect", "issuer": provider.url,
+                                "client_id": provider.client_id, "client_secret_env": SECRET_VARIABLE,
+                                "scopes": ["openid", "email", "profile"], "role_claim": "groups", "roles": ROLES,
+                                "create_accounts": True, **overrides}
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{P}.yaml").write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+def text(page: httpx.Response) -> str:
+    """The page as a person reads it (entities such as &#39; unescaped)."""
+    return html.unescape(page.text)
+
+
+@dataclass
+class Browser:
+    """An httpx client holding cookies across intake (in-process) and the provider (over HTTP)."""
+
+    client: httpx.AsyncClient
+    provider: TestProvider
+    app: FastAPI
+
+    async def sign_in(self, subject: str) -> httpx.Response:
+        """Click the button, pick ``subject`` on the provider's form; the answer after every redirect."""
+        form = await self.client.get(f"/connexion/oidc/{P}")
+        assert form.status_code == 200 and str(form.url).startswith(self.provider.url), (form.status_code, form.url)
+        return await self.client.post(str(form.url), data={"sub": subject})
+
+    async def role(self) -> str:
+        answer = await self.client.get(f"/platforms/{P}/policy")
+        assert answer.status_code == 200, answer.text
+        return str(answer.json()["role"])
+
+
+@asynccontextmanager
+async def signing_in(settings: Settings, provider: TestProvider) -> AsyncIterator[Browser]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        mounts = {APP_URL: httpx.ASGITransport(app=app), "all://": httpx.AsyncHTTPTransport()}
+        async with httpx.AsyncClient(mounts=mounts, base_url=APP_URL, follow_redirects=True, timeout=15) as client:
+            yield Browser(client, provider, app)
+
+
+@pytest.fixture
+def sso_settings(service_settings: Callable[..., Settings], oidc_provider: TestProvider, tmp_path: Path,
+                 monkeypatch: pytest.MonkeyPatch) -> Callable[..., Settings]:
+    register_client(oidc_provider, [f"{APP_URL}/connexion/oidc/{P}/retour"])
+    monkeypatch.setenv(SECRET_VARIABLE, oidc_provider.client_secret)
+
+    def make(**policy: Any) -> Settings:
+        folder = platforms_with_single_sign_on(tmp_path / "platforms", oidc_provider, **policy)
+        return service_settings(platforms_dir=folder)
+
+    return make
+
+
+async def test_two_people_sign_in_with_the_roles_their_groups_give(
+        sso_settings: Callable[..., Settings], oidc_provider: TestProvider) -> None:
+    oidc_provider.set_user("agent-coord", {"email": "coord@ccas.example", "name": "Camille Coord",
+                                           "groups": ["ccas-accueil", "ccas-coordination"]})
+    oidc_provider.set_user("agent-accueil", {"email": "accueil@ccas.example", "groups": ["ccas-accueil", "autre"]})
+    async with signing_in(sso_settings(), oidc_provider) as browser:
+        landed = await browser.sign_in("agent-coord")
+        assert landed.status_code == 200 and landed.url.path == "/console", (landed.status_code, landed.url, landed.text)
+        assert browser.client.cookies.get(SESSION_COOKIE)
+        assert await browser.role() == "coordinator"  # the first listed value the person holds wins
+
+        authorization = oidc_provider.authorization_requests[-1]
+        assert authorization["code_challenge_method"] == "S256" and len(authorization["code_challenge"]) == 43
+        assert authorization["nonce"] and authorization["state"] and "openid" in authorization["scope"].split()
+        exchange = oidc_provider.token_requests[-1]
+        assert exchange["grant_type"] == "authorization_code" and len(exchange["code_verifier"]) >= 43
+        assert "client_secret" not in exchange  # client_secret_basic: the secret travels in the Authorization header
+
+        browser.client.cookies.clear()
+        landed = await browser.sign_in("agent-accueil")
+        assert landed.url.path == "/console", landed.text
+        assert await browser.role() == "operator"
+        identity = browser.app.state.identity
+        accounts = {account.email: account for account in await identity.store.accounts_of(P)}
+        assert accounts["coord@ccas.example"].role == "coordinator" and accounts["accueil@ccas.example"].role == "operator"
+        assert accounts["coord@ccas.example"].display_name == "Camille Coord"
+
+
+async def test_a_person_whose_groups_give_no_role_is_refused_on_a_french_page(
+        sso_settings: Callable[..., Settings], oidc_provider: TestProvider) -> None:
+    oidc_provider.set_user("agent-autre", {"email": "autre@ccas.example", "groups": ["mairie-etat-civil"]})
+    async with signing_in(sso_settings(), oidc_provider) as browser:
+        refused = await browser.sign_in("agent-autre")
+        assert refused.status_code == 403, refused.text
+        assert refused.headers["content-type"].startswith("text/html")
+        assert "aucun rôle sur Services à domicile des Combrailles" in text(refused)
+        assert not browser.client.cookies.get(SESSION_COOKIE)
+        assert await browser.app.state.identity.store.accounts_of(P) == []
+
+
+async def test_a_return_whose_state_was_not_issued_to_this_browser_is_refused(
+        sso_settings: Callable[..., Settings], oidc_provider: TestProvider) -> None:
+    oidc_provider.set_user("agent-coord", {"email": "coord@ccas.example", "groups": ["ccas-coordination"]})
+    async with signing_in(sso_settings(), oidc_provider) as browser:
+        form = await browser.client.get(f"/connexion/oidc/{P}")
+        assert form.status_code == 200
+        back = await browser.client.post(str(form.url), data={"sub": "agent-coord"}, follow_redirects=False)
+        genuine = httpx.URL(back.headers["location"])
+        forged = genuine.copy_set_param("state", "etat-fabrique-ailleurs")
+        refused = await browser.client.get(str(forged))
+        assert refused.status_code == 400 and "ne correspond pas à la connexion commencée" in text(refused)
+        assert not browser.client.cookies.get(SESSION_COOKIE)
+        # the flow cookie is gone with the refusal: even the genuine answer cannot be replayed now
+        replayed = await browser.client.get(str(genuine))
+        assert replayed.status_code == 400 and "recommencez depuis la page de connexion" in text(replayed)
+        # a return from another browser, without the flow cookie at all
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=browser.app),
+                                     base_url=APP_URL) as other:
+            stranger = await other.get(str(genuine))
+        assert stranger.status_code == 400 and "pas été commencée dans ce navigateur" in text(stranger)
+
+
+async def test_refusals_at_the_provider_and_disabled_or_unknown_accounts_end_on_french_pages(
+        sso_settings: Callable[..., Settings], oidc_provider: TestProvider) -> None:
+    oidc_provider.set_user("agent-accueil", {"email": "accueil@ccas.example", "groups": ["ccas-accueil"]})
+    async with signing_in(sso_settings(), oidc_provider) as browser:
+        form = await browser.client.get(f"/connexion/oidc/{P}")
+        denied = await browser.client.post(str(form.url), data={"action": "deny"})
+        assert denied.status_code == 403 and "refusée ou annulée chez le fournisseur" in text(denied)
+
+        assert (await browser.sign_in("agent-accueil")).url.path == "/console"
+        identity = browser.app.state.identity
+        [account] = await identity.store.accounts_of(P)
+        await identity.accounts.set_disabled(account.account_id, True, identity.now())
+        browser.client.cookies.clear()
+        refused = await browser.sign_in("agent-accueil")
+        assert refused.status_code == 403 and "Ce compte est désactivé" in text(refused)
+        assert not browser.client.cookies.get(SESSION_COOKIE)
+
+    oidc_provider.set_user("agent-nouveau", {"email": "nouveau@ccas.example", "groups": ["ccas-accueil"]})
+    async with signing_in(sso_settings(create_accounts=False, emails_verified=True), oidc_provider) as browser:
+        unknown = await browser.sign_in("agent-nouveau")
+        assert unknown.status_code == 403 and "Aucun compte n'est ouvert à votre nom" in text(unknown)
+
+
+async def test_a_platform_without_single_sign_on_or_without_its_secret_answers_a_french_page(
+        sso_settings: Callable[..., Settings], oidc_provider: TestProvider, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = sso_settings()
+    monkeypatch.delenv(SECRET_VARIABLE)
+    async with signing_in(settings, oidc_provider) as browser:
+        missing = await browser.client.get("/connexion/oidc/limoges")
+        assert missing.status_code == 404 and "ne propose pas de connexion" in text(missing)
+        unset = await browser.client.get(f"/connexion/oidc/{P}")
+        assert unset.status_code == 503 and "pas encore configurée sur ce serveur" in text(unset)
+        assert oidc_provider.client_secret not in unset.text
