@@ -3,19 +3,11 @@ and a provider's list of offers (``/p/{token}``: platform, provider)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from services.matching.service_layer.ports import OfferKey
 from shared.security.signed_links import LinkSigner
 
 OFFER_LINK_DAYS = 120
 """Long enough for the whole life of an offer: acceptance, contact, quote, intervention and its correction."""
-
-
-@dataclass(frozen=True)
-class OfferKey:
-    platform_id: str
-    request_id: str
-    provider_id: str
 
 
 class OfferLinks:

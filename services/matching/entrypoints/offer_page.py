@@ -22,7 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from services.matching.adapters.offer_links import OfferKey, OfferLinks
+from services.matching.adapters.offer_links import OfferLinks
 from services.matching.domain import commands as c
 from services.matching.domain.match import (
     ASSIGNED,
@@ -34,6 +34,7 @@ from services.matching.domain.match import (
     Match,
 )
 from services.matching.service_layer.handlers import OfferHandlers
+from services.matching.service_layer.ports import OfferKey
 from shared.contracts.events.matching import DeclineReason
 from shared.contracts.labels import DECLINE_REASONS
 from shared.errors import DomainError

@@ -15,14 +15,13 @@ import hashlib
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import MetaData
 
-from services.matching.adapters.offer_links import OfferKey
 from services.matching.adapters.unit_of_work import MatchingStore
 from services.matching.service_layer.offering import load_match
-from services.matching.service_layer.ports import UnitOfWorkFactory
+from services.matching.service_layer.ports import Links, OfferKey, UnitOfWorkFactory
 from shared.clock import Clock
 from shared.contracts.directory import Provider
 from shared.contracts.envelope import Envelope
@@ -41,10 +40,6 @@ CONFIRMATION = "request_confirmation"
 REMINDER = "offer_reminder"
 
 log = logging.getLogger(__name__)
-
-
-class Links(Protocol):
-    def link(self, key: OfferKey) -> str: ...
 
 
 def offer_text(policy: PlatformPolicy, assigned: ProviderAssigned) -> tuple[str, str]:

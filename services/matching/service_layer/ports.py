@@ -26,6 +26,21 @@ class Turn:
     version: int
 
 
+@dataclass(frozen=True)
+class OfferKey:
+    """One offer: the request offered to the provider, on its platform (what an offer's link opens)."""
+
+    platform_id: str
+    request_id: str
+    provider_id: str
+
+
+class Links(Protocol):
+    """Makes the link of an offer's page (signed by :class:`services.matching.adapters.offer_links.OfferLinks`)."""
+
+    def link(self, key: OfferKey) -> str: ...
+
+
 class Providers(Protocol):
     """Each provider's current state, rewritten with every event it gets."""
 
