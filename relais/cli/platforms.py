@@ -40,7 +40,8 @@ def check(
     from shared.platforms.loader import PolicyError, PolicyProblem, load_policy
     from shared.settings import load_settings
 
-    folder = folder or load_settings().platforms_dir
+    settings = load_settings()
+    folder = folder or settings.platforms_dir
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not files:
         what = "n'est pas un dossier" if not folder.is_dir() else "ne contient aucun fichier *.yaml"
@@ -50,23 +51,47 @@ def check(
     table = Table("plateforme", "mode", "délai de rappel", "calendrier", "activités", "communes",
                   "redevances par date", title=str(folder), title_justify="left")
     problems: list[PolicyProblem] = []
+    valid: list[PlatformPolicy] = []
     for path in files:
         try:
             policy = load_policy(path)
         except PolicyError as error:
             problems.extend(error.found)
             continue
+        valid.append(policy)
         table.add_row(policy.platform_id, _mode(policy), _deadline(policy), _calendar(policy),
                       str(len(policy.activities)), f"{len(policy.communes)} ({len(policy.sectors)} secteurs)",
                       "\n".join(_fees(entry) for entry in policy.fees))
     if table.row_count:
         print_table(table)
+    for policy in valid:
+        if policy.single_sign_on is not None:
+            console.print(escape(_single_sign_on(policy, settings.console_url)), soft_wrap=True)
     for problem in problems:
         console.print(f"[bold red]invalide :[/] {escape(problem.french())}", soft_wrap=True)
     broken = len({problem.file for problem in problems})
     console.print(f"{len(files) - broken} fichier(s) valide(s), {broken} invalide(s)")
     if problems:
         raise typer.Exit(1)
+
+
+def _single_sign_on(policy: PlatformPolicy, console_url: str) -> str:
+    """What a coordinator checks of the platform's OpenID Connect provider, and what to declare at the provider."""
+    from shared.contracts.labels import ROLES
+    from shared.platforms.sign_in import SecretMissing
+
+    sso = policy.single_sign_on
+    assert sso is not None
+    roles = ", ".join(f"{grant.value} → {ROLES[grant.role]}" for grant in sso.roles)
+    accounts = "comptes créés à la première connexion" if sso.create_accounts else "comptes existants seulement"
+    try:
+        sso.client_secret()
+        secret = "secret du client présent"
+    except SecretMissing as missing:
+        secret = f"attention : secret du client absent ici ({missing})"
+    return (f"{policy.platform_id} : connexion « {sso.label} » par {sso.issuer} (client {sso.client_id}) ; "
+            f"{sso.role_claim} : {roles} ; {accounts} ; {secret} ; adresse de retour à déclarer chez le "
+            f"fournisseur : {console_url.rstrip('/')}/connexion/oidc/{policy.platform_id}/retour")
 
 
 def _mode(policy: PlatformPolicy) -> str:

@@ -13,33 +13,17 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 from fastapi import FastAPI
 
 from services.intake.entrypoints.app import create_app
 from shared.security.sessions import SESSION_COOKIE
 from shared.settings import Settings
-from tests.fixtures.oidc_provider import TestProvider, register_client
-from tests.fixtures.services import REPO
+from tests.fixtures.oidc_provider import SECRET_VARIABLE, TestProvider, platforms_with_single_sign_on, register_client
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 P = "combrailles"
 APP_URL = "http://relais.test"
-SECRET_VARIABLE = "RELAIS_TEST_OIDC_SECRET"
-ROLES = [{"value": "ccas-coordination", "role": "coordinator"}, {"value": "ccas-accueil", "role": "operator"}]
-
-
-def platforms_with_single_sign_on(folder: Path, provider: TestProvider, **overrides: Any) -> Path:
-    """The test platform's policy with ``single_sign_on`` naming ``provider``, alone in ``folder``."""
-    policy = yaml.safe_load((REPO / "tests" / "fixtures" / "platforms" / f"{P}.yaml").read_text(encoding="utf-8"))
-    policy["single_sign_on"] = {"label": "Se connecter avec ProConnect", "issuer": provider.url,
-                                "client_id": provider.client_id, "client_secret_env": SECRET_VARIABLE,
-                                "scopes": ["openid", "email", "profile"], "role_claim": "groups", "roles": ROLES,
-                                "create_accounts": True, **overrides}
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{P}.yaml").write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")
-    return folder
 
 
 def text(page: httpx.Response) -> str:
@@ -83,7 +67,7 @@ def sso_settings(service_settings: Callable[..., Settings], oidc_provider: TestP
     monkeypatch.setenv(SECRET_VARIABLE, oidc_provider.client_secret)
 
     def make(**policy: Any) -> Settings:
-        folder = platforms_with_single_sign_on(tmp_path / "platforms", oidc_provider, **policy)
+        folder = platforms_with_single_sign_on(tmp_path / "platforms", P, oidc_provider.url, oidc_provider.client_id, **policy)
         return service_settings(platforms_dir=folder)
 
     return make

@@ -101,3 +101,26 @@ def test_tokens_are_refused_when_the_policy_folder_is_missing(federation: Path, 
 
     assert refused.exit_code == 2 and "cannot check platform 'limoges'" in " ".join(refused.output.split())
     assert not (tmp_path / "data" / "tokens.yaml").exists()
+
+
+def test_check_shows_a_platforms_single_sign_on_and_whether_its_secret_is_here(
+        federation: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    document = yaml.safe_load(SIXTH.read_text(encoding="utf-8"))
+    document["single_sign_on"] = {"label": "Se connecter avec ProConnect", "issuer": "https://auth.agentconnect.gouv.fr/api/v2",
+                                  "client_id": "relais-combrailles", "client_secret_env": "RELAIS_OIDC_COMBRAILLES",
+                                  "role_claim": "groups", "roles": [{"value": "ccas-accueil", "role": "operator"}]}
+    (federation / "combrailles.yaml").write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("RELAIS_CONSOLE_URL", "https://relais.combrailles.example")
+    monkeypatch.delenv("RELAIS_OIDC_COMBRAILLES", raising=False)
+
+    result = runner.invoke(app, ["platforms", "check"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    for expected in ("connexion « Se connecter avec ProConnect » par https://auth.agentconnect.gouv.fr/api/v2",
+                     "groups : ccas-accueil → écoutant·e", "comptes existants seulement",
+                     "attention : secret du client absent ici", "adresse de retour à déclarer chez le fournisseur : "
+                     "https://relais.combrailles.example/connexion/oidc/combrailles/retour"):
+        assert expected in result.output, expected
+
+    monkeypatch.setenv("RELAIS_OIDC_COMBRAILLES", "secret-du-client")
+    result = runner.invoke(app, ["platforms", "check"], env={"COLUMNS": "400"})
+    assert "secret du client présent" in result.output and "secret-du-client" not in result.output
