@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from relais.cli import analyst, mail, ops, platforms, privacy, tokens
+from relais.cli import analyst, mail, ops, platforms, privacy, tokens, users
 from relais.cli.console import console, foreground
 from relais.cli.stores import Service
 from shared.settings import DEFAULT_PORTS, load_settings
@@ -165,6 +165,7 @@ privacy.register(app)
 tokens.register(app)
 platforms.register(app)
 mail.register(app)
+users.register(app)
 
 if __name__ == "__main__":
     app()

@@ -21,10 +21,9 @@ error body ``{"error": "unauthorized", "detail": "...", "fields": []}`` (:mod:`s
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Annotated
-
-import secrets
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer

@@ -27,6 +27,8 @@ from datetime import datetime
 from fastapi import HTTPException, Request, Response, status
 
 from shared.clock import Clock, SystemClock
+from shared.outgoing.sender import Retry, Sender, Unsealer
+from shared.outgoing.wiring import OutgoingSettings, channels_from_settings
 from shared.platforms.model import PlatformPolicy
 from shared.security.accounts import Account, Accounts, SecretBox, SignInMethod
 from shared.security.identity_store import IdentityStore
@@ -159,3 +161,18 @@ async def check_form_csrf(request: Request) -> None:
     presented = await presented_csrf(request)
     if not expected or not presented or not secrets.compare_digest(expected, presented):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=CSRF_REFUSED)
+
+
+def invitation_sender(identity: Identity, unsealer: Unsealer) -> Sender:
+    """The sender of the identity store's outbox (invitation and reset emails), run by the service hosting the
+    sign-in pages (intake) with the email channel of ``RELAIS_SMTP_*``."""
+    settings = OutgoingSettings()
+    return Sender(identity.store.engine, identity.store.metadata, channels=channels_from_settings(identity.policies),
+                  unsealer=unsealer, reader="system:identity", clock=identity.clock,
+                  retry=Retry(max_attempts=settings.max_attempts, base_delay=settings.base_delay))
+
+
+def wake_invitation_sender(request: Request) -> None:
+    sender = getattr(request.app.state, "invitation_sender", None)
+    if isinstance(sender, Sender):
+        sender.notify()
