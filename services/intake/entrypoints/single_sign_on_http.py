@@ -2,7 +2,8 @@
 
 ``GET /connexion/oidc/{platform_id}`` sends the browser to the provider (state, nonce, PKCE S256) with a
 short-lived encrypted cookie holding what the return is checked against; ``GET /connexion/oidc/{platform_id}/retour``
-is the redirect URI a platform registers at its provider: it exchanges the code, verifies the ID token, maps the
+is the redirect URI a platform registers at its provider (under ``RELAIS_CONSOLE_URL``, intake's public address,
+as ``relais platforms check`` prints it): it exchanges the code, verifies the ID token, maps the
 role, lets the :class:`~shared.security.single_sign_on.SessionOpener` open the session and sends the person to the
 console. Every refusal is a French page with its 4xx (502 or 503 when the provider or the server's configuration
 fails), never JSON.
@@ -52,7 +53,7 @@ def _refused(request: Request, platform_id: str, refusal: SignInRefused | Accoun
 
 @router.get("/{platform_id}", response_class=RedirectResponse, name="single_sign_on_start")
 async def start(request: Request, platform_id: str) -> Response:
-    redirect_uri = str(request.url_for("single_sign_on_return", platform_id=platform_id))
+    redirect_uri = f"{request.app.state.settings.console_url.rstrip('/')}/connexion/oidc/{platform_id}/retour"
     try:
         address, flow = await _clients(request).begin(platform_id, redirect_uri)
     except SignInRefused as refusal:

@@ -68,7 +68,7 @@ def sso_settings(service_settings: Callable[..., Settings], oidc_provider: TestP
 
     def make(**policy: Any) -> Settings:
         folder = platforms_with_single_sign_on(tmp_path / "platforms", P, oidc_provider.url, oidc_provider.client_id, **policy)
-        return service_settings(platforms_dir=folder)
+        return service_settings(platforms_dir=folder, console_url=APP_URL)
 
     return make
 
