@@ -23,6 +23,8 @@ from tests.fixtures.oidc_provider import SECRET_VARIABLE, TestProvider, platform
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 P = "combrailles"
+NEIGHBOUR = "combrailles-nord"
+"""A second platform signing in at the same provider."""
 APP_URL = "http://relais.test"
 
 
@@ -63,11 +65,13 @@ async def signing_in(settings: Settings, provider: TestProvider) -> AsyncIterato
 @pytest.fixture
 def sso_settings(service_settings: Callable[..., Settings], oidc_provider: TestProvider, tmp_path: Path,
                  monkeypatch: pytest.MonkeyPatch) -> Callable[..., Settings]:
-    register_client(oidc_provider, [f"{APP_URL}/connexion/oidc/{P}/retour"])
+    register_client(oidc_provider, [f"{APP_URL}/connexion/oidc/{platform}/retour" for platform in (P, NEIGHBOUR)])
     monkeypatch.setenv(SECRET_VARIABLE, oidc_provider.client_secret)
 
     def make(**policy: Any) -> Settings:
-        folder = platforms_with_single_sign_on(tmp_path / "platforms", P, oidc_provider.url, oidc_provider.client_id, **policy)
+        folder = tmp_path / "platforms"
+        for platform in (P, NEIGHBOUR):
+            platforms_with_single_sign_on(folder, platform, oidc_provider.url, oidc_provider.client_id, **policy)
         return service_settings(platforms_dir=folder, console_url=APP_URL)
 
     return make
@@ -113,14 +117,18 @@ async def test_a_person_whose_groups_give_no_role_is_refused_on_a_french_page(
         assert await browser.app.state.identity.store.accounts_of(P) == []
 
 
-async def test_a_return_whose_state_was_not_issued_to_this_browser_is_refused(
+async def test_a_return_whose_state_was_not_issued_to_this_browser_or_platform_is_refused(
         sso_settings: Callable[..., Settings], oidc_provider: TestProvider) -> None:
     oidc_provider.set_user("agent-coord", {"email": "coord@ccas.example", "groups": ["ccas-coordination"]})
-    async with signing_in(sso_settings(), oidc_provider) as browser:
+
+    async def answer_of_provider(browser: Browser) -> httpx.URL:
         form = await browser.client.get(f"/connexion/oidc/{P}")
         assert form.status_code == 200
         back = await browser.client.post(str(form.url), data={"sub": "agent-coord"}, follow_redirects=False)
-        genuine = httpx.URL(back.headers["location"])
+        return httpx.URL(back.headers["location"])
+
+    async with signing_in(sso_settings(), oidc_provider) as browser:
+        genuine = await answer_of_provider(browser)
         forged = genuine.copy_set_param("state", "etat-fabrique-ailleurs")
         refused = await browser.client.get(str(forged))
         assert refused.status_code == 400 and "ne correspond pas à la connexion commencée" in text(refused)
@@ -128,11 +136,19 @@ async def test_a_return_whose_state_was_not_issued_to_this_browser_is_refused(
         # the flow cookie is gone with the refusal: even the genuine answer cannot be replayed now
         replayed = await browser.client.get(str(genuine))
         assert replayed.status_code == 400 and "recommencez depuis la page de connexion" in text(replayed)
+
+        # the provider's answer for one platform, brought to another platform's return address
+        genuine = await answer_of_provider(browser)
+        elsewhere = await browser.client.get(str(genuine).replace(f"/oidc/{P}/", f"/oidc/{NEIGHBOUR}/"))
+        assert elsewhere.status_code == 400 and "ne correspond pas à la connexion commencée" in text(elsewhere)
+        assert not browser.client.cookies.get(SESSION_COOKIE)
+
         # a return from another browser, without the flow cookie at all
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=browser.app),
-                                     base_url=APP_URL) as other:
+        genuine = await answer_of_provider(browser)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=browser.app), base_url=APP_URL) as other:
             stranger = await other.get(str(genuine))
         assert stranger.status_code == 400 and "pas été commencée dans ce navigateur" in text(stranger)
+        assert await browser.app.state.identity.store.accounts_of(P) == []
 
 
 async def test_refusals_at_the_provider_and_disabled_or_unknown_accounts_end_on_french_pages(
