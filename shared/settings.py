@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     tokens_file: Path | None = Field(default=None, description="File of API token hashes and their principals.")
     host: str = Field(default="127.0.0.1", description="Address the HTTP servers listen on.")
     matching_url: str = Field(default="http://127.0.0.1:8002", description="Public URL of the matching service (for the console).")
+    employment_url: str = Field(default="http://127.0.0.1:8005",
+                                description="Public URL of the employment service (for the console's Emploi tab).")
     cors_origins: tuple[str, ...] = Field(
         default=("*",), description="Origins whose pages may call the APIs from a browser (the console's, at least).")
     consumer_batch_size: int = Field(default=500, ge=1, description="Max records per projection batch.")

@@ -87,9 +87,10 @@ def run_stack(
             bootstrap = broker.bootstrap
         else:
             _create_topics(bootstrap, settings.topic_prefix, partitions)
-        matching_url = next(service.url for service in services if service.name == "matching")
+        url_of = {service.name: service.url for service in services}
         shared_settings = stack.broker_appropriate(settings.model_copy(update={
-            "kafka_bootstrap_servers": bootstrap, "data_dir": data_dir, "matching_url": matching_url}), broker)
+            "kafka_bootstrap_servers": bootstrap, "data_dir": data_dir, "matching_url": url_of["matching"],
+            "employment_url": url_of["employment"]}), broker)
 
         sink = running.enter_context(SmtpSink(data_dir / "mail", settings.host)) if demo else None
         supervisor = running.enter_context(Supervisor(grace=grace, console=console))

@@ -102,12 +102,12 @@ class SessionAwareCors:
 
     def __init__(self, app: ASGIApp, *, console_origin: str, token_origins: Sequence[str]) -> None:
         methods = ["GET", "POST", "PUT"]
+        headers = ["Authorization", "Content-Type", "Idempotency-Key"]  # the key: one creation per click, retried
         self._console_origin = console_origin
         self._with_cookies = CORSMiddleware(app, allow_origins=[console_origin], allow_credentials=True,
-                                            allow_methods=methods,
-                                            allow_headers=["Authorization", "Content-Type", CSRF_HEADER])
+                                            allow_methods=methods, allow_headers=[*headers, CSRF_HEADER])
         self._with_tokens = CORSMiddleware(app, allow_origins=list(token_origins), allow_credentials=False,
-                                           allow_methods=methods, allow_headers=["Authorization", "Content-Type"])
+                                           allow_methods=methods, allow_headers=headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and Headers(scope=scope).get("origin") == self._console_origin:

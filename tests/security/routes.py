@@ -17,7 +17,7 @@ PUBLIC = (
     re.compile(r"^/d/"),  # feedback: a mediation desk's anonymous questionnaire (its printed QR code opens it)
     re.compile(r"^/[op]/"),  # matching: a provider's offer page and its offers (the signed, expiring link is the key)
     re.compile(r"^/(health|metrics|docs|redoc|openapi\.json)(/|$)"),
-    re.compile(r"^/console(/console\.js|/config)?$"),  # intake: the console's static page and its config
+    re.compile(r"^/console(/console\.js|/employment\.(js|css)|/config)?$"),  # intake: the console's static files, config
 )
 
 

@@ -17,7 +17,8 @@ from shared.security.principals import Principal, Role
 STATIC = Path(__file__).parent / "static"
 router = APIRouter(tags=["console"])
 
-_member = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.ANALYST, Role.MEDIATOR, Role.FEDERATION_ADMIN)
+_member = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.ANALYST, Role.MEDIATOR, Role.ADVISOR,
+                          Role.FEDERATION_ADMIN)
 Member = Annotated[Principal, Depends(_member)]
 
 
@@ -31,9 +32,21 @@ async def console_script() -> FileResponse:
     return FileResponse(STATIC / "console.js", media_type="text/javascript; charset=utf-8")
 
 
+@router.get("/console/employment.js", include_in_schema=False)
+async def employment_script() -> FileResponse:
+    """The console's Emploi tab (advisors and coordinators), on the employment service's API."""
+    return FileResponse(STATIC / "employment.js", media_type="text/javascript; charset=utf-8")
+
+
+@router.get("/console/employment.css", include_in_schema=False)
+async def employment_style() -> FileResponse:
+    return FileResponse(STATIC / "employment.css", media_type="text/css; charset=utf-8")
+
+
 @router.get("/console/config", summary="Where the console finds the other services, and the platforms to sign in to")
 async def console_config(request: Request, svc: Handlers) -> dict[str, Any]:
     return {"matching_url": request.app.state.settings.matching_url,
+            "employment_url": request.app.state.settings.employment_url,
             "platforms": [{"platform_id": p.platform_id, "name": p.name} for p in svc.policies.values()]}
 
 

@@ -29,6 +29,8 @@ _analyst = platform_member(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN
 
 
 _staff = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.FEDERATION_ADMIN)
+_card_readers = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.ADVISOR, Role.FEDERATION_ADMIN)
+"""Who reads the providers' cards: the staff, and the employment advisors helping the providers recruit."""
 
 
 async def _handlers(request: Request) -> OfferHandlers:
@@ -95,5 +97,5 @@ async def fairness(request: Request, platform_id: str, who: Annotated[Principal,
 
 @router.get("/provider-cards", summary="Every provider's name, kind, status, activities and communes (for operators)")
 async def provider_cards(request: Request, platform_id: str,
-                         who: Annotated[Principal, Depends(_staff)]) -> list[ProviderCard]:
+                         who: Annotated[Principal, Depends(_card_readers)]) -> list[ProviderCard]:
     return [ProviderCard.of(provider) for provider in await request.app.state.views.providers(platform_id)]

@@ -201,7 +201,8 @@ function show(view) {
   const calls = view === "log";
   $("view-log").classList.toggle("hidden", !calls);
   $("view-desk").classList.toggle("hidden", view !== "desk");
-  $("side").classList.toggle("hidden", view === "desk");
+  $("view-emploi").classList.toggle("hidden", view !== "emploi");
+  $("side").classList.toggle("hidden", view === "desk" || view === "emploi");
   $("app").classList.toggle("wide", !calls);
   for (const name of ["list", "queue", "observatory", "directory", "fairness"]) {
     $(`view-${name}`).classList.toggle("hidden", (name === "list" ? "log" : name) !== view);
@@ -212,6 +213,7 @@ function show(view) {
   if (view === "directory") showDirectory();
   if (view === "fairness") showFairness();
   if (view === "desk") showDesk();
+  if (view === "emploi") showEmployment();  // employment.js
 }
 for (const button of document.querySelectorAll("nav button")) button.addEventListener("click", () => show(button.dataset.view));
 
@@ -643,6 +645,7 @@ async function boot() {
     return;
   }
   session.matching = config.matching_url;
+  session.employment = config.employment_url;
   $("platform").replaceChildren(...config.platforms.map((p) => new Option(p.name, p.platform_id)));
   start();
 }
