@@ -101,6 +101,9 @@ async def apply_decoded(
     anyway): rebuilds use it to write fewer rows. ``group_writes=False`` sends every write at once
     (``bench.projections`` compares the two).
 
+    Event types the projection applies in SQL (:mod:`shared.messaging.set_based`) are staged as the
+    loop meets them and applied together after the handlers, each statement once for the batch.
+
     The batch first runs without a savepoint per event (a SAVEPOINT and its RELEASE cost as much
     as a handler's own statements, and a round trip each on PostgreSQL), its handlers' writes
     grouped into one executemany per statement (:mod:`shared.storage.deferred`). If a handler or a
@@ -138,6 +141,9 @@ async def _apply_in_one_transaction(
         seen = await already_processed(conn, metadata, projection.name, set(event_ids))
         new_ids: list[str] = []
         handlers_conn = DeferredWrites(conn) if deferred else conn
+        set_based = projection.set_based
+        in_sql = set_based.event_types if set_based is not None else frozenset()
+        staged: list[tuple[InboundRecord, Envelope[Any]]] = []
         for (record, envelope), event_id in zip(decoded, event_ids, strict=True):
             if event_id in seen:
                 counts["duplicates"] += 1
@@ -145,7 +151,13 @@ async def _apply_in_one_transaction(
             if include is not None and not include(envelope):
                 counts["excluded"] += 1
                 continue
-            outcome = await _apply_one(handlers_conn, projection, envelope, savepoints)
+            if envelope.event_type in in_sql and not savepoints:
+                staged.append((record, envelope))
+                outcome: str | RejectEvent = "applied"
+            elif envelope.event_type in in_sql:
+                outcome = await _apply_sql_alone(conn, projection, record, envelope)
+            else:
+                outcome = await _apply_one(handlers_conn, projection, envelope, savepoints)
             if isinstance(outcome, RejectEvent):
                 verdict = "failed in" if isinstance(outcome, HandlerFailed) else "rejected by"
                 dead_letters.append(DeadLetter(record, f"{verdict} {projection.name}: {outcome.reason}"))
@@ -156,6 +168,8 @@ async def _apply_in_one_transaction(
                 new_ids.append(event_id)
         if isinstance(handlers_conn, DeferredWrites):
             await _send_deferred(handlers_conn, projection)
+        if staged:
+            await _apply_sql(conn, projection, staged)
         await mark_processed(conn, metadata, projection.name, new_ids)
         if projection.on_batch_end is not None:
             await projection.on_batch_end(conn)
@@ -170,6 +184,32 @@ async def _send_deferred(writes: DeferredWrites, projection: Projection) -> None
         await writes.flush()
     except Exception as failure:
         raise _RunAgainWithSavepoints(f"{type(failure).__name__} in {projection.name}") from failure
+
+
+async def _apply_sql(conn: ProjectionConnection, projection: Projection,
+                     staged: Sequence[tuple[InboundRecord, Envelope[Any]]]) -> None:
+    """The projection's SQL over the batch's new events of its types, all at once."""
+    assert projection.set_based is not None
+    try:
+        await projection.set_based.apply(conn, staged)
+    except Exception as failure:
+        raise _RunAgainWithSavepoints(f"{type(failure).__name__} in {projection.name}") from failure
+
+
+async def _apply_sql_alone(conn: ProjectionConnection, projection: Projection, record: InboundRecord,
+                           envelope: Envelope[Any]) -> str | RejectEvent:
+    """The projection's SQL over one event in a savepoint, so that a failure dead-letters that event only."""
+    assert projection.set_based is not None
+    try:
+        async with conn.begin_nested():
+            await projection.set_based.apply(conn, [(record, envelope)])
+    except Exception as failure:
+        if is_transient(failure):
+            raise
+        log.error("%s could not apply %s %s in SQL; it goes to the dead letters", projection.name,
+                  envelope.event_type, envelope.event_id, exc_info=failure)
+        return HandlerFailed(failure_reason(failure))
+    return "applied"
 
 
 @asynccontextmanager

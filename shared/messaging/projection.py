@@ -1,7 +1,8 @@
 """Projections: read models built from events, with exactly-once effects.
 
-A :class:`Projection` names a consumer (its checkpoint key), the logical topics it reads and one
-handler per event type; :mod:`shared.messaging.batches` applies records to it, exactly once.
+A :class:`Projection` names a consumer (its checkpoint key), the logical topics it reads, and how it
+applies each event type: set-based SQL run once per batch (:mod:`shared.messaging.set_based`), or one
+Python handler per event; :mod:`shared.messaging.batches` applies records to it, exactly once.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any, NamedTuple
 
 from shared.contracts.base import Event
 from shared.contracts.envelope import Envelope
+from shared.messaging.set_based import Computed, SetBased, Statements, WorkTable
 from shared.storage.ports import ProjectionConnection
 
 Handler = Callable[[ProjectionConnection, Envelope[Any]], Awaitable[None]]
@@ -60,14 +62,17 @@ class Projection:
         async def count(conn: AsyncConnection, envelope: Envelope[RequestLogged]) -> None: ...
 
     Handlers write rows with SQLAlchemy Core on the connection they are given (inside the batch
-    transaction) and must do nothing outside it. ``on_batch_end(conn)`` runs once per batch,
-    after the handlers and before the commit.
+    transaction) and must do nothing outside it. Event types whose effect SQL says over a whole batch
+    are declared with :meth:`in_sql` instead (:attr:`set_based`); the batch's handlers run first,
+    then its SQL, so handlers and SQL of one projection write different tables.
+    ``on_batch_end(conn)`` runs once per batch, after both and before the commit.
     """
 
     name: str
     topics: tuple[str, ...]
     handlers: dict[str, Handler] = field(default_factory=dict)
     on_batch_end: BatchHook | None = None
+    set_based: SetBased | None = None
 
     def __post_init__(self) -> None:
         self.topics = tuple(self.topics)
@@ -79,14 +84,32 @@ class Projection:
 
         def register(handler: Handler) -> Handler:
             for cls in event_classes:
-                if cls.topic not in self.topics:
-                    raise ValueError(f"{cls.event_type} is published on {cls.topic}, not read by {self.name}")
-                if cls.event_type in self.handlers:
-                    raise ValueError(f"{self.name} already handles {cls.event_type}")
+                self._check_new(cls)
                 self.handlers[cls.event_type] = handler
             return handler
 
         return register
+
+    def in_sql(self, *event_classes: type[Event], statements: Statements, computed: tuple[Computed, ...] = (),
+               work_tables: tuple[WorkTable, ...] = ()) -> SetBased:
+        """Apply ``event_classes`` with the set-based ``statements`` (see :mod:`shared.messaging.set_based`)."""
+        if self.set_based is not None:
+            raise ValueError(f"{self.name} already has its SQL")
+        for cls in event_classes:
+            self._check_new(cls)
+        self.set_based = SetBased(self.name, frozenset(cls.event_type for cls in event_classes), statements,
+                                  tuple(computed), tuple(work_tables))
+        return self.set_based
+
+    def applies(self, event_type: str) -> bool:
+        """True if a handler or the SQL of this projection applies events of ``event_type``."""
+        return event_type in self.handlers or (self.set_based is not None and event_type in self.set_based.event_types)
+
+    def _check_new(self, cls: type[Event]) -> None:
+        if cls.topic not in self.topics:
+            raise ValueError(f"{cls.event_type} is published on {cls.topic}, not read by {self.name}")
+        if self.applies(cls.event_type):
+            raise ValueError(f"{self.name} already handles {cls.event_type}")
 
     def at_batch_end(self, hook: BatchHook) -> BatchHook:
         """Decorator: set :attr:`on_batch_end`."""

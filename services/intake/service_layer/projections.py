@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, String
 
+from services.intake.adapters.observatory_sql import observatory_statements
 from services.intake.domain.timeline import summary_of
 from shared.contracts.base import Event
 from shared.contracts.envelope import Envelope
@@ -27,6 +28,7 @@ from shared.contracts.events import matching as me
 from shared.contracts.events.matching import UnmetReason
 from shared.contracts.topics import BILLING, FEEDBACK, MATCHING, REQUESTS
 from shared.messaging.projection import Projection
+from shared.messaging.set_based import Computed
 from shared.platforms.loader import load_policies
 from shared.platforms.local_time import local, local_month
 from shared.platforms.model import PlatformPolicy
@@ -133,8 +135,14 @@ def console_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy
     return projection
 
 
-def observatory_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy] | None = None) -> Projection:
-    """Counts by month of the platform's local time (``policies``: the configured ones by default)."""
+def observatory_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy] | None = None, *,
+                           in_sql: bool = True) -> Projection:
+    """Counts by month of the platform's local time (``policies``: the configured ones by default).
+
+    Live and in rebuilds the counts are added up per batch by the SQL of
+    :mod:`services.intake.adapters.observatory_sql` (``in_sql``), each event's local month staged with
+    it; the handlers (``in_sql=False``) are the reference that SQL is checked and measured against.
+    """
     policies = _policies(policies)
 
     def month(env: Env) -> str:
@@ -142,6 +150,11 @@ def observatory_projection(metadata: MetaData, policies: Mapping[str, PlatformPo
 
     unmet_table, calls = metadata.tables["unmet_demand"], metadata.tables["information_calls"]
     projection = Projection("intake.observatory", topics=(REQUESTS, MATCHING))
+    if in_sql:
+        projection.in_sql(me.RequestUnmet, ie.VoicemailUnanswered, ie.InformationCallLogged,
+                          statements=observatory_statements(UNSPECIFIED),
+                          computed=(Computed("month", String(7), month),))
+        return projection
 
     @projection.handles(me.RequestUnmet)
     async def unmet(conn: ProjectionConnection, env: Env) -> None:

@@ -8,7 +8,9 @@ not suspended, holding the agrément the request needs, available, not having de
 them expects 1 / n of it. A provider's ``expected_offers`` adds those fractions up; its equal share of the
 group is ``expected_offers / group offers``. Suspended or unaccredited members of the turn no longer dilute
 the share of those who can serve. The rows and the report are written and read by
-:mod:`services.matching.adapters.fairness`.
+:mod:`services.matching.adapters.fairness`; live and in rebuilds the projection applies its events with
+the set-based SQL of :mod:`services.matching.adapters.fairness_sql`, which gives the same rows as these
+handlers (``in_sql=False``, kept as the reference the SQL is checked and measured against).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from sqlalchemy import MetaData
 
 from services.matching.adapters.fairness import count_outcome, record_offer
+from services.matching.adapters.fairness_sql import CHANGES, fairness_statements
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.matching import (
     ContactConfirmed,
@@ -33,8 +36,13 @@ FAIRNESS = "matching.fairness"
 _OUTCOME_COLUMN = {"ContactConfirmed": "accepted", "OfferDeclined": "declined", "ContactDeadlineMissed": "missed"}
 
 
-def fairness_projection(metadata: MetaData) -> Projection:
+def fairness_projection(metadata: MetaData, *, in_sql: bool = True) -> Projection:
+    """The fairness read model, in SQL over each batch (``in_sql``) or with one handler per event."""
     projection = Projection(FAIRNESS, topics=(MATCHING,))
+    if in_sql:
+        projection.in_sql(ProviderAssigned, ContactConfirmed, OfferDeclined, ContactDeadlineMissed,
+                          statements=fairness_statements, work_tables=(CHANGES,))
+        return projection
 
     @projection.handles(ProviderAssigned)
     async def offered(conn: ProjectionConnection, envelope: Envelope[Any]) -> None:

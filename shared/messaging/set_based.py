@@ -1,0 +1,135 @@
+"""Set-based projections: SQL statements run once per batch over the batch's events, staged as rows.
+
+A :class:`Projection` may apply some of its event types with :class:`SetBased` SQL rather than one
+Python handler per event. The runner (:func:`shared.messaging.batches.apply_decoded`, live and in
+``relais replay``) keeps the exact semantics of handlers: it drops the events this consumer has
+already processed (by event id) or met earlier in the batch, then stages the new events of the SQL's
+types in a temporary table of the connection, one row each, in batch order::
+
+    seq, event_id, event_type, topic, partition, record_offset, occurred_at, platform_id,
+    aggregate_id, aggregate_version, actor, payload (JSON), then the projection's computed columns
+
+and runs the statements in order, in the batch's transaction, before the processed ids and the
+checkpoints are written. ``seq`` is the order a handler would have applied them in: statements whose
+result depends on that order (a running value, "the latest") order by it. Computed columns hold what
+SQL cannot work out portably (the month of a platform's local time), computed in Python once per
+event. The SQL is written once for SQLite and PostgreSQL: what they spell differently comes from the
+:class:`~shared.storage.batch_dialect.BatchDialect` the statements are built with.
+
+A failing statement fails the batch, which then runs again with a savepoint per event (as handlers
+do): the event whose statements fail alone is dead-lettered, the others are applied.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.types import TypeEngine
+
+from shared.contracts.envelope import Envelope
+from shared.storage.batch_dialect import BatchDialect
+from shared.storage.ports import ProjectionConnection
+
+Statements = Callable[[BatchDialect], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A staged column worked out in Python from each event (``value(envelope)``), of SQL type ``type_``."""
+
+    name: str
+    type_: TypeEngine[Any]
+    value: Callable[[Envelope[Any]], Any]
+
+
+@dataclass(frozen=True)
+class WorkTable:
+    """A temporary table the statements fill and read within a batch (emptied after it), for a step an
+    index makes cheap (e.g. the next row of a running sum found by primary key). ``columns`` are
+    (name, kind) pairs, kinds as :meth:`~shared.storage.batch_dialect.BatchDialect.type_name` knows them."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    primary_key: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class SetBased:
+    """The SQL of a projection: the ``event_types`` it applies and the ``statements`` run over them.
+
+    ``statements(dialect)`` returns the SQL text of each statement, reading the staged events from
+    ``dialect.staged``; it is called once per database kind and the statements are kept.
+    """
+
+    consumer: str
+    event_types: frozenset[str]
+    statements: Statements
+    computed: tuple[Computed, ...] = ()
+    work_tables: tuple[WorkTable, ...] = ()
+    _built: dict[str, tuple[BatchDialect, tuple[TextClause, ...]]] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def staged(self) -> str:
+        """Name of the staged table: one per projection, so projections sharing a transaction never mix."""
+        return "staged_" + re.sub(r"[^a-z0-9]+", "_", self.consumer.lower())
+
+    @cached_property
+    def _extra(self) -> tuple[tuple[str, TypeEngine[Any]], ...]:
+        return tuple((column.name, column.type_) for column in self.computed)
+
+    def built_for(self, dialect_name: str) -> tuple[BatchDialect, tuple[TextClause, ...]]:
+        """The dialect and the statements of ``dialect_name``, built once."""
+        built = self._built.get(dialect_name)
+        if built is None:
+            dialect = BatchDialect(dialect_name, self.staged)
+            built = (dialect, tuple(text(sql) for sql in self.statements(dialect)))
+            self._built[dialect_name] = built
+        return built
+
+    def rows(self, events: Sequence[tuple[Any, Envelope[Any]]], first_seq: int = 0) -> list[dict[str, Any]]:
+        """The staged rows of ``events`` ((record, envelope) pairs, in the order they apply)."""
+        computed = self.computed
+        rows = []
+        for seq, (record, envelope) in enumerate(events, start=first_seq):
+            meta = envelope.meta
+            row = {"seq": seq, "event_id": str(meta.event_id), "event_type": meta.event_type, "topic": record.topic,
+                   "partition": record.partition, "record_offset": record.offset, "occurred_at": meta.occurred_at,
+                   "platform_id": meta.platform_id, "aggregate_id": meta.aggregate_id,
+                   "aggregate_version": meta.aggregate_version, "actor": meta.actor,
+                   "payload": envelope.payload.model_dump_json()}
+            for column in computed:
+                row[column.name] = column.value(envelope)
+            rows.append(row)
+        return rows
+
+    async def apply(self, conn: ProjectionConnection, events: Sequence[tuple[Any, Envelope[Any]]]) -> None:
+        """Stage ``events`` and run the statements over them on ``conn`` (inside the batch's transaction)."""
+        if not events:
+            return
+        dialect, statements = self.built_for(conn.dialect.name)
+        await conn.execute(_ddl(dialect.create_staged(self._extra, conn.dialect)))
+        for work in self.work_tables:
+            columns = [(name, dialect.type_name(kind)) for name, kind in work.columns]
+            await conn.execute(_ddl(dialect.create_temporary(work.name, columns, work.primary_key)))
+        await conn.execute(dialect.stage(self._extra), self.rows(events))
+        for statement in statements:
+            await conn.execute(statement)
+        for table in (self.staged, *(work.name for work in self.work_tables)):
+            await conn.execute(_ddl(dialect.clear(table)))
+
+
+_texts: dict[str, TextClause] = {}
+
+
+def _ddl(sql: str) -> TextClause:
+    statement = _texts.get(sql)
+    if statement is None:
+        statement = _texts[sql] = text(sql)
+    return statement
+

@@ -1,0 +1,133 @@
+"""Everything set-based projections say differently to SQLite and to PostgreSQL, in one place.
+
+A set-based projection (:mod:`shared.messaging.set_based`) writes its SQL once, over a table of the
+batch's events staged by the runner, and asks a :class:`BatchDialect` for the few expressions the
+two databases spell differently: reading a field of an event's JSON payload (SQLite's
+``json_extract``, PostgreSQL's ``jsonb`` operators), the elements of a JSON array as rows, the
+staged table's DDL (a ``TEMP`` table; on PostgreSQL also truncated at commit) and the statement that
+stages rows. Everything else (``INSERT ... SELECT ... ON CONFLICT DO UPDATE``, ``UPDATE ... FROM``,
+window functions, ``WITH RECURSIVE``) is spelt the same by both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.types import TypeEngine
+
+from shared.storage.types import UtcDateTime
+
+DIALECTS = ("sqlite", "postgresql")
+
+STAGED_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("seq", "integer"), ("event_id", "text"), ("event_type", "text"), ("topic", "text"), ("partition", "integer"),
+    ("record_offset", "bigint"), ("occurred_at", "timestamp"), ("platform_id", "text"), ("aggregate_id", "text"),
+    ("aggregate_version", "integer"), ("actor", "text"), ("payload", "json"),
+)
+"""The columns every staged event has (``seq``: its rank among the batch's new events, the order a
+handler would have applied them in), before the projection's own computed columns."""
+
+
+@dataclass(frozen=True)
+class BatchDialect:
+    """The SQL spellings of one database (``name``: "sqlite" or "postgresql") for the staged table ``staged``.
+
+    JSON paths are dotted field names of the payload (``"activity"``, ``"contact.commune"``); ``source``
+    is the alias the statement gave the staged table (``e`` by default).
+    """
+
+    name: str
+    staged: str
+
+    def __post_init__(self) -> None:
+        if self.name not in DIALECTS:
+            raise NotImplementedError(f"set-based projections run on SQLite and PostgreSQL, not {self.name}")
+
+    @property
+    def postgresql(self) -> bool:
+        return self.name == "postgresql"
+
+    def text(self, path: str, source: str = "e") -> str:
+        """The payload field at ``path`` as text (NULL when absent or null)."""
+        if self.postgresql:
+            parts = path.split(".")
+            if len(parts) == 1:
+                return f"({source}.payload ->> '{path}')"
+            return f"({source}.payload #>> '{{{','.join(parts)}}}')"
+        return f"json_extract({source}.payload, '$.{path}')"
+
+    def integer(self, path: str, source: str = "e") -> str:
+        """The payload field at ``path`` as an integer."""
+        return f"CAST({self.text(path, source)} AS BIGINT)" if self.postgresql else self.text(path, source)
+
+    def number(self, path: str, source: str = "e") -> str:
+        """The payload field at ``path`` as a double-precision number."""
+        return f"CAST({self.text(path, source)} AS DOUBLE PRECISION)" if self.postgresql else self.text(path, source)
+
+    def boolean(self, path: str, source: str = "e") -> str:
+        """The payload field at ``path`` as 1 (true) or 0 (false)."""
+        if self.postgresql:
+            return f"(CASE {self.text(path, source)} WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)"
+        return self.text(path, source)
+
+    def array_length(self, path: str, source: str = "e") -> str:
+        """The number of elements of the payload's JSON array at ``path``."""
+        if self.postgresql:
+            return f"jsonb_array_length({source}.payload -> '{path}')"
+        return f"json_array_length({source}.payload, '$.{path}')"
+
+    def elements(self, path: str, alias: str, source: str = "e") -> str:
+        """A FROM item, placed after ``source`` in the same FROM list (both databases let it read
+        ``source``), yielding each element of the payload's JSON array at ``path`` as ``alias.value`` (text)."""
+        if self.postgresql:
+            return f"jsonb_array_elements_text({source}.payload -> '{path}') AS {alias}(value)"
+        return f"json_each({source}.payload, '$.{path}') AS {alias}"
+
+    def real(self, value: str) -> str:
+        """``value`` as a double-precision number (a bare ``1.0`` is a NUMERIC on PostgreSQL)."""
+        return f"CAST({value} AS DOUBLE PRECISION)"
+
+    def create_staged(self, extra: Sequence[tuple[str, TypeEngine[Any]]], dialect: Dialect) -> str:
+        """DDL of the staged table (see :meth:`create_temporary`)."""
+        columns = [(name, self.type_name(kind)) for name, kind in STAGED_COLUMNS]
+        columns += [(name, type_.compile(dialect=dialect)) for name, type_ in extra]
+        return self.create_temporary(self.staged, columns)
+
+    def create_temporary(self, table: str, columns: Sequence[tuple[str, str]], primary_key: str | None = None) -> str:
+        """DDL of a temporary table of this connection, emptied by :meth:`clear` (and on PostgreSQL when its
+        transaction commits); ``columns`` are (name, SQL type) pairs."""
+        defined = [f"{name} {type_}" + (" PRIMARY KEY" if name == primary_key else "") for name, type_ in columns]
+        ending = " ON COMMIT DELETE ROWS" if self.postgresql else ""
+        return f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({', '.join(defined)}){ending}"
+
+    def type_name(self, kind: str) -> str:
+        """The SQL type of ``kind``: integer, bigint, text, real, timestamp or json."""
+        return {"integer": "INTEGER", "bigint": "BIGINT", "text": "TEXT", "real": "DOUBLE PRECISION",
+                "timestamp": "TIMESTAMP WITH TIME ZONE" if self.postgresql else "DATETIME",
+                "json": "JSONB" if self.postgresql else "TEXT"}[kind]
+
+    def clear(self, table: str) -> str:
+        """What empties a temporary table once its statements ran: a transaction may stage several times
+        (one event at a time when the batch runs again with savepoints); on PostgreSQL the commit also
+        truncates it, which leaves no dead rows behind."""
+        return f"DELETE FROM {table}"
+
+    def stage(self, extra: Sequence[tuple[str, TypeEngine[Any]]]) -> TextClause:
+        """The INSERT of one staged row (run with many), its parameters named after the columns."""
+        return _stage_statement(self.name, self.staged, tuple(extra))
+
+
+@lru_cache(maxsize=256)
+def _stage_statement(dialect: str, staged: str, extra: tuple[tuple[str, TypeEngine[Any]], ...]) -> TextClause:
+    names = [name for name, _ in STAGED_COLUMNS] + [name for name, _ in extra]
+    values = [f"CAST(:{name} AS JSONB)" if name == "payload" and dialect == "postgresql" else f":{name}"
+              for name in names]
+    statement = text(f"INSERT INTO {staged} ({', '.join(names)}) VALUES ({', '.join(values)})")
+    return statement.bindparams(bindparam("occurred_at", type_=UtcDateTime()),
+                                *(bindparam(name, type_=type_) for name, type_ in extra))
