@@ -94,3 +94,13 @@ def test_a_policy_with_single_sign_on_loads_and_a_test_provider_may_be_on_this_m
     assert policy.single_sign_on.discovery_url == "https://auth.agentconnect.gouv.fr/api/v2/.well-known/openid-configuration"
     local = load_policy(policy_file(tmp_path, {**PROCONNECT, "issuer": "http://127.0.0.1:5000"}))
     assert local.single_sign_on is not None and not local.single_sign_on.create_accounts
+
+
+def test_the_commented_proconnect_example_of_limoges_is_valid_once_uncommented(tmp_path: Path) -> None:
+    text = (REPO / "deploy" / "platforms" / "limoges.yaml").read_text(encoding="utf-8")
+    policy_text, example = text.split("# single_sign_on:\n")
+    assert load_policy(REPO / "deploy" / "platforms" / "limoges.yaml").single_sign_on is None  # commented out
+    uncommented = "single_sign_on:\n" + "".join(line.removeprefix("#") + "\n" for line in example.splitlines())
+    (tmp_path / "limoges.yaml").write_text(policy_text + uncommented, encoding="utf-8")
+    sso = load_policy(tmp_path / "limoges.yaml").single_sign_on
+    assert sso is not None and sso.role_for({"siret": "26870085100015"}) == "operator" and sso.emails_verified
