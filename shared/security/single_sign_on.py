@@ -117,10 +117,6 @@ class SingleSignOnClients:
     def config(self, platform_id: str) -> SingleSignOn | None:
         return self._configs.get(platform_id)
 
-    def buttons(self) -> dict[str, str]:
-        """The label of each platform's sign-in button, by platform id."""
-        return {pid: config.label for pid, config in self._configs.items()}
-
     async def begin(self, platform_id: str, redirect_uri: str) -> tuple[str, str]:
         """The provider's authorization address and the sealed flow cookie to set before redirecting there."""
         client = self._client(platform_id)
