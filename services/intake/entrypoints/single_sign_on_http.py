@@ -26,6 +26,7 @@ from shared.security.single_sign_on import (
     SignInRefused,
     SingleSignOnClients,
 )
+from shared.security.web import is_https
 
 log = logging.getLogger(__name__)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -60,7 +61,7 @@ async def start(request: Request, platform_id: str) -> Response:
         return _refused(request, platform_id, refusal, refusal.status)
     response = RedirectResponse(address, status_code=303)
     response.set_cookie(FLOW_COOKIE, flow, max_age=FLOW_SECONDS, path=FLOW_PATH, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https")
+                        secure=is_https(request))
     return response
 
 
