@@ -1,4 +1,5 @@
-"""HTTP routes of the provider directory: coordinators manage it; a provider may read its own record."""
+"""HTTP routes of the provider directory: coordinators manage it; a provider may read its own record; operators
+(and employment advisors) read every provider's card (``cards_router``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from services.matching.domain import commands as c
-from services.matching.entrypoints.schemas import Created, MatchView, ProviderView
+from services.matching.entrypoints.schemas import Created, MatchView, ProviderCard, ProviderView
 from services.matching.service_layer.handlers import DirectoryHandlers
 from shared.errors import NotFound
 from shared.platforms.loader import policy_of
@@ -19,9 +20,12 @@ from shared.security.principals import Principal, Role
 from shared.service.listing import Page, Period
 
 router = APIRouter(prefix="/platforms/{platform_id}/providers", tags=["directory"])
+cards_router = APIRouter(prefix="/platforms/{platform_id}", tags=["directory"])
 
 
 _coordinator = platform_member(Role.COORDINATOR, Role.FEDERATION_ADMIN)
+_card_readers = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.ADVISOR, Role.FEDERATION_ADMIN)
+"""Who reads the providers' cards: the staff, and the employment advisors helping the providers recruit."""
 
 
 async def _reader(platform_id: str, provider_id: str, principal: Annotated[Principal, Depends(
@@ -136,3 +140,10 @@ async def offers(request: Request, platform_id: str, provider_id: str, who: Read
                                                 updated_from=updated_from, updated_before=updated_before,
                                                 offset=page.offset, limit=page.limit)
     return [MatchView.of(row) for row in rows]
+
+
+@cards_router.get("/provider-cards",
+                  summary="Every provider's name, kind, status, activities and communes (for operators)")
+async def provider_cards(request: Request, platform_id: str,
+                         who: Annotated[Principal, Depends(_card_readers)]) -> list[ProviderCard]:
+    return [ProviderCard.of(provider) for provider in await request.app.state.views.providers(platform_id)]

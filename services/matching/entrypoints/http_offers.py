@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from services.matching.domain import commands as c
-from services.matching.entrypoints.schemas import FairnessRow, MatchView, ProviderCard
+from services.matching.entrypoints.schemas import MatchView
 from services.matching.service_layer.handlers import OfferHandlers
 from shared.errors import NotFound
 from shared.security.http import ensure_subject, platform_member
@@ -23,14 +23,6 @@ _actor = platform_member(Role.PROVIDER, Role.COORDINATOR, Role.FEDERATION_ADMIN)
 
 
 _watcher = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.PROVIDER, Role.FEDERATION_ADMIN)
-
-
-_analyst = platform_member(Role.COORDINATOR, Role.ANALYST, Role.FEDERATION_ADMIN)
-
-
-_staff = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.FEDERATION_ADMIN)
-_card_readers = platform_member(Role.OPERATOR, Role.COORDINATOR, Role.ADVISOR, Role.FEDERATION_ADMIN)
-"""Who reads the providers' cards: the staff, and the employment advisors helping the providers recruit."""
 
 
 async def _handlers(request: Request) -> OfferHandlers:
@@ -87,15 +79,3 @@ async def declare_done(platform_id: str, request_id: str, body: c.InterventionDe
                        svc: Handlers) -> None:
     await svc.declare_done(c.DeclareDone(**dict(body), **_base(platform_id, request_id, who)))
 
-
-@router.get("/fairness", summary="Offers per provider per activity x sector, with the deviation from an equal share")
-async def fairness(request: Request, platform_id: str, who: Annotated[Principal, Depends(_analyst)],
-                   activity: str | None = None, sector: str | None = None) -> list[FairnessRow]:
-    rows = await request.app.state.views.fairness(platform_id, activity=activity, sector=sector)
-    return [FairnessRow(**row) for row in rows]
-
-
-@router.get("/provider-cards", summary="Every provider's name, kind, status, activities and communes (for operators)")
-async def provider_cards(request: Request, platform_id: str,
-                         who: Annotated[Principal, Depends(_card_readers)]) -> list[ProviderCard]:
-    return [ProviderCard.of(provider) for provider in await request.app.state.views.providers(platform_id)]

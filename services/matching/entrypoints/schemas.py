@@ -20,7 +20,8 @@ class AccreditationView(BaseModel):
     expires_on: date
     publics: list[str]
     valid_on: date = Field(description="Day the validity was checked (today, platform time).")
-    valid: bool = Field(description="Whether the agrément is in force that day (issued, not yet expired), as the provider directory reads it (shared.contracts.directory).")
+    valid: bool = Field(description="Whether the agrément is in force that day (issued, not yet expired), as the "
+                         "provider directory reads it (shared.contracts.directory).")
 
 
 class ProviderView(BaseModel):
