@@ -195,21 +195,29 @@ def export_directory(
 
 def export_observatory(
     out: Annotated[Path, typer.Option(help="Folder to write into (created).")],
-    threshold: Annotated[int, typer.Option(min=3, help="Counts under this are shown as '< N', and others hidden where "
-                                                       "totals would give them back.")] = 5,
+    threshold: Annotated[int | None, typer.Option(
+        min=3, help="Raise every platform's small-count threshold to this (the policies' small_count_threshold, 5 by "
+                    "default; never lower): counts under it are shown as '< N', others hidden where totals would give "
+                    "them back.")] = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """The observatory of unmet demand as open data: CSV and JSON by activity x commune x local month and
     reason, small counts hidden, with a Frictionless table schema describing the columns."""
-    from relais.export.observatory import OBSERVATORY_SERVICE
+    from relais.export.observatory import OBSERVATORY_SERVICE, thresholds_of
     from relais.export.observatory import export_observatory as run_export
 
     settings = settings_for(data_dir)
     policies = require_policies(settings)
     require_stores(settings, [OBSERVATORY_SERVICE], every=True)
+    try:
+        thresholds_of(policies, threshold)
+    except ValueError as refused:
+        console.print(f"[bold red]erreur :[/] --threshold {threshold} : {refused}", soft_wrap=True)
+        raise typer.Exit(2) from None
     report = asyncio.run(run_export(settings, out, policies, threshold=threshold))
+    levels = ", ".join(f"{platform} {value}" for platform, value in sorted(report.thresholds.items()))
     console.print(f"{report.unmet} demandes non satisfaites, {report.rows} lignes publiées dont {report.hidden} "
-                  f"masquées (secret statistique sous {report.threshold})")
+                  f"masquées (secret statistique sous : {levels})", soft_wrap=True)
     console.print(f"[green]observatoire écrit[/] dans {out} (observatoire.csv, observatoire.json, "
                   f"observatoire.schema.json, datapackage.json)", soft_wrap=True)
 

@@ -2,8 +2,9 @@
 
 The unmet requests (``RequestUnmet``, from the matching service's store) counted per platform, month of
 the platform's local time, activity, commune and reason, with two levels of totals: each activity x
-commune of a month, and each month. Counts under the threshold are shown as "< 5" (for a threshold of 5)
-and other counts hidden as "secret" where totals would give them back (:mod:`shared.privacy.suppression`).
+commune of a month, and each month. Counts under the platform's threshold (``small_count_threshold`` of its
+policy, 5 by default; an export may raise it, never lower it) are shown as "< 5" (for a threshold of 5) and other
+counts hidden as "secret" where totals would give them back (:mod:`shared.privacy.suppression`).
 
 Layout of ``out``::
 
@@ -31,11 +32,10 @@ from shared.contracts.events.matching import RequestUnmet, UnmetReason
 from shared.contracts.labels import UNMET_REASONS, label
 from shared.platforms.local_time import local_month
 from shared.platforms.model import PlatformPolicy
-from shared.privacy.suppression import MIN_THRESHOLD, SECRET, Cell, Suppression, suppress
+from shared.privacy.suppression import SECRET, Cell, Suppression, raised_threshold, suppress
 from shared.settings import Settings
 
 OBSERVATORY_SERVICE = "matching"
-DEFAULT_THRESHOLD = 5
 FILES = ("observatoire.csv", "observatoire.json", "observatoire.schema.json", "datapackage.json")
 LEVELS = {2: "mois", 4: "activite_commune", 5: "motif"}
 """The level of a row, by the length of its key (platform, month[, activity, commune[, reason]])."""
@@ -49,14 +49,21 @@ class ObservatoryReport:
     rows: int
     unmet: int
     hidden: int
-    threshold: int
+    thresholds: dict[str, int]
+    """The threshold each platform was published with."""
+
+
+def thresholds_of(policies: Mapping[str, PlatformPolicy], override: int | None = None) -> dict[str, int]:
+    """Each platform's threshold: its policy's ``small_count_threshold``, or ``override`` where that is higher
+    (an override under a policy's threshold is refused: an export may only raise it)."""
+    return {platform: raised_threshold(policy.small_count_threshold, override) for platform, policy in policies.items()}
 
 
 async def export_observatory(settings: Settings, out: Path, policies: Mapping[str, PlatformPolicy], *,
-                             threshold: int = DEFAULT_THRESHOLD) -> ObservatoryReport:
-    """Count the unmet requests of the matching store and write the published observatory into ``out``."""
-    if threshold < MIN_THRESHOLD:
-        raise ValueError(f"le seuil de secret statistique doit valoir au moins {MIN_THRESHOLD}")
+                             threshold: int | None = None) -> ObservatoryReport:
+    """Count the unmet requests of the matching store and write the published observatory into ``out``;
+    ``threshold`` raises the policies' thresholds (ValueError, in French, if it would lower one)."""
+    thresholds = thresholds_of(policies, threshold)
     envelopes = []
     async with Stores(settings, [OBSERVATORY_SERVICE]) as stores:
         engine = stores.engines.get(OBSERVATORY_SERVICE)
@@ -68,9 +75,9 @@ async def export_observatory(settings: Settings, out: Path, policies: Mapping[st
             envelopes.append(stored.envelope)
     counts = unmet_counts(envelopes, policies)
     rows = observatory_rows(counts, policies, threshold)
-    write_observatory(out, rows, threshold)
+    write_observatory(out, rows, thresholds)
     return ObservatoryReport(out, len(rows), sum(counts.values()),
-                             sum(1 for row in rows if row["effectif"] is None), threshold)
+                             sum(1 for row in rows if row["effectif"] is None), thresholds)
 
 
 def unmet_counts(envelopes: Iterable[Envelope[Any]], policies: Mapping[str, PlatformPolicy]) -> Counter[Key]:
@@ -86,10 +93,10 @@ def unmet_counts(envelopes: Iterable[Envelope[Any]], policies: Mapping[str, Plat
 
 
 def observatory_rows(counts: Mapping[Key, int], policies: Mapping[str, PlatformPolicy],
-                     threshold: int) -> list[dict[str, Any]]:
-    """The published rows of ``counts``: month totals, activity x commune totals and reasons, small counts hidden."""
-    if threshold < MIN_THRESHOLD:
-        raise ValueError(f"le seuil de secret statistique doit valoir au moins {MIN_THRESHOLD}")
+                     threshold: int | None = None) -> list[dict[str, Any]]:
+    """The published rows of ``counts``: month totals, activity x commune totals and reasons, counts under each
+    platform's threshold hidden (``threshold`` raises the policies' ones, see :func:`thresholds_of`)."""
+    thresholds = thresholds_of(policies, threshold)
     months: dict[tuple[str, str], Cell] = {}
     pairs: dict[tuple[str, ...], Cell] = {}
     for key in sorted(counts):
@@ -100,8 +107,9 @@ def observatory_rows(counts: Mapping[Key, int], policies: Mapping[str, PlatformP
         pair.add(Cell(key, counts[key]))
         pair.count += counts[key]
         top.count += counts[key]
-    suppress(months.values(), threshold)
-    return [_row(cell, policies[cell.key[0]], threshold) for top in months.values() for cell in top.walk()]
+    for top in months.values():  # each month of each platform is a table of its own, under its platform's threshold
+        suppress([top], thresholds[top.key[0]])
+    return [_row(cell, policies[cell.key[0]], thresholds[cell.key[0]]) for top in months.values() for cell in top.walk()]
 
 
 def _row(cell: Cell, policy: PlatformPolicy, threshold: int) -> dict[str, Any]:
@@ -113,7 +121,7 @@ def _row(cell: Cell, policy: PlatformPolicy, threshold: int) -> dict[str, Any]:
         "activite_code": activity, "activite": _name(policy.activities, activity),
         "commune_code": commune, "commune": _name(policy.communes, commune),
         "motif_code": reason, "motif": label(UNMET_REASONS, reason, "") or None,
-        "effectif": None if cell.hidden else cell.count, "effectif_publie": published,
+        "effectif": None if cell.hidden else cell.count, "effectif_publie": published, "seuil_secret": threshold,
     }
 
 
@@ -142,10 +150,12 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("effectif_publie", "string", "Effectif tel que publié : le nombre, « < seuil » quand il est inférieur au seuil "
                                   "de secret statistique, ou « secret » quand il est masqué pour que les totaux ne "
                                   "permettent pas de retrouver un petit effectif (secret secondaire)."),
+    ("seuil_secret", "integer", "Seuil de secret statistique de la plateforme : les effectifs inférieurs sont "
+                                "publiés « < seuil »."),
 )
 
 
-def table_schema(threshold: int) -> dict[str, Any]:
+def table_schema(thresholds: Mapping[str, int]) -> dict[str, Any]:
     """The Frictionless table schema of the observatory's rows."""
     fields = []
     for name, kind, description in COLUMNS:
@@ -154,15 +164,19 @@ def table_schema(threshold: int) -> dict[str, Any]:
             item["constraints"] = {"required": True, "enum": list(LEVELS.values())}
         elif name == "motif_code":
             item["constraints"] = {"enum": [reason.value for reason in UnmetReason]}
-        elif name in ("plateforme", "mois", "effectif_publie"):
+        elif name in ("plateforme", "mois", "effectif_publie", "seuil_secret"):
             item["constraints"] = {"required": True}
         fields.append(item)
+    levels = sorted(set(thresholds.values()))
+    below = (f"à {levels[0]} affichés « < {levels[0]} »" if len(levels) == 1 else
+             "au seuil de leur plateforme (" + ", ".join(f"{p} : {t}" for p, t in sorted(thresholds.items()))
+             + ", colonne seuil_secret) affichés « < seuil »")
     return {"fields": fields, "missingValues": [""],
             "description": f"Observatoire de la demande non satisfaite. Secret statistique : effectifs inférieurs "
-                           f"à {threshold} affichés « < {threshold} », secret secondaire « {SECRET} »."}
+                           f"{below}, secret secondaire « {SECRET} »."}
 
 
-def write_observatory(out: Path, rows: list[dict[str, Any]], threshold: int) -> None:
+def write_observatory(out: Path, rows: list[dict[str, Any]], thresholds: Mapping[str, int]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     columns = [name for name, _, _ in COLUMNS]
     with (out / FILES[0]).open("w", newline="", encoding="utf-8") as handle:
@@ -170,7 +184,7 @@ def write_observatory(out: Path, rows: list[dict[str, Any]], threshold: int) -> 
         writer.writeheader()
         writer.writerows(rows)
     (out / FILES[1]).write_bytes(orjson.dumps(rows, option=orjson.OPT_INDENT_2))
-    schema = table_schema(threshold)
+    schema = table_schema(thresholds)
     (out / FILES[2]).write_bytes(orjson.dumps(schema, option=orjson.OPT_INDENT_2))
     package = {
         "name": "relais-observatoire-demande-non-satisfaite", "title": "Observatoire de la demande non satisfaite",

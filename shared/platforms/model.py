@@ -26,6 +26,7 @@ from shared.platforms.places import Activity, Commune, Sector
 from shared.platforms.sessions import SessionPolicy
 from shared.platforms.sign_in import SingleSignOn
 from shared.platforms.topics import Partner, Topic, TopicGroup, check_topics
+from shared.privacy.suppression import DEFAULT_THRESHOLD, MAX_THRESHOLD, MIN_THRESHOLD
 
 PlatformId = Annotated[str, Field(pattern=PLATFORM_ID_PATTERN)]
 """A platform id is a slug (``limoges``, ``val-de-marne``): any valid policy file makes a platform, no list to extend."""
@@ -138,8 +139,23 @@ class PlatformPolicy(PolicyModel):
     single_sign_on: SingleSignOn | None = Field(
         default=None, description="The platform's OpenID Connect provider its staff may sign in with (ProConnect...); "
         "unset: accounts with a password only.")
+    small_count_threshold: int = Field(
+        default=DEFAULT_THRESHOLD, description="Statistical confidentiality of what the platform publishes "
+        "(the observatory's open data, the employment figures for funders): counts under it are shown as '< N', "
+        f"and others hidden where totals would give them back. {MIN_THRESHOLD} to {MAX_THRESHOLD}; an export may raise it, "
+        "never lower it.")
     sessions: SessionPolicy = Field(default_factory=SessionPolicy, description="Idle and absolute limits of the "
                                     "staff's browser sessions (30 minutes idle, 12 hours in all by default).")
+
+    @field_validator("small_count_threshold")
+    @classmethod
+    def _threshold_hides_something(cls, value: int) -> int:
+        if value < MIN_THRESHOLD:
+            raise ValueError(f"small_count_threshold : au moins {MIN_THRESHOLD} (« < 2 » dirait que l'effectif "
+                             "masqué vaut 1)")
+        if value > MAX_THRESHOLD:
+            raise ValueError(f"small_count_threshold : au plus {MAX_THRESHOLD}")
+        return value
 
     @field_validator("timezone")
     @classmethod

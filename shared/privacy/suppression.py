@@ -21,6 +21,19 @@ MIN_THRESHOLD = 3
 """Under 3, "< 2" would say the count is 1."""
 SECRET = "secret"
 """What a cell hidden by secondary suppression publishes."""
+DEFAULT_THRESHOLD = 5
+MAX_THRESHOLD = 100
+"""The platforms' threshold unless their policy says otherwise (``small_count_threshold``)."""
+
+
+def raised_threshold(policy_threshold: int, override: int | None) -> int:
+    """The threshold to publish with: the policy's, or ``override`` when it asks for more; never less."""
+    if override is None:
+        return policy_threshold
+    if override < policy_threshold:
+        raise ValueError(f"le seuil de secret statistique demandé ({override}) est sous celui de la politique de la "
+                         f"plateforme ({policy_threshold}) : il ne peut que le relever")
+    return override
 
 
 class Suppression(StrEnum):

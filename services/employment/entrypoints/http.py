@@ -20,6 +20,7 @@ from services.employment.service_layer.handlers import EmploymentHandlers
 from shared.contracts import labels
 from shared.contracts.events import employment as e
 from shared.errors import DomainError
+from shared.privacy.suppression import raised_threshold
 from shared.security.http import platform_member
 from shared.security.principals import Principal, Role
 from shared.service.listing import Page
@@ -233,6 +234,9 @@ async def check_placement(platform_id: str, opening_id: str, body: c.CheckPlacem
 
 Since = Annotated[str | None, Query(pattern=MONTH, description="First month, YYYY-MM (platform's local time).")]
 Until = Annotated[str | None, Query(pattern=MONTH, description="Last month, YYYY-MM.")]
+Threshold = Annotated[int | None, Query(
+    ge=3, le=100, description="Counts under it are hidden; default: the platform policy's small_count_threshold (5 "
+    "unless it says otherwise), which this may raise, never lower.")]
 
 
 @router.get("/employment/figures", summary="Each step counted by month, trade and referral source, with the rates")
@@ -246,10 +250,11 @@ async def figures(platform_id: str, who: Reader, svc: Handlers, reads: ReadModel
 @router.get("/employment/figures.csv", summary="The figures for funders, as CSV, small counts hidden",
             response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 async def figures_export(platform_id: str, who: Reader, svc: Handlers, reads: ReadModel, since: Since = None,
-                         until: Until = None,
-                         threshold: Annotated[int, Query(ge=3, le=100, description="Counts under it are hidden.")] = 5,
-                         ) -> Response:
-    svc.policy(platform_id)
+                         until: Until = None, threshold: Threshold = None) -> Response:
+    try:
+        threshold = raised_threshold(svc.policy(platform_id).small_count_threshold, threshold)
+    except ValueError as refused:
+        raise DomainError("threshold_below_policy", str(refused), field="threshold") from None
     found = await read_model.figures(reads.conn, reads.metadata, platform_id, since, until)
     out = io.StringIO()
     writer = csv.writer(out)

@@ -158,14 +158,18 @@ def test_export_directory_check_needs_the_hsds_schemas(federation: Federation, t
 
 def test_the_observatory_exports_with_small_counts_hidden(federation: Federation, tmp_path: Path) -> None:
     out = tmp_path / "observatoire"
-    result = CliRunner().invoke(app, ["export-observatory", "--out", str(out), "--threshold", "3"],
-                                env=environment(federation.settings))
+    lowered = CliRunner().invoke(app, ["export-observatory", "--out", str(out), "--threshold", "3"],
+                                 env=environment(federation.settings))
+    assert lowered.exit_code == 2 and "ne peut que le relever" in lowered.output  # the policies say 5
+    assert not out.exists()
+    result = CliRunner().invoke(app, ["export-observatory", "--out", str(out)], env=environment(federation.settings))
 
     assert result.exit_code == 0, result.output
     rows = json.loads((out / "observatoire.json").read_text())
     details = [row for row in rows if row["niveau"] == "motif"]
     assert {row["mois"] for row in rows if row["niveau"] == "mois"} == {"2026-03", "2026-04"}
-    assert all(row["effectif"] is None and row["effectif_publie"] == "< 3" for row in rows)  # 1 or 2 a month
+    assert all(row["effectif"] is None and row["effectif_publie"] == "< 5" for row in rows)  # 1 or 2 a month
+    assert {row["seuil_secret"] for row in rows} == {5}
     assert {row["motif"] for row in details} <= {"aucun prestataire ne propose cette activité dans cette commune"}
     assert (out / "observatoire.csv").read_text(encoding="utf-8").startswith("plateforme,plateforme_nom,mois,niveau")
     assert "observatoire écrit" in result.output

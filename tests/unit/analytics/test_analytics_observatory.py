@@ -13,7 +13,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from relais.export.observatory import observatory_rows, unmet_counts, write_observatory
+from relais.export.observatory import observatory_rows, thresholds_of, unmet_counts, write_observatory
 from shared.contracts.envelope import new_envelope
 from shared.contracts.events.matching import RequestUnmet, UnmetReason
 from tests.unit.analytics.demo_directory import POLICIES
@@ -36,7 +36,7 @@ def federation_counts(seed: int, requests: int = 1500) -> Counter:
 
 
 def published(tmp_path: Path, counts: Counter, threshold: int = THRESHOLD) -> list[dict[str, str]]:
-    write_observatory(tmp_path, observatory_rows(counts, POLICIES, threshold), threshold)
+    write_observatory(tmp_path, observatory_rows(counts, POLICIES, threshold), thresholds_of(POLICIES, threshold))
     with (tmp_path / "observatoire.csv").open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
@@ -153,6 +153,34 @@ def test_the_columns_are_described_for_machines(tmp_path: Path) -> None:
     assert orjson.loads((tmp_path / "observatoire.json").read_bytes())[0]["niveau"] == "mois"
 
 
-def test_a_threshold_under_3_is_refused() -> None:
-    with pytest.raises(ValueError, match="au moins 3"):
+def test_a_threshold_under_the_policies_is_refused() -> None:
+    with pytest.raises(ValueError, match="ne peut que le relever"):
         observatory_rows(federation_counts(0, 20), POLICIES, 2)
+    with pytest.raises(ValueError, match=r"demandé \(4\) est sous celui de la politique de la plateforme \(5\)"):
+        observatory_rows(federation_counts(0, 20), POLICIES, 4)
+
+
+def test_each_platform_publishes_under_its_policys_threshold_which_the_option_may_raise(tmp_path: Path) -> None:
+    policies = {**POLICIES, "herault": POLICIES["herault"].model_copy(update={"small_count_threshold": 8})}
+    counts = Counter({("limoges", "2026-03", "gardening", "87085", "all_declined"): 6,
+                      ("limoges", "2026-03", "gardening", "87114", "all_declined"): 6})
+    herault = policies["herault"]
+    activity, commune = herault.activities[0].code, herault.communes[0].code
+    counts[("herault", "2026-03", activity, commune, "all_declined")] = 6
+    counts[("herault", "2026-03", activity, herault.communes[1].code, "all_declined")] = 9
+
+    rows = observatory_rows(counts, policies)
+    write_observatory(tmp_path, rows, thresholds_of(policies))
+
+    shown = {(r["plateforme"], r["niveau"], r["commune_code"]): (r["effectif_publie"], r["seuil_secret"]) for r in rows}
+    assert shown[("limoges", "motif", "87085")] == ("6", 5)  # 6 is published under limoges' 5
+    assert shown[("herault", "motif", commune)] == ("< 8", 8)  # ...and hidden under hérault's 8
+    assert shown[("herault", "mois", None)] == ("15", 8)
+    schema = orjson.loads((tmp_path / "observatoire.schema.json").read_bytes())
+    assert "herault : 8" in schema["description"] and "limoges : 5" in schema["description"]
+
+    raised = observatory_rows(counts, policies, 9)
+    assert {(r["plateforme"], r["seuil_secret"]) for r in raised} == {("limoges", 9), ("herault", 9)}
+    assert all(r["effectif_publie"] not in ("6", "9") for r in raised)
+    with pytest.raises(ValueError, match="ne peut que le relever"):
+        observatory_rows(counts, policies, 7)  # raises limoges' 5 but would lower hérault's 8
