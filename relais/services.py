@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import services
 from shared.messaging.read_models import ProjectionSpec, ReadModels
 from shared.settings import SERVICES
 
@@ -28,7 +29,8 @@ __all__ = [
     "select_projections",
 ]
 
-SERVICES_ROOT = Path(__file__).resolve().parent.parent / "services"
+SERVICES_ROOT = Path(services.__file__).resolve().parent
+"""The folder of the ``services`` package (its ``__init__`` is empty: importing it loads no service)."""
 
 
 @dataclass(frozen=True)
