@@ -19,6 +19,8 @@ console served by intake calls matching, feedback, billing and employment with t
 
 from __future__ import annotations
 
+import logging
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -176,3 +178,23 @@ def wake_invitation_sender(request: Request) -> None:
     sender = getattr(request.app.state, "invitation_sender", None)
     if isinstance(sender, Sender):
         sender.notify()
+
+
+class HiddenLinkTokens(logging.Filter):
+    """Masks the token of a single-use link in the access log's request line (``GET /invitation/<token>``): an
+    invitation, a password reset, a survey or an offer link is a key, and a log is no place for a key."""
+
+    PATTERN = re.compile(r"^(/(?:invitation|reinitialisation|s|o)/)[^/?\s]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], self.PATTERN.sub(r"\1…", args[2]), *args[3:])
+        return True
+
+
+def hide_link_tokens_in_access_log() -> None:
+    """Install :class:`HiddenLinkTokens` on uvicorn's access logger (once)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(existing, HiddenLinkTokens) for existing in access.filters):
+        access.addFilter(HiddenLinkTokens())

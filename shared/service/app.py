@@ -18,7 +18,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.security.sessions import CSRF_HEADER
-from shared.security.web import Identity
+from shared.security.web import Identity, hide_link_tokens_in_access_log
 from shared.service.errors import install_error_handlers
 from shared.service.runtime import ServiceRuntime
 
@@ -42,6 +42,7 @@ def build_app(
     """
 
     identity = state.get("identity") or Identity.from_settings(runtime.settings)
+    hide_link_tokens_in_access_log()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

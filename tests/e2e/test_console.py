@@ -48,7 +48,7 @@ def check_page(page, name: str) -> None:
 
 
 def sign_in(page, demo: DemoStack, platform: str, user: str) -> None:
-    page.goto(f"{demo.urls['intake']}/console")
+    page.goto(f"{demo.urls['intake']}/console#jeton")  # an API token: people sign in on /connexion
     page.select_option("#platform", platform)
     page.fill("#token", demo.credentials[platform][user])
     page.press("#token", "Enter")
@@ -217,7 +217,7 @@ def test_a_voicemail_worked_to_each_outcome(demo: DemoStack, page) -> None:
 
 
 def test_a_wrong_or_revoked_token_returns_to_sign_in_in_french(demo: DemoStack, page) -> None:
-    page.goto(f"{demo.urls['intake']}/console")
+    page.goto(f"{demo.urls['intake']}/console#jeton")  # an API token: people sign in on /connexion
     page.select_option("#platform", "limoges")
     page.fill("#token", "rls_0000000000000000_wrong")
     page.press("#token", "Enter")
@@ -230,7 +230,7 @@ def test_a_wrong_or_revoked_token_returns_to_sign_in_in_french(demo: DemoStack, 
                              "--subject", "op-a-revoquer", "--platform", "limoges", "--file", tokens],
                             cwd=ROOT, capture_output=True, text=True)
     assert issued.returncode == 0, issued.stdout + issued.stderr
-    page.goto(f"{demo.urls['intake']}/console")
+    page.goto(f"{demo.urls['intake']}/console#jeton")  # an API token: people sign in on /connexion
     page.select_option("#platform", "limoges")
     page.fill("#token", issued.stdout.strip())
     page.press("#token", "Enter")

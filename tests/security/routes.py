@@ -17,6 +17,9 @@ PUBLIC = (
     re.compile(r"^/d/"),  # feedback: a mediation desk's anonymous questionnaire (its printed QR code opens it)
     re.compile(r"^/[op]/"),  # matching: a provider's offer page and its offers (the signed, expiring link is the key)
     re.compile(r"^/(health|metrics|docs|redoc|openapi\.json)(/|$)"),
+    # intake: people's sign-in pages and their own pages, reached without a token by design (the session cookie,
+    # forms with a CSRF token; tests/e2e/test_people_sign_in.py, tests/security/test_session_isolation.py)
+    re.compile(r"^/(connexion|deconnexion|deconnexion-partout|invitation|reinitialisation|compte|comptes)(/|$)"),
     re.compile(r"^/console(/console\.js|/employment\.(js|css)|/config)?$"),  # intake: the console's static files, config
 )
 

@@ -1,7 +1,7 @@
 """Coordinators manage their platform's accounts and see who read a resident's personal data, and when.
 
 JSON API (a coordinator's session or token; a federation admin everywhere): ``GET/POST
-/platforms/{p}/accounts``, ``POST /platforms/{p}/accounts/{id}/disable`` (every session of the account ends at
+/platforms/{p}/users``, ``POST /platforms/{p}/users/{id}/disable`` (every session of the account ends at
 once) and ``/enable``; ``GET /platforms/{p}/residents/{resident_id}/reads`` and
 ``GET /platforms/{p}/requests/{request_id}/reads`` (the vault's read log of that resident, newest first, each
 reader named: a person by name, role and how they signed in; a machine by its token's subject).
@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, field_validator
 
-from services.intake.entrypoints.signin_http import Person, csrf_checked, page, signed_in
+from services.intake.entrypoints.signin_http import Person, csrf_checked, page, sign_in_first, signed_in
 from shared.contracts.labels import ROLES
 from shared.errors import Conflict, DomainError, NotFound
 from shared.platforms.local_time import french_moment
@@ -90,23 +90,23 @@ class ReadOut(BaseModel):
     outcome: str = Field(description="lu, refusé, données effacées...")
 
 
-@router.get("/accounts", summary="The platform's accounts (people), by name")
+@router.get("/users", summary="The platform's accounts (people), by name")
 async def list_accounts(request: Request, platform_id: str, who: Coordinator) -> list[AccountOut]:
     return [AccountOut.of(account) for account in await identity_of(request).store.accounts_of(platform_id)]
 
 
-@router.post("/accounts", status_code=201, summary="Create an account and email its invitation link")
+@router.post("/users", status_code=201, summary="Create an account and email its invitation link")
 async def create_account(request: Request, platform_id: str, body: NewAccount, who: Coordinator) -> Invited:
     account = await _invite(request, platform_id, body, who)
     return Invited(id=account.account_id, invitation_sent_to=account.email)
 
 
-@router.post("/accounts/{account_id}/disable", summary="Disable an account: its sessions end at once")
+@router.post("/users/{account_id}/disable", summary="Disable an account: its sessions end at once")
 async def disable_account(request: Request, platform_id: str, account_id: str, who: Coordinator) -> AccountOut:
     return AccountOut.of(await _set_disabled(request, platform_id, account_id, who, True))
 
 
-@router.post("/accounts/{account_id}/enable", summary="Enable a disabled account again")
+@router.post("/users/{account_id}/enable", summary="Enable a disabled account again")
 async def enable_account(request: Request, platform_id: str, account_id: str, who: Coordinator) -> AccountOut:
     return AccountOut.of(await _set_disabled(request, platform_id, account_id, who, False))
 
@@ -225,7 +225,7 @@ def _state(account: Account, now: datetime, zone: ZoneInfo) -> str:
 async def accounts_page(request: Request) -> Response:
     person = await signed_in(request)
     if person is None:
-        return RedirectResponse("/connexion", status_code=303)
+        return sign_in_first(request)
     if not _coordinating(person):
         return page(request, "message.html", {"heading": "Accès réservé à la coordination", "next": "/console",
                                               "next_label": "Retour à la console",

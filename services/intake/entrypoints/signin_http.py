@@ -169,7 +169,8 @@ class SessionOut(BaseModel):
 async def current_session(request: Request) -> SessionOut:
     person = await signed_in(request)
     if person is None:
-        raise HTTPException(401, detail="Aucune session ouverte sur ce navigateur : connectez-vous.")
+        raise HTTPException(401, detail="Aucune session ouverte sur ce navigateur : connectez-vous.",
+                            headers={"WWW-Authenticate": 'Bearer realm="relais"'})
     return SessionOut(account_id=person.account.account_id, platform_id=person.account.platform_id,
                       role=person.account.role.value, role_label=person.role_label,
                       display_name=person.account.display_name, signed_in_with=person.session.method,
@@ -292,11 +293,16 @@ async def sign_out_everywhere(request: Request) -> Response:
 TOTP_PAGE = "/compte/double-authentification"
 
 
+def sign_in_first(request: Request) -> HTMLResponse:
+    """The sign-in page, for a page that needs a session the browser does not have."""
+    return _sign_in(request, {"platform": "", "email": ""}, notice="Connectez-vous pour continuer.")
+
+
 @router.get(TOTP_PAGE)
 async def totp_page(request: Request) -> Response:
     person = await signed_in(request)
     if person is None:
-        return RedirectResponse("/connexion", status_code=303)
+        return sign_in_first(request)
     return page(request, "totp.html", {"enabled": person.account.totp_enabled, "qr": None}, person=person)
 
 
@@ -409,4 +415,4 @@ async def _set_password(request: Request, token: str, purpose: str) -> Response:
     return RedirectResponse(f"/connexion?fait=mot-de-passe&plateforme={account.platform_id}", status_code=303)
 
 
-__all__ = ["CSRF_FIELD", "Person", "api", "page", "refused_page", "router", "signed_in"]
+__all__ = ["CSRF_FIELD", "Person", "api", "page", "refused_page", "router", "sign_in_first", "signed_in"]

@@ -47,11 +47,20 @@ function frenchError(status, body) {
   return "La demande a été refusée : vérifiez les champs.";
 }
 
+// A person signed in calls every service with their session cookie (and, to change anything, the CSRF token the
+// sign-in left in a readable cookie); a machine or a developer with an API token sends it as a bearer token.
+const cookie = (name) => (document.cookie.split("; ").find((c) => c.startsWith(`${name}=`)) || "").slice(name.length + 1);
+function credentials(method) {
+  if (session.token) return { headers: { Authorization: `Bearer ${session.token}` } };
+  const unsafe = !["GET", "HEAD"].includes((method || "GET").toUpperCase());
+  return { credentials: "include", headers: unsafe ? { "X-CSRF-Token": decodeURIComponent(cookie("relais_csrf")) } : {} };
+}
 async function api(path, options = {}) {
   let response;
+  const auth = credentials(options.method);
   try {
-    response = await fetch(path, { ...options, headers: { "Content-Type": "application/json",
-      Authorization: `Bearer ${session.token}`, ...(options.headers || {}) } });
+    response = await fetch(path, { ...options, credentials: auth.credentials || "same-origin",
+      headers: { "Content-Type": "application/json", ...auth.headers, ...(options.headers || {}) } });
   } catch (error) {
     throw new ApiError(0, null);
   }
@@ -140,6 +149,7 @@ function fillChoices() {
 
 // --- sign-in, roles, views ---------------------------------------------------------------------------------
 function signOut(message) {
+  if (session.person) return signOutPerson(message);
   session.started = false;
   sessionStorage.removeItem("token");
   session.token = null;
@@ -153,9 +163,18 @@ function signOut(message) {
   $("token").focus();
 }
 const timers = [];
+// A person: back to the sign-in page, the session ended (or ending it first when they asked).
+function signOutPerson(message) {
+  for (const timer of timers.splice(0)) clearInterval(timer);
+  if (message !== "Vous êtes déconnecté·e.") return window.location.assign("/connexion?fait=expire");
+  const form = el("form", { method: "post", action: "/deconnexion", class: "hidden" },
+    el("input", { type: "hidden", name: "csrf_token", value: decodeURIComponent(cookie("relais_csrf")) }));
+  document.body.appendChild(form);
+  form.submit();
+}
 
 async function start() {
-  if (!session.platform || !session.token) return signOut("");
+  if (!session.platform || (!session.token && !session.person)) return signOut("");
   try {
     session.policy = await api(`${base()}/policy`);
   } catch (error) {
@@ -168,7 +187,11 @@ async function start() {
   $("login").classList.add("hidden"); $("app").classList.remove("hidden"); $("tabs").classList.remove("hidden");
   $("logout").classList.remove("hidden");
   $("platform-name").textContent = session.policy.name;
-  $("who").textContent = `Connecté·e : ${session.policy.role_label}`; $("who").classList.remove("hidden");
+  $("who").textContent = session.person ? `${session.person.display_name} (${session.policy.role_label})`
+    : `Connecté·e : ${session.policy.role_label}`;
+  $("who").classList.remove("hidden");
+  $("account-links").classList.toggle("hidden", !session.person);
+  $("accounts-link").classList.toggle("hidden", !session.person || session.person.role !== "coordinator");
   const role = session.policy.role;
   for (const button of document.querySelectorAll("nav button")) {
     const allowed = button.dataset.roles.split(" ").includes(role)
@@ -647,6 +670,16 @@ async function boot() {
   session.matching = config.matching_url;
   session.employment = config.employment_url;
   $("platform").replaceChildren(...config.platforms.map((p) => new Option(p.name, p.platform_id)));
+  if (!session.token) {
+    const answer = await fetch("/session", { credentials: "same-origin" }).catch(() => null);
+    if (answer && answer.ok) {
+      session.person = await answer.json();
+      session.platform = session.person.platform_id === "*" ? (session.platform || config.platforms[0].platform_id)
+        : session.person.platform_id;
+    } else if (window.location.hash !== "#jeton") {
+      return window.location.replace("/connexion");
+    }
+  }
   start();
 }
 
