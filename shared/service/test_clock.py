@@ -28,7 +28,8 @@ class ClockNow(BaseModel):
 
 
 def clock_router(clock: MovableClock, *, wake: Sequence[Callable[[], None]] = ()) -> APIRouter:
-    """The route moving ``clock``; each of ``wake`` (a sweeper's ``wake``) is called after the move."""
+    """The route moving ``clock``; each of ``wake`` (a sweep timer's, :class:`shared.service.periodic.Periodic`) is
+    called after the move."""
     router = APIRouter(prefix="/admin", tags=["test"])
 
     @router.post("/clock", summary="Move the clock forward (test deployments only)")
