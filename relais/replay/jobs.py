@@ -28,13 +28,25 @@ from shared.storage.engine import create_engine, is_sqlite
 @dataclass(frozen=True)
 class JobTarget:
     """One projection of a job: written into the database at ``url``, up to ``stop_at`` / ``only_events``
-    (see :class:`~relais.replay.rebuilder.Target`)."""
+    (see :class:`~relais.replay.rebuilder.Target`).
+
+    A part of a projection shared out by partition (:mod:`relais.replay.split`) takes ``partitions``
+    (of ``partition_count``) and is merged, with the other parts, into the database at ``merge_into``.
+    """
 
     service: str
     projection: str
     url: str
     stop_at: dict[tuple[str, int], int] | None = None
     only_events: frozenset[str] | None = None
+    partitions: frozenset[int] | None = None
+    partition_count: int = 0
+    merge_into: str | None = None
+
+    @property
+    def result_url(self) -> str:
+        """Where the projection's rebuilt tables are once the job (and the merge of its parts) is done."""
+        return self.merge_into or self.url
 
 
 @dataclass(frozen=True)
@@ -98,9 +110,12 @@ async def rebuild_job(job: Job, progress: Progress | None = None) -> JobResult:
             if wanted.url not in engines:
                 engines[wanted.url] = create_engine(wanted.url)
                 writers[wanted.url] = writer_for(wanted.url)
-            projection = models[wanted.service].projection(wanted.projection).build(metadata[wanted.service])
-            targets.append(Target(projection, engines[wanted.url], metadata[wanted.service], writers[wanted.url],
-                                  stop_at=wanted.stop_at, only_events=wanted.only_events))
+            spec = models[wanted.service].projection(wanted.projection)
+            rekeyed = spec.split.rekeyed if spec.split is not None and wanted.partitions is not None else {}
+            targets.append(Target(spec.build(metadata[wanted.service]), engines[wanted.url], metadata[wanted.service],
+                                  writers[wanted.url], stop_at=wanted.stop_at, only_events=wanted.only_events,
+                                  partitions=wanted.partitions, partition_count=wanted.partition_count,
+                                  rekeyed=rekeyed))
         read = await rebuild_targets(targets, job.bootstrap, job.topic_prefix, until=job.until, progress=progress,
                                      batch_size=job.batch_size, platforms=job.platforms)
     finally:

@@ -25,8 +25,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from relais.replay.jobs import Job, JobResult, JobTarget, rebuild_job
+from relais.replay.jobs import Job, JobResult, JobTarget, TargetCounts, read_models_of, rebuild_job
 from relais.replay.rebuilder import Progress
+from relais.replay.split import merge_parts, plan_split
 from relais.services import ProjectionSpec, ReadModels
 from shared.storage.engine import is_sqlite
 
@@ -52,13 +53,18 @@ def share_out(units: Sequence[tuple[float, T]], jobs: int) -> list[list[T]]:
 
 
 def plan_jobs(selection: Sequence[tuple[ReadModels, ProjectionSpec]], jobs: int, template: Job, *,
-              into: str | None, scratch: Path, cuts: Mapping[str, Cut] | None = None) -> list[Job]:
+              into: str | None, scratch: Path, cuts: Mapping[str, Cut] | None = None,
+              by_partition: bool = True) -> list[Job]:
     """The jobs rebuilding ``selection``: ``template`` with its targets filled in.
 
     ``into`` is a database URL template (``{service}`` replaced), else each job writes
     ``scratch/<service>-<job>.db``. ``cuts`` gives, per projection name, the ``stop_at`` and
-    ``only_events`` of its target (see :class:`~relais.replay.jobs.JobTarget`).
+    ``only_events`` of its target (see :class:`~relais.replay.jobs.JobTarget`). With several jobs and
+    ``by_partition``, the projections that declare a split are cut by partition, one part per job
+    (:func:`~relais.replay.split.plan_split`; :func:`run_jobs` merges the parts).
     """
+    if jobs > 1 and by_partition and any(spec.split is not None for _, spec in selection):
+        return plan_split(selection, jobs, template, into=into, scratch=scratch, cuts=cuts)
     by_service = into is not None and is_sqlite(into)
     units: dict[str, list[tuple[str, ProjectionSpec]]] = {}
     for models, spec in selection:
@@ -77,11 +83,34 @@ def plan_jobs(selection: Sequence[tuple[ReadModels, ProjectionSpec]], jobs: int,
 
 
 async def run_jobs(jobs: Sequence[Job], progress: Progress | None = None) -> list[JobResult]:
-    """Run ``jobs`` (one in this process; several in as many spawned processes) and return their results.
+    """Run ``jobs`` (one in this process; several in as many spawned processes), merge the parts of the
+    projections rebuilt in parts (:func:`~relais.replay.split.merge_parts`) and return the jobs' results.
 
     A job's error is raised here once the other jobs have ended (their processes are not killed
     mid-batch; a rebuild's databases are thrown away or rebuilt afresh anyway).
     """
+    results = await _run(jobs, progress)
+    if any(target.merge_into is not None for job in jobs for target in job.targets):
+        services = {target.service for job in jobs for target in job.targets}
+        models = read_models_of(services)
+        specs = {spec.name: spec for described in models.values() for spec in described.projections}
+        await merge_parts(jobs, specs, {service: described.metadata() for service, described in models.items()})
+    return results
+
+
+def total_counts(results: Sequence[JobResult]) -> dict[str, TargetCounts]:
+    """Each projection's counters, its parts' added up."""
+    totals: dict[str, TargetCounts] = {}
+    for result in results:
+        for name, counts in result.counts.items():
+            before = totals.get(name)
+            totals[name] = counts if before is None else TargetCounts(
+                before.processed + counts.processed, before.applied + counts.applied,
+                before.dead_letters + counts.dead_letters, before.beyond + counts.beyond)
+    return totals
+
+
+async def _run(jobs: Sequence[Job], progress: Progress | None) -> list[JobResult]:
     if len(jobs) == 1:
         return [await rebuild_job(jobs[0], progress)]
     context = multiprocessing.get_context("spawn")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -32,12 +32,17 @@ FETCH_BYTES = 4 * 1024 * 1024
 
 
 class HistoryReader:
-    """Async context manager; :meth:`batches` yields lists of aiokafka ``ConsumerRecord`` s in time order."""
+    """Async context manager; :meth:`batches` yields lists of aiokafka ``ConsumerRecord`` s in time order.
+
+    ``only`` limits topics to some of their partitions (a topic it does not name is read whole).
+    """
 
     def __init__(self, bootstrap: str, topics: Sequence[str], *, batch_size: int = 5000,
-                 stall_timeout: float = 60.0, ordered: bool = True) -> None:
+                 stall_timeout: float = 60.0, ordered: bool = True,
+                 only: Mapping[str, Collection[int]] | None = None) -> None:
         self.bootstrap = bootstrap
         self.topics = list(dict.fromkeys(topics))
+        self.only = only or {}
         self.batch_size = batch_size
         self.stall_timeout = stall_timeout
         self.ordered = ordered
@@ -52,7 +57,8 @@ class HistoryReader:
                                     fetch_max_bytes=8 * FETCH_BYTES)
         try:
             await consumer.start()
-            self.partitions.extend(await partitions_of(self.bootstrap, self.topics))
+            self.partitions.extend(partition for partition in await partitions_of(self.bootstrap, self.topics)
+                                   if partition.topic not in self.only or partition.partition in self.only[partition.topic])
             if self.partitions:
                 consumer.assign(self.partitions)
                 await consumer.seek_to_beginning(*self.partitions)

@@ -1,11 +1,18 @@
 """Rebuild many projections in one pass over the history, into fresh databases.
 
-Every record is read once (:class:`~relais.replay.reader.HistoryReader`, in timestamp order),
-decoded once (:func:`~shared.messaging.decoding.decode_records`) and handed to each projection that
-reads its topic through :func:`~shared.messaging.batches.apply_decoded`: the same transaction,
-deduplication, dead-letter and checkpoint rules as the live consumers (except that events of types
-a projection has no handler for are not marked processed: a redelivery of one changes nothing).
-While a batch is written, the consumer's fetcher goes on fetching the next records in the background.
+Every record is read once (:class:`~relais.replay.reader.HistoryReader`, in timestamp order, only
+the partitions some target takes), decoded once if some projection of the pass applies its type
+(:func:`~shared.messaging.decoding.decode_records` with the header: the others are not decoded) and
+handed to each projection that reads its topic through :func:`~shared.messaging.batches.apply_decoded`,
+the events of the types it applies only: the same transaction, deduplication, dead-letter and checkpoint
+rules as the live consumers (except that events of types a projection does not apply are not marked
+processed: a redelivery of one changes nothing). While a batch is written, the consumer's fetcher goes
+on fetching the next records in the background. Batches are as large as the caller says (5,000 records
+by default): the projections' SQL runs once per batch.
+
+A target may take some partitions only (:attr:`Target.partitions`, a part of a rebuild shared out by
+partition: :mod:`relais.replay.split`): it applies the records of those partitions, and of its
+``rekeyed`` topics the events whose key falls in one of them.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from aiokafka.partitioner import murmur2
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -28,6 +36,7 @@ from shared.contracts.topics import physical
 from shared.messaging.batches import apply_decoded
 from shared.messaging.decoding import decode_records
 from shared.messaging.projection import InboundRecord, Projection
+from shared.messaging.read_models import KeyOf
 from shared.messaging.tracking import load_checkpoints, processed_count
 
 Progress = Callable[[int, int], Any]
@@ -46,7 +55,9 @@ class Target:
     nothing on a direct SQLite connection); ``engine`` still answers the freshness check.
     ``stop_at``, when given, is the last offset to apply per (topic, partition): later records,
     and every record of a partition it does not name, are only counted in ``beyond``; so are the
-    events whose id is not in ``only_events``, when that is given.
+    events whose id is not in ``only_events``, when that is given. ``partitions``, when given, are the
+    partition numbers this target takes (of ``partition_count``); ``rekeyed`` gives, per logical topic
+    read whole, the key whose partition says whether an event is this target's.
     """
 
     projection: Projection
@@ -60,6 +71,11 @@ class Target:
     stop_at: Mapping[tuple[str, int], int] | None = None
     only_events: frozenset[str] | None = None
     beyond: int = 0
+    partitions: frozenset[int] | None = None
+    partition_count: int = 0
+    rekeyed: Mapping[str, KeyOf] = field(default_factory=dict)
+    handled: frozenset[str] = field(default=frozenset())
+    physical_rekeyed: dict[str, KeyOf] = field(default_factory=dict)
 
 
 async def rebuild_targets(
@@ -82,6 +98,8 @@ async def rebuild_targets(
     for target in targets:
         await ensure_fresh(target.engine, target.metadata, target.projection.name)
         target.topics = frozenset(physical(name, topic_prefix) for name in target.projection.topics)
+        target.handled = handled_types(target.projection)
+        target.physical_rekeyed = {physical(name, topic_prefix): key for name, key in target.rekeyed.items()}
     include = None if until is None else (lambda envelope: _occurred_by(envelope, until))
     with fewer_collections():
         return await _rebuild(targets, bootstrap, include, progress, batch_size, platforms)
@@ -139,17 +157,37 @@ def fewer_collections(threshold: int = 100_000) -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
+def handled_types(projection: Projection) -> frozenset[str]:
+    """The event types ``projection`` applies, with a handler or in SQL."""
+    set_based = getattr(projection, "set_based", None)
+    return frozenset(projection.handlers) | (set_based.event_types if set_based is not None else frozenset())
+
+
+def partitions_read(targets: Sequence[Target]) -> dict[str, set[int]]:
+    """Per topic, the partitions some target takes, for the topics no target reads whole."""
+    whole: set[str] = set()
+    wanted: dict[str, set[int]] = {}
+    for target in targets:
+        for topic in target.topics:
+            if target.partitions is None or topic in target.physical_rekeyed:
+                whole.add(topic)
+            else:
+                wanted.setdefault(topic, set()).update(target.partitions)
+    return {topic: partitions for topic, partitions in wanted.items() if topic not in whole}
+
+
 async def _rebuild(targets: Sequence[Target], bootstrap: str, include: Any, progress: Progress | None,
                    batch_size: int, platforms: Collection[str] | None) -> int:
     topics = [topic for target in targets for topic in sorted(target.topics)]
     groups = _by_engine(targets)
+    handled = frozenset().union(*(target.handled for target in targets))
     read = 0
     writing: asyncio.Task[None] | None = None
-    async with HistoryReader(bootstrap, topics, batch_size=batch_size) as reader:
+    async with HistoryReader(bootstrap, topics, batch_size=batch_size, only=partitions_read(targets)) as reader:
         try:
             async for records in reader.batches():
                 batch = [InboundRecord.of(record) for record in records]
-                decoded, dead = decode_records(batch, platforms)
+                decoded, dead = decode_records(batch, platforms, handled=handled)
                 if writing is not None:
                     await writing
                 writing = asyncio.create_task(_apply(groups, batch, decoded, dead, include))
@@ -188,10 +226,7 @@ async def _apply_group(group: list[Target], batch: list[InboundRecord],
 async def _apply_each(group: list[Target], batch: list[InboundRecord],
                       decoded: list[tuple[InboundRecord, Envelope[Any]]], dead: list[Any], include: Any) -> None:
     for target in group:
-        topics = target.topics
-        mine = [record for record in batch if record.topic in topics]
-        pairs = [pair for pair in decoded if pair[0].topic in topics]
-        letters = [letter for letter in dead if letter.record.topic in topics]
+        mine, pairs, letters = _of_target(target, batch, decoded, dead)
         if target.stop_at is not None:
             mine, pairs, letters = _up_to(target, mine, pairs, letters)
         if target.only_events is not None:
@@ -204,6 +239,30 @@ async def _apply_each(group: list[Target], batch: list[InboundRecord],
         target.processed += result.processed
         target.applied += result.applied
         target.dead_letters += len(result.dead_letters)
+
+
+def _of_target(target: Target, batch: list[InboundRecord], decoded: list[tuple[InboundRecord, Envelope[Any]]],
+               dead: list[Any]) -> tuple[list[InboundRecord], list[tuple[InboundRecord, Envelope[Any]]], list[Any]]:
+    """The records of the batch ``target`` reads (for its checkpoints), the events it applies, its dead letters."""
+    topics, handled, partitions, rekeyed = target.topics, target.handled, target.partitions, target.physical_rekeyed
+    if partitions is None:
+        mine = [record for record in batch if record.topic in topics]
+        pairs = [pair for pair in decoded if pair[0].topic in topics and pair[1].meta.event_type in handled]
+        letters = [letter for letter in dead if letter.record.topic in topics]
+        return mine, pairs, letters
+    count = target.partition_count
+    mine = [record for record in batch if record.topic in topics and (record.partition in partitions
+                                                                     or record.topic in rekeyed)]
+    pairs = [pair for pair in decoded if pair[0].topic in topics and pair[1].meta.event_type in handled
+             and (pair[0].partition in partitions if pair[0].topic not in rekeyed
+                  else partition_of(rekeyed[pair[0].topic](pair[1]), count) in partitions)]
+    letters = [letter for letter in dead if letter.record.topic in topics and letter.record.partition in partitions]
+    return mine, pairs, letters
+
+
+def partition_of(key: str, partitions: int) -> int:
+    """The partition Kafka's default partitioner gives ``key`` among ``partitions``."""
+    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
 
 
 def _up_to(target: Target, mine: list[InboundRecord], pairs: list[tuple[InboundRecord, Envelope[Any]]],

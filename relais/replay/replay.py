@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from relais.replay.checksum import TableChecksum, checksums
 from relais.replay.jobs import Job, create_tables
 from relais.replay.live import LiveProjection, snapshot_live
-from relais.replay.parallel import plan_jobs, run_jobs
+from relais.replay.parallel import plan_jobs, run_jobs, total_counts
 from relais.replay.rebuilder import Progress, ensure_fresh
 from relais.services import ProjectionSpec, ReadModels
 from shared.settings import Settings
@@ -94,17 +94,17 @@ async def replay(
         planned = plan_jobs(selection, jobs, template, into=into, scratch=Path(scratch), cuts=cuts)
         async with target_databases(planned, metadata) as engines:
             results = await run_jobs(planned, progress)
-            counts = {name: count for result in results for name, count in result.counts.items()}
+            counts = total_counts(results)
             reports = []
-            for job in planned:
-                for target in job.targets:
-                    spec = services[target.service].projection(target.projection)
-                    rebuilt = await checksums(engines[target.url], metadata[target.service], spec.tables)
-                    cut = live.get(spec.name)
-                    count = counts[spec.name]
-                    reports.append(ProjectionReport(target.service, spec.name, count.processed, count.dead_letters,
-                                                    rebuilt, cut.checksums if cut else {}, live_behind=count.beyond,
-                                                    live_unpublished=cut.unpublished if cut else 0))
+            where = {target.projection: target for job in planned for target in job.targets}
+            for target in where.values():
+                spec = services[target.service].projection(target.projection)
+                rebuilt = await checksums(engines[target.result_url], metadata[target.service], spec.tables)
+                cut = live.get(spec.name)
+                count = counts[spec.name]
+                reports.append(ProjectionReport(target.service, spec.name, count.processed, count.dead_letters,
+                                                rebuilt, cut.checksums if cut else {}, live_behind=count.beyond,
+                                                live_unpublished=cut.unpublished if cut else 0))
     order = [spec.name for _, spec in selection]
     return sorted(reports, key=lambda report: order.index(report.name))
 
@@ -116,10 +116,11 @@ async def target_databases(jobs: Sequence[Job], metadata: Mapping[str, MetaData]
     try:
         for job in jobs:
             for target in job.targets:
-                if target.url not in engines:
-                    engines[target.url] = create_engine(target.url)
-                    await create_tables(engines[target.url], metadata[target.service])
-                await ensure_fresh(engines[target.url], metadata[target.service], target.projection)
+                for url in dict.fromkeys((target.url, target.result_url)):
+                    if url not in engines:
+                        engines[url] = create_engine(url)
+                        await create_tables(engines[url], metadata[target.service])
+                    await ensure_fresh(engines[url], metadata[target.service], target.projection)
         yield engines
     finally:
         for engine in engines.values():

@@ -14,7 +14,7 @@ from services.billing.adapters.ledger import Ledger
 from services.billing.adapters.tables import metadata
 from services.billing.service_layer.projections import LEDGER, ledger_projection
 from shared.messaging.projection import Projection
-from shared.messaging.read_models import ProjectionSpec, ReadModels
+from shared.messaging.read_models import ProjectionSpec, ReadModels, Split
 from shared.platforms.loader import load_policies
 from shared.settings import load_settings
 
@@ -29,5 +29,6 @@ def describe() -> ReadModels:
         service="billing",
         metadata=metadata,
         projections=(ProjectionSpec(LEDGER, _ledger, ("ledger_entries", "accounts", "statements"),
-                                     live_consumer=False, rebuild_cost=0.7),),
+                                     live_consumer=False, rebuild_cost=0.7,
+                                     split=Split({"ledger_entries": "union", "accounts": "union", "statements": "union"})),),
     )

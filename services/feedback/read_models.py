@@ -2,6 +2,8 @@
 
 The satisfaction projections (of interventions, and of desks' visitors): ``feedback.surveys`` appends SurveySent (a process manager), so it
 is not replayed. The platform policies (time zones, alert thresholds) are read when it is built.
+A rebuild shared out by partition takes the desks' figures by partition, the satisfaction projection whole:
+its alerts follow a provider's answers across requests, which are keyed by request.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from services.feedback.service_layer.projections import (
     satisfaction_projection,
 )
 from shared.messaging.projection import Projection
-from shared.messaging.read_models import ProjectionSpec, ReadModels
+from shared.messaging.read_models import ProjectionSpec, ReadModels, Split
 from shared.platforms.loader import load_policies
 from shared.settings import load_settings
 
@@ -32,5 +34,5 @@ def describe() -> ReadModels:
         projections=(ProjectionSpec(SATISFACTION, _satisfaction, ("survey_answers", "satisfaction_alerts"),
                                     rebuild_cost=2.2),
                      ProjectionSpec(DESK_SATISFACTION, desk_satisfaction_projection, ("desk_satisfaction",),
-                                    rebuild_cost=0.1)),
+                                    rebuild_cost=0.1, split=Split({"desk_satisfaction": "sum"}))),
     )

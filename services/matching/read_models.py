@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from services.matching.adapters.tables import metadata
 from services.matching.service_layer.projections import FAIRNESS, fairness_projection
-from shared.messaging.read_models import ProjectionSpec, ReadModels
+from shared.messaging.read_models import ProjectionSpec, ReadModels, Split
 
 
 def describe() -> ReadModels:
@@ -15,5 +15,6 @@ def describe() -> ReadModels:
         service="matching",
         metadata=metadata,
         projections=(ProjectionSpec(FAIRNESS, fairness_projection, ("fairness_counts", "fairness_requests"),
-                                    rebuild_cost=4.4),),
+                                    rebuild_cost=4.4,
+                                    split=Split({"fairness_counts": "sum", "fairness_requests": "union"})),),
     )

@@ -25,3 +25,9 @@ def test_values_equal_across_backends_hash_equal() -> None:
     assert normalise(2.0) == normalise(2)
     assert combine([{"at": aware.replace(tzinfo=None), "fee": Decimal("1.50")}]) == \
         combine([{"at": aware, "fee": Decimal("1.5")}])
+
+
+def test_floats_compare_to_twelve_significant_digits() -> None:
+    assert normalise(0.1 + 0.2 + 1.3) == normalise(1.6) == normalise(1.5999999999999999)
+    assert normalise(1.6) != normalise(1.6001)
+    assert normalise(3.0000000000001) == 3

@@ -1,5 +1,5 @@
-"""Sharing a rebuild out among processes: balanced groups, one database per job unless a server takes
-them all, a worker's failure raised in the caller."""
+"""Sharing whole projections out among processes: balanced groups, one database per job unless a server takes
+them all, a worker's failure raised in the caller (sharing out by partition: test_analytics_split)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_share_out_makes_no_empty_group_and_at_least_one() -> None:
 def test_each_job_writes_scratch_files_of_its_own(tmp_path: Path) -> None:
     selection = select_projections(described_services(), "all")
 
-    jobs = plan_jobs(selection, 2, TEMPLATE, into=None, scratch=tmp_path)
+    jobs = plan_jobs(selection, 2, TEMPLATE, into=None, scratch=tmp_path, by_partition=False)
 
     assert len(jobs) == 2
     urls = [{target.url for target in job.targets} for job in jobs]
@@ -44,7 +44,8 @@ def test_each_job_writes_scratch_files_of_its_own(tmp_path: Path) -> None:
 def test_a_sqlite_file_named_by_the_caller_keeps_its_service_in_one_job(tmp_path: Path) -> None:
     selection = select_projections(described_services(), "all")
 
-    jobs = plan_jobs(selection, 5, TEMPLATE, into=f"sqlite+aiosqlite:///{tmp_path}/{{service}}.db", scratch=tmp_path)
+    jobs = plan_jobs(selection, 5, TEMPLATE, into=f"sqlite+aiosqlite:///{tmp_path}/{{service}}.db", scratch=tmp_path,
+                     by_partition=False)
 
     intake_jobs = [job for job in jobs if any(target.service == "intake" for target in job.targets)]
     assert len(intake_jobs) == 1 and len(jobs) == 5
@@ -55,7 +56,7 @@ def test_a_database_server_takes_projections_of_one_service_from_several_jobs(tm
     cut = ({("test.intake.requests", 0): 41}, None)
 
     jobs = plan_jobs(selection, 2, TEMPLATE, into="postgresql+asyncpg://db/replay_{service}", scratch=tmp_path,
-                     cuts={"intake.console": cut})
+                     cuts={"intake.console": cut}, by_partition=False)
 
     assert {target.url for job in jobs for target in job.targets} == {"postgresql+asyncpg://db/replay_intake"}
     assert len(jobs) == 2 and all(job.targets for job in jobs)
