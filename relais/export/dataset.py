@@ -11,7 +11,7 @@ Layout of ``out`` (one folder per format)::
 Event times are UTC, with the event's day in its platform's local time (``occurred_local_date``); list
 fields (``candidates``, ``skipped``, ``fragile_publics``...) are Parquet lists (JSON text in CSV).
 The history comes from the services' stores (durable; the broker may have been wiped). Sealed
-fields are dropped, resident ids pseudonymised with ``salt``, and projection columns declared
+fields are dropped, residents' and job seekers' ids pseudonymised with ``salt``, and projection columns declared
 personal by the service (:attr:`~relais.services.ReadModels.personal`) left out.
 """
 
@@ -35,7 +35,7 @@ from shared.platforms.model import PlatformPolicy
 from shared.privacy.sealing import pseudonymise
 from shared.settings import SERVICES, Settings
 
-RESIDENT_COLUMNS = frozenset({"resident_id"})
+PERSON_COLUMNS = frozenset({"resident_id", "seeker_id"})
 
 
 @dataclass
@@ -68,7 +68,9 @@ async def export(settings: Settings, out: Path, *, salt: str, formats: Iterable[
                 await _export_projections(models, engine, out, chosen, pseudonym, report)
     manifest = {"exported_at": datetime.now(UTC).isoformat(), "formats": list(chosen), "tables": report.tables,
                 "times": "occurred_at and recorded_at in UTC; occurred_local_date in the platform's time zone",
-                "pseudonymised": sorted(RESIDENT_COLUMNS), "note": "no personal data: sealed fields dropped"}
+                "pseudonymised": sorted(PERSON_COLUMNS),
+                "note": "no personal data: sealed fields dropped; residents' and job seekers' ids pseudonymised "
+                        "(fields, aggregate ids, the keys of a session's attendance)"}
     (out / "manifest.json").write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
     return report
 
@@ -114,7 +116,7 @@ async def _export_projections(models: ReadModels, engine: Any, out: Path, format
 def _public(column: str, value: Any, pseudonym: Any) -> Any:
     if value is None:
         return None
-    if column in RESIDENT_COLUMNS:
+    if column in PERSON_COLUMNS:
         return pseudonym(str(value))
     if isinstance(value, Decimal):
         return str(value)

@@ -1,8 +1,10 @@
 """Events as flat rows for analysts: envelope columns, one table per event type, no personal data.
 
-Sealed fields (personal data, encrypted) are left out entirely, at any depth. Resident ids are
-replaced by pseudonyms (:func:`shared.privacy.sealing.pseudonymise` with the export salt), so rows
-of one resident can be linked within an export but not traced back without the salt. Payload
+Sealed fields (personal data, encrypted) are left out entirely, at any depth. Residents' and job seekers'
+ids are replaced by pseudonyms (:func:`shared.privacy.sealing.pseudonymise` with the export salt), so rows
+of one person can be linked within an export but not traced back without the salt: fields named
+``resident_id`` or ``seeker_id`` at any depth (the candidates of a proposal), the keys of a dict typed by
+:class:`~shared.contracts.types.PersonId` (a session's attendance) and the ids of resident and seeker aggregates. Payload
 fields become columns; lists become Arrow lists (of structs for lists of objects, e.g. ``skipped``),
 a lone nested object JSON text. Event times are UTC timestamps, and ``occurred_local_date`` is the
 day of the platform's local time on which the event occurred.
@@ -24,11 +26,12 @@ from pydantic import BaseModel
 
 from shared.contracts.base import Event
 from shared.contracts.envelope import Envelope
-from shared.contracts.types import Sealed
+from shared.contracts.types import PersonId, Sealed
 from shared.platforms.local_time import local_date
 
 Pseudonym = Callable[[str], str]
-RESIDENT_FIELDS = frozenset({"resident_id"})
+PERSON_FIELDS = frozenset({"resident_id", "seeker_id"})
+PERSON_AGGREGATES = frozenset({"resident", "seeker"})
 UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
 
 ENVELOPE_SCHEMA = pa.schema([
@@ -45,7 +48,7 @@ def envelope_row(envelope: Envelope[Any], service: str, topic: str, pseudonym: P
                  zone: tzinfo | None = None) -> dict[str, Any]:
     """The ``events`` row of ``envelope``; ``zone`` is its platform's time zone (no local date without it)."""
     meta = envelope.meta
-    aggregate_id = pseudonym(meta.aggregate_id) if meta.aggregate_type == "resident" else meta.aggregate_id
+    aggregate_id = pseudonym(meta.aggregate_id) if meta.aggregate_type in PERSON_AGGREGATES else meta.aggregate_id
     return {
         "event_id": str(meta.event_id), "event_type": meta.event_type, "schema_version": meta.schema_version,
         "platform_id": meta.platform_id, "aggregate_type": meta.aggregate_type, "aggregate_id": aggregate_id,
@@ -64,8 +67,20 @@ def payload_row(envelope: Envelope[Any], pseudonym: Pseudonym, zone: tzinfo | No
     payload: Event = envelope.payload
     for name, kind in payload_columns(type(payload)):
         value = getattr(envelope.payload, name)
+        if isinstance(value, dict) and _keyed_by_person(type(payload).model_fields[name].annotation):
+            value = {pseudonym(str(key)): item for key, item in value.items()}
         row[name] = _column_value(name, value, kind, pseudonym)
     return row
+
+
+def _keyed_by_person(annotation: Any) -> bool:
+    """Whether ``annotation`` is a dict whose keys are people's ids (typed with :class:`PersonId`)."""
+    for option in _options(annotation):
+        if typing.get_origin(option) is dict:
+            key = typing.get_args(option)[0]
+            if typing.get_origin(key) is typing.Annotated and any(isinstance(m, PersonId) for m in key.__metadata__):
+                return True
+    return False
 
 
 @cache
@@ -105,19 +120,19 @@ def without_sealed(value: Any) -> Any:
 def _column_value(name: str, value: Any, kind: pa.DataType, pseudonym: Pseudonym) -> Any:
     if value is None:
         return None
-    if name in RESIDENT_FIELDS and isinstance(value, str):
+    if name in PERSON_FIELDS and isinstance(value, str):
         return pseudonym(value)
-    return _arrow_value(value, kind)
+    return _arrow_value(value, kind, pseudonym)
 
 
-def _arrow_value(value: Any, kind: pa.DataType) -> Any:
-    """``value`` as Arrow takes it for a column of type ``kind``."""
+def _arrow_value(value: Any, kind: pa.DataType, pseudonym: Pseudonym) -> Any:
+    """``value`` as Arrow takes it for a column of type ``kind`` (people's ids in structs pseudonymised)."""
     if value is None:
         return None
     if pa.types.is_list(kind):
-        return [_arrow_value(item, kind.value_type) for item in value if not isinstance(item, Sealed)]
+        return [_arrow_value(item, kind.value_type, pseudonym) for item in value if not isinstance(item, Sealed)]
     if pa.types.is_struct(kind):
-        return {item.name: _arrow_value(getattr(value, item.name), item.type) for item in kind}
+        return {item.name: _column_value(item.name, getattr(value, item.name), item.type, pseudonym) for item in kind}
     if pa.types.is_string(kind) and not isinstance(value, str | Enum):
         if isinstance(value, BaseModel | list | tuple | dict):
             return orjson.dumps(without_sealed(value)).decode()

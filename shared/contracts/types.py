@@ -55,4 +55,12 @@ class Sealed(BaseModel):
     ciphertext: str = Field(description="Encrypted JSON of the personal data, base64url.")
 
 
+class PersonId:
+    """Marks a type holding a person's id (a resident's or a job seeker's, the name of their key in the vault), e.g.
+    the keys of a dict by seeker: the exports pseudonymise it (fields named ``resident_id`` or ``seeker_id`` are
+    pseudonymised by their name)."""
+
+
+SeekerId = Annotated[str, PersonId()]
+"""A job seeker's id where its name does not say so (a dict's keys)."""
 Hours = Annotated[str, Field(pattern=r"^[0-9]+\.[0-9]{2}$", description="A duration in hours as a decimal string with two places, e.g. '10.50' (ten and a half hours).")]

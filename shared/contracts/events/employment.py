@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts.base import Event, register
 from shared.contracts.topics import EMPLOYMENT
-from shared.contracts.types import CommuneCode, Hours, Sealed
+from shared.contracts.types import CommuneCode, Hours, Sealed, SeekerId
 
 Score = Annotated[int, Field(ge=0, le=5, description="0 (absent) to 5 (excellent).")]
 
@@ -177,7 +177,7 @@ class SeekerEnrolled(SessionEvent):
 class SessionHeld(SessionEvent):
     """The session took place; who was present, absent or excused among those invited."""
 
-    attendance: dict[str, Attendance] = Field(description="Attendance of each invited seeker, by seeker id.")
+    attendance: dict[SeekerId, Attendance] = Field(description="Attendance of each invited seeker, by seeker id.")
 
 
 @register

@@ -8,10 +8,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
+import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from relais.export.dataset import export
 from relais.replay.rebuilder import rebuild
 from services.employment.bootstrap import MIGRATIONS, bootstrap
 from services.employment.entrypoints.app import create_app
@@ -19,6 +22,7 @@ from services.employment.service_layer.projections import figures_projection
 from shared.clock import FixedClock
 from shared.contracts.events.feedback import SendChannel
 from shared.outgoing.sms import SmsChannel
+from shared.privacy.sealing import pseudonymise
 from shared.security.principals import Role
 from shared.settings import Settings
 from shared.storage.engine import create_engine
@@ -60,6 +64,7 @@ async def test_from_the_information_session_to_a_placement_in_post_at_six_months
         assert all("réunion d'information" in text and "Personne" not in text for _, text, _ in texts.sent)
         assert "system:employment" in {record.reader for record in await employment.vault.read_log()}
         live = await _facts(employment.runtime.engine)
+        await _export_shows_no_seeker(settings, employment.runtime.engine, employment.policies, tmp_path / "export")
 
     fresh = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'rebuilt.db'}")
     try:
@@ -70,6 +75,20 @@ async def test_from_the_information_session_to_a_placement_in_post_at_six_months
         assert await _facts(fresh) == live
     finally:
         await fresh.dispose()
+
+
+async def _export_shows_no_seeker(settings: Settings, engine: AsyncEngine, policies: Any, out: Path) -> None:
+    """``relais export`` of the employment store: no seeker id nor name anywhere, their pseudonyms instead."""
+    async with engine.connect() as conn:
+        seekers = [row[0] for row in await conn.execute(text("SELECT seeker_id FROM employment_seekers"))]
+    await export(settings, out, salt="sel-de-test", services=["employment"], policies=policies)
+    shown = ""
+    for path in (path for path in out.rglob("*") if path.is_file()):
+        shown += (orjson.dumps(pq.read_table(path).to_pylist(), default=str).decode() if path.suffix == ".parquet"
+                  else path.read_text(encoding="utf-8"))
+    assert len(seekers) == 14 and not [seeker for seeker in seekers if seeker in shown]
+    assert "Personne " not in shown and "skr-" not in shown
+    assert all(pseudonymise(seeker, "sel-de-test") in shown for seeker in seekers)
 
 
 async def _outbox(engine: AsyncEngine, erased: str) -> dict[str, dict[str, int]]:
