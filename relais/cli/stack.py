@@ -18,6 +18,7 @@ from rich.table import Table
 
 from relais.cli.console import ColorSystem, console, foreground, print_table
 from relais.devstack import stack
+from relais.devstack.demo import DEMO_PASSWORD, demo_email
 from relais.devstack.demo_data import DEMO_DESK_IDS, DEMO_PLATFORM_IDS, demo_users
 from relais.devstack.kafka import KafkaCluster
 from relais.devstack.smtp_sink import SmtpSink
@@ -90,7 +91,7 @@ def run_stack(
         url_of = {service.name: service.url for service in services}
         shared_settings = stack.broker_appropriate(settings.model_copy(update={
             "kafka_bootstrap_servers": bootstrap, "data_dir": data_dir, "matching_url": url_of["matching"],
-            "employment_url": url_of["employment"]}), broker)
+            "employment_url": url_of["employment"], "console_url": settings.console_url if "console_url" in settings.model_fields_set else url_of["intake"]}), broker)
 
         sink = running.enter_context(SmtpSink(data_dir / "mail", settings.host)) if demo else None
         supervisor = running.enter_context(Supervisor(grace=grace, console=console))
@@ -150,7 +151,8 @@ def demo_credentials_table(credentials: dict[str, dict[str, str]], settings: Set
     table = Table(title=f"Demo accounts (all in {settings.data_dir / 'demo-credentials.json'})", title_justify="left")
     table.add_column("Platform", style="bold")
     table.add_column("User")
-    table.add_column("API token (paste it in the console)", no_wrap=True)
+    table.add_column(f"Sign in on /connexion (password {DEMO_PASSWORD})", no_wrap=True)
+    table.add_column("API token (machines: /console#jeton)", no_wrap=True)
     roles = {user["username"]: user["role"] for platform_id in DEMO_PLATFORM_IDS + DEMO_DESK_IDS
              for user in demo_users(platform_id)}
     for platform_id, users in credentials.items():
@@ -159,7 +161,8 @@ def demo_credentials_table(credentials: dict[str, dict[str, str]], settings: Set
             role = roles.get(username, "federation_admin")
             if role not in shown and role != "provider":
                 shown.add(role)
-                table.add_row(platform_id, f"{username} ({role})", token)
+                email = demo_email("admin" if role == "federation_admin" else username)
+                table.add_row(platform_id, f"{username} ({role})", email, token)
     return table
 
 

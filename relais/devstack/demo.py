@@ -1,7 +1,8 @@
 """Loads the demo federation into running services, through their HTTP APIs, as people would.
 
-For each platform: API tokens for the demo users (written to the tokens file the services read,
-and, for the demo only, in clear to ``<data_dir>/demo-credentials.json``), the provider directory
+For each platform: an account per demo person (email ``<username>@demo.relais.invalid``, password
+:data:`DEMO_PASSWORD`, to sign in on ``/connexion``), API tokens for the demo users (written to the tokens file the
+services read, and, for the demo only, in clear to ``<data_dir>/demo-credentials.json``), the provider directory
 (application, committee decision, agrément, availability, suspension), then the example calls; for each
 mediation desk, the visits of its last weeks and the paper questionnaires of some of its visitors.
 """
@@ -9,6 +10,7 @@ mediation desk, the visits of its last weeks and the paper questionnaires of som
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from relais.devstack.demo_data import (
     demo_users,
     demo_visits,
 )
+from shared.blocking import run_blocking
 from shared.platforms.loader import load_policies
 from shared.platforms.local_time import local_date
 from shared.security.tokens import TokenRegistry
@@ -31,6 +34,35 @@ from shared.settings import Settings
 
 COMMITTEE = [{"body": "ccas", "label": "CCAS"}, {"body": "conseil_general", "label": "Conseil départemental"},
              {"body": "chambre_des_metiers", "label": "Chambre des métiers"}, {"body": "cci", "label": "CCI"}]
+
+
+DEMO_PASSWORD = "relais-demo-2026"
+"""The password of every demo account (the demo only: its stores are temporary and local)."""
+
+
+def demo_email(username: str) -> str:
+    return f"{username}@demo.relais.invalid"
+
+
+async def create_demo_accounts(settings: Settings) -> int:
+    """An account with :data:`DEMO_PASSWORD` for each demo person (not the providers) and a federation admin."""
+    from shared.security.web import Identity
+
+    identity = Identity.from_settings(settings)
+    people = [(platform_id, user["username"], user["role"], user.get("display_name") or user["username"])
+              for platform_id in DEMO_PLATFORM_IDS + DEMO_DESK_IDS for user in demo_users(platform_id)
+              if user["role"] != "provider"] + [("*", "admin", "federation_admin", "Administration (démo)")]
+    password_hash = identity.accounts.hasher.hash(DEMO_PASSWORD)  # one hash for all: Argon2 is slow on purpose
+    try:
+        await identity.store.migrate()
+        for platform_id, username, role, name in people:
+            account, _ = await identity.accounts.invite(platform_id=platform_id, role=role, email=demo_email(username),
+                                                        display_name=name, created_by="demo", now=identity.now(),
+                                                        base_url="", send=False)
+            await identity.store.save_account(replace(account, password_hash=password_hash))
+    finally:
+        await identity.store.close()
+    return len(people)
 
 
 def tokens_path(settings: Settings) -> Path:
@@ -117,6 +149,7 @@ def load_demo(urls: dict[str, str], settings: Settings) -> dict[str, dict[str, s
             for provider in sorted(demo_providers(platform_id), key=lambda p: (str(p.get("admitted_on", "")), p["provider_id"])):
                 provider_ids[provider["provider_id"]] = load_provider(matching, platform_id, provider)
     credentials = issue_demo_tokens(settings, admin_token, provider_ids)
+    run_blocking(create_demo_accounts(settings))
     with httpx.Client(base_url=urls["intake"], headers=admin, timeout=30) as intake:
         for platform_id in DEMO_PLATFORM_IDS:
             residents = {resident["resident_id"]: resident for resident in demo_residents(platform_id)}

@@ -93,6 +93,7 @@ def service_env(settings: Settings) -> dict[str, str]:
         RELAIS_HOST=settings.host,
         RELAIS_MATCHING_URL=settings.matching_url,
         RELAIS_EMPLOYMENT_URL=settings.employment_url,
+        RELAIS_CONSOLE_URL=settings.console_url,
         RELAIS_TOKENS_FILE=str(settings.tokens_file or settings.data_dir / "tokens.yaml"),
         RELAIS_CONSUMER_FETCH_MAX_WAIT_MS=str(settings.consumer_fetch_max_wait_ms),
         RELAIS_CONSUMER_BATCH_TIMEOUT_MS=str(settings.consumer_batch_timeout_ms),
