@@ -182,14 +182,15 @@ def wake_invitation_sender(request: Request) -> None:
 
 class HiddenLinkTokens(logging.Filter):
     """Masks the token of a single-use link in the access log's request line (``GET /invitation/<token>``): an
-    invitation, a password reset, a survey or an offer link is a key, and a log is no place for a key."""
+    invitation, a password reset, a survey or an offer link is a key, and a log is no place for a key; so is the
+    authorization code an identity provider sends back (``/connexion/oidc/<platform>/retour?code=...&state=...``)."""
 
-    PATTERN = re.compile(r"^(/(?:invitation|reinitialisation|s|o)/)[^/?\s]+")
+    PATTERN = re.compile(r"^(/(?:invitation|reinitialisation|s|o)/)[^/?\s]+|^(/connexion/oidc/[^/?\s]+/retour\?)\S+")
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-            record.args = (*args[:2], self.PATTERN.sub(r"\1…", args[2]), *args[3:])
+            record.args = (*args[:2], self.PATTERN.sub(r"\1\2…", args[2]), *args[3:])
         return True
 
 

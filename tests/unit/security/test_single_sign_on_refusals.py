@@ -4,6 +4,7 @@ expired or altered flow, a platform without single sign-on, a provider's error; 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from cryptography.fernet import Fernet
 from shared.platforms.loader import load_policy
 from shared.platforms.model import PlatformPolicy
 from shared.security.single_sign_on import FLOW_SECONDS, SignInRefused, SingleSignOnClients
+from shared.security.web import HiddenLinkTokens
 
 REPO = Path(__file__).resolve().parents[3]
 P = "combrailles"
@@ -86,3 +88,16 @@ async def test_an_unreachable_provider_or_a_missing_secret_is_a_french_page_not_
     with pytest.raises(SignInRefused) as refused:
         await without_secret.begin(P, "http://relais.test/connexion/oidc/combrailles/retour")
     assert (refused.value.status, refused.value.reason) == (503, "secret_missing")
+
+
+def test_the_authorization_code_coming_back_is_masked_in_the_access_log() -> None:
+    back = "/connexion/oidc/combrailles/retour?code=c0de-secret&state=etat-secret"
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5", "GET", back, "1.1", 303), None)
+    HiddenLinkTokens().filter(record)
+    line = record.getMessage()
+    assert "c0de-secret" not in line and "etat-secret" not in line and "/connexion/oidc/combrailles/retour?…" in line
+    start = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                              ("127.0.0.1:5", "GET", "/invitation/t0ken", "1.1", 200), None)
+    HiddenLinkTokens().filter(start)
+    assert "/invitation/…" in start.getMessage()
