@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from shared.contracts.base import Event
 from shared.contracts.envelope import Envelope
-from shared.messaging.set_based import Computed, SetBased, Statements, WorkTable
+from shared.messaging.set_based import Computed, Field, SetBased, Statements, WorkTable
 from shared.storage.ports import ProjectionConnection
 
 Handler = Callable[[ProjectionConnection, Envelope[Any]], Awaitable[None]]
@@ -90,15 +90,18 @@ class Projection:
 
         return register
 
-    def in_sql(self, *event_classes: type[Event], statements: Statements, computed: tuple[Computed, ...] = (),
+    def in_sql(self, *event_classes: type[Event], statements: Statements, fields: tuple[Field, ...] = (),
+               payload: bool = True, computed: tuple[Computed, ...] = (),
                work_tables: tuple[WorkTable, ...] = ()) -> SetBased:
-        """Apply ``event_classes`` with the set-based ``statements`` (see :mod:`shared.messaging.set_based`)."""
+        """Apply ``event_classes`` with the set-based ``statements`` over their staged events, with the payload
+        ``fields`` as columns, the payload's JSON unless ``payload`` is False, and the ``computed`` columns
+        (see :mod:`shared.messaging.set_based`)."""
         if self.set_based is not None:
             raise ValueError(f"{self.name} already has its SQL")
         for cls in event_classes:
             self._check_new(cls)
         self.set_based = SetBased(self.name, frozenset(cls.event_type for cls in event_classes), statements,
-                                  tuple(computed), tuple(work_tables))
+                                  tuple(computed), tuple(work_tables), tuple(fields), payload)
         return self.set_based
 
     def applies(self, event_type: str) -> bool:

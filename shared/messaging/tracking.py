@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-import orjson
-from sqlalchemy import MetaData, String, column, func, select, table, text
+from sqlalchemy import MetaData, String, Table, column, func, select, table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.expression import TableClause
 
+from shared.storage.batch_dialect import id_rows, ids_parameter
 from shared.storage.ports import ProjectionConnection
-from shared.storage.upsert import insert_for, plain_insert
+from shared.storage.upsert import insert_of, plain_insert
 
 ID_QUERY_CHUNK = 500
 
@@ -33,9 +33,21 @@ async def already_processed(
 
 
 async def mark_processed(conn: ProjectionConnection, metadata: MetaData, consumer: str, event_ids: Iterable[str]) -> None:
-    rows = [{"consumer": consumer, "event_id": event_id} for event_id in event_ids]
-    if rows:
-        await conn.execute(plain_insert(metadata.tables["processed_events"]), rows)
+    """Record ``event_ids`` as processed by ``consumer``: one statement, the ids as one parameter."""
+    ids = list(event_ids)
+    if not ids:
+        return
+    dialect = conn.dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        await conn.execute(plain_insert(metadata.tables["processed_events"]),
+                           [{"consumer": consumer, "event_id": event_id} for event_id in ids])
+        return
+    await conn.execute(_mark_statement(dialect), {"consumer": consumer, "ids": ids_parameter(dialect, ids)})
+
+
+@lru_cache(maxsize=4)
+def _mark_statement(dialect: str) -> Any:
+    return text(f"INSERT INTO processed_events (consumer, event_id) SELECT :consumer, value FROM ({id_rows(dialect)}) AS ids")
 
 
 async def save_checkpoints(
@@ -44,18 +56,21 @@ async def save_checkpoints(
     """Upsert the last applied offset of each (topic, partition) (may go down after a broker wipe)."""
     if not positions:
         return
-    checkpoints = metadata.tables["checkpoints"]
     now = datetime.now(UTC)
     rows = [
         {"consumer": consumer, "topic": topic, "partition": partition, "offset": offset, "updated_at": now}
         for (topic, partition), offset in sorted(positions.items())
     ]
-    statement = insert_for(conn, checkpoints).values(rows)
-    await conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=[checkpoints.c.consumer, checkpoints.c.topic, checkpoints.c.partition],
-            set_={"offset": statement.excluded["offset"], "updated_at": statement.excluded["updated_at"]},
-        )
+    await conn.execute(_checkpoint_statement(conn.dialect.name, metadata.tables["checkpoints"]), rows)
+
+
+@lru_cache(maxsize=16)
+def _checkpoint_statement(dialect: str, checkpoints: Table) -> Any:
+    """The upsert of one checkpoint row, built once (run with the rows of a batch)."""
+    statement = insert_of(dialect, checkpoints)
+    return statement.on_conflict_do_update(
+        index_elements=[checkpoints.c.consumer, checkpoints.c.topic, checkpoints.c.partition],
+        set_={"offset": statement.excluded["offset"], "updated_at": statement.excluded["updated_at"]},
     )
 
 
@@ -108,8 +123,8 @@ async def _select_processed(
     dialect = conn.dialect.name
     ids = sorted(event_ids)
     if dialect in ("sqlite", "postgresql"):
-        among = orjson.dumps(ids).decode() if dialect == "sqlite" else ids
-        return set((await conn.execute(_processed_among(dialect), {"consumer": consumer, "ids": among})).scalars())
+        parameters = {"consumer": consumer, "ids": ids_parameter(dialect, ids)}
+        return set((await conn.execute(_processed_among(dialect), parameters)).scalars())
     found: set[str] = set()
     for start in range(0, len(ids), ID_QUERY_CHUNK):
         chunk = ids[start : start + ID_QUERY_CHUNK]
@@ -122,11 +137,9 @@ async def _select_processed(
 
 @lru_cache(maxsize=4)
 def _processed_among(dialect: str) -> Any:
-    """Those of the ``ids`` that ``consumer`` processed, in one statement built once: the ids as one
-    JSON array (SQLite's ``json_each``) or one array parameter (PostgreSQL's ``ANY``)."""
-    among = "IN (SELECT value FROM json_each(:ids))" if dialect == "sqlite" else "= ANY(:ids)"
-    return text(f"SELECT event_id FROM processed_events WHERE consumer = :consumer AND event_id {among}").columns(
-        event_id=String)
+    """Those of the ``ids`` that ``consumer`` processed, in one statement built once (the ids as one parameter)."""
+    return text(f"SELECT event_id FROM processed_events WHERE consumer = :consumer AND event_id IN ({id_rows(dialect)})"
+                ).columns(event_id=String)
 
 
 async def load_checkpoints(engine: AsyncEngine, metadata: MetaData, consumer: str) -> dict[tuple[str, int], int]:

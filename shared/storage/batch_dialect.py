@@ -6,7 +6,8 @@ two databases spell differently: reading a field of an event's JSON payload (SQL
 ``json_extract``, PostgreSQL's ``jsonb`` operators), the elements of a JSON array as rows, the
 staged table's DDL (a ``TEMP`` table; on PostgreSQL also truncated at commit) and the statement that
 stages rows. Everything else (``INSERT ... SELECT ... ON CONFLICT DO UPDATE``, ``UPDATE ... FROM``,
-window functions, ``WITH RECURSIVE``) is spelt the same by both.
+window functions, ``WITH RECURSIVE``) is spelt the same by both. So do the runner's lists of event
+ids sent as one parameter (:func:`id_rows`): a JSON array read by ``json_each``, or an array ``unnest``-ed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import TextClause
@@ -82,20 +84,33 @@ class BatchDialect:
             return f"jsonb_array_length({source}.payload -> '{path}')"
         return f"json_array_length({source}.payload, '$.{path}')"
 
+    def document(self, path: str, source: str = "e") -> str:
+        """The JSON document (object or array) at ``path`` of the payload, for :meth:`elements_of`."""
+        if self.postgresql:
+            return f"({source}.payload -> '{path}')"
+        return f"json_extract({source}.payload, '$.{path}')"
+
     def elements(self, path: str, alias: str, source: str = "e") -> str:
         """A FROM item, placed after ``source`` in the same FROM list (both databases let it read
         ``source``), yielding each element of the payload's JSON array at ``path`` as ``alias.value`` (text)."""
+        return self.elements_of(self.document(path, source), alias)
+
+    def elements_of(self, document: str, alias: str) -> str:
+        """:meth:`elements` of a JSON array ``document`` (e.g. a column holding a :meth:`document`): reading a
+        small array again costs less than parsing the whole payload again (SQLite parses JSON text anew)."""
         if self.postgresql:
-            return f"jsonb_array_elements_text({source}.payload -> '{path}') AS {alias}(value)"
-        return f"json_each({source}.payload, '$.{path}') AS {alias}"
+            return f"jsonb_array_elements_text({document}) AS {alias}(value)"
+        return f"json_each({document}) AS {alias}"
 
     def real(self, value: str) -> str:
         """``value`` as a double-precision number (a bare ``1.0`` is a NUMERIC on PostgreSQL)."""
         return f"CAST({value} AS DOUBLE PRECISION)"
 
-    def create_staged(self, extra: Sequence[tuple[str, TypeEngine[Any]]], dialect: Dialect) -> str:
-        """DDL of the staged table (see :meth:`create_temporary`)."""
-        columns = [(name, self.type_name(kind)) for name, kind in STAGED_COLUMNS]
+    def create_staged(self, extra: Sequence[tuple[str, TypeEngine[Any]]], dialect: Dialect,
+                      fields: Sequence[tuple[str, str]] = ()) -> str:
+        """DDL of the staged table (see :meth:`create_temporary`): the columns every staged event has, the
+        payload ``fields`` ((name, kind) pairs) and the ``extra`` computed columns."""
+        columns = [(name, self.type_name(kind)) for name, kind in (*STAGED_COLUMNS, *fields)]
         columns += [(name, type_.compile(dialect=dialect)) for name, type_ in extra]
         return self.create_temporary(self.staged, columns)
 
@@ -118,16 +133,32 @@ class BatchDialect:
         truncates it, which leaves no dead rows behind."""
         return f"DELETE FROM {table}"
 
-    def stage(self, extra: Sequence[tuple[str, TypeEngine[Any]]]) -> TextClause:
-        """The INSERT of one staged row (run with many), its parameters named after the columns."""
-        return _stage_statement(self.name, self.staged, tuple(extra))
+    def stage(self, extra: Sequence[tuple[str, TypeEngine[Any]]], fields: Sequence[tuple[str, str]] = ()) -> TextClause:
+        """The INSERT of one staged row (run with many), its parameters named after the columns (JSON as text)."""
+        return _stage_statement(self.name, self.staged, tuple(extra), tuple(fields))
 
 
 @lru_cache(maxsize=256)
-def _stage_statement(dialect: str, staged: str, extra: tuple[tuple[str, TypeEngine[Any]], ...]) -> TextClause:
-    names = [name for name, _ in STAGED_COLUMNS] + [name for name, _ in extra]
-    values = [f"CAST(:{name} AS JSONB)" if name == "payload" and dialect == "postgresql" else f":{name}"
+def _stage_statement(dialect: str, staged: str, extra: tuple[tuple[str, TypeEngine[Any]], ...],
+                     fields: tuple[tuple[str, str], ...]) -> TextClause:
+    kinds = dict((*STAGED_COLUMNS, *fields))
+    names = list(kinds) + [name for name, _ in extra]
+    values = [f"CAST(:{name} AS JSONB)" if kinds.get(name) == "json" and dialect == "postgresql" else f":{name}"
               for name in names]
     statement = text(f"INSERT INTO {staged} ({', '.join(names)}) VALUES ({', '.join(values)})")
     return statement.bindparams(bindparam("occurred_at", type_=UtcDateTime()),
                                 *(bindparam(name, type_=type_) for name, type_ in extra))
+
+
+def id_rows(dialect: str) -> str:
+    """A subquery yielding each id of the ``:ids`` parameter (see :func:`ids_parameter`) as a row (``value``)."""
+    if dialect == "postgresql":
+        return "SELECT unnest(CAST(:ids AS VARCHAR[])) AS value"
+    if dialect == "sqlite":
+        return "SELECT value FROM json_each(:ids)"
+    raise NotImplementedError(f"no id list for {dialect}")
+
+
+def ids_parameter(dialect: str, ids: Sequence[str]) -> Any:
+    """``ids`` as the one ``:ids`` parameter of :func:`id_rows`: a JSON array on SQLite, an array on PostgreSQL."""
+    return list(ids) if dialect == "postgresql" else orjson.dumps(list(ids)).decode()

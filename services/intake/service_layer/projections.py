@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 from sqlalchemy import MetaData, String
 
-from services.intake.adapters.observatory_sql import observatory_statements
+from services.intake.adapters.observatory_sql import FIELDS, observatory_statements
 from services.intake.domain.timeline import summary_of
 from shared.contracts.base import Event
 from shared.contracts.envelope import Envelope
@@ -152,7 +152,7 @@ def observatory_projection(metadata: MetaData, policies: Mapping[str, PlatformPo
     projection = Projection("intake.observatory", topics=(REQUESTS, MATCHING))
     if in_sql:
         projection.in_sql(me.RequestUnmet, ie.VoicemailUnanswered, ie.InformationCallLogged,
-                          statements=observatory_statements(UNSPECIFIED),
+                          statements=observatory_statements(UNSPECIFIED), fields=FIELDS, payload=False,
                           computed=(Computed("month", String(7), month),))
         return projection
 

@@ -18,12 +18,16 @@ over the batch's changes, :data:`CHANGES`), never summed first, to give the hand
 
 from __future__ import annotations
 
-from shared.messaging.set_based import WorkTable
+from shared.messaging.set_based import Field, WorkTable
 from shared.storage.batch_dialect import BatchDialect
 
 ASSIGNED = "ProviderAssigned"
 OUTCOME_COLUMNS = {"ContactConfirmed": "accepted", "OfferDeclined": "declined", "ContactDeadlineMissed": "missed"}
 KEY = ("platform_id", "activity", "sector", "provider_id")
+
+FIELDS = (Field("request_id"), Field("provider_id"), Field("activity"), Field("sector"), Field("candidates", "json"),
+          Field("eligible", "json"))
+"""The payload fields the statements read, staged as columns (the payload's JSON is not staged)."""
 
 CHANGES = WorkTable("fairness_changes", (
     ("rid", "integer"), ("platform_id", "text"), ("activity", "text"), ("sector", "text"), ("provider_id", "text"),
@@ -45,25 +49,34 @@ def fairness_statements(sql: BatchDialect) -> list[str]:
     outcome_counts = ", ".join(
         f"CASE WHEN g.event_type = '{name}' THEN 1 ELSE 0 END AS {column}" for name, column in OUTCOME_COLUMNS.items())
     changes = f"""
-        WITH assignment AS (
-            SELECT e.seq, e.payload, {sql.text("request_id")} AS request_id, e.platform_id,
-                   {sql.text("activity")} AS activity, {sql.text("sector")} AS sector,
-                   {sql.text("provider_id")} AS chosen,
-                   (SELECT count(DISTINCT y.value) FROM {sql.elements("eligible", "y")}) AS eligible
+        WITH assignment AS MATERIALIZED (
+            SELECT e.seq, e.request_id, e.platform_id, e.activity, e.sector, e.provider_id AS chosen, e.candidates,
+                   e.eligible
             FROM {sql.staged} AS e WHERE e.event_type = '{ASSIGNED}'
         ),
-        offered AS (
-            SELECT DISTINCT a.seq, a.platform_id, a.activity, a.sector, c.value AS provider_id,
-                   CASE WHEN c.value = a.chosen THEN 1 ELSE 0 END AS offers,
-                   CASE WHEN EXISTS (SELECT 1 FROM {sql.elements("eligible", "x", source="a")} WHERE x.value = c.value)
-                        THEN {sql.real("1")} / a.eligible ELSE {zero} END AS expected
-            FROM assignment AS a, {sql.elements("candidates", "c", source="a")}
+        candidacy AS (
+            SELECT DISTINCT a.seq, c.value AS provider_id FROM assignment AS a, {sql.elements_of("a.candidates", "c")}
+        ),
+        eligibility AS MATERIALIZED (
+            SELECT DISTINCT a.seq, x.value AS provider_id FROM assignment AS a, {sql.elements_of("a.eligible", "x")}
+        ),
+        eligible_count AS (
+            SELECT seq, count(*) AS eligible FROM eligibility GROUP BY seq
+        ),
+        offered AS MATERIALIZED (
+            SELECT a.seq, a.platform_id, a.activity, a.sector, c.provider_id,
+                   CASE WHEN c.provider_id = a.chosen THEN 1 ELSE 0 END AS offers,
+                   CASE WHEN x.seq IS NOT NULL THEN {sql.real("1")} / n.eligible ELSE {zero} END AS expected
+            FROM candidacy AS c
+            JOIN assignment AS a ON a.seq = c.seq
+            JOIN eligible_count AS n ON n.seq = c.seq
+            LEFT JOIN eligibility AS x ON x.seq = c.seq AND x.provider_id = c.provider_id
         ),
         first_offered AS (
             SELECT {key}, min(seq) AS seq FROM offered GROUP BY {key}
         ),
-        outcome AS (
-            SELECT e.seq, e.event_type, {sql.text("request_id")} AS request_id, {sql.text("provider_id")} AS provider_id
+        outcome AS MATERIALIZED (
+            SELECT e.seq, e.event_type, e.request_id, e.provider_id
             FROM {sql.staged} AS e WHERE e.event_type IN ({outcome_types})
         ),
         prior AS (
@@ -133,9 +146,8 @@ def fairness_statements(sql: BatchDialect) -> list[str]:
         INSERT INTO fairness_requests (request_id, platform_id, activity, sector)
         SELECT request_id, platform_id, activity, sector
         FROM (
-            SELECT {sql.text("request_id")} AS request_id, e.platform_id, {sql.text("activity")} AS activity,
-                   {sql.text("sector")} AS sector,
-                   row_number() OVER (PARTITION BY {sql.text("request_id")} ORDER BY e.seq DESC) AS latest
+            SELECT e.request_id, e.platform_id, e.activity, e.sector,
+                   row_number() OVER (PARTITION BY e.request_id ORDER BY e.seq DESC) AS latest
             FROM {sql.staged} AS e WHERE e.event_type = '{ASSIGNED}'
         ) AS assignments
         WHERE latest = 1

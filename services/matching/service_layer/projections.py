@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import MetaData
 
 from services.matching.adapters.fairness import count_outcome, record_offer
-from services.matching.adapters.fairness_sql import CHANGES, fairness_statements
+from services.matching.adapters.fairness_sql import CHANGES, FIELDS, fairness_statements
 from shared.contracts.envelope import Envelope
 from shared.contracts.events.matching import (
     ContactConfirmed,
@@ -41,7 +41,7 @@ def fairness_projection(metadata: MetaData, *, in_sql: bool = True) -> Projectio
     projection = Projection(FAIRNESS, topics=(MATCHING,))
     if in_sql:
         projection.in_sql(ProviderAssigned, ContactConfirmed, OfferDeclined, ContactDeadlineMissed,
-                          statements=fairness_statements, work_tables=(CHANGES,))
+                          statements=fairness_statements, fields=FIELDS, payload=False, work_tables=(CHANGES,))
         return projection
 
     @projection.handles(ProviderAssigned)
