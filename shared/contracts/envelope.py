@@ -35,7 +35,9 @@ class Metadata(BaseModel):
     recorded_at: datetime = Field(default_factory=utcnow, description="When the producing service stored the event (UTC).")
     correlation_id: UUID = Field(description="Id shared by every event of one business flow (one resident request).")
     causation_id: UUID | None = Field(default=None, description="Id of the event or command that caused this event.")
-    actor: str = Field(description="Who did it: 'operator:<id>', 'provider:<id>', 'resident', 'system:<service>'.")
+    actor: str = Field(description="Who did it: a person signed in '<role>:<account id>/<method>' (method password, "
+                       "totp or oidc), an API token '<role>:<subject>' ('operator:op-3', 'provider:<id>'), 'resident', "
+                       "'system:<service>'.")
 
 
 class Envelope(BaseModel, Generic[P]):
