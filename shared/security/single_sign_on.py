@@ -113,6 +113,7 @@ class SingleSignOnClients:
         self._timeout = timeout
         self._oauth = OAuth()
         self._clients: dict[str, StarletteOAuth2App] = {}
+        logging.getLogger("authlib.integrations.base_client").setLevel(logging.INFO)  # logs the PKCE verifier at DEBUG
 
     def config(self, platform_id: str) -> SingleSignOn | None:
         return self._configs.get(platform_id)

@@ -5,6 +5,7 @@ browser across both (cookies, redirects, the provider's authorization form)."""
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -78,7 +79,8 @@ def sso_settings(service_settings: Callable[..., Settings], oidc_provider: TestP
 
 
 async def test_two_people_sign_in_with_the_roles_their_groups_give(
-        sso_settings: Callable[..., Settings], oidc_provider: TestProvider) -> None:
+        sso_settings: Callable[..., Settings], oidc_provider: TestProvider, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
     oidc_provider.set_user("agent-coord", {"email": "coord@ccas.example", "name": "Camille Coord",
                                            "groups": ["ccas-accueil", "ccas-coordination"]})
     oidc_provider.set_user("agent-accueil", {"email": "accueil@ccas.example", "groups": ["ccas-accueil", "autre"]})
@@ -94,6 +96,14 @@ async def test_two_people_sign_in_with_the_roles_their_groups_give(
         exchange = oidc_provider.token_requests[-1]
         assert exchange["grant_type"] == "authorization_code" and len(exchange["code_verifier"]) >= 43
         assert "client_secret" not in exchange  # client_secret_basic: the secret travels in the Authorization header
+        # the provider's log (its authlib server too), and httpx's, where the test's browser writes the addresses
+        # it follows, aside
+        provider_or_browser = ("werkzeug", "oidc_provider_mock", "authlib.oauth2.rfc", "authlib.oidc", "httpx", "httpcore")
+        relais_log = "\n".join(record.getMessage() for record in caplog.records
+                               if not record.name.startswith(provider_or_browser))
+        for secret in (exchange["code_verifier"], exchange["code"], authorization["state"], authorization["nonce"],
+                       oidc_provider.client_secret, browser.client.cookies.get(SESSION_COOKIE)):
+            assert secret not in relais_log  # Relais at DEBUG logs none of the flow's secrets
 
         browser.client.cookies.clear()
         landed = await browser.sign_in("agent-accueil")
