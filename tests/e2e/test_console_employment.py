@@ -32,6 +32,7 @@ TRADE = "ménage et repassage"
 
 def sign_in(page, demo: DemoStack, platform: str, user: str) -> None:
     """Open the console signed in with the user's API token (kept in the tab's session storage, as its form does)."""
+    page.set_default_timeout(30_000)  # a shared, loaded machine: each step waits for the services' answers
     page.goto(f"{demo.urls['intake']}/console/config")
     page.evaluate("([platform, token]) => { sessionStorage.setItem('platform', platform); "
                   "sessionStorage.setItem('token', token); }", [platform, demo.credentials[platform][user]])
@@ -91,7 +92,7 @@ def test_an_advisor_follows_seekers_from_the_information_session_to_a_hire(demo:
         page.locator("#job-pane form label", has_text=name).locator("input").check()
     page.locator("#job-pane form button[type=submit]", has_text="Inviter").click()
     said(page, "4 personne(s) invitée(s).")
-    page.locator("#job-pane button", has_text=f"Inscrire {awa}").click()
+    page.get_by_role("button", name=f"Donner une place à {awa}").click()
     said(page, f"{awa} a une place.")
     page.select_option(f"select[aria-label='Présence de {chloe}']", label="excusé·e")
     page.select_option(f"select[aria-label='Présence de {driss}']", label="absent·e")

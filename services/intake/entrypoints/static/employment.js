@@ -228,9 +228,11 @@ async function sessionPage(sessionId) {
   const marks = [["present", jobLabel("attendances", "present")], ["absent", jobLabel("attendances", "absent")], ["excused", jobLabel("attendances", "excused")]];
   const rows = s.invited.map((id, i) => {
     const seated = s.enrolled.includes(id);
-    const seat = s.held || seated ? (seated ? "oui" : "non") : el("button", { type: "button", class: "small", onclick: async () => {
-      await send(`/sessions/${sessionId}/registrations`, { seeker_id: id }, { done: `${names[i]} a une place.`, then: () => showPart("session", sessionId) });
-    } }, `Inscrire ${names[i]}`);
+    const seat = s.held || seated ? (seated ? "oui" : "non") : el("button", { type: "button", class: "small",
+      "aria-label": `Donner une place à ${names[i]}`, onclick: async () => {
+        await send(`/sessions/${sessionId}/registrations`, { seeker_id: id }, { done: `${names[i]} a une place.`,
+          then: () => showPart("session", sessionId) });
+      } }, "Donner une place");
     const mark = s.held ? (s.attendance_labels[id] || "—")
       : select(`mark-${i}`, id, marks, { "aria-label": `Présence de ${names[i]}`, "data-seeker": id });
     return [names[i], dossier(id), seat, mark];
@@ -244,7 +246,7 @@ async function sessionPage(sessionId) {
         then: () => showPart("session", sessionId) });
     } }, "Enregistrer les présences (la réunion a eu lieu)"));
   }
-  const blocks = [el("div", { class: "panel" }, ...panel)];
+  const blocks = [el("div", { class: "panel wide-panel" }, ...panel)];
   if (!s.held) {
     const invitable = seekers.filter((x) => ["registered", "not_now"].includes(x.status) && !s.invited.includes(x.seeker_id));
     const invitableNames = await namesOf(invitable.map((x) => x.seeker_id));
@@ -252,7 +254,7 @@ async function sessionPage(sessionId) {
       el("p", { class: "muted small-print" }, "Chaque personne reçoit l'invitation tout de suite et un rappel la veille, par SMS ou courriel."),
       invitable.length ? checks("Personnes à inviter", "seeker_ids", invitable.map((x, i) => [x.seeker_id, `${invitableNames[i]} (${x.trade_labels.join(", ")}, ${communeName(x.commune)})`]))
         : el("p", { class: "muted" }, "Aucune autre personne inscrite à inviter."),
-      el("button", { class: "primary", type: "submit" }, "Inviter")), async (form) => {
+      el("button", { class: "primary", type: "submit", ...(invitable.length ? {} : { disabled: "" }) }, "Inviter")), async (form) => {
       const ids = form.getAll("seeker_ids");
       if (!ids.length) return say("error", "Cochez au moins une personne à inviter.");
       await send(`/sessions/${sessionId}/invitations`, { seeker_ids: ids }, { done: `${ids.length} personne(s) invitée(s).`,
@@ -260,7 +262,7 @@ async function sessionPage(sessionId) {
     });
     blocks.push(form);
   }
-  blocks.push(el("p", {}, el("button", { type: "button", class: "small", onclick: () => showPart("sessions") }, "Retour aux réunions")));
+  blocks.push(el("p", { class: "wide-panel" }, el("button", { type: "button", class: "small", onclick: () => showPart("sessions") }, "Retour aux réunions")));
   return [el("div", { class: "job-grid" }, ...blocks)];
 }
 
@@ -269,7 +271,11 @@ async function assessmentsPart(chosen) {
   const seekers = await loadSeekers();
   const waiting = seekers.filter((s) => s.status === "registered" || s.seeker_id === chosen);
   const names = await namesOf(waiting.map((s) => s.seeker_id));
-  const score = (id, name, label) => field(id, label, select(id, name, [0, 1, 2, 3, 4, 5].map((n) => [String(n), `${n} / 5`]), {}));
+  const score = (id, name, label) => {
+    const choice = select(id, name, [0, 1, 2, 3, 4, 5].map((n) => [String(n), `${n} / 5`]));
+    choice.value = "3";
+    return field(id, label, choice);
+  };
   const form = submitting(el("form", { class: "panel", autocomplete: "off", novalidate: "" }, el("h3", {}, "Évaluer après entretien et tests"),
     waiting.length ? field("assess-seeker", "Personne évaluée", select("assess-seeker", "seeker_id",
       waiting.map((s, i) => [s.seeker_id, `${names[i]} (${s.trade_labels.join(", ")})`]))) : el("p", { class: "muted" }, "Personne n'attend d'évaluation."),
@@ -369,7 +375,7 @@ async function cohortPage(cohortId) {
     await send(`/cohorts/${cohortId}/trainees`, { seeker_id: form.get("seeker_id") }, { done: `${who} suit la formation.`,
       then: () => showPart("cohort", cohortId) });
   }));
-  blocks.push(el("p", {}, el("button", { type: "button", class: "small", onclick: () => showPart("cohorts") }, "Retour aux formations")));
+  blocks.push(el("p", { class: "wide-panel" }, el("button", { type: "button", class: "small", onclick: () => showPart("cohorts") }, "Retour aux formations")));
   return [el("div", { class: "job-grid" }, ...blocks)];
 }
 
@@ -459,7 +465,9 @@ async function figuresPart() {
   const rows = measures.map((m) => [capital(report.measures[m]), ...months.map((month) => String(report.months[month].counts[m] ?? 0)),
     String(report.total.counts[m] ?? 0)]);
   const t = report.total;
-  const days = t.average_days_to_fill == null ? "—" : `${String(t.average_days_to_fill).replace(".", ",")} jours`;
+  const average = Number(t.average_days_to_fill);
+  const days = t.average_days_to_fill == null ? "—"
+    : `${average.toLocaleString("fr-FR", { maximumFractionDigits: 1 })} jour${average < 2 ? "" : "s"}`;
   const by = (title, table, labels) => jobTable(title, [title, "Reçus", "Pré-sélectionnés", "Embauches"],
     Object.entries(table).map(([code, f]) => [labels[code] || "non précisé", String(f.counts.seekers_received), String(f.counts.preselected), String(f.counts.hires)]),
     "Rien à compter pour l'instant.");
