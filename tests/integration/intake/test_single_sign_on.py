@@ -179,9 +179,21 @@ async def test_refusals_at_the_provider_and_disabled_or_unknown_accounts_end_on_
         assert not browser.client.cookies.get(SESSION_COOKIE)
 
     oidc_provider.set_user("agent-nouveau", {"email": "nouveau@ccas.example", "groups": ["ccas-accueil"]})
+    oidc_provider.set_user("agent-invite", {"email": "Invite@CCAS.example", "groups": ["ccas-coordination"]})
     async with signing_in(sso_settings(create_accounts=False, emails_verified=True), oidc_provider) as browser:
         unknown = await browser.sign_in("agent-nouveau")
         assert unknown.status_code == 403 and "Aucun compte n'est ouvert à votre nom" in text(unknown)
+        # the coordination invited this one: the first sign-in links the account of that email, with the mapped role
+        identity = browser.app.state.identity
+        invited, _ = await identity.accounts.invite(platform_id=P, role="operator", email="invite@ccas.example",
+                                                    display_name="Agent Invité", created_by="test", now=identity.now(),
+                                                    base_url=None, send=False)
+        assert (await browser.sign_in("agent-invite")).url.path == "/console"
+        assert await browser.role() == "coordinator"
+        linked = await identity.store.account(invited.account_id)
+        assert (linked.oidc_subject, linked.role, linked.display_name) == ("agent-invite", "coordinator", "Agent Invité")
+        emails = sorted(account.email for account in await identity.store.accounts_of(P))
+        assert emails == ["accueil@ccas.example", "invite@ccas.example"]  # none made for the unknown agent
 
 
 async def test_a_platform_without_single_sign_on_or_without_its_secret_answers_a_french_page(
