@@ -165,7 +165,29 @@ def test_invitation_totp_idle_timeout_disable_csrf_and_lock_out(people: dict[str
     operator.click("button[type=submit]")
     _sign_in(operator, url, "dominique@proximain.example", OPERATOR_PASSWORD)
     operator.wait_for_url(f"{url}/console")
-    assert operator.request.get(f"{url}/platforms/limoges/policy").status == 200
+    operator.wait_for_selector("#who:not(.hidden)")
+    assert "Dominique Écoutante" in operator.inner_text("#who")
+
+    # the operator works: logs a call from the console (a POST with the session cookie and its CSRF header)
+    operator.fill("#activity", "Jardinage")
+    operator.fill("#commune", "Limoges")
+    operator.fill("#name", "Claude Usager")
+    operator.fill("#phone", "05 55 12 34 56")
+    operator.press("#phone", "Enter")
+    operator.wait_for_function("document.querySelector('#outcome').textContent.includes('Demande enregistrée')")
+    request_id = operator.evaluate("document.querySelector('#outcome').dataset.request")
+    read = operator.request.get(f"{url}/platforms/limoges/requests/{request_id}/contact")
+    assert read.status == 200 and read.json()["name"] == "Claude Usager"
+
+    # the coordinator sees who read the resident's data: the operator by name, signed in by password
+    page.goto(f"{url}/comptes?demande={request_id}#lectures")
+    reads = page.inner_text("table[aria-label='Lectures des données personnelles']")
+    assert "Dominique Écoutante (écoutant·e)" in reads and "mot de passe" in reads
+    api = page.request.get(f"{url}/platforms/limoges/requests/{request_id}/reads").json()
+    assert api[0]["signed_in_with"] == "mot de passe" and api[0]["account_id"].startswith("acc-")
+    assert api[0]["purpose_label"] == f"consultation des coordonnées (demande {request_id})"
+    page.locator("#lectures").scroll_into_view_if_needed()
+    _shoot(page, "06-lectures")
 
     # a form posted without its CSRF token is refused, in French
     refused = page.request.post(f"{url}/comptes", form={"display_name": "X", "email": "x@y.fr", "role": "operator"})

@@ -40,6 +40,19 @@ METHODS = {"password": "mot de passe", "totp": "mot de passe et code", "oidc": "
 OUTCOMES = {ReadOutcome.READ: "lu", ReadOutcome.ERASED: "données effacées", ReadOutcome.UNKNOWN: "inconnu",
             ReadOutcome.TAMPERED: "données altérées", ReadOutcome.FORBIDDEN: "refusé"}
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+PURPOSES = ((re.compile(r"^read the contact of request (\S+)$"), "consultation des coordonnées (demande {0})"),
+            (re.compile(r"^call back about request (\S+)$"), "rappel de l'usager par le prestataire (demande {0})"),
+            (re.compile(r"^send message (\S+)$"), "envoi d'un message à l'usager ({0})"))
+
+
+def purpose_label(purpose: str) -> str:
+    """The reason of a read in French (the services write it in a few known shapes)."""
+    for pattern, label in PURPOSES:
+        if (found := pattern.match(purpose)) is not None:
+            return label.format(*found.groups())
+    return f"autre motif : {purpose}"
+
+
 PlatformRole = Literal["operator", "coordinator", "advisor", "mediator", "analyst"]
 
 
@@ -86,7 +99,8 @@ class ReadOut(BaseModel):
     reader: str = Field(description="Who read, in French: a person's name and role, or the machine.")
     account_id: str | None = Field(description="The reader's account, when a person read.")
     signed_in_with: str | None = Field(description="How the person signed in, in French.")
-    purpose: str
+    purpose: str = Field(description="Why, as the reading service wrote it.")
+    purpose_label: str = Field(description="Why, in French.")
     outcome: str = Field(description="lu, refusé, données effacées...")
 
 
@@ -168,15 +182,18 @@ def _read_out(record: AuditRecord, accounts: dict[str, Account]) -> ReadOut:
     outcome = OUTCOMES.get(record.outcome, record.outcome.value)
     if role == "system":
         return ReadOut(read_at=record.read_at, reader=f"service {subject} (envoi automatique)", account_id=None,
-                       signed_in_with=None, purpose=record.purpose, outcome=outcome)
+                       signed_in_with=None, purpose=record.purpose,
+                       purpose_label=purpose_label(record.purpose), outcome=outcome)
     role_label = ROLES.get(role, role)
     if method:
         account = accounts.get(subject)
         name = account.display_name if account else f"compte {subject}"
         return ReadOut(read_at=record.read_at, reader=f"{name} ({role_label})", account_id=subject,
-                       signed_in_with=METHODS.get(method, method), purpose=record.purpose, outcome=outcome)
+                       signed_in_with=METHODS.get(method, method), purpose=record.purpose,
+                       purpose_label=purpose_label(record.purpose), outcome=outcome)
     return ReadOut(read_at=record.read_at, reader=f"jeton d'API « {subject} » ({role_label})", account_id=None,
-                   signed_in_with="jeton d'API", purpose=record.purpose, outcome=outcome)
+                   signed_in_with="jeton d'API", purpose=record.purpose,
+                   purpose_label=purpose_label(record.purpose), outcome=outcome)
 
 
 # --- the coordinators' page ----------------------------------------------------------------------------------------
