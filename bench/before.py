@@ -18,8 +18,11 @@ from shared.storage.ports import ProjectionConnection
 from shared.storage.upsert import insert_for, plain_insert
 
 
-async def mark_processed(conn: ProjectionConnection, metadata: MetaData, consumer: str, event_ids: Iterable[str]) -> None:
-    rows = [{"consumer": consumer, "event_id": event_id} for event_id in event_ids]
+async def mark_processed(conn: ProjectionConnection, metadata: MetaData, consumer: str, event_ids: Iterable[str],
+                         recorded_at: Iterable[datetime | None] | None = None) -> None:
+    times = list(recorded_at) if recorded_at is not None else None
+    rows = [{"consumer": consumer, "event_id": event_id, "recorded_at": times[n] if times else None}
+            for n, event_id in enumerate(event_ids)]
     if rows:
         await conn.execute(plain_insert(metadata.tables["processed_events"]), rows)
 

@@ -16,6 +16,7 @@ import logging
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import MetaData
@@ -25,12 +26,21 @@ from shared.contracts.envelope import Envelope
 from shared.messaging.decoding import DeadLetter, decode_records
 from shared.messaging.failures import HandlerFailed, failure_reason, is_transient
 from shared.messaging.projection import EventFilter, InboundRecord, Projection, RejectEvent
-from shared.messaging.tracking import already_processed, mark_processed, save_checkpoints
+from shared.messaging.tracking import (
+    mark_processed,
+    move_horizon,
+    next_horizon,
+    processed_and_horizon,
+    save_checkpoints,
+)
 from shared.storage.deferred import DeferredWrites
 from shared.storage.engine import write_transaction
 from shared.storage.ports import BatchConnection, BatchDatabase, ProjectionConnection
 
 log = logging.getLogger(__name__)
+
+REPLAYED_DEAD_LETTER = "replay_of"
+"""Header of a dead letter produced again by ``relais dead-letters replay``: never processed, judged by its id only."""
 
 
 @dataclass(frozen=True)
@@ -62,12 +72,15 @@ async def apply_batch(
     *,
     platforms: Collection[str] | None = None,
     include: EventFilter | None = None,
+    retention: timedelta | None = None,
 ) -> BatchResult:
     """Apply ``records`` to ``projection`` in one transaction and return what was done.
 
     Records that do not decode become dead letters. Events already processed by this consumer, or
     repeated in the batch, are skipped. Events of types without a handler are only marked processed.
-    Events for which ``include`` returns False are left out entirely (not marked processed).
+    Events for which ``include`` returns False are left out entirely (not marked processed). With
+    ``retention`` (the live consumers pass :data:`~shared.messaging.tracking.RETENTION`), processed ids
+    are pruned behind the consumer's horizon (see :mod:`shared.messaging.tracking`).
     A handler raising :class:`RejectEvent` dead-letters its event (never marked processed, so a
     redelivery dead-letters it again: dead letters are at-least-once). So does any other exception
     that redelivery cannot cure (see :mod:`shared.messaging.failures`); a transient one (database
@@ -77,7 +90,8 @@ async def apply_batch(
     if not batch:
         return BatchResult()
     decoded, dead_letters = decode_records(batch, platforms)
-    return await apply_decoded(engine, metadata, projection, batch, decoded, dead_letters, include=include)
+    return await apply_decoded(engine, metadata, projection, batch, decoded, dead_letters, include=include,
+                               retention=retention)
 
 
 async def apply_decoded(
@@ -91,6 +105,7 @@ async def apply_decoded(
     include: EventFilter | None = None,
     mark_ignored: bool = True,
     group_writes: bool = True,
+    retention: timedelta | None = None,
 ) -> BatchResult:
     """:func:`apply_batch` after decoding: ``decoded`` are the (record, envelope) pairs of ``batch``
     that decoded, ``dead_letters`` those that did not (see :func:`decode_records`).
@@ -98,8 +113,10 @@ async def apply_decoded(
     Lets a caller feeding several projections decode each record once. ``batch`` gives the
     checkpoint positions (every record of it, decoded or not). With ``mark_ignored=False``, events
     of types without a handler are not marked processed (a redelivery of one changes nothing
-    anyway): rebuilds use it to write fewer rows. ``group_writes=False`` sends every write at once
-    (``bench.projections`` compares the two).
+    anyway): rebuilds use it to write fewer rows. ``group_writes=False`` sends every write at once.
+    Events recorded before the consumer's horizon are skipped as processed (except replayed dead letters);
+    with ``retention`` (the live consumers'), the horizon moves up and the ids behind it are deleted
+    (:mod:`shared.messaging.tracking` says why that is exact).
 
     Event types the projection applies in SQL (:mod:`shared.messaging.set_based`) are staged as the
     loop meets them and applied together after the handlers, each statement once for the batch.
@@ -115,14 +132,14 @@ async def apply_decoded(
         return BatchResult()
     try:
         return await _apply_in_one_transaction(engine, metadata, projection, batch, decoded, dead_letters, include,
-                                               mark_ignored, deferred=group_writes)
+                                               mark_ignored, retention, deferred=group_writes)
     except _RunAgainWithSavepoints as again:
         cause = again.__cause__
         log.log(logging.DEBUG if isinstance(cause, RejectEvent) else logging.INFO,
                 "%s: %s: %s; the batch of %d records runs again with a savepoint per event", projection.name,
                 type(cause).__name__, cause, len(batch))
         return await _apply_in_one_transaction(engine, metadata, projection, batch, decoded, dead_letters, include,
-                                               mark_ignored, savepoints=True, deferred=False)
+                                               mark_ignored, retention, savepoints=True, deferred=False)
 
 
 class _RunAgainWithSavepoints(Exception):
@@ -132,20 +149,23 @@ class _RunAgainWithSavepoints(Exception):
 async def _apply_in_one_transaction(
     engine: BatchDatabase, metadata: MetaData, projection: Projection, batch: Sequence[InboundRecord],
     decoded: Sequence[tuple[InboundRecord, Envelope[Any]]], dead_letters: Sequence[DeadLetter],
-    include: EventFilter | None, mark_ignored: bool, *, savepoints: bool = False, deferred: bool,
+    include: EventFilter | None, mark_ignored: bool, retention: timedelta | None, *, savepoints: bool = False,
+    deferred: bool,
 ) -> BatchResult:
     dead_letters = list(dead_letters)
     counts = {"applied": 0, "ignored": 0, "duplicates": 0, "excluded": 0}
     async with engine.connect() as conn, _batch_transaction(conn):
         event_ids = [str(envelope.event_id) for _, envelope in decoded]
-        seen = await already_processed(conn, metadata, projection.name, set(event_ids))
+        seen, horizon = await processed_and_horizon(conn, metadata, projection.name, set(event_ids))
         new_ids: list[str] = []
+        new_times: list[datetime] = []
         handlers_conn = DeferredWrites(conn) if deferred else conn
         set_based = projection.set_based
         in_sql = set_based.event_types if set_based is not None else frozenset()
         staged: list[tuple[InboundRecord, Envelope[Any]]] = []
         for (record, envelope), event_id in zip(decoded, event_ids, strict=True):
-            if event_id in seen:
+            if event_id in seen or (horizon is not None and envelope.meta.recorded_at < horizon
+                                    and not _replayed(record)):
                 counts["duplicates"] += 1
                 continue
             if include is not None and not include(envelope):
@@ -166,11 +186,16 @@ async def _apply_in_one_transaction(
             seen.add(event_id)
             if mark_ignored or outcome != "ignored":
                 new_ids.append(event_id)
+                new_times.append(envelope.meta.recorded_at)
         if isinstance(handlers_conn, DeferredWrites):
             await _send_deferred(handlers_conn, projection)
         if staged:
             await _apply_sql(conn, projection, staged)
-        await mark_processed(conn, metadata, projection.name, new_ids)
+        await mark_processed(conn, metadata, projection.name, new_ids, new_times)
+        if retention is not None:
+            moved = next_horizon(_reached(decoded).values(), horizon, retention)
+            if moved is not None:
+                await move_horizon(conn, metadata, projection.name, moved)
         if projection.on_batch_end is not None:
             await projection.on_batch_end(conn)
         positions = highest_offsets(batch)
@@ -242,6 +267,20 @@ async def _apply_one(conn: ProjectionConnection, projection: Projection, envelop
                   envelope.event_id, exc_info=failure)
         return HandlerFailed(failure_reason(failure))
     return "applied"
+
+
+def _replayed(record: InboundRecord) -> bool:
+    return any(name == REPLAYED_DEAD_LETTER for name, _ in record.headers)
+
+
+def _reached(decoded: Sequence[tuple[InboundRecord, Envelope[Any]]]) -> dict[tuple[str, int], datetime]:
+    """The latest ``recorded_at`` of the batch's events per (topic, partition)."""
+    reached: dict[tuple[str, int], datetime] = {}
+    for record, envelope in decoded:
+        key, at = (record.topic, record.partition), envelope.meta.recorded_at
+        if key not in reached or at > reached[key]:
+            reached[key] = at
+    return reached
 
 
 def highest_offsets(batch: Sequence[InboundRecord]) -> dict[tuple[str, int], int]:

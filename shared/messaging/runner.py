@@ -7,7 +7,8 @@ Order of effects for each batch, which makes the effects exactly-once:
 3. only then are the Kafka offsets committed.
 
 A crash between 1 and 3 redelivers the batch; its events are skipped by event id (dead letters may
-be produced twice). A crash before 1 leaves nothing behind. Kafka offsets can never run ahead of
+be produced twice). Processed ids are kept for :data:`~shared.messaging.tracking.RETENTION` of records,
+then pruned behind the consumer's horizon (:mod:`shared.messaging.tracking` says why that stays exact). A crash before 1 leaves nothing behind. Kafka offsets can never run ahead of
 the database, because the commit of offsets happens last.
 """
 
@@ -29,7 +30,7 @@ from shared.contracts.topics import physical
 from shared.messaging.batches import BatchResult, apply_batch
 from shared.messaging.deadletter import DeadLetterPublisher
 from shared.messaging.projection import InboundRecord, Projection
-from shared.messaging.tracking import wait_for
+from shared.messaging.tracking import RETENTION, wait_for
 
 __all__ = ["ConsumerRegistry", "consumer_lag", "subscribe_projection", "wait_for"]
 
@@ -137,7 +138,7 @@ def subscribe_projection(
     async def apply_records(msg: KafkaMessage) -> None:
         records = [InboundRecord.of(record) for record in msg.raw_message]
         try:
-            result = await apply_batch(engine, metadata, projection, records, platforms=platforms)
+            result = await apply_batch(engine, metadata, projection, records, platforms=platforms, retention=RETENTION)
             await dead_letters.publish(projection.name, result.dead_letters)
             if after_batch is not None:
                 await after_batch(result)

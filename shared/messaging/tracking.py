@@ -2,13 +2,29 @@
 
 Written inside the projection's batch transaction by :func:`shared.messaging.batches.apply_batch`;
 :func:`wait_for` lets tests and scripts wait until a consumer has processed given events.
+
+Why processed ids, and why they no longer pile up. A consumer meets an event a second time in three
+ways: Kafka redelivers a batch whose offsets were not committed (same partition and offset); the outbox
+relay publishes again events it had sent but not yet marked (same event id, a later offset); ``relais
+restore`` republishes a wiped broker's whole history from the stores (same event ids, offsets from 0).
+Deduplicating by (partition, offset) is exact for the first only, so the event id stays the key. But the
+ids need not stay forever: each row keeps when its event was recorded by its producer (``recorded_at``),
+and once a consumer has processed events recorded ``retention`` (30 days) after some moment H on every
+partition of a batch, the ids of events recorded before H are deleted and H is kept as the consumer's
+*horizon* (one row, :data:`HORIZON`). An event recorded before the horizon is then known processed
+without its id: producers publish in the order they record (per partition), so every event recorded
+before H reached the consumer before those recorded 30 days later did. Copies of the first two kinds
+come within minutes; a restore republishes what was recorded before the horizon, skipped as processed,
+and what came after it, recognised by id. A dead letter replayed (``replay_of`` header) was never
+processed, so it is judged by its id only. What this assumes: no partition lags another of the same
+batch by 30 days of records.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -16,11 +32,18 @@ from sqlalchemy import MetaData, String, Table, column, func, select, table, tex
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.expression import TableClause
 
-from shared.storage.batch_dialect import id_rows, ids_parameter
+from shared.storage.batch_dialect import id_and_time_rows, id_rows, ids_parameter, times_parameter
 from shared.storage.ports import ProjectionConnection
+from shared.storage.types import UtcDateTime
 from shared.storage.upsert import insert_of, plain_insert
 
 ID_QUERY_CHUNK = 500
+RETENTION = timedelta(days=30)
+"""How long after an event was recorded its id is kept, counted in the records a consumer has processed since."""
+PRUNE_STEP = timedelta(hours=1)
+"""The horizon moves (and ids are deleted) when it would move by this much at least: not at every batch."""
+HORIZON = "horizon"
+"""The ``event_id`` of the row whose ``recorded_at`` is the consumer's horizon (never an event's id: those are UUIDs)."""
 
 _processed = table("processed_events", column("consumer"), column("event_id"))
 
@@ -28,26 +51,85 @@ _processed = table("processed_events", column("consumer"), column("event_id"))
 async def already_processed(
     conn: ProjectionConnection, metadata: MetaData, consumer: str, event_ids: Collection[str]
 ) -> set[str]:
-    """Those of ``event_ids`` that ``consumer`` has already processed."""
+    """Those of ``event_ids`` that ``consumer`` has already processed (by id: see :func:`processed_and_horizon`)."""
     return await _select_processed(conn, metadata.tables["processed_events"], consumer, event_ids)
 
 
-async def mark_processed(conn: ProjectionConnection, metadata: MetaData, consumer: str, event_ids: Iterable[str]) -> None:
-    """Record ``event_ids`` as processed by ``consumer``: one statement, the ids as one parameter."""
+async def processed_and_horizon(
+    conn: ProjectionConnection, metadata: MetaData, consumer: str, event_ids: Collection[str]
+) -> tuple[set[str], datetime | None]:
+    """Those of ``event_ids`` that ``consumer`` has processed, and its horizon (None until ids were pruned):
+    one statement on SQLite and PostgreSQL."""
+    dialect = conn.dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        found = await already_processed(conn, metadata, consumer, {*event_ids, HORIZON})
+        horizon = None
+        if HORIZON in found:
+            horizon = await conn.scalar(select(metadata.tables["processed_events"].c.recorded_at).where(
+                _processed.c.consumer == consumer, _processed.c.event_id == HORIZON))
+        return found - {HORIZON}, horizon
+    parameters = {"consumer": consumer, "ids": ids_parameter(dialect, sorted({*event_ids, HORIZON}))}
+    seen: set[str] = set()
+    horizon = None
+    for event_id, recorded_at in await conn.execute(_processed_with_horizon(dialect), parameters):
+        if event_id == HORIZON:
+            horizon = recorded_at
+        else:
+            seen.add(event_id)
+    return seen, horizon
+
+
+@lru_cache(maxsize=4)
+def _processed_with_horizon(dialect: str) -> Any:
+    return text("SELECT event_id, recorded_at FROM processed_events "
+                f"WHERE consumer = :consumer AND event_id IN ({id_rows(dialect)})"
+                ).columns(event_id=String, recorded_at=UtcDateTime())
+
+
+async def mark_processed(conn: ProjectionConnection, metadata: MetaData, consumer: str, event_ids: Iterable[str],
+                         recorded_at: Iterable[datetime | None] | None = None) -> None:
+    """Record ``event_ids`` as processed by ``consumer`` (with when each was recorded, when given): one
+    statement, the ids and the times each as one parameter."""
     ids = list(event_ids)
     if not ids:
         return
+    times = list(recorded_at) if recorded_at is not None else [None] * len(ids)
     dialect = conn.dialect.name
     if dialect not in ("sqlite", "postgresql"):
         await conn.execute(plain_insert(metadata.tables["processed_events"]),
-                           [{"consumer": consumer, "event_id": event_id} for event_id in ids])
+                           [{"consumer": consumer, "event_id": event_id, "recorded_at": at}
+                            for event_id, at in zip(ids, times, strict=True)])
         return
-    await conn.execute(_mark_statement(dialect), {"consumer": consumer, "ids": ids_parameter(dialect, ids)})
+    await conn.execute(_mark_statement(dialect), {"consumer": consumer, "ids": ids_parameter(dialect, ids),
+                                                  "times": times_parameter(dialect, times)})
 
 
 @lru_cache(maxsize=4)
 def _mark_statement(dialect: str) -> Any:
-    return text(f"INSERT INTO processed_events (consumer, event_id) SELECT :consumer, value FROM ({id_rows(dialect)}) AS ids")
+    return text("INSERT INTO processed_events (consumer, event_id, recorded_at) "
+                f"SELECT :consumer, value, at FROM ({id_and_time_rows(dialect)}) AS ids")
+
+
+def next_horizon(reached: Iterable[datetime], horizon: datetime | None,
+                 retention: timedelta = RETENTION) -> datetime | None:
+    """The horizon to move to, given the latest time ``reached`` on each partition of a batch: ``retention``
+    before the least of them, if that moves the current ``horizon`` by :data:`PRUNE_STEP` at least; else None."""
+    latest = list(reached)
+    if not latest:
+        return None
+    candidate = min(latest) - retention
+    if horizon is not None and candidate < horizon + PRUNE_STEP:
+        return None
+    return candidate
+
+
+async def move_horizon(conn: ProjectionConnection, metadata: MetaData, consumer: str, horizon: datetime) -> None:
+    """Set ``consumer``'s horizon and delete the ids of the events it had processed that were recorded before it."""
+    processed = metadata.tables["processed_events"]
+    await conn.execute(processed.delete().where(processed.c.consumer == consumer, processed.c.recorded_at < horizon))
+    statement = insert_of(conn.dialect.name, processed).values(consumer=consumer, event_id=HORIZON, recorded_at=horizon)
+    await conn.execute(statement.on_conflict_do_update(index_elements=[processed.c.consumer, processed.c.event_id],
+                                                       set_={"recorded_at": horizon}))
 
 
 async def save_checkpoints(
@@ -75,8 +157,10 @@ def _checkpoint_statement(dialect: str, checkpoints: Table) -> Any:
 
 
 async def processed_count(engine: AsyncEngine, consumer: str) -> int:
+    """Events ``consumer`` processed whose ids are kept (the ids behind its horizon were pruned)."""
     async with engine.connect() as conn:
-        query = select(func.count()).select_from(_processed).where(_processed.c.consumer == consumer)
+        query = select(func.count()).select_from(_processed).where(_processed.c.consumer == consumer,
+                                                                  _processed.c.event_id != HORIZON)
         return (await conn.execute(query)).scalar_one()
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -157,6 +158,26 @@ def id_rows(dialect: str) -> str:
     if dialect == "sqlite":
         return "SELECT value FROM json_each(:ids)"
     raise NotImplementedError(f"no id list for {dialect}")
+
+
+def id_and_time_rows(dialect: str) -> str:
+    """A subquery yielding each (``value``, ``at``) of the ``:ids`` and ``:times`` parameters (see
+    :func:`times_parameter`), paired by position."""
+    if dialect == "postgresql":
+        return ("SELECT unnest(CAST(:ids AS VARCHAR[])) AS value, "
+                "unnest(CAST(:times AS TIMESTAMP WITH TIME ZONE[])) AS at")
+    if dialect == "sqlite":
+        return "SELECT ids.value AS value, times.value AS at FROM json_each(:ids) AS ids JOIN json_each(:times) AS times ON times.key = ids.key"
+    raise NotImplementedError(f"no id list for {dialect}")
+
+
+def times_parameter(dialect: str, times: Sequence[datetime | None]) -> Any:
+    """``times`` (aware) as the one ``:times`` parameter of :func:`id_and_time_rows`: on SQLite a JSON array
+    of the text a UTC datetime column holds there (see :class:`~shared.storage.types.UtcDateTime`)."""
+    if dialect == "postgresql":
+        return list(times)
+    return orjson.dumps([None if at is None else at.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+                         for at in times]).decode()
 
 
 def ids_parameter(dialect: str, ids: Sequence[str]) -> Any:

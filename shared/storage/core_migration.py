@@ -46,6 +46,21 @@ def create_core_tables() -> None:
     )
 
 
+def add_processed_recorded_at() -> None:
+    """Processed ids keep when their event was recorded, so that those behind the consumer's horizon can go."""
+    with op.batch_alter_table('processed_events', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=True,
+                                      comment="When the producing service stored the event; processed ids recorded "
+                                              "before the consumer's horizon are pruned (shared.messaging.tracking)."))
+        batch_op.create_index('ix_processed_events_recorded', ['consumer', 'recorded_at'], unique=False)
+
+
+def drop_processed_recorded_at() -> None:
+    with op.batch_alter_table('processed_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_processed_events_recorded')
+        batch_op.drop_column('recorded_at')
+
+
 def drop_core_tables() -> None:
     op.drop_table('processed_events')
     with op.batch_alter_table('events', schema=None) as batch_op:

@@ -62,10 +62,14 @@ def core_metadata() -> MetaData:
         Column("offset", BigInteger, nullable=False),
         Column("updated_at", UtcDateTime(), nullable=False),
     )
-    Table(
+    processed = Table(
         "processed_events",
         metadata,
         Column("consumer", String(120), primary_key=True),
         Column("event_id", String(36), primary_key=True),
+        Column("recorded_at", UtcDateTime(), nullable=True,
+               comment="When the producing service stored the event; processed ids recorded before the consumer's "
+                       "horizon are pruned (shared.messaging.tracking)."),
     )
+    Index("ix_processed_events_recorded", processed.c.consumer, processed.c.recorded_at)
     return metadata

@@ -71,7 +71,8 @@ def _part(path: Path, metadata: MetaData, views: list[tuple[str, str]], counts: 
     with connection:
         connection.executemany("INSERT INTO views VALUES (?, ?)", views)
         connection.executemany("INSERT INTO counts VALUES (?, ?, ?, ?)", counts)
-        connection.executemany("INSERT INTO processed_events VALUES ('toy.view', ?)", [(i,) for i in processed])
+        connection.executemany("INSERT INTO processed_events (consumer, event_id) VALUES ('toy.view', ?)",
+                               [(i,) for i in processed])
         connection.executemany("INSERT INTO checkpoints VALUES ('toy.view', ?, ?, ?, '2026-01-01')", checkpoints)
     connection.close()
     return f"sqlite+aiosqlite:///{path}"
