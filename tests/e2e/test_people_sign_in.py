@@ -43,33 +43,37 @@ OPERATOR_PASSWORD = "une autre phrase assez longue"
 
 @pytest.fixture
 def people(kafka_bootstrap: str, topic_prefix: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """Intake as a process with the test clock, email to an aiosmtpd sink, a federation admin token for the clock."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    """Intake and matching as processes (the console on one port calls the other with the session cookie), intake
+    with the test clock, email to an aiosmtpd sink, a federation admin token for the clock."""
+    port, matching_port = free_port(), free_port()
+    url, matching = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{matching_port}"
     tokens = tmp_path / "tokens.yaml"
     admin, _ = TokenRegistry.load(tokens).issue("*", Role.FEDERATION_ADMIN, "ops-clock")
     with SmtpSink(tmp_path / "mail") as sink:
         env = {**os.environ, "RELAIS_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "RELAIS_TOPIC_PREFIX": topic_prefix,
                "RELAIS_DATA_DIR": str(tmp_path), "RELAIS_PLATFORMS_DIR": str(ROOT / "deploy" / "platforms"),
                "RELAIS_TOKENS_FILE": str(tokens), "RELAIS_TEST_CLOCK": "1", "RELAIS_CONSOLE_URL": url,
-               "RELAIS_MATCHING_URL": url, "RELAIS_OUTGOING_INTERVAL": "0.5", "PYTHONUNBUFFERED": "1",
+               "RELAIS_MATCHING_URL": matching, "RELAIS_OUTGOING_INTERVAL": "0.5", "PYTHONUNBUFFERED": "1",
                **sink.service_env()}
-        log = (tmp_path / "intake.log").open("wb")
-        process = spawn([sys.executable, "-m", "uvicorn", "--factory", "services.intake.entrypoints.app:create_app",
-                         "--host", "127.0.0.1", "--port", str(port), "--no-access-log"], env=env, cwd=ROOT,
-                        stdout=log, stderr=log)
+        log = (tmp_path / "services.log").open("wb")
+        processes = [spawn([sys.executable, "-m", "uvicorn", "--factory", f"services.{name}.entrypoints.app:create_app",
+                            "--host", "127.0.0.1", "--port", str(at), "--no-access-log"], env=env, cwd=ROOT,
+                           stdout=log, stderr=log) for name, at in (("intake", port), ("matching", matching_port))]
         try:
-            wait_for(lambda: _healthy(url, process, tmp_path / "intake.log"), lambda healthy: healthy is not None,
-                     "intake health", timeout=TIMEOUT, interval=0.2)
-            yield {"url": url, "env": env, "admin": admin, "mail": tmp_path / "mail", "log": tmp_path / "intake.log"}
+            for base, process in zip((url, matching), processes, strict=True):
+                wait_for(lambda base=base, process=process: _healthy(base, process, tmp_path / "services.log"),
+                         lambda healthy: healthy is not None, f"{base} health", timeout=TIMEOUT, interval=0.2)
+            yield {"url": url, "matching": matching, "env": env, "admin": admin, "mail": tmp_path / "mail",
+                   "log": tmp_path / "services.log"}
         finally:
-            stop_process(process)
+            for process in processes:
+                stop_process(process)
             log.close()
 
 
 def _healthy(url: str, process: Any, log: Path) -> bool | None:
     if process.poll() is not None:
-        raise AssertionError(f"intake exited ({process.returncode}):\n{log.read_text()[-3000:]}")
+        raise AssertionError(f"a service exited ({process.returncode}):\n{log.read_text()[-3000:]}")
     try:
         return httpx.get(f"{url}/health", timeout=2).status_code == 200 or None
     except httpx.TransportError:
@@ -178,6 +182,21 @@ def test_invitation_totp_idle_timeout_disable_csrf_and_lock_out(people: dict[str
     request_id = operator.evaluate("document.querySelector('#outcome').dataset.request")
     read = operator.request.get(f"{url}/platforms/limoges/requests/{request_id}/contact")
     assert read.status == 200 and read.json()["name"] == "Claude Usager"
+    timeline = wait_for(lambda: operator.request.get(f"{url}/platforms/limoges/requests/{request_id}").json(),
+                        lambda found: bool(found.get("timeline")), "the request's timeline", timeout=30, interval=0.3)
+    assert timeline["timeline"][0]["actor"].startswith("operator:acc-")
+    assert timeline["timeline"][0]["actor"].endswith("/password")
+
+    # the console's page (intake's port) calls matching (another port) with the cookie, as its script does
+    cards = f"{people['matching']}/platforms/limoges/provider-cards"
+    fetch = "async ([u, init]) => (await fetch(u, {credentials: 'include', ...init})).status"
+    assert operator.evaluate(fetch, [cards, {}]) == 200
+    providers = f"{people['matching']}/platforms/limoges/providers"
+    post = {"method": "POST", "headers": {"Content-Type": "application/json"}, "body": "{}"}
+    assert page.evaluate(fetch, [providers, post]) == 403  # no CSRF header
+    csrf = page.evaluate("document.cookie.split('; ').find((c) => c.startsWith('relais_csrf=')).slice(12)")
+    with_csrf = {**post, "headers": {**post["headers"], "X-CSRF-Token": csrf}}
+    assert page.evaluate(fetch, [providers, with_csrf]) == 422  # past the CSRF check: the empty body is refused
 
     # the coordinator sees who read the resident's data: the operator by name, signed in by password
     page.goto(f"{url}/comptes?demande={request_id}#lectures")
@@ -201,6 +220,7 @@ def test_invitation_totp_idle_timeout_disable_csrf_and_lock_out(people: dict[str
     page.click("text=Désactiver")
     assert "désactivé : ses sessions sont fermées" in page.inner_text("main")
     assert operator.request.get(f"{url}/platforms/limoges/policy").status == 401
+    assert operator.evaluate(fetch, [cards, {}]) == 401  # in every service at once
     operator.reload()
     operator.wait_for_url(re.compile(r".*/connexion.*"))
 
