@@ -147,3 +147,24 @@ async def test_duplicate_email_and_oidc_accounts(store, accounts):
                                     email="camille@ccas.example", display_name="Camille", role=Role.COORDINATOR,
                                     now=NOW, link_by_email=True)
     assert linked.email == "camille@ccas.example" and linked.oidc_subject == "s-2"
+
+
+async def test_the_invitation_email_reaches_a_real_smtp_server(store, accounts, tmp_path, monkeypatch):
+    from relais.devstack.smtp_sink import SmtpSink, received
+    from shared.security.web import Identity, invitation_sender
+
+    with SmtpSink(tmp_path / "mail") as sink:
+        for name, value in sink.service_env().items():
+            monkeypatch.setenv(name, value)
+        identity = Identity(store)
+        sender = invitation_sender(identity, unsealer=None)  # no resident's data: nothing to unseal
+        account, link = await accounts.invite(platform_id="limoges", role=Role.OPERATOR, email="op@ccas.example",
+                                              display_name="Dominique", created_by="tests", now=datetime.now(UTC),
+                                              base_url="http://console.test")
+        result = await sender.send_due()
+        assert result.sent == 1
+        again = await sender.send_due()
+        assert again.sent == 0  # sent once
+        (mail,) = received(tmp_path / "mail")
+    assert mail.to.endswith("<op@ccas.example>") and mail.subject.startswith("Votre compte Relais")
+    assert "Bonjour Dominique" in mail.text and link in mail.text and "72 heures" in mail.text
