@@ -158,9 +158,9 @@ async def test_the_invitation_email_reaches_a_real_smtp_server(store, accounts, 
             monkeypatch.setenv(name, value)
         identity = Identity(store)
         sender = invitation_sender(identity, unsealer=None)  # no resident's data: nothing to unseal
-        account, link = await accounts.invite(platform_id="limoges", role=Role.OPERATOR, email="op@ccas.example",
-                                              display_name="Dominique", created_by="tests", now=datetime.now(UTC),
-                                              base_url="http://console.test")
+        _, link = await accounts.invite(platform_id="limoges", role=Role.OPERATOR, email="op@ccas.example",
+                                        display_name="Dominique", created_by="tests", now=datetime.now(UTC),
+                                        base_url="http://console.test")
         result = await sender.send_due()
         assert result.sent == 1
         again = await sender.send_due()
