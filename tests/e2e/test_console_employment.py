@@ -10,15 +10,18 @@ screen (:func:`tests.e2e.test_console.check_page`).
 
 from __future__ import annotations
 
+import os
 import random
 import string
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from tests.e2e.processes import DemoStack
+from tests.e2e.processes import ROOT, DemoStack
 from tests.e2e.test_console import check_page
 from tests.polling import wait_for
 
@@ -26,6 +29,7 @@ pytestmark = pytest.mark.e2e
 
 P = "val-de-marne"
 PARIS = ZoneInfo("Europe/Paris")
+PASSWORD = "la réunion commence à neuf heures"
 TRADE = "ménage et repassage"
 """A trade no other end-to-end test recruits for, so that the demo they share proposes this test's seekers."""
 
@@ -184,3 +188,29 @@ def test_a_coordinator_reads_the_employment_tab_and_an_operator_does_not_see_it(
     page.wait_for_selector("#seeker-form")
     sign_in(page, demo, P, "vdm-accueil-1")
     assert not page.locator("#tabs button[data-view=emploi]").is_visible()
+
+
+def test_an_advisor_signed_in_with_their_account_registers_a_seeker(demo: DemoStack, page) -> None:
+    """A person's session (cookie and CSRF token) reaches employment on its own port, with the idempotency key."""
+    email = f"conseil.{random.randint(0, 10**6)}@vdm.example"
+    created = subprocess.run(
+        [sys.executable, "-m", "relais.cli.main", "users", "create", "--platform", P, "--role", "advisor",
+         "--email", email, "--name", "Inès Conseil"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "RELAIS_DATA_DIR": str(demo.data_dir), "RELAIS_CONSOLE_URL": demo.urls["intake"]})
+    assert created.returncode == 0, created.stdout + created.stderr
+    page.set_default_timeout(30_000)
+    page.goto(created.stdout.strip())
+    page.fill("#password", PASSWORD)
+    page.fill("#confirmation", PASSWORD)
+    page.click("button[type=submit]")
+    page.select_option("#platform", P)
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#seeker-form")
+    assert "Inès Conseil" in page.inner_text("#who")
+
+    name = f"Élise {random.choice(string.ascii_uppercase)}{''.join(random.choices(string.ascii_lowercase, k=3))}"
+    register(page, name, "Créteil", "mission locale", TRADE)
+    page.locator("#job-pane tbody tr").last.locator("button").click()
+    page.wait_for_selector(f"#job-pane h3:has-text('{name}')")
