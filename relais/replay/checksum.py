@@ -1,6 +1,6 @@
 """Order-independent checksums of tables, to compare a rebuilt projection with the live one.
 
-Each row is normalised (datetimes to UTC ISO text, naive ones taken as UTC; decimals without
+Each row is normalised (datetimes to naive UTC, naive ones taken as UTC; decimals without
 trailing zeros; floats to 12 significant digits, since a sum of shares depends on the order of its
 terms, e.g. when a rebuild shared out by partition adds up its parts; booleans, integers, text and
 bytes as such), serialised as the list of its values in the order of the column names, and hashed
@@ -13,7 +13,7 @@ normalised: the comparison costs a small part of the rebuild it checks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -21,7 +21,7 @@ from hashlib import blake2b
 from typing import Any
 
 import orjson
-from sqlalchemy import Boolean, Integer, MetaData, String, Table, inspect, select
+from sqlalchemy import Boolean, Date, DateTime, Integer, MetaData, String, Table, Time, inspect, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 MODULUS = 2**128
@@ -44,9 +44,10 @@ class TableChecksum:
 def normalise(value: Any) -> Any:
     """A JSON-able form of ``value`` that is equal for equal values on every backend."""
     if isinstance(value, datetime):
-        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        return moment.isoformat()
-    if isinstance(value, date | time):
+        return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+    if isinstance(value, date):
+        return value
+    if isinstance(value, time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value.is_finite() else str(value)
@@ -87,18 +88,50 @@ async def checksum_in(conn: AsyncConnection, table: Table) -> TableChecksum:
     if table.name not in names:
         return TableChecksum(table.name, 0, "", present=False)
     columns = sorted(table.columns, key=lambda column: column.name)
-    normalised = [index for index, column in enumerate(columns) if not isinstance(column.type, _AS_IS)]
+    sqlite = conn.dialect.name == "sqlite"
+    selected: list[Any] = []
+    normalisers: list[Callable[[Any], Any] | None] = []
+    for column in columns:
+        moment = _moment_type(column.type)
+        if sqlite and moment is not None:
+            selected.append(type_coerce(column, String()))
+            normalisers.append(_text_moment(moment))
+        else:
+            selected.append(column)
+            normalisers.append(None if isinstance(column.type, _AS_IS) else normalise)
+    active = [(index, function) for index, function in enumerate(normalisers) if function is not None]
     total, count = 0, 0
-    result = await conn.stream(select(*columns))
+    result = await conn.stream(select(*selected))
     async for rows in result.partitions(STREAM_CHUNK):
         for row in rows:
             values = list(row)
-            for index in normalised:
+            for index, function in active:
                 if values[index] is not None:
-                    values[index] = normalise(values[index])
+                    values[index] = function(values[index])
             total += values_hash(values)
         count += len(rows)
     return TableChecksum(table.name, count, f"{total % MODULUS:032x}")
+
+
+def _moment_type(column_type: Any) -> type | None:
+    """datetime, date or time for a column of that kind (through a TypeDecorator too), else None."""
+    impl = getattr(column_type, "impl", column_type)
+    for kind, moment in ((DateTime, datetime), (Date, date), (Time, time)):
+        if isinstance(impl, kind):
+            return moment
+    return None
+
+
+def _text_moment(kind: type) -> Callable[[Any], Any]:
+    """Normalises a moment SQLite keeps as text (read as such: parsing it once here is cheaper than
+    SQLAlchemy's result processing followed by :func:`normalise`)."""
+    parse = kind.fromisoformat  # type: ignore[attr-defined]
+
+    def normalised(value: Any) -> Any:
+        moment = parse(value) if isinstance(value, str) else value
+        return moment if type(moment) is kind and getattr(moment, "tzinfo", None) is None else normalise(moment)
+
+    return normalised
 
 
 async def checksums(engine: AsyncEngine, metadata: MetaData, tables: Iterable[str]) -> dict[str, TableChecksum]:

@@ -24,7 +24,7 @@ from sqlalchemy.pool import SingletonThreadPool
 from shared.storage.engine import SQLITE_BEGIN
 
 T = TypeVar("T")
-BULK_PRAGMAS = ("synchronous=OFF", "temp_store=MEMORY", "cache_size=-16384", "foreign_keys=ON")
+BULK_PRAGMAS = ("synchronous=OFF", "temp_store=MEMORY", "cache_size=-8192", "foreign_keys=ON")
 
 
 class DirectNested:

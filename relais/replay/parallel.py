@@ -82,14 +82,16 @@ def plan_jobs(selection: Sequence[tuple[ReadModels, ProjectionSpec]], jobs: int,
     return planned
 
 
-async def run_jobs(jobs: Sequence[Job], progress: Progress | None = None) -> list[JobResult]:
-    """Run ``jobs`` (one in this process; several in as many spawned processes), merge the parts of the
-    projections rebuilt in parts (:func:`~relais.replay.split.merge_parts`) and return the jobs' results.
+async def run_jobs(jobs: Sequence[Job], progress: Progress | None = None, *,
+                   processes: bool | None = None) -> list[JobResult]:
+    """Run ``jobs`` (one in this process; several in as many spawned processes, or even one with
+    ``processes=True``), merge the parts of the projections rebuilt in parts
+    (:func:`~relais.replay.split.merge_parts`) and return the jobs' results.
 
     A job's error is raised here once the other jobs have ended (their processes are not killed
     mid-batch; a rebuild's databases are thrown away or rebuilt afresh anyway).
     """
-    results = await _run(jobs, progress)
+    results = await _run(jobs, progress, len(jobs) > 1 if processes is None else processes)
     if any(target.merge_into is not None for job in jobs for target in job.targets):
         services = {target.service for job in jobs for target in job.targets}
         models = read_models_of(services)
@@ -110,9 +112,9 @@ def total_counts(results: Sequence[JobResult]) -> dict[str, TargetCounts]:
     return totals
 
 
-async def _run(jobs: Sequence[Job], progress: Progress | None) -> list[JobResult]:
-    if len(jobs) == 1:
-        return [await rebuild_job(jobs[0], progress)]
+async def _run(jobs: Sequence[Job], progress: Progress | None, processes: bool) -> list[JobResult]:
+    if not processes:
+        return [await rebuild_job(job, progress) for job in jobs]
     context = multiprocessing.get_context("spawn")
     updates = context.Queue()
     report = _Report(updates, len(jobs), progress)

@@ -27,22 +27,27 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from shared.messaging.admin import partitions_of
 
 FETCH_TIMEOUT_MS = 200
-PARTITION_BUFFER = 4000
-FETCH_BYTES = 4 * 1024 * 1024
+PARTITION_BUFFER = 1000
+FETCH_BYTES = 1024 * 1024
+"""A rebuild's bounds: ~1,000 records buffered and at most 1 MB fetched per partition (a 1M-event
+rebuild stays under 300 MB per process); the benchmark's raw read passes larger ones (4,000 and 4 MB)."""
 
 
 class HistoryReader:
     """Async context manager; :meth:`batches` yields lists of aiokafka ``ConsumerRecord`` s in time order.
 
     ``only`` limits topics to some of their partitions (a topic it does not name is read whole).
+    ``partition_buffer`` records at most are buffered per partition, ``fetch_bytes`` fetched at a time.
     """
 
     def __init__(self, bootstrap: str, topics: Sequence[str], *, batch_size: int = 5000,
                  stall_timeout: float = 60.0, ordered: bool = True,
-                 only: Mapping[str, Collection[int]] | None = None) -> None:
+                 only: Mapping[str, Collection[int]] | None = None, partition_buffer: int = PARTITION_BUFFER,
+                 fetch_bytes: int = FETCH_BYTES) -> None:
         self.bootstrap = bootstrap
         self.topics = list(dict.fromkeys(topics))
         self.only = only or {}
+        self.partition_buffer, self.fetch_bytes = partition_buffer, fetch_bytes
         self.batch_size = batch_size
         self.stall_timeout = stall_timeout
         self.ordered = ordered
@@ -53,8 +58,8 @@ class HistoryReader:
 
     async def __aenter__(self) -> Self:
         consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False,
-                                    auto_offset_reset="earliest", max_partition_fetch_bytes=FETCH_BYTES,
-                                    fetch_max_bytes=8 * FETCH_BYTES)
+                                    auto_offset_reset="earliest", max_partition_fetch_bytes=self.fetch_bytes,
+                                    fetch_max_bytes=8 * self.fetch_bytes)
         try:
             await consumer.start()
             self.partitions.extend(partition for partition in await partitions_of(self.bootstrap, self.topics)
@@ -146,7 +151,7 @@ class HistoryReader:
 
     def _balance(self) -> None:
         """Pause partitions with a full buffer, resume the others."""
-        full = {p for p, buffer in self._buffers.items() if len(buffer) >= PARTITION_BUFFER}
+        full = {p for p, buffer in self._buffers.items() if len(buffer) >= self.partition_buffer}
         if full - self._paused:
             self.consumer.pause(*(full - self._paused))
         if self._paused - full:

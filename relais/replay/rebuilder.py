@@ -120,7 +120,8 @@ async def rebuild(
     """Rebuild one projection from offset 0 into ``engine`` (its tables created, nothing processed yet).
 
     The engine of ``relais replay`` (:func:`rebuild_targets`) with a single target. Returns the
-    number of events the projection processed; ``progress(events_processed, total_estimate)`` is
+    number of events of the types it applies that it processed (the others are not even decoded);
+    ``progress(events_processed, total_estimate)`` is
     called after each batch and once at the end. Raises :class:`NotFreshDatabase` as
     :func:`rebuild_targets` does.
     """
