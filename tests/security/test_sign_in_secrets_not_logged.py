@@ -81,7 +81,8 @@ def test_signing_in_logs_no_password_code_session_or_link(kafka_bootstrap: str, 
         secrets.append(token)
         with httpx.Client(base_url=url, timeout=30) as browser:
             path = f"/invitation/{token}"
-            browser.get(path)
+            opened = browser.get(path)
+            assert opened.headers["referrer-policy"] == "no-referrer" and opened.headers["x-frame-options"] == "DENY"
             assert browser.post(path, data={"csrf_token": _csrf(browser), "password": PASSWORD,
                                             "confirmation": PASSWORD}).status_code == 303
             assert _form(browser, "/connexion", platform="limoges", email="log@scan.example",

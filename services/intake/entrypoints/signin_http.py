@@ -102,6 +102,9 @@ def page(request: Request, name: str, context: dict[str, Any], *, status: int = 
         if key.lower() == "set-cookie":
             rendered.headers.append(key, value)
     rendered.headers["Cache-Control"] = "no-store"
+    rendered.headers["X-Frame-Options"] = "DENY"  # no page of an account inside another site's frame
+    rendered.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    rendered.headers["Referrer-Policy"] = "no-referrer"  # an invitation or reset link never leaves in a Referer
     return rendered
 
 
