@@ -189,7 +189,11 @@ class IdentityStore:
 
     # --- sessions --------------------------------------------------------------------------------------------
     async def add_session(self, record: SessionRecord) -> None:
+        """Store ``record``; the sessions already expired are deleted in the same transaction (nobody else does)."""
+        s = self._sessions.c
         async with begin_write(self.engine) as connection:
+            await connection.execute(delete(self._sessions).where(
+                (s.idle_expires_at <= record.created_at) | (s.absolute_expires_at <= record.created_at)))
             await connection.execute(self._sessions.insert().values(
                 session_hash=record.session_hash, account_id=record.account_id, platform_id=record.platform_id,
                 method=record.method, csrf_token=record.csrf_token, created_at=record.created_at,

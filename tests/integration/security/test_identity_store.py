@@ -168,3 +168,13 @@ async def test_the_invitation_email_reaches_a_real_smtp_server(store, accounts, 
         (mail,) = received(tmp_path / "mail")
     assert mail.to.endswith("<op@ccas.example>") and mail.subject.startswith("Votre compte Relais")
     assert "Bonjour Dominique" in mail.text and link in mail.text and "72 heures" in mail.text
+
+
+async def test_opening_a_session_deletes_the_expired_ones(store, accounts):
+    account, token = await invited(accounts)
+    await accounts.accept_invitation(token, PASSWORD, NOW)
+    old = await open_session(store, platform="limoges", account_id=account.account_id, method="password",
+                             limits=SessionLimits(idle=timedelta(minutes=30)), now=NOW)
+    await open_session(store, platform="limoges", account_id=account.account_id, method="password",
+                       limits=SessionLimits(), now=NOW + timedelta(hours=1))
+    assert await store.session_with_account(old.record.session_hash) is None
