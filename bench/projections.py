@@ -1,6 +1,7 @@
 """Benchmark: CPU per event of each live projection, before (Python handlers) and after (in SQL) issue 20.
 
     python -m bench.projections [--events 20000] [--batch-size 500] [--databases sqlite,postgresql]
+                                [--projections intake.observatory,matching.fairness]
 
 Decodes a realistic federation history (:mod:`bench.history`) once, then, for each database (a
 SQLite file; PostgreSQL too when ``RELAIS_BENCH_POSTGRES_URL``, default
@@ -151,7 +152,8 @@ async def fresh_database(kind: str, folder: Path) -> AsyncIterator[str | None]:
         await admin.close()
 
 
-async def run(events: int, batch_size: int, databases: tuple[str, ...] = ("sqlite", "postgresql")) -> None:
+async def run(events: int, batch_size: int, databases: tuple[str, ...] = ("sqlite", "postgresql"),
+              only: frozenset[str] | None = None) -> None:
     records = [InboundRecord(r.topic, partition_of(r.key, 3), offset, r.key, r.value, tuple(r.headers))
                for offset, r in enumerate(federation_history(events, seed=3))]
     decoded, _ = decode_records(records)
@@ -162,6 +164,8 @@ async def run(events: int, batch_size: int, databases: tuple[str, ...] = ("sqlit
         for kind in databases:
             for models in catalogue:
                 for spec in models.projections:
+                    if only is not None and spec.name not in only:
+                        continue
                     handlers = ((lambda md, spec=spec: spec.build(md, in_sql=False)) if has_sql_version(spec)
                                 else spec.build)
                     variants = [("before", handlers, True), ("handlers", handlers, False)]
@@ -193,12 +197,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=20_000, help="Events in the generated history.")
     parser.add_argument("--batch-size", type=int, default=500, help="Records per batch (the live consumers' default).")
     parser.add_argument("--databases", default="sqlite,postgresql", help="Comma-separated: sqlite, postgresql.")
+    parser.add_argument("--projections", default="", help="Comma-separated consumer names (default: every one).")
     options = parser.parse_args(argv)
     databases = tuple(name.strip() for name in options.databases.split(",") if name.strip())
     unknown = set(databases) - {"sqlite", "postgresql"}
     if unknown:
         parser.error(f"unknown database {', '.join(sorted(unknown))}: choose among sqlite, postgresql")
-    asyncio.run(run(options.events, options.batch_size, databases))
+    only = frozenset(name.strip() for name in options.projections.split(",") if name.strip()) or None
+    asyncio.run(run(options.events, options.batch_size, databases, only))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from shared.contracts.envelope import Envelope
 from shared.messaging.decoding import DeadLetter, decode_records
 from shared.messaging.failures import HandlerFailed, failure_reason, is_transient
 from shared.messaging.projection import EventFilter, InboundRecord, Projection, RejectEvent
+from shared.messaging.set_based import connection_info
 from shared.messaging.tracking import (
     mark_processed,
     move_horizon,
@@ -155,6 +156,7 @@ async def _apply_in_one_transaction(
     dead_letters = list(dead_letters)
     counts = {"applied": 0, "ignored": 0, "duplicates": 0, "excluded": 0}
     async with engine.connect() as conn, _batch_transaction(conn):
+        info = connection_info(conn)
         event_ids = [str(envelope.event_id) for _, envelope in decoded]
         seen, horizon = await processed_and_horizon(conn, metadata, projection.name, set(event_ids))
         new_ids: list[str] = []
@@ -163,19 +165,26 @@ async def _apply_in_one_transaction(
         set_based = projection.set_based
         in_sql = set_based.event_types if set_based is not None else frozenset()
         staged: list[tuple[InboundRecord, Envelope[Any]]] = []
+        sql_ran = False
+        handlers = projection.handlers
         for (record, envelope), event_id in zip(decoded, event_ids, strict=True):
-            if event_id in seen or (horizon is not None and envelope.meta.recorded_at < horizon
-                                    and not _replayed(record)):
+            meta = envelope.meta
+            if event_id in seen or (horizon is not None and meta.recorded_at < horizon and not _replayed(record)):
                 counts["duplicates"] += 1
                 continue
             if include is not None and not include(envelope):
                 counts["excluded"] += 1
                 continue
-            if envelope.event_type in in_sql and not savepoints:
-                staged.append((record, envelope))
-                outcome: str | RejectEvent = "applied"
-            elif envelope.event_type in in_sql:
-                outcome = await _apply_sql_alone(conn, projection, record, envelope)
+            event_type = meta.event_type
+            if event_type in in_sql:
+                if savepoints:
+                    outcome: str | RejectEvent = await _apply_sql_alone(conn, projection, record, envelope)
+                    sql_ran = sql_ran or outcome == "applied"
+                else:
+                    staged.append((record, envelope))
+                    outcome = "applied"
+            elif event_type not in handlers:
+                outcome = "ignored"
             else:
                 outcome = await _apply_one(handlers_conn, projection, envelope, savepoints)
             if isinstance(outcome, RejectEvent):
@@ -186,11 +195,12 @@ async def _apply_in_one_transaction(
             seen.add(event_id)
             if mark_ignored or outcome != "ignored":
                 new_ids.append(event_id)
-                new_times.append(envelope.meta.recorded_at)
+                new_times.append(meta.recorded_at)
         if isinstance(handlers_conn, DeferredWrites):
             await _send_deferred(handlers_conn, projection)
         if staged:
             await _apply_sql(conn, projection, staged)
+            sql_ran = True
         await mark_processed(conn, metadata, projection.name, new_ids, new_times)
         if retention is not None:
             moved = next_horizon(_reached(decoded).values(), horizon, retention)
@@ -200,6 +210,8 @@ async def _apply_in_one_transaction(
             await projection.on_batch_end(conn)
         positions = highest_offsets(batch)
         await save_checkpoints(conn, metadata, projection.name, positions)
+    if set_based is not None and sql_ran:
+        set_based.created_on(info)
     dead_letters.sort(key=lambda dead: (dead.record.topic, dead.record.partition, dead.record.offset))
     return BatchResult(**counts, dead_letters=tuple(dead_letters), positions=positions)
 
@@ -227,7 +239,7 @@ async def _apply_sql_alone(conn: ProjectionConnection, projection: Projection, r
     assert projection.set_based is not None
     try:
         async with conn.begin_nested():
-            await projection.set_based.apply(conn, [(record, envelope)])
+            await projection.set_based.apply(conn, [(record, envelope)], again=True)
     except Exception as failure:
         if is_transient(failure):
             raise

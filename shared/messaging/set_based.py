@@ -132,20 +132,52 @@ class SetBased:
             rows.append(row)
         return rows
 
-    async def apply(self, conn: ProjectionConnection, events: Sequence[tuple[Any, Envelope[Any]]]) -> None:
-        """Stage ``events`` and run the statements over them on ``conn`` (inside the batch's transaction)."""
+    async def apply(self, conn: ProjectionConnection, events: Sequence[tuple[Any, Envelope[Any]]], *,
+                    again: bool = False) -> None:
+        """Stage ``events`` and run the statements over them on ``conn`` (inside the batch's transaction).
+
+        The temporary tables are created unless a committed batch of this connection created them
+        (:meth:`created_on`). They are emptied after the statements on SQLite; on PostgreSQL the commit
+        empties them, so they are emptied first only when the transaction staged before (``again``: the
+        batch run again one event at a time).
+        """
         if not events:
             return
         dialect, statements = self.built_for(conn.dialect.name)
-        await conn.execute(_ddl(dialect.create_staged(self._extra, conn.dialect, self._fields)))
-        for work in self.work_tables:
-            columns = [(name, dialect.type_name(kind)) for name, kind in work.columns]
-            await conn.execute(_ddl(dialect.create_temporary(work.name, columns, work.primary_key)))
+        tables = (self.staged, *(work.name for work in self.work_tables))
+        info = connection_info(conn)
+        if info is None or not info.get(self._created_key):
+            await conn.execute(_ddl(dialect.create_staged(self._extra, conn.dialect, self._fields)))
+            for work in self.work_tables:
+                columns = [(name, dialect.type_name(kind)) for name, kind in work.columns]
+                await conn.execute(_ddl(dialect.create_temporary(work.name, columns, work.primary_key)))
+        if again and dialect.clears_at_commit:
+            for table in tables:
+                await conn.execute(_ddl(dialect.clear(table)))
         await conn.execute(dialect.stage(self._extra, self._fields), self.rows(events))
         for statement in statements:
             await conn.execute(statement)
-        for table in (self.staged, *(work.name for work in self.work_tables)):
-            await conn.execute(_ddl(dialect.clear(table)))
+        if not dialect.clears_at_commit:
+            for table in tables:
+                await conn.execute(_ddl(dialect.clear(table)))
+
+    @cached_property
+    def _created_key(self) -> str:
+        return f"relais.staged:{self.staged}"
+
+    def created_on(self, info: dict[str, Any] | None) -> None:
+        """Remember that this connection (its ``info``) has the temporary tables: called once the batch that
+        created them committed (a rolled back transaction takes its temporary tables with it)."""
+        if info is not None:
+            info[self._created_key] = True
+
+
+def connection_info(conn: Any) -> dict[str, Any] | None:
+    """The ``info`` dictionary of the DBAPI connection behind ``conn`` (it lives as long as that connection),
+    or None when ``conn`` does not tell."""
+    sync = getattr(conn, "sync_connection", None)
+    info = getattr(sync, "info", None)
+    return info if isinstance(info, dict) else None
 
 
 _texts: dict[str, TextClause] = {}

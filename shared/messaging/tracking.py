@@ -100,8 +100,10 @@ async def mark_processed(conn: ProjectionConnection, metadata: MetaData, consume
                            [{"consumer": consumer, "event_id": event_id, "recorded_at": at}
                             for event_id, at in zip(ids, times, strict=True)])
         return
-    await conn.execute(_mark_statement(dialect), {"consumer": consumer, "ids": ids_parameter(dialect, ids),
-                                                  "times": times_parameter(dialect, times)})
+    parameters = {"consumer": consumer, "times": times_parameter(dialect, ids, times)}
+    if dialect == "postgresql":
+        parameters["ids"] = ids_parameter(dialect, ids)
+    await conn.execute(_mark_statement(dialect), parameters)
 
 
 @lru_cache(maxsize=4)

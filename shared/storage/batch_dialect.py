@@ -56,6 +56,11 @@ class BatchDialect:
     def postgresql(self) -> bool:
         return self.name == "postgresql"
 
+    @property
+    def clears_at_commit(self) -> bool:
+        """Whether the commit empties the temporary tables (PostgreSQL's ``ON COMMIT DELETE ROWS``)."""
+        return self.postgresql
+
     def text(self, path: str, source: str = "e") -> str:
         """The payload field at ``path`` as text (NULL when absent or null)."""
         if self.postgresql:
@@ -129,9 +134,9 @@ class BatchDialect:
                 "json": "JSONB" if self.postgresql else "TEXT"}[kind]
 
     def clear(self, table: str) -> str:
-        """What empties a temporary table once its statements ran: a transaction may stage several times
-        (one event at a time when the batch runs again with savepoints); on PostgreSQL the commit also
-        truncates it, which leaves no dead rows behind."""
+        """What empties a temporary table: after its statements on SQLite; on PostgreSQL the commit truncates
+        it (no dead rows left behind), and this is needed only when a transaction stages several times
+        (one event at a time when the batch runs again with savepoints)."""
         return f"DELETE FROM {table}"
 
     def stage(self, extra: Sequence[tuple[str, TypeEngine[Any]]], fields: Sequence[tuple[str, str]] = ()) -> TextClause:
@@ -167,17 +172,18 @@ def id_and_time_rows(dialect: str) -> str:
         return ("SELECT unnest(CAST(:ids AS VARCHAR[])) AS value, "
                 "unnest(CAST(:times AS TIMESTAMP WITH TIME ZONE[])) AS at")
     if dialect == "sqlite":
-        return "SELECT ids.value AS value, times.value AS at FROM json_each(:ids) AS ids JOIN json_each(:times) AS times ON times.key = ids.key"
+        return "SELECT json_extract(value, '$[0]') AS value, json_extract(value, '$[1]') AS at FROM json_each(:times)"
     raise NotImplementedError(f"no id list for {dialect}")
 
 
-def times_parameter(dialect: str, times: Sequence[datetime | None]) -> Any:
-    """``times`` (aware) as the one ``:times`` parameter of :func:`id_and_time_rows`: on SQLite a JSON array
-    of the text a UTC datetime column holds there (see :class:`~shared.storage.types.UtcDateTime`)."""
+def times_parameter(dialect: str, ids: Sequence[str], times: Sequence[datetime | None]) -> Any:
+    """The ``:times`` parameter of :func:`id_and_time_rows`: on PostgreSQL the times (aware) as an array, on
+    SQLite the (id, time) pairs as one JSON array, each time as the text a UTC datetime column holds there
+    (see :class:`~shared.storage.types.UtcDateTime`), and ``:ids`` unused."""
     if dialect == "postgresql":
         return list(times)
-    return orjson.dumps([None if at is None else at.astimezone(UTC).isoformat(" ", "microseconds")[:26]
-                         for at in times]).decode()
+    return orjson.dumps([(event_id, None if at is None else at.astimezone(UTC).isoformat(" ", "microseconds")[:26])
+                         for event_id, at in zip(ids, times, strict=True)]).decode()
 
 
 def ids_parameter(dialect: str, ids: Sequence[str]) -> Any:

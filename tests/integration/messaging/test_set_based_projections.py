@@ -30,7 +30,7 @@ from shared.messaging.projection import InboundRecord, Projection
 from shared.messaging.tracking import load_checkpoints
 from shared.storage.batch_dialect import BatchDialect
 from shared.storage.engine import create_engine
-from tests.integration.messaging.toy_projection import FAILING_COMMUNE, request_logged, toy_metadata
+from tests.integration.messaging.toy_projection import FAILING_COMMUNE, request_cancelled, request_logged, toy_metadata
 
 pytestmark = pytest.mark.integration
 
@@ -142,3 +142,26 @@ def test_sql_and_handlers_never_share_an_event_type() -> None:
     projection = counted_in_sql(toy_metadata())
     with pytest.raises(ValueError, match="already handles RequestLogged"):
         projection.handles(RequestLogged)(lambda conn, envelope: None)  # type: ignore[arg-type,return-value]
+
+
+async def test_batches_without_sql_events_then_with_them_on_one_connection(database_url: str) -> None:
+    """The temporary tables are created by the first batch that stages events, and kept for the connection's
+    next batches only once that batch committed."""
+    metadata = toy_metadata()
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        projection = counted_in_sql(metadata)
+        cancelled = [request_cancelled(n) for n in range(3)]
+        logged = [request_logged("87085", number=n) for n in range(3)]
+        offset = 0
+        for envelopes in (cancelled, [request_logged(FAILING_COMMUNE, number=9)], logged, logged[:1] + cancelled, logged):
+            records = [InboundRecord("t." + REQUESTS, 0, offset + n, None, None) for n in range(len(envelopes))]
+            offset += len(envelopes)
+            await apply_decoded(engine, metadata, projection, records, list(zip(records, envelopes, strict=True)))
+        table = metadata.tables["requests_per_commune"]
+        async with engine.connect() as conn:
+            assert dict((await conn.execute(select(table.c.commune, table.c.requests))).all()) == {"87085": 3}
+    finally:
+        await engine.dispose()
