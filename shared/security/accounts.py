@@ -40,7 +40,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from shared.ids import new_id
-from shared.security.principals import ALL_PLATFORMS, Role, check_scope
+from shared.security.principals import Role, check_scope
 
 SignInMethod = Literal["password", "totp", "oidc"]
 """How a person proved who they are: a password alone, a password and a TOTP code, or OpenID Connect."""
@@ -366,12 +366,14 @@ class Accounts:
         return account
 
     async def _count_failure(self, account: Account, now: datetime) -> None:
+        """One more failure; the :data:`LOCK_AFTER`-th in a row locks the account (``AccountLocked``)."""
         failures = account.failed_attempts + 1
-        locked_until = now + timedelta(minutes=LOCK_MINUTES) if failures >= LOCK_AFTER else account.locked_until
-        await self.store.save_account(replace(account, failed_attempts=0 if failures >= LOCK_AFTER else failures,
-                                              locked_until=locked_until))
-        if failures >= LOCK_AFTER:
-            raise AccountLocked(locked_until)  # type: ignore[arg-type]
+        if failures < LOCK_AFTER:
+            await self.store.save_account(replace(account, failed_attempts=failures))
+            return
+        locked_until = now + timedelta(minutes=LOCK_MINUTES)
+        await self.store.save_account(replace(account, failed_attempts=0, locked_until=locked_until))
+        raise AccountLocked(locked_until)
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:
@@ -425,7 +427,3 @@ async def account_for_oidc(store: AccountStore, *, platform: str, issuer: str, s
     account = replace(account, role=role, oidc_issuer=issuer, oidc_subject=subject, last_sign_in_at=now)
     await store.save_account(account)
     return account
-
-
-def is_federation(platform_id: str) -> bool:
-    return platform_id == ALL_PLATFORMS
