@@ -124,8 +124,9 @@ class SetBased:
                    "platform_id": meta.platform_id, "aggregate_id": meta.aggregate_id,
                    "aggregate_version": meta.aggregate_version, "actor": meta.actor,
                    "payload": event.model_dump_json() if payload else None}
+            values = event.__dict__  # a pydantic model's fields (getattr of a missing one costs an exception)
             for staged in fields:
-                value = getattr(event, staged.name, None)
+                value = values.get(staged.name)
                 row[staged.name] = orjson.dumps(value).decode() if staged.kind == "json" and value is not None else value
             for column in computed:
                 row[column.name] = column.value(envelope)
