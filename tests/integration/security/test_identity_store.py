@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pyotp
@@ -178,3 +179,31 @@ async def test_opening_a_session_deletes_the_expired_ones(store, accounts):
     await open_session(store, platform="limoges", account_id=account.account_id, method="password",
                        limits=SessionLimits(), now=NOW + timedelta(hours=1))
     assert await store.session_with_account(old.record.session_hash) is None
+
+
+def test_five_services_starting_together_migrate_the_shared_store_once(database_url, tmp_path):
+    """Every service brings the identity store to its head at start: five processes at once, one store."""
+    import subprocess
+    import sys
+
+    script = ("import asyncio, sys\n"
+              "from shared.security.identity_store import IdentityStore\n"
+              "from shared.storage.engine import create_engine\n"
+              "store = IdentityStore(create_engine(sys.argv[1]), sys.argv[1])\n"
+              "async def main():\n"
+              "    try:\n        await store.migrate()\n    finally:\n        await store.close()\n"
+              "asyncio.run(main())\n")
+    processes = [subprocess.Popen([sys.executable, "-c", script, database_url], stderr=subprocess.PIPE, text=True)
+                 for _ in range(5)]
+    failures = [process.stderr.read() for process in processes if process.wait(timeout=120) != 0]
+    assert not failures, failures[0][-2000:]
+
+    async def tables():
+        store = IdentityStore(create_engine(database_url), database_url)
+        try:
+            await store.migrate()
+            return await store.accounts_of("limoges")
+        finally:
+            await store.close()
+
+    assert asyncio.run(tables()) == []
