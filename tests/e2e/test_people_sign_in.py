@@ -248,3 +248,27 @@ def test_invitation_totp_idle_timeout_disable_csrf_and_lock_out(people: dict[str
     log = people["log"].read_text()
     assert PASSWORD not in log and OPERATOR_PASSWORD not in log and secret not in log
     assert invitation.rsplit("/", 1)[1] not in log
+
+
+def test_a_federation_admin_signs_in_on_the_federation_and_picks_a_platform(people: dict[str, Any], page: Any) -> None:
+    url = people["url"]
+    created = subprocess.run(
+        [sys.executable, "-m", "relais.cli.main", "users", "create", "--role", "federation_admin",
+         "--email", "ops@federation.example", "--name", "Équipe fédération"],
+        env=people["env"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert created.returncode == 0, created.stderr
+    page.goto(created.stdout.strip())
+    page.fill("#password", PASSWORD)
+    page.fill("#confirmation", PASSWORD)
+    page.click("button[type=submit]")
+    page.select_option("#platform", "*")
+    page.fill("#email", "ops@federation.example")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/console")
+    page.wait_for_selector("#admin-platform:not(.hidden)")
+    page.select_option("#admin-platform", "herault")
+    page.wait_for_function("document.querySelector('#platform-name').textContent.includes('Hérault')")
+    assert "Équipe fédération" in page.inner_text("#who")
+    page.goto(f"{url}/comptes")
+    assert "réservée à la coordination" in page.inner_text("main")

@@ -676,6 +676,13 @@ async function boot() {
       session.person = await answer.json();
       session.platform = session.person.platform_id === "*" ? (session.platform || config.platforms[0].platform_id)
         : session.person.platform_id;
+      if (session.person.platform_id === "*") {  // a federation admin looks at one platform at a time
+        const pick = $("admin-platform");
+        pick.replaceChildren(...config.platforms.map((p) => new Option(p.name, p.platform_id)));
+        pick.value = session.platform;
+        pick.classList.remove("hidden");
+        pick.addEventListener("change", () => { sessionStorage.setItem("platform", pick.value); window.location.reload(); });
+      }
     } else if (window.location.hash !== "#jeton") {
       return window.location.replace("/connexion");
     }
