@@ -4,7 +4,8 @@ For each platform: an account per demo person (email ``<username>@demo.relais.in
 :data:`DEMO_PASSWORD`, to sign in on ``/connexion``), API tokens for the demo users (written to the tokens file the
 services read, and, for the demo only, in clear to ``<data_dir>/demo-credentials.json``), the provider directory
 (application, committee decision, agrément, availability, suspension), then the example calls; for each
-mediation desk, the visits of its last weeks and the paper questionnaires of some of its visitors.
+mediation desk, the visits of its last weeks and the paper questionnaires of some of its visitors; for Val-de-Marne
+and Hérault, the employment activity of their last months (:mod:`relais.devstack.demo_employment`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from relais.devstack.demo_data import (
     demo_users,
     demo_visits,
 )
+from relais.devstack.demo_employment import load_employment
 from shared.blocking import run_blocking
 from shared.platforms.loader import load_policies
 from shared.platforms.local_time import local_date
@@ -156,6 +158,7 @@ def load_demo(urls: dict[str, str], settings: Settings) -> dict[str, dict[str, s
             for call in demo_calls(platform_id):
                 log_call(intake, platform_id, call, residents)
     load_desks(urls, admin, settings)
+    load_employment(urls["employment"], credentials, provider_ids, load_policies(settings.platforms_dir))
     return credentials
 
 

@@ -60,6 +60,13 @@ def demo_calls(platform_id: str) -> list[dict[str, Any]]:
     return _section(platform_id, "calls")
 
 
+def demo_employment_spec(platform_id: str) -> dict[str, Any] | None:
+    """The ``employment`` section of ``platform_id``'s demo file (what :mod:`relais.devstack.demo_data.employment`
+    draws the platform's employment history from), or None when its demo has no employment activity."""
+    spec = _document(platform_id).get("employment")
+    return copy.deepcopy(spec) if spec is not None else None
+
+
 def demo_visits(desk: PlatformPolicy, today: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The visits of the weeks before ``today`` at the mediation desk ``desk`` (bodies of ``POST /visits``: topic,
     actions, minutes, commune, local time, and the service oriented to), drawn with a fixed seed from the desk's
