@@ -269,6 +269,7 @@ def test_a_federation_admin_signs_in_on_the_federation_and_picks_a_platform(peop
     page.wait_for_selector("#admin-platform:not(.hidden)")
     page.select_option("#admin-platform", "herault")
     page.wait_for_function("document.querySelector('#platform-name').textContent.includes('Hérault')")
+    _shoot(page, "07-console-federation")
     assert "Équipe fédération" in page.inner_text("#who")
     page.goto(f"{url}/comptes")
     assert "réservée à la coordination" in page.inner_text("main")
