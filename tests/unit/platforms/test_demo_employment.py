@@ -13,6 +13,8 @@ from dateutil.relativedelta import relativedelta
 from relais.devstack.demo_data import DEMO_PLATFORM_IDS, demo_employment_spec, demo_providers, demo_users
 from relais.devstack.demo_data.employment import EmploymentHistory, employment_history
 from services.employment.domain import commands as c
+from services.employment.domain.proposals import OpeningNeeds, PoolEntry, choose_candidates
+from shared.platforms.calendar import distance_km
 from shared.platforms.loader import load_policies
 from tests.unit.platforms.policy_files import POLICY_DIR
 
@@ -89,3 +91,29 @@ def test_val_de_marne_leaves_the_end_to_end_tests_trades_to_them(policies):
     theirs = {"home_help", "childcare", "housekeeping"}
     assert not theirs & {trade for seeker in drawn.seekers for trade in seeker["trades"]}
     assert not theirs & {opening.body["trade"] for opening in drawn.openings}
+
+
+@pytest.mark.parametrize("platform_id", PLATFORMS)
+def test_each_opening_that_hires_finds_its_candidates_the_way_the_service_chooses_them(policies, platform_id):
+    """The service proposes the candidates (:func:`choose_candidates`); played over the drawn pool in the loader's
+    order, every opening gets at least as many candidates as the outcomes its plan records."""
+    drawn, policy = history(policies, platform_id), policies[platform_id]
+    status = {i: "registered" for i in range(len(drawn.seekers))}
+    status.update({i: assessment["decision"] for i, assessment in drawn.assessments.items()})
+    if drawn.cohort is not None:
+        status.update({i: "preselected" if certified else "registered" for i, certified in drawn.cohort.completions.items()})
+    proposals = dict.fromkeys(status, 0)
+    hires = 0
+    for opening in drawn.openings:
+        pool = [PoolEntry(str(i), status[i], tuple(s["trades"]), s["commune"], s["mobility_km"],
+                          date.fromisoformat(s["available_from"]), TODAY, proposals[i]) for i, s in enumerate(drawn.seekers)]
+        needs = OpeningNeeds(opening.body["trade"], tuple(opening.body["communes"]),
+                             date.fromisoformat(opening.body["starts_on"]), frozenset(), opening.wanted)
+        proposed, _ = choose_candidates(needs, pool, lambda a, b: distance_km(policy.commune(a), policy.commune(b)))
+        assert len(proposed) >= max(len(opening.outcomes), 1), opening
+        for candidate, outcome in zip(proposed, opening.outcomes, strict=False):
+            if outcome == "retained" and opening.hired_on:
+                status[int(candidate.seeker_id)], hires = "hired", hires + 1
+        for candidate in proposed:
+            proposals[int(candidate.seeker_id)] += 1
+    assert hires >= 2
