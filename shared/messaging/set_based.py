@@ -34,7 +34,7 @@ from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.types import TypeEngine
 
 from shared.contracts.envelope import Envelope
-from shared.storage.batch_dialect import BatchDialect
+from shared.storage.batch_dialect import STAGED_COLUMNS, BatchDialect
 from shared.storage.ports import ProjectionConnection
 
 Statements = Callable[[BatchDialect], Sequence[str]]
@@ -113,25 +113,30 @@ class SetBased:
             self._built[dialect_name] = built
         return built
 
-    def rows(self, events: Sequence[tuple[Any, Envelope[Any]]], first_seq: int = 0) -> list[dict[str, Any]]:
-        """The staged rows of ``events`` ((record, envelope) pairs, in the order they apply)."""
+    def rows(self, events: Sequence[tuple[Any, Envelope[Any]]], first_seq: int = 0) -> list[tuple[Any, ...]]:
+        """The staged rows of ``events`` ((record, envelope) pairs, in the order they apply), values in the
+        order of :attr:`column_kinds`."""
         computed, fields, payload = self.computed, self.fields, self.payload
         rows = []
         for seq, (record, envelope) in enumerate(events, start=first_seq):
             meta, event = envelope.meta, envelope.payload
-            row = {"seq": seq, "event_id": str(meta.event_id), "event_type": meta.event_type, "topic": record.topic,
-                   "partition": record.partition, "record_offset": record.offset, "occurred_at": meta.occurred_at,
-                   "platform_id": meta.platform_id, "aggregate_id": meta.aggregate_id,
-                   "aggregate_version": meta.aggregate_version, "actor": meta.actor,
-                   "payload": event.model_dump_json() if payload else None}
+            row = [seq, str(meta.event_id), meta.event_type, record.topic, record.partition, record.offset,
+                   meta.occurred_at, meta.platform_id, meta.aggregate_id, meta.aggregate_version, meta.actor,
+                   event.model_dump_json() if payload else None]
             values = event.__dict__  # a pydantic model's fields (getattr of a missing one costs an exception)
             for staged in fields:
                 value = values.get(staged.name)
-                row[staged.name] = orjson.dumps(value).decode() if staged.kind == "json" and value is not None else value
+                row.append(orjson.dumps(value).decode() if staged.kind == "json" and value is not None else value)
             for column in computed:
-                row[column.name] = column.value(envelope)
-            rows.append(row)
+                row.append(column.value(envelope))
+            rows.append(tuple(row))
         return rows
+
+    @cached_property
+    def column_kinds(self) -> tuple[str, ...]:
+        """The kind of each staged column, in order (a computed column's is "computed")."""
+        return (*(kind for _, kind in STAGED_COLUMNS), *(field.kind for field in self.fields),
+                *("computed" for _ in self.computed))
 
     async def apply(self, conn: ProjectionConnection, events: Sequence[tuple[Any, Envelope[Any]]], *,
                     again: bool = False) -> None:
@@ -155,7 +160,12 @@ class SetBased:
         if again and dialect.clears_at_commit:
             for table in tables:
                 await conn.execute(_ddl(dialect.clear(table)))
-        await conn.execute(dialect.stage(self._extra, self._fields), self.rows(events))
+        stage = dialect.stage(self._extra, self._fields, conn.dialect)
+        rows = dialect.staged_rows(self.rows(events), self.column_kinds)
+        if dialect.postgresql:
+            await conn.execute(_ddl(stage), rows)
+        else:
+            await conn.run_sync(_executemany, stage, rows)
         for statement in statements:
             await conn.execute(statement)
         if not dialect.clears_at_commit:
@@ -171,6 +181,11 @@ class SetBased:
         created them committed (a rolled back transaction takes its temporary tables with it)."""
         if info is not None:
             info[self._created_key] = True
+
+
+def _executemany(connection: Any, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """The driver's own executemany of ``rows`` (tuples), bypassing SQLAlchemy's binding row by row."""
+    connection.exec_driver_sql(statement, list(rows))
 
 
 def connection_info(conn: Any) -> dict[str, Any] | None:

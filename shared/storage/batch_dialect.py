@@ -19,12 +19,8 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.types import TypeEngine
-
-from shared.storage.types import UtcDateTime
 
 DIALECTS = ("sqlite", "postgresql")
 
@@ -139,21 +135,48 @@ class BatchDialect:
         (one event at a time when the batch runs again with savepoints)."""
         return f"DELETE FROM {table}"
 
-    def stage(self, extra: Sequence[tuple[str, TypeEngine[Any]]], fields: Sequence[tuple[str, str]] = ()) -> TextClause:
-        """The INSERT of one staged row (run with many), its parameters named after the columns (JSON as text)."""
-        return _stage_statement(self.name, self.staged, tuple(extra), tuple(fields))
+    def stage(self, extra: Sequence[tuple[str, TypeEngine[Any]]], fields: Sequence[tuple[str, str]],
+              dialect: Dialect) -> str:
+        """The INSERT of the staged rows, with no parameter bound through SQLAlchemy row by row: on SQLite one
+        row of ``?`` placeholders run by the driver's executemany (see :meth:`staged_rows`), on PostgreSQL
+        every row at once from one array per column (``unnest``)."""
+        return _stage_statement(self.name, self.staged, tuple(extra), tuple(fields), dialect)
+
+    def staged_rows(self, rows: Sequence[Sequence[Any]], kinds: Sequence[str]) -> Any:
+        """The parameters of :meth:`stage` for ``rows`` (values in column order; ``kinds`` says which column
+        holds a time: written on SQLite as the text a UTC datetime column holds there): the rows as tuples for
+        SQLite's executemany, one array per column (``c0``, ``c1``...) for PostgreSQL."""
+        if self.postgresql:
+            return {f"c{index}": [row[index] for row in rows] for index in range(len(kinds))}
+        times = [index for index, kind in enumerate(kinds) if kind == "timestamp"]
+        if not times:
+            return [tuple(row) for row in rows]
+        written: list[tuple[Any, ...]] = []
+        for row in rows:
+            values = list(row)
+            for index in times:
+                at = values[index]
+                values[index] = None if at is None else at.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+            written.append(tuple(values))
+        return written
 
 
 @lru_cache(maxsize=256)
 def _stage_statement(dialect: str, staged: str, extra: tuple[tuple[str, TypeEngine[Any]], ...],
-                     fields: tuple[tuple[str, str], ...]) -> TextClause:
+                     fields: tuple[tuple[str, str], ...], sa_dialect: Dialect) -> str:
     kinds = dict((*STAGED_COLUMNS, *fields))
     names = list(kinds) + [name for name, _ in extra]
-    values = [f"CAST(:{name} AS JSONB)" if kinds.get(name) == "json" and dialect == "postgresql" else f":{name}"
-              for name in names]
-    statement = text(f"INSERT INTO {staged} ({', '.join(names)}) VALUES ({', '.join(values)})")
-    return statement.bindparams(bindparam("occurred_at", type_=UtcDateTime()),
-                                *(bindparam(name, type_=type_) for name, type_ in extra))
+    if dialect == "postgresql":
+        sql_types = {"integer": "INTEGER", "bigint": "BIGINT", "text": "TEXT", "real": "DOUBLE PRECISION",
+                     "timestamp": "TIMESTAMP WITH TIME ZONE", "json": "TEXT"}
+        types = [sql_types[kinds[name]] if name in kinds else dict(extra)[name].compile(dialect=sa_dialect)
+                 for name in names]
+        arrays = ", ".join(f"CAST(:c{index} AS {type_}[])" for index, type_ in enumerate(types))
+        aliases = ", ".join(f"c{index}" for index in range(len(names)))
+        values = ", ".join(f"CAST(c{index} AS JSONB)" if kinds.get(name) == "json" else f"c{index}"
+                           for index, name in enumerate(names))
+        return f"INSERT INTO {staged} ({', '.join(names)}) SELECT {values} FROM unnest({arrays}) AS u({aliases})"
+    return f"INSERT INTO {staged} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
 
 
 def id_rows(dialect: str) -> str:

@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from sqlalchemy import MetaData, String
+from sqlalchemy import Integer, MetaData, String, Text
 
+from services.intake.adapters.console_sql import FIELDS as CONSOLE_FIELDS
+from services.intake.adapters.console_sql import console_statements
 from services.intake.adapters.observatory_sql import FIELDS, observatory_statements
 from services.intake.domain.timeline import summary_of
 from shared.contracts.base import Event
@@ -41,11 +43,35 @@ UNSPECIFIED = "unknown"
 """Activity and commune of unmet demand left on the answering machine (the message is sealed)."""
 
 
-def console_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy] | None = None) -> Projection:
-    """``policies`` give each platform's time zone (times in the timeline); the configured ones by default."""
+STATUS_AFTER: dict[type[Event], str] = {
+    ie.RequestLogged: "waiting", ie.InformationCallLogged: "answered", ie.RequestCancelled: "cancelled",
+    me.ProviderAssigned: "assigned", me.ProvidersOriented: "oriented", me.RequestUnmet: "unmet",
+    me.OfferDeclined: "declined", me.ContactDeadlineMissed: "deadline_missed", me.ContactConfirmed: "contacted",
+    me.QuoteSent: "quoted", me.QuoteAnswered: "quote_answered", me.InterventionDone: "done",
+    me.OfferAccepted: "accepted",
+}
+"""The request's status after each event that changes it."""
+TIMELINE_ONLY: tuple[type[Event], ...] = (
+    ie.VoicemailLogged, ie.VoicemailCalledBack, ie.VoicemailUnanswered, me.InterventionCorrected, fe.SurveySent,
+    fe.SurveyReminderSent, fe.SurveyExpired, fe.SurveyAnswered, fe.FollowUpCallLogged, be.FeeCharged, be.FeeAdjusted,
+)
+"""The console's events that change no request's status (the messages left change the callback queue)."""
+
+
+def console_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy] | None = None, *,
+                       in_sql: bool = True) -> Projection:
+    """``policies`` give each platform's time zone (times in the timeline); the configured ones by default.
+
+    Live and in rebuilds the console applies its events with the SQL of
+    :mod:`services.intake.adapters.console_sql` (``in_sql``), each event's summary, status and call details
+    staged with it; the handlers (``in_sql=False``) are the reference that SQL is checked and measured against.
+    """
     policies = _policies(policies)
     views, timeline, queue = (metadata.tables[n] for n in ("request_view", "timeline", "callback_queue"))
     projection = Projection("intake.console", topics=(REQUESTS, MATCHING, FEEDBACK, BILLING))
+    if in_sql:
+        _console_in_sql(projection, policies)
+        return projection
 
     async def add_to_timeline(conn: ProjectionConnection, env: Env, request_id: str | None = None) -> None:
         await upsert(conn, timeline, {
@@ -133,6 +159,47 @@ def console_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy
         await add_to_timeline(conn, env, request_id=env.payload.request_id)
 
     return projection
+
+
+def _console_in_sql(projection: Projection, policies: Mapping[str, PlatformPolicy]) -> None:
+    status_of = {cls.event_type: status for cls, status in STATUS_AFTER.items()}
+
+    def summary(env: Env) -> str:
+        policy = _policy(policies, env)
+        return summary_of(env.payload, policy.zone, policy)
+
+    def timeline_request(env: Env) -> str:
+        return env.payload.request_id if isinstance(env.payload, be.FeeCharged | be.FeeAdjusted) else env.meta.aggregate_id
+
+    def kind(env: Env) -> str | None:
+        event = env.payload
+        return "information" if isinstance(event, ie.InformationCallLogged) else (
+            "service" if isinstance(event, ie.RequestLogged) else None)
+
+    def channel(env: Env) -> str | None:
+        event = env.payload
+        return event.channel.value if isinstance(event, ie.RequestLogged | ie.InformationCallLogged) else None
+
+    def oriented(env: Env) -> str | None:
+        event = env.payload
+        if not isinstance(event, me.ProvidersOriented):
+            return None
+        return orjson.dumps([provider.model_dump() for provider in event.providers]).decode()
+
+    def unmet_reason(env: Env) -> str | None:
+        return env.payload.reason.value if isinstance(env.payload, me.RequestUnmet) else None
+
+    def called_back(env: Env) -> int:
+        event = env.payload
+        return int(isinstance(event, ie.VoicemailCalledBack) and event.outcome is not ie.CallbackOutcome.NO_ANSWER)
+
+    projection.in_sql(*STATUS_AFTER, *TIMELINE_ONLY, statements=console_statements, fields=CONSOLE_FIELDS,
+                      payload=False, computed=(
+                          Computed("summary", Text(), summary), Computed("timeline_request", String(120), timeline_request),
+                          Computed("view_status", String(30), lambda env: status_of.get(env.meta.event_type)),
+                          Computed("kind", String(20), kind), Computed("channel", String(20), channel),
+                          Computed("oriented", Text(), oriented), Computed("unmet_reason", String(60), unmet_reason),
+                          Computed("called_back", Integer(), called_back)))
 
 
 def observatory_projection(metadata: MetaData, policies: Mapping[str, PlatformPolicy] | None = None, *,

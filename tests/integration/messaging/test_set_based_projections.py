@@ -1,6 +1,6 @@
 """Set-based SQL projections against their Python handlers, on SQLite and PostgreSQL.
 
-The observatory and fairness projections, applied in SQL and with their handlers to the same generated
+The console, observatory and fairness projections, applied in SQL and with their handlers to the same generated
 federation history, in live-sized batches (some delivered twice, some with an event repeated within the
 batch), give identical tables (same checksums), processed ids and checkpoints. A statement failing for
 one event of a batch dead-letters that event only, as a failing handler does.
@@ -8,6 +8,7 @@ one event of a batch dead-letters that event only, as a failing handler does.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from bench.history import federation_history
 from bench.produce import partition_of
 from relais.replay.checksum import checksums
 from services.intake.adapters.tables import metadata as intake_metadata
-from services.intake.service_layer.projections import observatory_projection
+from services.intake.service_layer.projections import console_projection, observatory_projection
 from services.matching.adapters.tables import metadata as matching_metadata
 from services.matching.service_layer.projections import fairness_projection
 from shared.contracts.envelope import Envelope
@@ -38,6 +39,7 @@ EVENTS = 4000
 BATCH = 500
 
 CASES: dict[str, tuple[Callable[..., Projection], Callable[[], MetaData], tuple[str, ...]]] = {
+    "console": (console_projection, intake_metadata, ("request_view", "timeline", "callback_queue")),
     "observatory": (observatory_projection, intake_metadata, ("unmet_demand", "information_calls")),
     "fairness": (fairness_projection, matching_metadata, ("fairness_counts", "fairness_requests")),
 }
@@ -51,9 +53,17 @@ def history() -> list[tuple[InboundRecord, Envelope[Any]]]:
     return decoded
 
 
-def deliveries(pairs: list[tuple[InboundRecord, Envelope[Any]]]) -> list[list[tuple[InboundRecord, Envelope[Any]]]]:
-    """Live-sized batches; every third delivered again after the next, every batch's first event repeated in it."""
+def deliveries(pairs: list[tuple[InboundRecord, Envelope[Any]]], shuffled: bool = False
+               ) -> list[list[tuple[InboundRecord, Envelope[Any]]]]:
+    """Live-sized batches; every third delivered again after the next, every batch's first event repeated in it.
+
+    ``shuffled``: the events of each batch in a random order (as if from many partitions and topics at once:
+    outcomes before their offer, a status older than the one shown, a message called back before it was left).
+    """
     batches = [pairs[start:start + BATCH] for start in range(0, len(pairs), BATCH)]
+    if shuffled:
+        rng = random.Random(5)
+        batches = [rng.sample(batch, len(batch)) for batch in batches]
     out: list[list[tuple[InboundRecord, Envelope[Any]]]] = []
     for number, batch in enumerate(batches):
         out.append(batch + batch[:1])
@@ -63,7 +73,8 @@ def deliveries(pairs: list[tuple[InboundRecord, Envelope[Any]]]) -> list[list[tu
 
 
 async def project(url: str, build: Callable[[MetaData], Projection], metadata: MetaData, tables: tuple[str, ...],
-                  pairs: list[tuple[InboundRecord, Envelope[Any]]]) -> tuple[dict[str, Any], list[BatchResult]]:
+                  pairs: list[tuple[InboundRecord, Envelope[Any]]], shuffled: bool = False
+                  ) -> tuple[dict[str, Any], list[BatchResult]]:
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:
@@ -72,7 +83,7 @@ async def project(url: str, build: Callable[[MetaData], Projection], metadata: M
         projection = build(metadata)
         mine = [pair for pair in pairs if pair[0].topic in projection.topics]
         results = []
-        for batch in deliveries(mine):
+        for batch in deliveries(mine, shuffled):
             results.append(await apply_decoded(engine, metadata, projection, [record for record, _ in batch], batch))
         state: dict[str, Any] = {name: (sum.rows, sum.digest) for name, sum in
                                  (await checksums(engine, metadata, (*tables, "processed_events"))).items()}
@@ -82,12 +93,14 @@ async def project(url: str, build: Callable[[MetaData], Projection], metadata: M
         await engine.dispose()
 
 
+@pytest.mark.parametrize("shuffled", [False, True], ids=["in-order", "shuffled"])
 @pytest.mark.parametrize("case", sorted(CASES))
-async def test_sql_gives_the_handlers_tables(case: str, database_url: str) -> None:
+async def test_sql_gives_the_handlers_tables(case: str, shuffled: bool, database_url: str) -> None:
     build, metadata, tables = CASES[case]
     pairs = history()
-    by_handlers, handled = await project(database_url, lambda md: build(md, in_sql=False), metadata(), tables, pairs)
-    in_sql, applied = await project(database_url, build, metadata(), tables, pairs)
+    by_handlers, handled = await project(database_url, lambda md: build(md, in_sql=False), metadata(), tables, pairs,
+                                         shuffled)
+    in_sql, applied = await project(database_url, build, metadata(), tables, pairs, shuffled)
     assert in_sql == by_handlers
     assert [(r.applied, r.ignored, r.duplicates, r.dead_letters) for r in applied] == \
         [(r.applied, r.ignored, r.duplicates, r.dead_letters) for r in handled]
