@@ -104,6 +104,12 @@ class Projection:
                                   tuple(computed), tuple(work_tables), tuple(fields), payload)
         return self.set_based
 
+    @property
+    def event_types(self) -> frozenset[str]:
+        """Every event type this projection applies, with a handler or in SQL."""
+        in_sql = self.set_based.event_types if self.set_based is not None else frozenset()
+        return frozenset(self.handlers) | in_sql
+
     def applies(self, event_type: str) -> bool:
         """True if a handler or the SQL of this projection applies events of ``event_type``."""
         return event_type in self.handlers or (self.set_based is not None and event_type in self.set_based.event_types)

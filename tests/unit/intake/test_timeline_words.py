@@ -16,7 +16,7 @@ from shared.platforms.loader import load_policies
 from tests.unit.contracts.golden import all_fixture_paths, fixture_id
 
 POLICIES = load_policies(Path(__file__).resolve().parents[3] / "deploy" / "platforms")
-STORY = set(console_projection(metadata(), POLICIES).handlers)
+STORY = set(console_projection(metadata(), POLICIES).event_types)
 CODE = re.compile(r"\b[a-z]+_[a-z_]+\b|\b\d{5}\b|\bBE\d{5}\b|Événement enregistré")
 
 
