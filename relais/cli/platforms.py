@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from relais.cli.console import console, print_table
+from shared.security.principals import ALL_PLATFORMS, Role
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -149,6 +150,31 @@ def _rule(rule: FeeRule) -> str:
 
 def _euros(value: Decimal) -> str:
     return f"{value:.2f} €".replace(".", ",")
+
+
+def platform_option(platform: str | None, role: Role, bound: str) -> str:
+    """The ``--platform`` given for a ``role`` token or account (``bound``: "tokens", "accounts"): ``'*'`` when a
+    federation admin names none; else a platform a valid policy file of RELAIS_PLATFORMS_DIR defines, or
+    :class:`typer.BadParameter` (nothing is issued for a platform the services do not know)."""
+    from shared.platforms.loader import PolicyError, load_policies
+    from shared.settings import load_settings
+
+    if platform is None:
+        if role is not Role.FEDERATION_ADMIN:
+            raise typer.BadParameter(f"{role.value} {bound} are bound to one platform", param_hint="--platform")
+        return ALL_PLATFORMS
+    if platform == ALL_PLATFORMS:
+        return platform
+    folder = load_settings().platforms_dir
+    try:
+        known = sorted(load_policies(folder))
+    except PolicyError as error:
+        raise typer.BadParameter(f"cannot check platform {platform!r}: {error.french_line()} (RELAIS_PLATFORMS_DIR "
+                                 f"is {folder.resolve()})", param_hint="--platform") from None
+    if platform not in known:
+        raise typer.BadParameter(f"unknown platform {platform!r} (no {platform}.yaml in {folder.resolve()}); "
+                                 f"known: {', '.join(known)}", param_hint="--platform")
+    return platform
 
 
 def register(app: typer.Typer) -> None:

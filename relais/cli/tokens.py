@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from relais.cli.console import console, print_table
-from shared.security.principals import ALL_PLATFORMS, Role
+from relais.cli.platforms import platform_option
+from shared.security.principals import Role
 
 tokens = typer.Typer(help="API tokens: issue (shown once), list and revoke them in RELAIS_TOKENS_FILE.",
                      no_args_is_help=True)
@@ -42,24 +43,9 @@ def issue(
     file: FileOption = None,
 ) -> None:
     """Issue a token and print it once on stdout (only its hash is kept): `TOKEN=$(relais token issue ...)`."""
-    from shared.platforms.loader import PolicyError, load_policies
     from shared.security.tokens import TokenRegistry
-    from shared.settings import load_settings
 
-    if platform is None:
-        if role is not Role.FEDERATION_ADMIN:
-            raise typer.BadParameter(f"{role.value} tokens are bound to one platform", param_hint="--platform")
-        platform = ALL_PLATFORMS
-    if platform != ALL_PLATFORMS:
-        folder = load_settings().platforms_dir
-        try:
-            known = sorted(load_policies(folder))
-        except PolicyError as error:  # a token is never issued for a platform no valid policy file defines
-            raise typer.BadParameter(f"cannot check platform {platform!r}: {error.french_line()} (RELAIS_PLATFORMS_DIR "
-                                     f"is {folder.resolve()})", param_hint="--platform") from None
-        if platform not in known:
-            raise typer.BadParameter(f"unknown platform {platform!r} (no {platform}.yaml in {folder.resolve()}); "
-                                     f"known: {', '.join(known)}", param_hint="--platform")
+    platform = platform_option(platform, role, "tokens")
     path = tokens_file(file)
     try:
         plaintext, entry = TokenRegistry.load(path).issue(platform, role, subject)

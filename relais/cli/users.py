@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from relais.cli.console import console, print_table
-from shared.security.principals import ALL_PLATFORMS, Role
+from relais.cli.platforms import platform_option
+from shared.security.principals import Role
 
 if TYPE_CHECKING:
     from shared.security.web import Identity
@@ -37,22 +38,6 @@ def _settings(data_dir: Path | None) -> Settings:
     from shared.settings import load_settings
 
     return load_settings(**({"data_dir": data_dir} if data_dir else {}))
-
-
-def _check_platform(platform: str, role: Role) -> None:
-    from shared.platforms.loader import PolicyError, load_policies
-    from shared.settings import load_settings
-
-    if role is Role.FEDERATION_ADMIN or platform == ALL_PLATFORMS:
-        return
-    folder = load_settings().platforms_dir
-    try:
-        known = sorted(load_policies(folder))
-    except PolicyError as error:
-        raise typer.BadParameter(f"cannot check platform {platform!r}: {error.french_line()}",
-                                 param_hint="--platform") from None
-    if platform not in known:
-        raise typer.BadParameter(f"unknown platform {platform!r}; known: {', '.join(known)}", param_hint="--platform")
 
 
 async def _with_identity(data_dir: Path | None, work: Callable[[Identity], Awaitable[T]]) -> T:
@@ -78,15 +63,11 @@ def create(
     """Create an account and print its invitation link once on stdout."""
     from shared.security.accounts import AccountError
 
-    if platform is None:
-        if role is not Role.FEDERATION_ADMIN:
-            raise typer.BadParameter(f"{role.value} accounts belong to one platform", param_hint="--platform")
-        platform = ALL_PLATFORMS
-    _check_platform(platform, role)
+    platform_id = platform_option(platform, role, "accounts")
     settings = _settings(data_dir)
 
     async def work(identity: Identity) -> Any:
-        return await identity.accounts.invite(platform_id=platform, role=role, email=email, display_name=name,
+        return await identity.accounts.invite(platform_id=platform_id, role=role, email=email, display_name=name,
                                               created_by="cli", now=identity.now(), base_url=settings.console_url,
                                               send=send)
 
