@@ -11,15 +11,11 @@ from relais.cli.main import app
 from shared.security.principals import Role
 from shared.security.tokens import TokenRegistry, Unauthorized
 
-PLATFORMS = Path(__file__).resolve().parents[3] / "deploy" / "platforms"
 runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def _settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)  # no .env file
-    monkeypatch.setenv("RELAIS_PLATFORMS_DIR", str(PLATFORMS))
-    monkeypatch.setenv("RELAIS_DATA_DIR", str(tmp_path / "data"))
+def _settings(deployed_platforms: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RELAIS_TOKENS_FILE", raising=False)
 
 

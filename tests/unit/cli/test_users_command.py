@@ -9,15 +9,11 @@ from typer.testing import CliRunner
 
 from relais.cli.main import app
 
-PLATFORMS = Path(__file__).resolve().parents[3] / "deploy" / "platforms"
 runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def _settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)  # no .env file
-    monkeypatch.setenv("RELAIS_PLATFORMS_DIR", str(PLATFORMS))
-    monkeypatch.setenv("RELAIS_DATA_DIR", str(tmp_path / "data"))
+def _settings(deployed_platforms: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RELAIS_CONSOLE_URL", "https://relais.example.fr")
     monkeypatch.delenv("RELAIS_IDENTITY_URL", raising=False)
 
