@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, field_validator
 
+from services.intake.entrypoints.contact_http import sealed_contact
 from services.intake.entrypoints.signin_http import Person, csrf_checked, page, sign_in_first, signed_in
 from shared.contracts.labels import ROLES
 from shared.errors import Conflict, DomainError, NotFound
@@ -29,8 +30,6 @@ from shared.security.accounts import Account, AccountError, DuplicateAccount
 from shared.security.http import ensure_platform, platform_member
 from shared.security.principals import ALL_PLATFORMS, Principal, Role
 from shared.security.web import identity_of, wake_invitation_sender
-from shared.service.runtime import ServiceRuntime
-from shared.storage.eventstore import EventStore
 
 router = APIRouter(prefix="/platforms/{platform_id}", tags=["accounts"])
 pages = APIRouter(tags=["accounts"], include_in_schema=False)
@@ -160,13 +159,10 @@ async def _set_disabled(request: Request, platform_id: str, account_id: str, who
 
 
 async def _resident_of(request: Request, platform_id: str, request_id: str) -> str:
-    runtime: ServiceRuntime = request.app.state.runtime
-    async with runtime.engine.connect() as connection:
-        history = await EventStore(connection, runtime.metadata).load("request", request_id)
-    sealed = getattr(history[0].payload, "contact", None) if history else None
-    if sealed is None or history[0].platform_id != platform_id:
+    sealed = await sealed_contact(request, platform_id, request_id)
+    if sealed is None:
         raise NotFound("Demande")
-    return str(sealed.resident_id)
+    return sealed.resident_id
 
 
 async def _reads(request: Request, platform_id: str, resident_id: str) -> list[ReadOut]:

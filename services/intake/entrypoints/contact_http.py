@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from services.intake.entrypoints.http import Operator
+from shared.contracts.types import Sealed
 from shared.errors import DomainError, NotFound
 from shared.privacy.errors import ReadForbiddenError, ResidentErasedError
 from shared.privacy.vault import Vault
@@ -41,11 +42,8 @@ class ContactOut(BaseModel):
 
 @router.get("/requests/{request_id}/contact", summary="The resident's contact details (the read is audited)")
 async def read_contact(request: Request, platform_id: str, request_id: str, who: Operator) -> ContactOut:
-    runtime: ServiceRuntime = request.app.state.runtime
-    async with runtime.engine.connect() as connection:
-        history = await EventStore(connection, runtime.metadata).load("request", request_id)
-    sealed = getattr(history[0].payload, "contact", None) if history else None
-    if sealed is None or history[0].platform_id != platform_id:
+    sealed = await sealed_contact(request, platform_id, request_id)
+    if sealed is None:
         raise NotFound("Coordonnées de l'usager")
     vault: Vault = request.app.state.vault
     try:
@@ -55,3 +53,15 @@ async def read_contact(request: Request, platform_id: str, request_id: str, who:
     except ReadForbiddenError:
         raise NotFound("Coordonnées de l'usager") from None
     return ContactOut(request_id=request_id, resident_id=sealed.resident_id, **document)
+
+
+async def sealed_contact(request: Request, platform_id: str, request_id: str) -> Sealed | None:
+    """The resident's sealed contact from the first event of request (or voicemail) ``request_id``; None when
+    ``platform_id`` logged no such request."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    async with runtime.engine.connect() as connection:
+        history = await EventStore(connection, runtime.metadata).load("request", request_id)
+    sealed = getattr(history[0].payload, "contact", None) if history else None
+    if sealed is None or history[0].platform_id != platform_id:
+        return None
+    return sealed
