@@ -38,7 +38,7 @@ def check(
     from rich.markup import escape
     from rich.table import Table
 
-    from shared.platforms.loader import PolicyError, PolicyProblem, load_policy
+    from shared.platforms.loader import read_policies
     from shared.settings import load_settings
 
     settings = load_settings()
@@ -51,15 +51,8 @@ def check(
         raise typer.Exit(1)
     table = Table("plateforme", "mode", "délai de rappel", "calendrier", "activités", "communes",
                   "redevances par date", title=str(folder), title_justify="left")
-    problems: list[PolicyProblem] = []
-    valid: list[PlatformPolicy] = []
-    for path in files:
-        try:
-            policy = load_policy(path)
-        except PolicyError as error:
-            problems.extend(error.found)
-            continue
-        valid.append(policy)
+    valid, problems = read_policies(files)
+    for policy in valid:
         table.add_row(policy.platform_id, _mode(policy), _deadline(policy), _calendar(policy),
                       str(len(policy.activities)), f"{len(policy.communes)} ({len(policy.sectors)} secteurs)",
                       "\n".join(_fees(entry) for entry in policy.fees))

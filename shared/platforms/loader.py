@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,18 +69,22 @@ def load_policies(folder: Path) -> dict[str, PlatformPolicy]:
     if not files:
         raise PolicyError([PolicyProblem(str(folder), "", "no platform policy file (*.yaml)",
                                          "aucun fichier de politique de plateforme (*.yaml)")])
-    policies: dict[str, PlatformPolicy] = {}
+    valid, problems = read_policies(files)
+    if problems:
+        raise PolicyError(problems)
+    return {policy.platform_id: policy for policy in valid}
+
+
+def read_policies(files: Iterable[Path]) -> tuple[list[PlatformPolicy], list[PolicyProblem]]:
+    """The valid policies among ``files`` and the problems of the others, both in the files' order."""
+    valid: list[PlatformPolicy] = []
     problems: list[PolicyProblem] = []
     for path in files:
         try:
-            policy = load_policy(path)
+            valid.append(load_policy(path))
         except PolicyError as error:
             problems.extend(error.found)
-            continue
-        policies[policy.platform_id] = policy
-    if problems:
-        raise PolicyError(problems)
-    return policies
+    return valid, problems
 
 
 def policy_of(policies: Mapping[str, PlatformPolicy], platform_id: str) -> PlatformPolicy:
