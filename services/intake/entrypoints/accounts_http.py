@@ -16,11 +16,11 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, field_validator
 
 from services.intake.entrypoints.contact_http import sealed_contact
-from services.intake.entrypoints.signin_http import Person, csrf_checked, page, sign_in_first, signed_in
+from services.intake.entrypoints.signin_http import Person, page, sign_in_first, signed_in, signed_in_form
 from shared.contracts.labels import ROLES
 from shared.errors import Conflict, DomainError, NotFound
 from shared.platforms.local_time import french_moment
@@ -247,24 +247,20 @@ async def accounts_page(request: Request) -> Response:
     return await _accounts_page(request, person)
 
 
-async def _coordinator_form(request: Request) -> tuple[Person | None, Response | None]:
-    if (refused := await csrf_checked(request)) is not None:
-        return None, refused
-    person = await signed_in(request)
-    if person is None:
-        return None, RedirectResponse("/connexion", status_code=303)
-    if not _coordinating(person):
-        return None, page(request, "message.html", {"heading": "Accès réservé à la coordination",
-                                                    "error": "Cette action est réservée à la coordination."},
-                          person=person, status=403)
-    return person, None
+async def _coordinator_form(request: Request) -> Person | Response:
+    """The coordinator posting this form, or what to answer (see :func:`signed_in_form`; 403 to others)."""
+    person = await signed_in_form(request)
+    if isinstance(person, Person) and not _coordinating(person):
+        return page(request, "message.html", {"heading": "Accès réservé à la coordination",
+                                              "error": "Cette action est réservée à la coordination."},
+                    person=person, status=403)
+    return person
 
 
 @pages.post("/comptes")
 async def create_from_page(request: Request) -> Response:
-    person, refused = await _coordinator_form(request)
-    if refused is not None or person is None:
-        return refused or RedirectResponse("/connexion", status_code=303)
+    if not isinstance(person := await _coordinator_form(request), Person):
+        return person
     form = await request.form()
     values = {key: str(form.get(key) or "") for key in ("email", "display_name", "role")}
     try:
@@ -282,9 +278,8 @@ async def create_from_page(request: Request) -> Response:
 
 @pages.post("/comptes/{account_id}/{action}")
 async def disable_from_page(request: Request, account_id: str, action: str) -> Response:
-    person, refused = await _coordinator_form(request)
-    if refused is not None or person is None:
-        return refused or RedirectResponse("/connexion", status_code=303)
+    if not isinstance(person := await _coordinator_form(request), Person):
+        return person
     if action not in ("desactiver", "reactiver"):
         return page(request, "message.html", {"heading": "Adresse inconnue"}, person=person, status=404)
     try:

@@ -121,6 +121,15 @@ async def csrf_checked(request: Request) -> HTMLResponse | None:
     return None
 
 
+async def signed_in_form(request: Request) -> Person | Response:
+    """The person posting this form from their live session; else what to answer: the French 403 page when the
+    form lacks the CSRF token, a redirect to the sign-in page without a live session."""
+    if (refused := await csrf_checked(request)) is not None:
+        return refused
+    person = await signed_in(request)
+    return person if person is not None else RedirectResponse("/connexion", status_code=303)
+
+
 def _platforms(request: Request) -> list[Any]:
     return list(request.app.state.handlers.policies.values())
 
@@ -311,11 +320,8 @@ async def totp_page(request: Request) -> Response:
 
 @router.post(f"{TOTP_PAGE}/nouvelle-cle")
 async def totp_new_key(request: Request) -> Response:
-    if (refused := await csrf_checked(request)) is not None:
-        return refused
-    person = await signed_in(request)
-    if person is None:
-        return RedirectResponse("/connexion", status_code=303)
+    if not isinstance(person := await signed_in_form(request), Person):
+        return person
     identity = identity_of(request)
     secret, uri = await identity.accounts.begin_totp(person.account.account_id, identity.now())
     qr = segno.make(uri, error="m").svg_data_uri(scale=5, dark="#000", light="#fff")
@@ -325,11 +331,8 @@ async def totp_new_key(request: Request) -> Response:
 
 @router.post(TOTP_PAGE)
 async def totp_confirm(request: Request) -> Response:
-    if (refused := await csrf_checked(request)) is not None:
-        return refused
-    person = await signed_in(request)
-    if person is None:
-        return RedirectResponse("/connexion", status_code=303)
+    if not isinstance(person := await signed_in_form(request), Person):
+        return person
     identity = identity_of(request)
     code = _form_text(await request.form(), "code")
     try:
@@ -418,4 +421,5 @@ async def _set_password(request: Request, token: str, purpose: str) -> Response:
     return RedirectResponse(f"/connexion?fait=mot-de-passe&plateforme={account.platform_id}", status_code=303)
 
 
-__all__ = ["CSRF_FIELD", "Person", "api", "page", "refused_page", "router", "sign_in_first", "signed_in"]
+__all__ = ["CSRF_FIELD", "Person", "api", "page", "refused_page", "router", "sign_in_first", "signed_in",
+           "signed_in_form"]
