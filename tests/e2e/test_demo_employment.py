@@ -106,3 +106,14 @@ def test_the_demo_advisor_signs_in_to_a_filled_emploi_tab(demo: DemoStack, page)
     steps = page.locator("#job-pane").inner_text()
     assert "validée" in steps and "non validée" in steps
     check_page(page, "emploi-demo-06-formation")
+    page.locator(".subtabs button", has_text="Offres d'emploi").click()
+    page.locator("#job-pane button.link", has_text="Jardinage").first.click()
+    page.wait_for_selector("#job-pane h3:has-text('Les Jardiniers de la Marne')")
+    shown = page.locator("#job-pane").inner_text()
+    assert "Rang 1" in shown and "embauché·e le" in shown
+    check_page(page, "emploi-demo-07-offre")
+    page.locator(".subtabs button", has_text="Réunions d'information").click()
+    page.locator("#job-pane tbody tr", has_text="tenue").last.locator("button.link").click()  # the oldest
+    page.wait_for_selector("#job-pane h3:has-text('Réunion du')")
+    assert "présent·e" in page.locator("#job-pane").inner_text()
+    check_page(page, "emploi-demo-08-reunion")
