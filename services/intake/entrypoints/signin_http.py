@@ -42,6 +42,7 @@ from shared.security.web import (
     end_browser_session,
     form_csrf_token,
     identity_of,
+    is_https,
     start_browser_session,
     wake_invitation_sender,
 )
@@ -236,7 +237,7 @@ async def sign_in(request: Request) -> Response:
         code_page = page(request, "code.html", {})
         pending = _pending_signer(identity).dumps({"account": checked.account.account_id, "at": now.timestamp()})
         code_page.set_cookie(PENDING_COOKIE, pending, max_age=PENDING_SECONDS, httponly=True, samesite="strict",
-                            secure=request.url.scheme == "https", path="/connexion")
+                            secure=is_https(request), path="/connexion")
         return code_page
     response = RedirectResponse(SIGNED_IN, status_code=303)
     await start_browser_session(request, response, checked.account, "password")

@@ -22,8 +22,7 @@ from tests.integration.billing.harness import (
     ledger_rows,
     replay_into,
 )
-from tests.unit.billing.factories import admitted, applied, corrected, done, policies
-from tests.unit.billing.test_billing_overpayment import statement_rows
+from tests.unit.billing.factories import admitted, applied, corrected, done, policies, statement_rows
 
 pytestmark = pytest.mark.integration
 TODAY = datetime(2008, 5, 15, 9, 0, tzinfo=UTC)

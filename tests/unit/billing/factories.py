@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import cache
@@ -97,3 +99,9 @@ def envelope(payload, at: datetime, version: int = 1):  # type: ignore[no-untype
     """A billing event of Limoges recorded at ``at`` (the provider's account is the aggregate)."""
     return new_envelope(payload, platform_id="limoges", aggregate_id=payload.provider_id, aggregate_version=version,
                         actor="system:billing", occurred_at=at)
+
+
+def statement_rows(text: str) -> list[list[str]]:
+    """The rows of a CSV statement as a French spreadsheet reads it (byte order mark, ``;``)."""
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))

@@ -23,8 +23,7 @@ from shared.contracts.events.billing import (
     PaymentRecorded,
 )
 from shared.contracts.labels import FEE_BASES, PAYMENT_METHODS
-from tests.unit.billing.factories import PARIS, envelope
-from tests.unit.billing.test_billing_overpayment import statement_rows
+from tests.unit.billing.factories import PARIS, envelope, statement_rows
 
 ENGLISH = ("payment", "membership", "adjustment", "correction:", "labour", "travel", "excl", "tax", "new client",
            "owed", "opening", "closing", "balance", "charged", "paid", "credit", "statement", "provider",

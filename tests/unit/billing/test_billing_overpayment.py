@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
@@ -11,7 +9,7 @@ from services.billing.domain.ledger import entry_of, statement_for
 from services.billing.entrypoints.statements import statement_csv, statement_html
 from services.billing.service_layer.handlers import IssuedStatement
 from shared.contracts.events.billing import FeeBasis, FeeCharged, PaymentMethod, PaymentRecorded
-from tests.unit.billing.factories import PARIS, envelope
+from tests.unit.billing.factories import PARIS, envelope, statement_rows
 
 
 def overpaid_account() -> list:  # type: ignore[type-arg]
@@ -56,7 +54,3 @@ def test_a_balance_owed_has_no_credit_line() -> None:
     assert owed.closing_credit == D("0") and 'id="closing">5,00\xa0€<' in html and "Crédit" not in html
 
 
-def statement_rows(text: str) -> list[list[str]]:
-    """The rows of a CSV statement as a French spreadsheet reads it (byte order mark, ``;``)."""
-    assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
