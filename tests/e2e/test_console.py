@@ -7,7 +7,6 @@ activity, commune, reason or status code may reach a person's eyes.
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 
@@ -15,45 +14,10 @@ import httpx
 import pytest
 
 from relais.devstack.demo_data import demo_providers
-from shared.contracts.events.intake import InformationTopic
-from shared.contracts.events.matching import DeclineReason, SkipReason, UnmetReason
-from shared.platforms.loader import load_policies
+from tests.e2e.console_pages import check_page, sign_in
 from tests.e2e.processes import ROOT, DemoStack
-from tests.fixtures.browser import PHONE, screenshot, serious_accessibility_violations
 
 pytestmark = pytest.mark.e2e
-
-POLICIES = load_policies(ROOT / "deploy" / "platforms")
-CODES = sorted(
-    {a.code for p in POLICIES.values() for a in p.activities} | {c.code for p in POLICIES.values() for c in p.communes}
-    | {r.value for r in (*UnmetReason, *SkipReason, *DeclineReason, *InformationTopic) if "_" in r.value}
-    | {"admitted", "assigned", "oriented", "waiting", "deadline_missed", "request_logged", "no_answer", "null",
-       "undefined", "NaN", "[object", "operator", "coordinator", "analyst"}, key=len, reverse=True)
-CODE_PATTERN = re.compile("|".join(rf"(?<![\w-]){re.escape(code)}(?![\w-])" for code in CODES))
-
-
-def check_page(page, name: str) -> None:
-    """What a person would see: screenshots, no code on screen, no sideways scrolling at 390 px nor at 200 % zoom
-    (683 px), axe-core clean."""
-    screenshot(page, name)
-    shown = page.locator("body").inner_text()
-    assert not CODE_PATTERN.findall(shown), f"{name}: codes on screen {set(CODE_PATTERN.findall(shown))}:\n{shown}"
-    assert "{" not in shown and "http" not in shown, f"{name}: raw JSON or an address on screen:\n{shown}"
-    before = page.viewport_size
-    for width, what in ((PHONE["width"], "390 px"), (683, "200 % zoom")):
-        page.set_viewport_size({"width": width, "height": 768})
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{name}: scrolls sideways at {what}"
-    page.set_viewport_size(before)
-    assert not serious_accessibility_violations(page), f"{name}: {serious_accessibility_violations(page)}"
-
-
-def sign_in(page, demo: DemoStack, platform: str, user: str) -> None:
-    page.goto(f"{demo.urls['intake']}/console#jeton")  # an API token: people sign in on /connexion
-    page.select_option("#platform", platform)
-    page.fill("#token", demo.credentials[platform][user])
-    page.press("#token", "Enter")
-    page.wait_for_selector("#tabs:not(.hidden)")
-
 
 def requests_of(demo: DemoStack, platform: str, user: str) -> list[dict]:
     answer = httpx.get(f"{demo.urls['intake']}/platforms/{platform}/requests?limit=500",

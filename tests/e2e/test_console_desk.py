@@ -8,8 +8,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.e2e.console_pages import check_page, sign_in
 from tests.e2e.processes import DemoStack
-from tests.e2e.test_console import check_page, sign_in
 from tests.fixtures.browser import screenshot, serious_accessibility_violations
 
 pytestmark = pytest.mark.e2e

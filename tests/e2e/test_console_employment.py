@@ -5,7 +5,7 @@ invites them, gives one a seat and records who came; assesses them; opens a trai
 referred to training and validates a step of the framework; posts a member provider's opening, proposes candidates
 in turn (why each, and why the others were not) and records the interview and the hire; then reads the figures.
 Every page is saved at 1366x768 and 390 px wide, checked with axe-core, for sideways scrolling and for codes on
-screen (:func:`tests.e2e.test_console.check_page`).
+screen (:func:`tests.e2e.console_pages.check_page`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from tests.e2e.console_pages import check_page
 from tests.e2e.processes import ROOT, DemoStack
-from tests.e2e.test_console import check_page
 from tests.polling import wait_for
 
 pytestmark = pytest.mark.e2e

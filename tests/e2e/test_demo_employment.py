@@ -19,8 +19,8 @@ from relais.devstack.demo_data import demo_employment_spec
 from relais.devstack.demo_data.employment import employment_history
 from shared.platforms.loader import load_policies
 from shared.platforms.local_time import local_date
+from tests.e2e.console_pages import check_page
 from tests.e2e.processes import ROOT, DemoStack
-from tests.e2e.test_console import check_page
 from tests.polling import wait_for
 
 pytestmark = pytest.mark.e2e

@@ -1,4 +1,5 @@
-"""Every route of every service, from the apps themselves (OpenAPI plus routes hidden from it)."""
+"""Every route of every service, from the apps themselves (OpenAPI plus routes hidden from it), and the bodies
+the security tests send them."""
 
 from __future__ import annotations
 
@@ -22,6 +23,21 @@ PUBLIC = (
     re.compile(r"^/(connexion|deconnexion|deconnexion-partout|invitation|reinitialisation|compte|comptes)(/|$)"),
     re.compile(r"^/console(/console\.js|/employment\.(js|css)|/config)?$"),  # intake: the console's static files, config
 )
+
+DESK = "pimms-lyon"
+"""The mediation desk of deploy/platforms: the desk's routes are tried on it (on B they only say it is no desk)."""
+DESK_ROUTES = re.compile(r"/(visits|visit-answers)$|/desk/")
+VALID_BODIES = {  # offer actions check the offer's holder in the handler, after the body is validated
+    "decline": {"reason": "unavailable"},
+    "quote": {"amount_excl_tax": "120.00"},
+    "quote-answer": {"accepted": True},
+    "intervention": {"done_on": "2026-03-10", "labour_hours": "2", "labour_amount_excl_tax": "60"},
+    "interviews": {"seeker_id": "skr-x", "outcome": "retained"},  # an opening's: its provider's only
+    "hires": {"seeker_id": "skr-x", "starts_on": "2026-04-01"},
+    "placements": {"seeker_id": "skr-x", "months": 3, "in_post": True},
+}
+DESK_BODIES = {"visits": {"topic_asked": "water_bill", "actions": ["informed"], "minutes_spent": 10},
+               "visit-answers": {"satisfied": True, "question_resolved": True, "would_come_back": True}}
 
 
 @dataclass(frozen=True, order=True)

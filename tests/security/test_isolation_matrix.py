@@ -6,21 +6,15 @@ provider, a voicemail, a survey, the resident), so a 404 means "hidden", not "th
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from shared.security.principals import Role
 from tests.security.federation import Federation
-from tests.security.routes import Route, fill, routes_of
+from tests.security.routes import DESK, DESK_BODIES, DESK_ROUTES, VALID_BODIES, Route, fill, routes_of
 
 pytestmark = pytest.mark.integration
 
 A, B = "limoges", "herault"
-DESK = "pimms-lyon"
-"""The mediation desk of deploy/platforms: the desk's routes are tried on it (on B they only say it is no desk)."""
-DESK_ROUTES = re.compile(r"/(visits|visit-answers)$|/desk/")
 ANALYST_READS = {
     ("intake", "GET", "/platforms/{platform_id}/observatory"),
     ("intake", "GET", "/platforms/{platform_id}/policy"),  # names and labels for the console: no personal data
@@ -33,39 +27,6 @@ PROVIDER_OWN = {  # a provider posts and lists its own openings: the list holds 
     ("employment", "GET", "/platforms/{platform_id}/openings"),
     ("employment", "POST", "/platforms/{platform_id}/openings"),
 }
-
-VALID_BODIES = {  # offer actions check the offer's holder in the handler, after the body is validated
-    "decline": {"reason": "unavailable"},
-    "quote": {"amount_excl_tax": "120.00"},
-    "quote-answer": {"accepted": True},
-    "intervention": {"done_on": "2026-03-10", "labour_hours": "2", "labour_amount_excl_tax": "60"},
-    "interviews": {"seeker_id": "skr-x", "outcome": "retained"},  # an opening's: its provider's only
-    "hires": {"seeker_id": "skr-x", "starts_on": "2026-04-01"},
-    "placements": {"seeker_id": "skr-x", "months": 3, "in_post": True},
-}
-DESK_BODIES = {"visits": {"topic_asked": "water_bill", "actions": ["informed"], "minutes_spent": 10},
-               "visit-answers": {"satisfied": True, "question_resolved": True, "would_come_back": True}}
-
-
-@pytest.fixture(scope="module")
-def platform_b(federation: Federation) -> dict[str, str]:
-    """Real ids of platform B for every path parameter the services use."""
-    done = federation.intervention(B)
-    offered = next(row for row in federation.assigned(B) if row["request_id"] != done.request_id)
-    voicemails = federation.voicemails(B)
-    return {
-        "platform_id": B, "request_id": offered["request_id"], "provider_id": offered["provider_id"],
-        "entry_id": voicemails[0] if voicemails else done.request_id, "survey_id": done.survey_id,
-        "resident_id": done.resident_id, "year": str(datetime.now(UTC).year),
-        "period": last_month(), **federation.employment(B, offered["provider_id"]), "partner": "edf",
-    }
-
-
-def last_month() -> str:
-    """The latest month whose statement can be issued."""
-    first_of_month = datetime.now(UTC).date().replace(day=1)
-    return (first_of_month - timedelta(days=1)).strftime("%Y-%m")
-
 
 def platform_routes(federation: Federation) -> list[Route]:
     routes = [route for service, server in federation.stack.servers.items()

@@ -21,8 +21,7 @@ from shared.security.principals import Role
 from shared.security.sessions import SESSION_COOKIE, OpenedSession, SessionLimits, open_session
 from shared.storage.engine import create_engine
 from tests.security.federation import Federation
-from tests.security.routes import Route, fill, routes_of
-from tests.security.test_isolation_matrix import DESK, DESK_BODIES, DESK_ROUTES, VALID_BODIES, platform_b  # noqa: F401
+from tests.security.routes import DESK, DESK_BODIES, DESK_ROUTES, VALID_BODIES, Route, fill, routes_of
 
 pytestmark = pytest.mark.integration
 
@@ -74,7 +73,7 @@ def platform_routes(federation: Federation) -> list[Route]:
 
 
 def test_platform_a_people_never_reach_platform_b(federation: Federation,
-                                                 platform_b: dict[str, str]) -> None:  # noqa: F811 (its fixture)
+                                                 platform_b: dict[str, str]) -> None:
     b_account, _ = person(federation, B, Role.OPERATOR, "b-operator")
     values = {**platform_b, "account_id": b_account.account_id}
     people = {role.value: as_browser(person(federation, A, role, f"a-{role.value}")[1])

@@ -12,7 +12,7 @@ from services.billing.entrypoints.statements import statement_html
 from services.billing.service_layer.handlers import IssuedStatement
 from shared.contracts.events.billing import PaymentMethod, PaymentRecorded
 from tests.fixtures.browser import PHONE, screenshot, serious_accessibility_violations
-from tests.unit.billing.test_billing_french import fee, line, month_of_every_kind
+from tests.unit.billing.factories import fee, line, month_of_every_kind
 
 pytestmark = pytest.mark.integration
 

@@ -6,55 +6,24 @@ broker and go back to it. Waits are on conditions with timeouts, never fixed sle
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 
-from services.feedback.bootstrap import Feedback, FeedbackSettings, bootstrap
+from services.feedback.bootstrap import FeedbackSettings, bootstrap
 from services.feedback.entrypoints.app import create_app
 from services.feedback.service_layer.projections import SATISFACTION, SURVEYS
-from shared.contracts.codec import decode, encode
-from shared.contracts.envelope import Envelope
-from shared.contracts.topics import FEEDBACK, physical
 from shared.contracts.types import Sealed
-from shared.messaging.producer import create_producer
 from shared.messaging.tracking import wait_for
 from shared.settings import Settings
 from tests.fixtures.services import issue_token, serving
 from tests.integration.feedback.harness import intervention_done
+from tests.integration.feedback.running import TIMEOUT, Running, published_feedback
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.slow]
-TIMEOUT = 30.0
 PAGE_ANSWERS = {"punctuality": "5", "quality": "4", "would_recommend": "oui", "would_call_platform_again": "oui",
                 "platform_made_it_easier": "oui", "comment": "Merci !"}
-
-
-@dataclass
-class Running:
-    feedback: Feedback
-    http: httpx.AsyncClient
-    headers: dict[str, dict[str, str]]
-    bootstrap: str
-    prefix: str
-
-    def auth(self, role: str) -> dict[str, str]:
-        return self.headers[role]
-
-    async def publish(self, *envelopes: Envelope[Any]) -> None:
-        producer = create_producer(self.bootstrap, client_id="test-matching")
-        await producer.start()
-        try:
-            for envelope in envelopes:
-                record = encode(envelope, self.prefix)
-                await producer.send_and_wait(record.topic, record.value, key=record.key, headers=list(record.headers))
-        finally:
-            await producer.stop()
 
 
 @pytest.fixture
@@ -65,22 +34,6 @@ async def running(database_url: str, service_settings: Callable[..., Settings], 
                                                                       sweep_interval=3600))
     async with serving(create_app(feedback=feedback)) as http:
         yield Running(feedback, http, headers, settings.kafka_bootstrap_servers, settings.topic_prefix)
-
-
-async def published_feedback(running: Running, count: int) -> list[Envelope[Any]]:
-    """The first ``count`` events the service published on its feedback topic."""
-    consumer = AIOKafkaConsumer(physical(FEEDBACK, running.prefix), bootstrap_servers=running.bootstrap,
-                                group_id=None, auto_offset_reset="earliest", enable_auto_commit=False)
-    await consumer.start()
-    found: list[Envelope[Any]] = []
-    try:
-        async with asyncio.timeout(TIMEOUT):
-            while len(found) < count:
-                batches = await consumer.getmany(timeout_ms=500)
-                found += [decode(record.value) for records in batches.values() for record in records]
-    finally:
-        await consumer.stop()
-    return found
 
 
 async def token_of(running: Running, survey_id: str) -> str:

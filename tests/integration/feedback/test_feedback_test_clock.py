@@ -15,7 +15,7 @@ from shared.security.principals import Role
 from shared.settings import Settings
 from tests.fixtures.services import issue_token, serving
 from tests.integration.feedback.harness import intervention_done
-from tests.integration.feedback.test_feedback_service_flow import TIMEOUT, Running, published_feedback
+from tests.integration.feedback.running import TIMEOUT, Running, published_feedback
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,4 @@
-"""Events and policies for the billing tests (real platform policy files, explicit dates)."""
+"""Events, ledger entries and policies for the billing tests (real platform policy files, explicit dates)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,17 @@ from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
+from services.billing.domain.ledger import LedgerEntry, entry_of, statement_for
+from services.billing.service_layer.handlers import IssuedStatement
 from shared.contracts.envelope import Envelope, new_envelope
+from shared.contracts.events.billing import (
+    FeeAdjusted,
+    FeeBasis,
+    FeeCharged,
+    MembershipFeeCharged,
+    PaymentMethod,
+    PaymentRecorded,
+)
 from shared.contracts.events.matching import InterventionCorrected, InterventionDone
 from shared.contracts.events.providers import (
     CommitteeBody,
@@ -105,3 +115,35 @@ def statement_rows(text: str) -> list[list[str]]:
     """The rows of a CSV statement as a French spreadsheet reads it (byte order mark, ``;``)."""
     assert text.startswith("\ufeff")
     return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+
+
+def fee(basis: FeeBasis = FeeBasis.PERCENTAGE, **figures: str) -> FeeCharged:
+    """A fee of provider ``p`` (5 % of 1 234,50 € unless ``figures`` say otherwise)."""
+    values = {"base_amount": "1234.50", "rate": "0.05", "hours_charged": "0.00", "amount": "61.73"} | figures
+    return FeeCharged(provider_id="p", request_id="req-1", intervention_event_id=uuid4(), policy_id="x", basis=basis,
+                      **values)
+
+
+def line(payload, at: datetime = datetime(2026, 3, 2, 10, tzinfo=UTC), version: int = 1) -> LedgerEntry:  # type: ignore[no-untyped-def]
+    """The ledger entry of a billing event recorded at ``at`` in Limoges."""
+    entry = entry_of(envelope(payload, at, version), PARIS)
+    assert entry is not None
+    return entry
+
+
+def month_of_every_kind() -> IssuedStatement:
+    """March 2026's statement of provider ``p`` with one entry of each kind: fees, membership, adjustment, payments."""
+    def on(day: int, payload, version: int) -> LedgerEntry:  # type: ignore[no-untyped-def]
+        return line(payload, datetime(2026, 3, day, 10, tzinfo=UTC), version)
+
+    entries = [
+        on(2, fee(), 1),
+        on(3, fee(FeeBasis.PER_HOUR_NEW_CLIENT, base_amount="0.00", rate="0.10", hours_charged="10.00", amount="1.00"), 2),
+        on(4, MembershipFeeCharged(provider_id="p", year=2026, policy_id="x", amount="155.00"), 3),
+        on(5, FeeAdjusted(provider_id="p", request_id="req-1", adjusts_event_id=uuid4(), correction_event_id=uuid4(),
+                          policy_id="x", amount="-1.00", reason="erreur sur les heures"), 4),
+        *(on(10 + number, PaymentRecorded(provider_id="p", amount="10.00", paid_on=date(2026, 3, 10 + number),
+                                          method=method, reference=f"n° {number}"), 5 + number)
+          for number, method in enumerate(PaymentMethod)),
+    ]
+    return IssuedStatement("stm-2026-03-p", "limoges", date(2026, 4, 1), statement_for("p", "2026-03", entries))

@@ -11,37 +11,24 @@ from uuid import uuid4
 
 import pytest
 
-from services.billing.domain.ledger import LedgerEntry, entry_of, statement_for
+from services.billing.domain.ledger import LedgerEntry, statement_for
 from services.billing.entrypoints.statements import statement_csv, statement_html
 from services.billing.service_layer.handlers import IssuedStatement
 from shared.contracts.events.billing import (
     FeeAdjusted,
     FeeBasis,
-    FeeCharged,
     MembershipFeeCharged,
     PaymentMethod,
     PaymentRecorded,
 )
 from shared.contracts.labels import FEE_BASES, PAYMENT_METHODS
-from tests.unit.billing.factories import PARIS, envelope, statement_rows
+from tests.unit.billing.factories import fee, line, month_of_every_kind, statement_rows
 
 ENGLISH = ("payment", "membership", "adjustment", "correction:", "labour", "travel", "excl", "tax", "new client",
            "owed", "opening", "closing", "balance", "charged", "paid", "credit", "statement", "provider",
            "period", "amount", "fee", "fees", "kind", "request", "description", "cheque", "bank transfer", "cash",
            "direct debit", "EUR", "of")
 """Every English word the statements used to show (row labels, descriptions, column names, codes)."""
-
-
-def fee(basis: FeeBasis = FeeBasis.PERCENTAGE, **figures: str) -> FeeCharged:
-    values = {"base_amount": "1234.50", "rate": "0.05", "hours_charged": "0.00", "amount": "61.73"} | figures
-    return FeeCharged(provider_id="p", request_id="req-1", intervention_event_id=uuid4(), policy_id="x", basis=basis,
-                      **values)
-
-
-def line(payload, at: datetime = datetime(2026, 3, 2, 10, tzinfo=UTC), version: int = 1) -> LedgerEntry:  # type: ignore[no-untyped-def]
-    entry = entry_of(envelope(payload, at, version), PARIS)
-    assert entry is not None
-    return entry
 
 
 @pytest.mark.parametrize(("payload", "words"), [
@@ -73,23 +60,6 @@ def test_an_entry_keeps_codes_and_what_a_person_typed_never_a_sentence() -> None
 
 def test_every_payment_method_and_fee_basis_has_its_french_words() -> None:
     assert set(PAYMENT_METHODS) == set(PaymentMethod) and set(FEE_BASES) == set(FeeBasis)
-
-
-def month_of_every_kind() -> IssuedStatement:
-    def on(day: int, payload, version: int) -> LedgerEntry:  # type: ignore[no-untyped-def]
-        return line(payload, datetime(2026, 3, day, 10, tzinfo=UTC), version)
-
-    entries = [
-        on(2, fee(), 1),
-        on(3, fee(FeeBasis.PER_HOUR_NEW_CLIENT, base_amount="0.00", rate="0.10", hours_charged="10.00", amount="1.00"), 2),
-        on(4, MembershipFeeCharged(provider_id="p", year=2026, policy_id="x", amount="155.00"), 3),
-        on(5, FeeAdjusted(provider_id="p", request_id="req-1", adjusts_event_id=uuid4(), correction_event_id=uuid4(),
-                          policy_id="x", amount="-1.00", reason="erreur sur les heures"), 4),
-        *(on(10 + number, PaymentRecorded(provider_id="p", amount="10.00", paid_on=date(2026, 3, 10 + number),
-                                          method=method, reference=f"n° {number}"), 5 + number)
-          for number, method in enumerate(PaymentMethod)),
-    ]
-    return IssuedStatement("stm-2026-03-p", "limoges", date(2026, 4, 1), statement_for("p", "2026-03", entries))
 
 
 class VisibleText(HTMLParser):

@@ -11,23 +11,15 @@ from shared.clock import FixedClock
 from shared.contracts.events.employment import AssessmentDecision, AssessmentGrid, Attendance, Trade
 from shared.errors import DomainError, NotFound
 from shared.privacy.contact import ResidentContact
+from tests.unit.employment.factories import P, register
 from tests.unit.employment.fakes import World
 
-P = "val-de-marne"
 GRID = AssessmentGrid(skills=4, motivation=4, constraints=3)
 
 
 @pytest.fixture
 def world() -> World:
     return World(FixedClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC)))
-
-
-async def register(world: World, name: str, commune: str = "94028", trades: tuple[Trade, ...] = (Trade.HOME_HELP,),
-                   source: str = "france_travail") -> str:
-    body = c.RegisterSeeker(identity=ResidentContact(name=name, phone="06 12 34 56 78"), referral_source=source,
-                            trades=list(trades), commune=commune, mobility_km=10, available_from=date(2026, 3, 1),
-                            hours_per_week="24.00")
-    return await world.handlers.register_seeker(P, body, "advisor:adv-1", "adv-1")
 
 
 async def test_a_seeker_goes_from_session_to_hire_and_is_followed_up_at_six_months(world: World) -> None:

@@ -12,8 +12,8 @@ from services.employment.entrypoints.schemas import CohortSummary, CohortView
 from shared.clock import FixedClock
 from shared.contracts.events.employment import ModuleCertified
 from shared.errors import Conflict, DomainError
+from tests.unit.employment.factories import P, register
 from tests.unit.employment.fakes import World
-from tests.unit.employment.test_handlers import P, register
 
 ADVISOR = "advisor:adv-1"
 
