@@ -29,6 +29,8 @@ from shared.storage.engine import create_engine
 class Rate:
     records: int
     seconds: float
+    cpu_seconds: float = 0.0
+    """CPU time (user and system) of the reading process."""
 
     @property
     def per_second(self) -> float:
@@ -57,10 +59,10 @@ async def raw_read(bootstrap: str, topics: list[str], max_records: int = 5000, *
     count = 0
     async with HistoryReader(bootstrap, topics, batch_size=max_records, ordered=False, partition_buffer=1000 * fetch_mb,
                              fetch_bytes=fetch_mb * 1024 * 1024) as reader:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         async for records in reader.batches():
             count += len(records)
-    return Rate(count, time.perf_counter() - started)
+    return Rate(count, time.perf_counter() - started, time.process_time() - cpu_started)
 
 
 async def ordered_read(bootstrap: str, topics: list[str], *, decode: bool, batch_size: int = 5000,

@@ -90,6 +90,10 @@ async def run(events: int, batch_size: int, cores: int, live: bool = True) -> fl
                       f"{counts.dead_letters} dead letters")
             peaks = ", ".join(f"{result.peak_rss_mb:,.0f}" for result in rebuilt.results)
             print(f"peak RSS per process: {peaks} MB (target < {TARGET_RSS_MB:.0f} MB)")
+            cpu = sum(result.cpu_seconds for result in rebuilt.results)
+            print(f"CPU of the rebuild's processes: {cpu:.1f} s = {cpu / rate.records * 1e6:.1f} us per record, against "
+                  f"{raw.cpu_seconds / raw.records * 1e6:.1f} us for the raw read's own process (ratio by CPU "
+                  f"{raw.cpu_seconds / cpu:.2f}; unlike the rates, hardly moved by the machine's other load)")
             print(f"checksums of the {len(rebuilt.checksums)} rebuilt tables: {rebuilt.checksum_seconds:.2f} s "
                   f"({rebuilt.checksum_seconds / rebuilt.seconds:.3f} of the rebuild)")
         if live:

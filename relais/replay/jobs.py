@@ -10,6 +10,7 @@ the databases (their tables already created), rebuilds through
 from __future__ import annotations
 
 import resource
+import time
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,11 +74,13 @@ class TargetCounts:
 
 @dataclass(frozen=True)
 class JobResult:
-    """Records the job read, counters per projection name, and the peak RSS (MB) of the process that ran it."""
+    """Records the job read, counters per projection name, the peak RSS (MB) of the process that ran it and
+    the CPU seconds (user and system) the rebuild took in it."""
 
     records: int
     counts: dict[str, TargetCounts]
     peak_rss_mb: float
+    cpu_seconds: float = 0.0
 
 
 def writer_for(url: str) -> DirectWriter | None:
@@ -100,6 +103,7 @@ def read_models_of(services: Collection[str]) -> dict[str, ReadModels]:
 
 async def rebuild_job(job: Job, progress: Progress | None = None) -> JobResult:
     """Rebuild the job's projections into their databases (tables created, nothing processed yet)."""
+    cpu_started = time.process_time()
     models = read_models_of({target.service for target in job.targets})
     metadata = {service: described.metadata() for service, described in models.items()}
     engines: dict[str, AsyncEngine] = {}
@@ -126,4 +130,5 @@ async def rebuild_job(job: Job, progress: Progress | None = None) -> JobResult:
             await engine.dispose()
     counts = {target.projection.name: TargetCounts(target.processed, target.applied, target.dead_letters, target.beyond)
               for target in targets}
-    return JobResult(read, counts, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return JobResult(read, counts, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                     time.process_time() - cpu_started)
