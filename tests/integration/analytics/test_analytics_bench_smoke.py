@@ -20,10 +20,14 @@ def test_bench_replay_small_mode_prints_the_ratios() -> None:
     assert completed.returncode == 0, completed.stderr[-3000:]
     output = completed.stdout
     for figure in ("history written: 20,000 events", "raw broker read:", "full rebuild, one process:",
-                   "full rebuild, 2 processes:", "ceiling of a rebuild in one process", "peak RSS:", "ratio rebuild/raw read, one process:",
-                   "ratio rebuild/raw read, 2 processes:"):
+                   "full rebuild, 2 processes:", "ceiling of a rebuild in one process", "peak RSS per process:",
+                   "CPU of the rebuild's processes:", "checksums of the 16 rebuilt tables:",
+                   "cost of relais replay's comparison", "ratio rebuild/raw read, one process:",
+                   "ratio rebuild/raw read, 2 processes:", "machine at the end: load average"):
         assert figure in output, output
     assert "0 dead letters" in output and "intake.console" in output
+    assert "tables identical to the live ones, one process: all 16 identical" in output, output
+    assert "tables identical to the live ones, 2 processes: all 16 identical" in output, output
 
 
 def test_bench_projections_small_mode_prints_before_and_after() -> None:
