@@ -57,9 +57,9 @@ def _verdicts(output: str, names: set[str]) -> dict[str, str]:
     return found
 
 
-def _replay(cli: Callable[..., Cli], demo: DemoStack) -> tuple[int, str]:
+def _replay(cli: Callable[..., Cli], demo: DemoStack, *options: str) -> tuple[int, str]:
     env = {"RELAIS_DATA_DIR": str(demo.data_dir), "RELAIS_KAFKA_BOOTSTRAP_SERVERS": broker_address(demo), "COLUMNS": "200"}
-    process = cli("replay", "all", env=env)
+    process = cli("replay", "all", *options, env=env)
     return process.finish(timeout=180), process.output
 
 
@@ -75,3 +75,7 @@ def test_replaying_every_projection_of_the_demo_gives_the_live_read_models(demo:
     assert code == 0, output
     assert verdicts == dict.fromkeys(names, "identical"), output
     assert re.search(r"replaying \d+ projections .*━", output), output
+
+    code, output = _replay(cli, demo, "--jobs", "2")  # shared out by partition, the parts merged
+    assert code == 0, output
+    assert _verdicts(output, names) == dict.fromkeys(names, "identical"), output
