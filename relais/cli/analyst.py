@@ -29,8 +29,8 @@ def replay(
     service: ServiceOption = None,
     into: Annotated[str | None, typer.Option(help="Database URL to rebuild into ('{service}' is replaced); "
                                                   "default: a temporary SQLite file.")] = None,
-    jobs: Annotated[int, typer.Option(min=1, help="Worker processes sharing the projections out (each reads "
-                                                  "the topics of its own and takes as much memory as one replay).")] = 1,
+    jobs: Annotated[int, typer.Option(min=1, help="Worker processes sharing the rebuild out by partition (each "
+                                                  "reads only its partitions; the parts are merged).")] = 1,
     data_dir: DataDirOption = None,
 ) -> None:
     """Rebuild projections from offset 0 into a fresh database and compare them with the live ones.
