@@ -275,7 +275,8 @@ def _up_to(target: Target, mine: list[InboundRecord], pairs: list[tuple[InboundR
         return record.offset <= stop_at.get((record.topic, record.partition), -1)
 
     kept = [record for record in mine if within(record)]
-    target.beyond += len(mine) - len(kept)
+    own = target.partitions  # a part counts, of a topic every part reads whole, the records of its own partitions
+    target.beyond += sum(1 for record in mine if not within(record) and (own is None or record.partition in own))
     return kept, [pair for pair in pairs if within(pair[0])], [letter for letter in letters if within(letter.record)]
 
 
